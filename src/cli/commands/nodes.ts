@@ -1,0 +1,86 @@
+/**
+ * `hakuriver nodes`, `hakuriver health [NODE]`, `hakuriver node drain|undrain NAME`.
+ */
+import { toJson } from "@bufbuild/protobuf";
+import type { Argv } from "yargs";
+import { HealthResponseSchema } from "../../../gen/hakuriver/v1/client_pb.js";
+import { type Node, NodeSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import { formatBytes } from "../../shared/units.js";
+import { clientContext, type GlobalArgs } from "../context.js";
+import { formatTime, keyValues, nodeStatusText, table } from "../render.js";
+
+function nodeTable(nodes: readonly Node[]): string {
+  return table(
+    ["NODE", "STATUS", "CORES", "MEMORY", "NUMA", "GPUS", "CPU%", "MEM%", "TASKS", "LAST HEARTBEAT"],
+    nodes.map((n) => {
+      const r = n.resources;
+      const u = n.usage;
+      const memTotal = Number(u?.memoryTotalBytes ?? 0n);
+      return [
+        n.name,
+        nodeStatusText(n.status) + (n.drained ? " (drained)" : ""),
+        `${n.coresInUse}/${r?.cores ?? 0}`,
+        `${formatBytes(Number(n.memoryInUseBytes))}/${formatBytes(Number(r?.memoryBytes ?? 0n))}`,
+        String(r?.numaNodes.length ?? 0),
+        String(r?.gpus.length ?? 0),
+        (u?.cpuPercent ?? 0).toFixed(1),
+        memTotal > 0 ? ((Number(u?.memoryUsedBytes ?? 0n) / memTotal) * 100).toFixed(1) : "-",
+        String(n.activeTaskIds.length),
+        formatTime(n.lastHeartbeat),
+      ];
+    }),
+  );
+}
+
+async function nodes(args: GlobalArgs): Promise<number> {
+  const ctx = clientContext(args);
+  const response = await ctx.client.listNodes({});
+  if (ctx.json) console.log(JSON.stringify(response.nodes.map((n) => toJson(NodeSchema, n)), null, 2));
+  else console.log(response.nodes.length === 0 ? "No nodes have registered yet." : nodeTable(response.nodes));
+  return 0;
+}
+
+async function health(args: GlobalArgs & { node?: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const response = await ctx.client.health({ node: args.node ?? "" });
+  if (ctx.json) {
+    console.log(JSON.stringify(toJson(HealthResponseSchema, response), null, 2));
+    return 0;
+  }
+  const a = response.aggregate;
+  const cpuHistory = response.history.map((s) => s.aggregate?.avgCpuPercent ?? 0);
+  const cpuAvg60 = cpuHistory.length > 0 ? cpuHistory.reduce((x, y) => x + y, 0) / cpuHistory.length : 0;
+  console.log(
+    keyValues([
+      ["Nodes", `${a?.onlineNodes ?? 0} online of ${a?.totalNodes ?? 0}`],
+      ["Cores", String(a?.totalCores ?? 0)],
+      ["Memory", `${formatBytes(Number(a?.usedMemoryBytes ?? 0n))} used of ${formatBytes(Number(a?.totalMemoryBytes ?? 0n))}`],
+      ["CPU", `${(a?.avgCpuPercent ?? 0).toFixed(1)}% now, ${cpuAvg60.toFixed(1)}% over the last ${cpuHistory.length} s`],
+      ["Max temperature", a?.maxTempC === undefined ? "-" : `${a.maxTempC.toFixed(1)} °C`],
+      ["Tasks", `${a?.runningTasks ?? 0} running, ${a?.pendingTasks ?? 0} waiting`],
+    ]),
+  );
+  if (response.nodes.length > 0) console.log(`\n${nodeTable(response.nodes)}`);
+  return 0;
+}
+
+async function drain(args: GlobalArgs & { name: string }, drained: boolean): Promise<number> {
+  const ctx = clientContext(args);
+  const response = drained ? await ctx.client.drainNode({ node: args.name }) : await ctx.client.undrainNode({ node: args.name });
+  if (ctx.json) console.log(JSON.stringify(toJson(NodeSchema, response.node!), null, 2));
+  else console.log(`Node ${args.name} is ${drained ? "drained: it takes no new work" : "undrained: it takes new work again"}`);
+  return 0;
+}
+
+/** Registers `nodes`, `health` and `node`. */
+export function nodeCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
+  return y
+    .command("nodes", "list nodes with their resources and load", (s) => s, (a) => run(() => nodes(a)))
+    .command("health [node]", "cluster health now and over the last 60 s", (s) => s.positional("node", { type: "string" }), (a) => run(() => health(a as GlobalArgs & { node?: string })))
+    .command("node", "drain or undrain a node", (n) =>
+      n
+        .command("drain <name>", "stop placing new work on a node (running work finishes)", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a as GlobalArgs & { name: string }, true)))
+        .command("undrain <name>", "let a drained node take new work again", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a as GlobalArgs & { name: string }, false)))
+        .demandCommand(1, "name a node command: drain or undrain"),
+    );
+}

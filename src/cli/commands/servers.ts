@@ -1,0 +1,78 @@
+/**
+ * `hakuriver host` and `hakuriver runner`: flags become settings, then the
+ * Host's or Runner's code is loaded lazily (client commands never load it).
+ */
+import type { Argv } from "yargs";
+import { loadSettings } from "../../shared/config-file.js";
+import type { GlobalArgs } from "../context.js";
+
+interface HostArgs extends GlobalArgs {
+  bind?: string;
+  port?: number;
+  "ssh-proxy-port"?: number;
+  db?: string;
+  "shared-dir"?: string;
+}
+
+interface RunnerArgs extends GlobalArgs {
+  name?: string;
+  "shared-dir"?: string;
+  "local-temp-dir"?: string;
+}
+
+/** Splits `ADDR:PORT` for the runner's --host into settings. */
+function hostFlags(address: string | undefined): Record<string, string | number | undefined> {
+  if (!address) return {};
+  const match = /^(.*):(\d+)$/.exec(address);
+  return match ? { "network.host_reachable_address": match[1], "network.host_port": Number(match[2]) } : { "network.host_reachable_address": address };
+}
+
+/** Registers `host` and `runner`. */
+export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
+  return y
+    .command(
+      "host",
+      "start the Host (API, scheduler, SSH proxy)",
+      (s) =>
+        s
+          .option("bind", { type: "string", describe: "address to listen on (network.host_bind_ip)" })
+          .option("port", { type: "number", describe: "API port; 0 picks a free one (network.host_port)" })
+          .option("ssh-proxy-port", { type: "number", describe: "SSH proxy port (network.host_ssh_proxy_port)" })
+          .option("db", { type: "string", describe: "SQLite file (database.db_file)" })
+          .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" }),
+      (a) =>
+        run(async () => {
+          const args = a as HostArgs;
+          const settings = loadSettings(args.config, {
+            "network.host_bind_ip": args.bind,
+            "network.host_port": args.port,
+            "network.host_ssh_proxy_port": args["ssh-proxy-port"],
+            "database.db_file": args.db,
+            "paths.shared_dir": args["shared-dir"],
+          });
+          const { main } = await import("../../host/main.js");
+          return main(settings);
+        }),
+    )
+    .command(
+      "runner",
+      "start a Runner on this node; it dials the Host and keeps one control stream",
+      (s) =>
+        s
+          .option("name", { type: "string", describe: "node name (runner.name; default: the hostname)" })
+          .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
+          .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" }),
+      (a) =>
+        run(async () => {
+          const args = a as RunnerArgs;
+          const settings = loadSettings(args.config, {
+            ...hostFlags(args.host ?? process.env.HAKURIVER_HOST),
+            "runner.name": args.name,
+            "paths.shared_dir": args["shared-dir"],
+            "paths.local_temp_dir": args["local-temp-dir"],
+          });
+          const { main } = await import("../../runner/main.js");
+          return main(settings);
+        }),
+    );
+}

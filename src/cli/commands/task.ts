@@ -1,0 +1,170 @@
+/**
+ * `hakuriver task submit|list|status|kill|pause|resume`.
+ */
+import type { Argv } from "yargs";
+import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
+import { parseStatusName, statusEnum } from "../../shared/task-status.js";
+import { UsageError } from "../cli-error.js";
+import { clientContext, type GlobalArgs } from "../context.js";
+import { statusText } from "../render.js";
+import { taskDetails, taskTable, tasksJson } from "../task-view.js";
+import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
+
+/** Arguments of `task submit`. */
+interface SubmitArgs extends GlobalArgs {
+  target?: string[];
+  cores?: number;
+  memory?: string;
+  env?: string[];
+  container?: string;
+  privileged?: boolean;
+  mount?: string[];
+  wait?: boolean;
+  queue?: boolean;
+  sweep?: boolean;
+  command?: string[];
+  "--"?: string[];
+}
+
+/** Parses repeated `--env K=V` flags. */
+export function parseEnvFlags(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env "${pair}" must look like NAME=VALUE`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The task's argv: after `--`, else the positional words. */
+export function commandArgv(args: { command?: string[]; "--"?: string[] }): string[] {
+  const argv = [...(args.command ?? []), ...(args["--"] ?? [])].map(String);
+  return argv;
+}
+
+async function submit(args: SubmitArgs): Promise<number> {
+  const ctx = clientContext(args);
+  const argv = commandArgv(args);
+  const [command = "", ...rest] = argv;
+  const response = await ctx.client.submitTask({
+    kind: TaskKind.COMMAND,
+    command,
+    args: rest,
+    env: parseEnvFlags(args.env ?? []),
+    cores: args.cores ?? 1,
+    memory: args.memory ?? "",
+    targets: args.target ?? [],
+    container: args.container ?? "",
+    privileged: args.privileged,
+    mounts: args.mount ?? [],
+    noQueue: args.queue === false,
+    sweep: args.sweep === true,
+  });
+  const ids = response.tasks.map((t) => t.taskId);
+  if (!args.wait) {
+    if (ctx.json) console.log(JSON.stringify({ batchId: response.batchId, tasks: tasksJson(response.tasks) }, null, 2));
+    else if (response.tasks.length === 1) {
+      const task = response.tasks[0]!;
+      console.log(`Submitted task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
+    } else {
+      console.log(`Submitted batch ${response.batchId}: ${ids.length} tasks`);
+      console.log(taskTable(response.tasks));
+    }
+    return 0;
+  }
+  if (!ctx.json) console.error(response.tasks.length === 1 ? `Submitted task ${ids[0]}; waiting...` : `Submitted batch ${response.batchId} (${ids.length} tasks); waiting...`);
+  const finished = await waitForTasks(ctx.client, ids);
+  if (ctx.json) console.log(JSON.stringify({ batchId: response.batchId, tasks: tasksJson(finished) }, null, 2));
+  else if (finished.length === 1) {
+    const task = finished[0]!;
+    console.log(`Task ${task.taskId} ${statusText(task.status)} (exit code ${task.exitCode ?? "-"})${task.message ? `: ${task.message}` : ""}`);
+  } else console.log(taskTable(finished));
+  return exitCodeOfTasks(finished);
+}
+
+async function list(args: GlobalArgs & { batch?: string; status?: string[]; node?: string; limit?: number; vps?: boolean }): Promise<number> {
+  const ctx = clientContext(args);
+  const statuses = (args.status ?? []).map((text) => {
+    const name = parseStatusName(text);
+    if (!name) throw new UsageError(`unknown status "${text}" (pending, assigning, running, paused, completed, failed, killed, killed_oom, lost)`);
+    return statusEnum(name);
+  });
+  const { tasks } = await ctx.client.listTasks({
+    kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND,
+    batchId: args.batch ?? "",
+    statuses,
+    node: args.node ?? "",
+    limit: args.limit ?? 0,
+  });
+  if (ctx.json) console.log(JSON.stringify(tasksJson(tasks), null, 2));
+  else console.log(tasks.length === 0 ? "No tasks." : taskTable(tasks));
+  return 0;
+}
+
+async function status(args: GlobalArgs & { id: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const { task } = await ctx.client.getTask({ taskId: String(args.id) });
+  if (!task) throw new UsageError("no task returned");
+  console.log(ctx.json ? JSON.stringify(tasksJson([task])[0], null, 2) : taskDetails(task));
+  return 0;
+}
+
+type Action = "kill" | "pause" | "resume";
+
+async function act(action: Action, args: GlobalArgs & { id: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const taskId = String(args.id);
+  const response =
+    action === "kill" ? await ctx.client.killTask({ taskId }) : action === "pause" ? await ctx.client.pauseTask({ taskId }) : await ctx.client.resumeTask({ taskId });
+  const task = response.task!;
+  if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
+  else console.log(`Task ${task.taskId} is ${statusText(task.status)}${task.message ? ` (${task.message})` : ""}`);
+  return 0;
+}
+
+/** Options shared by `task submit` and `vps submit`. */
+export function resourceOptions<T>(y: Argv<T>) {
+  return y
+    .option("target", { type: "string", array: true, describe: "node, node:NUMA, node::GPU[,GPU] or node:NUMA::GPU (repeatable: one task per target)" })
+    .option("cores", { type: "number", describe: "CPU cores to reserve (fractions allowed)" })
+    .option("memory", { type: "string", describe: "memory limit: 512M, 4G, 1.5G, 256Mi" })
+    .option("container", { type: "string", describe: "environment name; NULL runs natively" })
+    .option("privileged", { type: "boolean", describe: "run the container privileged" })
+    .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" });
+}
+
+/** Registers `task ...` on the root command. */
+export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
+  return y.command("task", "submit and manage command tasks", (t) =>
+    t
+      .command(
+        "submit [command..]",
+        "submit a command task: hakuriver task submit [options] -- CMD ARGS...",
+        (s) =>
+          resourceOptions(s)
+            .option("env", { type: "string", array: true, describe: "environment variable NAME=VALUE (repeatable)" })
+            .option("wait", { type: "boolean", describe: "wait for the task(s) to end and exit with its exit code" })
+            .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })
+            .option("sweep", { type: "boolean", describe: "expand span:{a..b} / span:[x,y] arguments into one task per combination" })
+            .positional("command", { type: "string", array: true }),
+        (a) => run(() => submit(a as unknown as SubmitArgs)),
+      )
+      .command(
+        "list",
+        "list tasks, newest first",
+        (s) =>
+          s
+            .option("batch", { type: "string", describe: "only tasks of this batch" })
+            .option("status", { type: "string", array: true, describe: "only tasks in these statuses" })
+            .option("node", { type: "string", describe: "only tasks on this node" })
+            .option("limit", { type: "number", describe: "at most this many (default 200)" }),
+        (a) => run(() => list(a)),
+      )
+      .command("status <id>", "show one task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => status(a as GlobalArgs & { id: string })))
+      .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("kill", a as GlobalArgs & { id: string })))
+      .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("pause", a as GlobalArgs & { id: string })))
+      .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("resume", a as GlobalArgs & { id: string })))
+      .demandCommand(1, "name a task command: submit, list, status, kill, pause or resume"),
+  );
+}

@@ -1,0 +1,52 @@
+/**
+ * How tasks are printed: one table for lists, a block for one task, proto
+ * JSON for machines.
+ */
+import { toJson, type JsonValue } from "@bufbuild/protobuf";
+import { type Task, TaskSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
+
+/** Proto JSON of tasks, for `--json`. */
+export function tasksJson(tasks: readonly Task[]): JsonValue[] {
+  return tasks.map((t) => toJson(TaskSchema, t));
+}
+
+/** A table of tasks. */
+export function taskTable(tasks: readonly Task[]): string {
+  return table(
+    ["ID", "STATUS", "NODE", "EXIT", "SUBMITTED", "COMMAND"],
+    tasks.map((t) => [
+      t.taskId,
+      statusText(t.status),
+      t.assignedNode || (t.target ? `(${t.target})` : "-"),
+      t.exitCode === undefined ? "-" : String(t.exitCode),
+      formatTime(t.submittedAt),
+      clip(commandLine(t), 60),
+    ]),
+  );
+}
+
+/** Every field of one task, for `task status`. */
+export function taskDetails(task: Task): string {
+  const env = Object.entries(task.env).map(([k, v]) => `${k}=${v}`).join(" ");
+  return keyValues([
+    ["Task", task.taskId],
+    ["Batch", task.batchId],
+    ["Status", statusText(task.status)],
+    ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],
+    ["Message", task.message || "-"],
+    ["Command", commandLine(task)],
+    ["Node", task.assignedNode || "-"],
+    ["Target", task.target || "(auto)"],
+    ["NUMA node", task.numaNode === undefined ? "-" : String(task.numaNode)],
+    ["GPUs", task.gpus.length > 0 ? task.gpus.join(",") : "-"],
+    ["Cores", task.cores > 0 ? String(task.cores) : "-"],
+    ["Memory", memoryText(task.memoryBytes)],
+    ["Container", task.container],
+    ["Env", env || "-"],
+    ["Submitted", formatTime(task.submittedAt)],
+    ["Started", formatTime(task.startedAt)],
+    ["Completed", formatTime(task.completedAt)],
+    ["Output", `${task.stdoutBytes} bytes stdout, ${task.stderrBytes} bytes stderr`],
+  ]);
+}

@@ -1,0 +1,121 @@
+/**
+ * Wires the Host together: database, node registry, log store, task
+ * manager, scheduler, control plane, monitors and the API server.
+ */
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
+import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
+import { LogStore } from "./logs/log-store.js";
+import { ControlPlane } from "./runners/control-plane.js";
+import { HealthHistory } from "./runners/health-history.js";
+import { NodeMonitor } from "./runners/node-monitor.js";
+import { NodeRegistry } from "./runners/node-registry.js";
+import { Scheduler } from "./scheduling/scheduler.js";
+import { startApiServer } from "./server.js";
+import { clientService } from "./services/client-service.js";
+import { clientToken, errorMapping } from "./services/interceptors.js";
+import { runnerService } from "./services/runner-service.js";
+import { openDatabase } from "./store/open-db.js";
+import { NodeRepo } from "./store/node-repo.js";
+import { TaskRepo } from "./store/task-repo.js";
+import { createIdGenerator } from "./tasks/ids.js";
+import { TaskEvents } from "./tasks/task-events.js";
+import { TaskManager } from "./tasks/task-manager.js";
+import type { SubmitDefaults } from "./tasks/submit-spec.js";
+
+/** Everything the Host needs to start; units in the names. */
+export interface HostOptions {
+  readonly bind: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly dbFile: string;
+  readonly sharedDir: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutFactor: number;
+  readonly cleanupCheckIntervalMs: number;
+  readonly defaults: SubmitDefaults;
+  readonly token: string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** A running Host. */
+export interface HostHandle {
+  readonly port: number;
+  readonly scheduler: Scheduler;
+  close(): Promise<void>;
+}
+
+/** Starts a Host and resolves once its API port listens. */
+export async function startHost(options: HostOptions): Promise<HostHandle> {
+  const now = options.now ?? Date.now;
+  const { log } = options;
+  const database = await openDatabase(options.dbFile === ":memory:" ? ":memory:" : options.dbFile);
+  const repo = new TaskRepo(database.db);
+  const nodes = new NodeRegistry(new NodeRepo(database.db));
+  await nodes.load();
+  const events = new TaskEvents();
+  const logs = new LogStore(options.sharedDir, (taskId) => events.changed(taskId));
+  const ids = createIdGenerator(now, await repo.maxId());
+  // The scheduler and the task manager refer to each other through this kick.
+  let scheduler: Scheduler | undefined;
+  const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, onCapacityChange: () => scheduler?.kick() });
+  scheduler = new Scheduler(repo, tasks, nodes, log);
+  const plane = new ControlPlane({
+    nodes,
+    repo,
+    tasks,
+    logs,
+    scheduler,
+    log,
+    now,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    joinToken: options.token,
+  });
+  const monitor = new NodeMonitor({
+    nodes,
+    repo,
+    tasks,
+    log,
+    now,
+    timeoutMs: options.heartbeatIntervalMs * options.heartbeatTimeoutFactor,
+    checkIntervalMs: options.cleanupCheckIntervalMs,
+  });
+  const counts = async () => {
+    const byStatus = await repo.countByStatus();
+    return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
+  };
+  const health = new HealthHistory(nodes, counts, now);
+  const server = await startApiServer({
+    host: options.bind,
+    port: options.port,
+    interceptors: [errorMapping, clientToken(options.token)],
+    pingIntervalMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
+    pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
+    routes: (router) => {
+      router.service(ClientService, clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, logSettleMs: 5_000 }));
+      router.service(RunnerService, runnerService(plane));
+    },
+  });
+  monitor.start();
+  health.start();
+  scheduler.kick();
+  log.info({ port: server.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
+  return {
+    port: server.port,
+    scheduler,
+    close: async () => {
+      monitor.stop();
+      health.stop();
+      await server.close();
+      await scheduler!.idle();
+      await database.close();
+    },
+  };
+}
+
+/** Where the Host keeps logs for a shared dir (exported for tests). */
+export function taskOutputsDir(sharedDir: string): string {
+  return join(sharedDir, "task_outputs");
+}

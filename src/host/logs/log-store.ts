@@ -1,0 +1,86 @@
+/**
+ * The Host's copy of every task's output, kept where the original keeps it:
+ * `shared_dir/task_outputs/<id>.out` and `shared_dir/task_errors/<id>.err`.
+ *
+ * Runners ship chunks with byte offsets; a chunk is written at its offset,
+ * so a re-sent chunk is harmless and, where the Host and the runner share
+ * the directory, writing the runner's own bytes back over them changes nothing.
+ */
+import { closeSync, constants, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+/** Which of a task's two streams. */
+export type StreamName = "stdout" | "stderr";
+
+/** Paths of a task's log files under a shared dir. */
+export function logPath(sharedDir: string, taskId: number | string, stream: StreamName): string {
+  return stream === "stdout"
+    ? join(sharedDir, "task_outputs", `${taskId}.out`)
+    : join(sharedDir, "task_errors", `${taskId}.err`);
+}
+
+/** Stores and reads task output; `onAppend` is called after every write. */
+export class LogStore {
+  private readonly sizes = new Map<string, number>();
+
+  constructor(
+    private readonly sharedDir: string,
+    private readonly onAppend: (taskId: number) => void = () => {},
+  ) {
+    mkdirSync(join(sharedDir, "task_outputs"), { recursive: true });
+    mkdirSync(join(sharedDir, "task_errors"), { recursive: true });
+  }
+
+  /** Bytes held for the stream (0 when none yet). */
+  size(taskId: number, stream: StreamName): number {
+    const key = `${taskId}.${stream}`;
+    let size = this.sizes.get(key);
+    if (size === undefined) {
+      try {
+        size = statSync(logPath(this.sharedDir, taskId, stream)).size;
+      } catch {
+        size = 0;
+      }
+      this.sizes.set(key, size);
+    }
+    return size;
+  }
+
+  /**
+   * Writes `data` at `offset`. Bytes the store already holds are skipped;
+   * a chunk that starts past the end is refused (returns false) so a gap
+   * never appears: the runner re-sends from the Host's cursor on reconnect.
+   */
+  append(taskId: number, stream: StreamName, offset: number, data: Uint8Array): boolean {
+    const size = this.size(taskId, stream);
+    if (offset > size) return false;
+    const skip = size - offset;
+    if (skip >= data.length) return true;
+    // Positional writes (not O_APPEND): where the runner shares this file,
+    // it may already be longer than what the Host has acknowledged.
+    const fd = openSync(logPath(this.sharedDir, taskId, stream), constants.O_WRONLY | constants.O_CREAT, 0o644);
+    try {
+      writeSync(fd, data, skip, data.length - skip, size);
+    } finally {
+      closeSync(fd);
+    }
+    this.sizes.set(`${taskId}.${stream}`, offset + data.length);
+    this.onAppend(taskId);
+    return true;
+  }
+
+  /** Reads up to `maxBytes` from `offset`; empty at or past the end. */
+  read(taskId: number, stream: StreamName, offset: number, maxBytes = 256 * 1024): Uint8Array {
+    const size = this.size(taskId, stream);
+    const length = Math.max(0, Math.min(maxBytes, size - offset));
+    if (length === 0) return new Uint8Array(0);
+    const buffer = Buffer.alloc(length);
+    const fd = openSync(logPath(this.sharedDir, taskId, stream), "r");
+    try {
+      const read = readSync(fd, buffer, 0, length, offset);
+      return buffer.subarray(0, read);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

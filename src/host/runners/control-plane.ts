@@ -1,0 +1,101 @@
+/**
+ * The Host's side of runners' control streams: hello and reconciliation,
+ * heartbeats, task events and log chunks. The transport (runner-service)
+ * calls these in the order messages arrive.
+ */
+import type { Logger } from "pino";
+import { create } from "@bufbuild/protobuf";
+import { type ControlRequest, type RunnerHello, type TaskEvent } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { LogStream, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import { DomainError, invalidArgument } from "../../shared/errors.js";
+import { isFinal, statusName } from "../../shared/task-status.js";
+import { isValidNodeName } from "../../shared/targets.js";
+import type { LogStore } from "../logs/log-store.js";
+import type { Scheduler } from "../scheduling/scheduler.js";
+import type { TaskRepo } from "../store/task-repo.js";
+import { parseTaskId } from "../tasks/ids.js";
+import type { TaskManager } from "../tasks/task-manager.js";
+import type { NodeRegistry, RunnerSession } from "./node-registry.js";
+import { reconcileHello } from "./reconcile.js";
+
+/** What the control plane needs. */
+export interface ControlPlaneDeps {
+  readonly nodes: NodeRegistry;
+  readonly repo: TaskRepo;
+  readonly tasks: TaskManager;
+  readonly logs: LogStore;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly heartbeatIntervalMs: number;
+  /** Required join token; empty = none. */
+  readonly joinToken: string;
+}
+
+/** Handles runner messages. */
+export class ControlPlane {
+  constructor(private readonly deps: ControlPlaneDeps) {}
+
+  /** Accepts a runner: registers it, reconciles its inventory, sends the welcome. Returns its node name. */
+  async hello(hello: RunnerHello, session: RunnerSession): Promise<string> {
+    const { deps } = this;
+    if (!isValidNodeName(hello.name)) throw invalidArgument(`runner name "${hello.name}" is not a valid node name`);
+    if (deps.joinToken !== "" && hello.joinToken !== deps.joinToken) {
+      throw new DomainError("unauthenticated", `runner ${hello.name} presented a wrong or missing join token`);
+    }
+    if (!hello.resources) throw invalidArgument("hello carries no resources");
+    await deps.nodes.attach(hello.name, hello.resources, hello.version, session, deps.now());
+    const { welcome, resend } = await reconcileHello(hello.name, hello, { ...deps, heartbeatIntervalMs: deps.heartbeatIntervalMs });
+    session.send({ message: { case: "welcome", value: welcome } });
+    resend.forEach((command) => session.send(command));
+    deps.log.info({ node: hello.name, tasks: hello.tasks.length, stale: welcome.staleTaskIds?.length ?? 0 }, "runner connected");
+    deps.scheduler.kick();
+    return hello.name;
+  }
+
+  /** Handles one message after the hello. */
+  async handle(node: string, request: ControlRequest): Promise<void> {
+    const { message } = request;
+    switch (message.case) {
+      case "heartbeat":
+        await this.deps.nodes.heartbeat(node, message.value.usage ?? create(UsageSchema), this.deps.now());
+        return;
+      case "taskEvent":
+        await this.taskEvent(node, message.value);
+        return;
+      case "logChunk": {
+        const taskId = parseTaskId(message.value.taskId);
+        if (taskId === undefined) return;
+        const stream = message.value.stream === LogStream.STDERR ? "stderr" : "stdout";
+        this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);
+        return;
+      }
+      case "hello":
+        this.deps.log.warn({ node }, "ignoring a second hello on one stream");
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async taskEvent(node: string, event: TaskEvent): Promise<void> {
+    const taskId = parseTaskId(event.taskId);
+    const task = taskId === undefined ? undefined : await this.deps.repo.get(taskId);
+    if (!task || task.assignedNode !== node) {
+      this.deps.log.warn({ node, taskId: event.taskId }, "event for a task not assigned to this node");
+      return;
+    }
+    const to = statusName(event.status);
+    await this.deps.tasks.change(task.taskId, to, {
+      ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
+      ...(event.message !== "" ? { message: event.message } : {}),
+      ...(event.sshPort > 0 ? { sshPort: event.sshPort } : {}),
+      ...(isFinal(to) ? { stdoutFinalBytes: Number(event.stdoutSize), stderrFinalBytes: Number(event.stderrSize) } : {}),
+    });
+  }
+
+  /** Forgets a stream that ended; the node shows offline until it reconnects. */
+  goodbye(node: string, sessionId: number): void {
+    if (this.deps.nodes.detach(node, sessionId)) this.deps.log.warn({ node }, "runner disconnected");
+  }
+}

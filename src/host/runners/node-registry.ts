@@ -1,0 +1,131 @@
+/**
+ * What the Host knows about every node right now: detected resources, last
+ * usage, heartbeat time, drain flag, and the live control session (if any).
+ * Persisted through NodeRepo so a restarted Host still lists its nodes.
+ */
+import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import type { ControlResponseSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { NodeRepo } from "../store/node-repo.js";
+
+/** A live control stream: `send` queues a message to the runner. */
+export interface RunnerSession {
+  readonly id: number;
+  send(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  /** Ends the stream (the runner will reconnect). */
+  close(reason: string): void;
+}
+
+/** A node as kept in memory. */
+export interface NodeState {
+  readonly name: string;
+  resources: Resources;
+  usage: Usage;
+  lastHeartbeat: number;
+  drained: boolean;
+  version: string;
+  session: RunnerSession | undefined;
+}
+
+/** Tracks nodes and their sessions. */
+export class NodeRegistry {
+  private readonly nodes = new Map<string, NodeState>();
+
+  constructor(private readonly repo: NodeRepo) {}
+
+  /** Loads persisted nodes; all start offline until their runner dials in. */
+  async load(): Promise<void> {
+    for (const record of await this.repo.list()) {
+      this.nodes.set(record.name, {
+        name: record.name,
+        resources: fromJson(ResourcesSchema, record.resources as JsonValue, { ignoreUnknownFields: true }),
+        usage: fromJson(UsageSchema, record.usage as JsonValue, { ignoreUnknownFields: true }),
+        lastHeartbeat: record.lastHeartbeat,
+        drained: record.drained,
+        version: record.version,
+        session: undefined,
+      });
+    }
+  }
+
+  /** Registers a runner's hello; replaces (and closes) an older session of the same name. */
+  async attach(name: string, resources: Resources, version: string, session: RunnerSession, now: number): Promise<NodeState> {
+    const existing = this.nodes.get(name);
+    if (existing?.session && existing.session.id !== session.id) existing.session.close("replaced by a newer connection");
+    const state: NodeState = existing ?? {
+      name,
+      resources,
+      usage: create(UsageSchema),
+      lastHeartbeat: now,
+      drained: false,
+      version,
+      session,
+    };
+    state.resources = resources;
+    state.version = version;
+    state.session = session;
+    state.lastHeartbeat = now;
+    this.nodes.set(name, state);
+    await this.repo.upsert({
+      name,
+      resources: toJson(ResourcesSchema, resources),
+      usage: toJson(UsageSchema, state.usage),
+      lastHeartbeat: now,
+      drained: state.drained,
+      version,
+      registeredAt: now,
+    });
+    return state;
+  }
+
+  /** Forgets a session when its stream ends (only if it is still the current one). */
+  detach(name: string, sessionId: number): boolean {
+    const state = this.nodes.get(name);
+    if (!state?.session || state.session.id !== sessionId) return false;
+    state.session = undefined;
+    return true;
+  }
+
+  /** Records a heartbeat. */
+  async heartbeat(name: string, usage: Usage, now: number): Promise<void> {
+    const state = this.nodes.get(name);
+    if (!state) return;
+    state.usage = usage;
+    state.lastHeartbeat = now;
+    await this.repo.heartbeat(name, toJson(UsageSchema, usage), now);
+  }
+
+  /** Sets the drain flag and tells the runner. */
+  async setDrained(name: string, drained: boolean): Promise<NodeState | undefined> {
+    const state = this.nodes.get(name);
+    if (!state) return undefined;
+    state.drained = drained;
+    await this.repo.setDrained(name, drained);
+    state.session?.send({ message: { case: "drain", value: { drained } } });
+    return state;
+  }
+
+  /** Sends a command to a node's runner; false when it has no live session. */
+  send(name: string, message: MessageInitShape<typeof ControlResponseSchema>): boolean {
+    const session = this.nodes.get(name)?.session;
+    if (!session) return false;
+    session.send(message);
+    return true;
+  }
+
+  get(name: string): NodeState | undefined {
+    return this.nodes.get(name);
+  }
+
+  /** Every node, sorted by name. */
+  all(): NodeState[] {
+    return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** True while the node's runner holds its control stream. */
+  isOnline(name: string): boolean {
+    return this.nodes.get(name)?.session !== undefined;
+  }
+}
+

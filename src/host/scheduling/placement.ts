@@ -1,0 +1,123 @@
+/**
+ * Placement: which node (and NUMA node, GPUs) a task can run on now, given
+ * what active tasks hold. Pure functions over plain data, so the ledger
+ * and the choices are unit-tested without a Host.
+ */
+
+/** A node's capacity and state as placement sees it. */
+export interface NodeCapacity {
+  readonly name: string;
+  readonly online: boolean;
+  readonly drained: boolean;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly numaNodes: readonly { readonly id: number; readonly cores: number; readonly memoryBytes: number }[];
+  readonly gpus: readonly number[];
+}
+
+/** What a task asks for. */
+export interface Demand {
+  readonly cores: number;
+  readonly memoryBytes: number;
+  /** Requested node, or null for auto-placement. */
+  readonly node: string | null;
+  readonly numaNode: number | null;
+  readonly gpus: readonly number[];
+}
+
+/** What one active task holds on its node. */
+export interface Holding {
+  readonly node: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly gpus: readonly number[];
+}
+
+/** Resources in use per node, derived from active tasks (so they are released exactly once, when a task stops being active). */
+export interface NodeUsage {
+  cores: number;
+  memoryBytes: number;
+  readonly gpus: Set<number>;
+}
+
+/** Sums the holdings of active tasks by node. */
+export function buildLedger(holdings: Iterable<Holding>): Map<string, NodeUsage> {
+  const ledger = new Map<string, NodeUsage>();
+  for (const holding of holdings) {
+    const usage = ledger.get(holding.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
+    usage.cores += holding.cores;
+    usage.memoryBytes += holding.memoryBytes;
+    for (const gpu of holding.gpus) usage.gpus.add(gpu);
+    ledger.set(holding.node, usage);
+  }
+  return ledger;
+}
+
+/** The decision for one task. */
+export type PlacementDecision =
+  | { readonly kind: "place"; readonly node: string }
+  | { readonly kind: "wait"; readonly reason: string }
+  | { readonly kind: "never"; readonly reason: string };
+
+const EPSILON = 1e-9;
+
+/** Why a node can never hold the demand (by its totals), or undefined when it could. */
+export function neverFitsReason(node: NodeCapacity, demand: Demand): string | undefined {
+  if (demand.numaNode !== null) {
+    const numa = node.numaNodes.find((n) => n.id === demand.numaNode);
+    if (!numa) {
+      const ids = node.numaNodes.map((n) => n.id).join(", ");
+      return `node ${node.name} has no NUMA node ${demand.numaNode} (valid: ${ids || "none detected"})`;
+    }
+    if (demand.cores > numa.cores + EPSILON) return `NUMA node ${demand.numaNode} of ${node.name} has ${numa.cores} cores, the task asks for ${demand.cores}`;
+  }
+  const badGpus = demand.gpus.filter((gpu) => !node.gpus.includes(gpu));
+  if (badGpus.length > 0) {
+    const valid = node.gpus.length > 0 ? node.gpus.join(", ") : "none detected";
+    return `node ${node.name} has no GPU ${badGpus.join(", ")} (GPUs: ${valid})`;
+  }
+  if (demand.cores > node.cores + EPSILON) return `node ${node.name} has ${node.cores} cores, the task asks for ${demand.cores}`;
+  if (demand.memoryBytes > node.memoryBytes) return `node ${node.name} has ${node.memoryBytes} bytes of memory, the task asks for ${demand.memoryBytes}`;
+  return undefined;
+}
+
+/** Why the node cannot take the demand now, or undefined when it can. */
+export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined): string | undefined {
+  if (!node.online) return `node ${node.name} is offline`;
+  if (node.drained) return `node ${node.name} is drained`;
+  const used = usage ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
+  const busyGpus = demand.gpus.filter((gpu) => used.gpus.has(gpu));
+  if (busyGpus.length > 0) return `GPU ${busyGpus.join(", ")} of ${node.name} in use`;
+  if (used.cores + demand.cores > node.cores + EPSILON) return `not enough free cores on ${node.name} (${node.cores - used.cores} free)`;
+  if (demand.memoryBytes > 0 && used.memoryBytes + demand.memoryBytes > node.memoryBytes) return `not enough free memory on ${node.name}`;
+  return undefined;
+}
+
+/**
+ * Decides where a task goes now. A named node must fit; auto-placement picks
+ * the online, undrained node that fits with the fewest cores left (best
+ * fit), ties broken by name.
+ */
+export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: ReadonlyMap<string, NodeUsage>): PlacementDecision {
+  if (demand.node !== null) {
+    const node = nodes.find((n) => n.name === demand.node);
+    if (!node) return { kind: "never", reason: `unknown node ${demand.node}` };
+    const never = neverFitsReason(node, demand);
+    if (never) return { kind: "never", reason: never };
+    const busy = busyReason(node, demand, ledger.get(node.name));
+    return busy ? { kind: "wait", reason: busy } : { kind: "place", node: node.name };
+  }
+  if (nodes.length === 0) return { kind: "wait", reason: "no runner has registered yet" };
+  const possible = nodes.filter((node) => !neverFitsReason(node, demand));
+  if (possible.length === 0) {
+    return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${demand.memoryBytes} bytes of memory` };
+  }
+  let best: { node: NodeCapacity; free: number } | undefined;
+  for (const node of possible) {
+    const usage = ledger.get(node.name);
+    if (busyReason(node, demand, usage)) continue;
+    const free = node.cores - (usage?.cores ?? 0) - demand.cores;
+    if (!best || free < best.free - EPSILON) best = { node, free };
+  }
+  return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: "no node has room now" };
+}

@@ -1,0 +1,159 @@
+/**
+ * The queue: places pending tasks on nodes in submission order whenever
+ * something changes (a submit, a task ending, a node joining or undraining).
+ * A pending task that names a node blocks later tasks only on that node; an
+ * auto-placed one that cannot start blocks everything after it, so big tasks
+ * are not starved by small ones.
+ */
+import type { Logger } from "pino";
+import { DomainError, notFound, failedPrecondition } from "../../shared/errors.js";
+import { ACTIVE_STATUSES } from "../../shared/task-status.js";
+import { parseTarget } from "../../shared/targets.js";
+import type { NodeRegistry, NodeState } from "../runners/node-registry.js";
+import type { TaskRepo } from "../store/task-repo.js";
+import type { TaskSpecInput } from "../tasks/submit-spec.js";
+import type { TaskManager } from "../tasks/task-manager.js";
+import type { TaskRecord } from "../tasks/task-record.js";
+import { runTaskCommand } from "./run-task-command.js";
+import { buildLedger, busyReason, decide, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
+
+/** What a task asks of a node. */
+export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus">): Demand {
+  return {
+    cores: task.cores,
+    memoryBytes: task.memoryBytes,
+    node: task.target ? parseTarget(task.target).node : null,
+    numaNode: task.numaNode,
+    gpus: task.gpus,
+  };
+}
+
+/** A node's capacity for placement. */
+export function capacityOf(node: NodeState, online: boolean): NodeCapacity {
+  return {
+    name: node.name,
+    online,
+    drained: node.drained,
+    cores: node.resources.cores,
+    memoryBytes: Number(node.resources.memoryBytes),
+    numaNodes: node.resources.numaNodes.map((n) => ({ id: n.id, cores: n.cores.length, memoryBytes: Number(n.memoryBytes) })),
+    gpus: node.resources.gpus.map((g) => g.index),
+  };
+}
+
+/** Runs placement passes, one at a time. */
+export class Scheduler {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly repo: TaskRepo,
+    private readonly tasks: TaskManager,
+    private readonly nodes: NodeRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  /** Asks for a placement pass soon; passes never overlap. */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pass();
+        } catch (error) {
+          this.log.error({ err: error }, "scheduling pass failed");
+        }
+      } while (this.again);
+      this.running = undefined;
+    })();
+  }
+
+  /** Resolves when no pass is running (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private capacities(): NodeCapacity[] {
+    return this.nodes.all().map((node) => capacityOf(node, this.nodes.isOnline(node.name)));
+  }
+
+  private async ledger(): Promise<Map<string, NodeUsage>> {
+    const active = await this.repo.listByStatus(ACTIVE_STATUSES);
+    return buildLedger(active.filter((t) => t.assignedNode).map((t) => ({ node: t.assignedNode!, cores: t.cores, memoryBytes: t.memoryBytes, gpus: t.gpus })));
+  }
+
+  /**
+   * Checks a submission before anything is stored: named nodes must exist,
+   * be online and undrained, and be able to hold the task at all; with
+   * `queue` off, every task must also fit right now.
+   */
+  async admit(specs: readonly TaskSpecInput[], queue: boolean): Promise<void> {
+    const nodes = this.capacities();
+    const ledger = await this.ledger();
+    for (const spec of specs) {
+      const demand = demandOf({ ...spec, target: spec.targetText, numaNode: spec.target?.numaNode ?? null, gpus: spec.target?.gpus ?? [] });
+      if (demand.node !== null) {
+        const node = nodes.find((n) => n.name === demand.node);
+        if (!node) {
+          const known = nodes.map((n) => n.name).join(", ") || "none registered yet";
+          throw notFound(`unknown node "${demand.node}" (known nodes: ${known})`);
+        }
+        if (!node.online) throw failedPrecondition(`node ${node.name} is offline; wait for its runner to reconnect or pick another node`);
+        if (node.drained) throw failedPrecondition(`node ${node.name} is drained and takes no new work (hakuriver node undrain ${node.name})`);
+        const never = neverFitsReason(node, demand);
+        if (never) throw new DomainError("invalid_argument", never);
+      }
+      const decision = decide(demand, nodes, ledger);
+      if (decision.kind === "never") throw new DomainError("invalid_argument", decision.reason);
+      if (!queue) {
+        if (decision.kind === "wait") throw new DomainError("resource_exhausted", `${decision.reason} (submitted with --no-queue; drop it to queue instead)`);
+        const usage = ledger.get(decision.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
+        usage.cores += demand.cores;
+        usage.memoryBytes += demand.memoryBytes;
+        demand.gpus.forEach((g) => usage.gpus.add(g));
+        ledger.set(decision.node, usage);
+      }
+    }
+  }
+
+  private async pass(): Promise<void> {
+    const pending = await this.repo.listByStatus(["pending"]);
+    if (pending.length === 0) return;
+    const nodes = this.capacities();
+    const ledger = await this.ledger();
+    const blockedNodes = new Set<string>();
+    for (const task of pending) {
+      const demand = demandOf(task);
+      if (demand.node !== null && blockedNodes.has(demand.node)) continue;
+      const decision = decide(demand, nodes, ledger);
+      if (decision.kind === "never") {
+        await this.tasks.change(task.taskId, "failed", { message: decision.reason });
+        continue;
+      }
+      if (decision.kind === "wait") {
+        const message = `waiting: ${decision.reason}`;
+        if (task.message !== message) await this.tasks.change(task.taskId, "pending", { message });
+        if (demand.node !== null) {
+          blockedNodes.add(demand.node);
+          continue;
+        }
+        return;
+      }
+      const node = nodes.find((n) => n.name === decision.node)!;
+      if (busyReason(node, demand, ledger.get(node.name))) continue;
+      const placed = await this.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
+      if (placed?.status !== "assigning") continue;
+      const usage = ledger.get(decision.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
+      usage.cores += demand.cores;
+      usage.memoryBytes += demand.memoryBytes;
+      demand.gpus.forEach((g) => usage.gpus.add(g));
+      ledger.set(decision.node, usage);
+      this.nodes.send(decision.node, runTaskCommand(placed));
+      this.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The Host's API server: one HTTP/2 (h2c) port serving gRPC, gRPC-web and
+ * Connect for both services, with server-side HTTP/2 keepalive pings
+ * (connect-node sends none), so a frozen runner is noticed.
+ */
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+
+/** Options of {@link startApiServer}. */
+export interface ApiServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly routes: (router: ConnectRouter) => void;
+  readonly interceptors: Interceptor[];
+  /** Interval of server pings on each HTTP/2 session, and how long to wait for the ack. */
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+}
+
+/** A started server. */
+export interface ApiServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: number): void {
+  const timer = setInterval(() => {
+    if (session.destroyed || session.closed) return;
+    const deadline = setTimeout(() => session.destroy(), timeoutMs);
+    try {
+      session.ping((err) => {
+        clearTimeout(deadline);
+        if (err) session.destroy();
+      });
+    } catch {
+      clearTimeout(deadline);
+    }
+  }, intervalMs);
+  timer.unref();
+  session.once("close", () => clearInterval(timer));
+}
+
+/** Starts the API server and resolves once it listens. */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: options.routes,
+    interceptors: options.interceptors,
+    shutdownSignal: shutdown.signal,
+    // Compressing small streamed chunks costs far more than it saves.
+    acceptCompression: [],
+  });
+  const server: Http2Server = createServer(handler);
+  const sessions = new Set<ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    keepAlive(session, options.pingIntervalMs, options.pingTimeoutMs);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.destroy();
+      await closed;
+    },
+  };
+}

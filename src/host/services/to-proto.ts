@@ -1,0 +1,65 @@
+/**
+ * Maps the Host's records to wire messages (plain init objects).
+ */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { NodeStatus, type NodeSchema, TaskKind, type TaskSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import { statusEnum } from "../../shared/task-status.js";
+import type { LogStore } from "../logs/log-store.js";
+import type { NodeState } from "../runners/node-registry.js";
+import type { TaskRecord } from "../tasks/task-record.js";
+
+/** A task as the client service returns it. */
+export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape<typeof TaskSchema> {
+  return {
+    taskId: String(task.taskId),
+    batchId: String(task.batchId),
+    kind: task.kind === "vps" ? TaskKind.VPS : TaskKind.COMMAND,
+    status: statusEnum(task.status),
+    command: task.command,
+    args: [...task.args],
+    env: { ...task.env },
+    cores: task.cores,
+    memoryBytes: BigInt(task.memoryBytes),
+    container: task.container,
+    privileged: task.privileged,
+    mounts: [...task.mounts],
+    target: task.target,
+    assignedNode: task.assignedNode ?? "",
+    numaNode: task.numaNode ?? undefined,
+    gpus: [...task.gpus],
+    exitCode: task.exitCode ?? undefined,
+    message: task.message,
+    submittedAt: timestampFromMs(task.submittedAt),
+    startedAt: task.startedAt === null ? undefined : timestampFromMs(task.startedAt),
+    completedAt: task.completedAt === null ? undefined : timestampFromMs(task.completedAt),
+    sshPort: task.sshPort,
+    stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
+    stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),
+  };
+}
+
+/** What active tasks hold on one node. */
+export interface NodeHoldings {
+  cores: number;
+  memoryBytes: number;
+  gpus: number[];
+  taskIds: string[];
+}
+
+/** A node as the client service returns it. */
+export function nodeToProto(node: NodeState, online: boolean, holdings: NodeHoldings | undefined): MessageInitShape<typeof NodeSchema> {
+  return {
+    name: node.name,
+    status: online ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
+    resources: node.resources,
+    usage: node.usage,
+    lastHeartbeat: timestampFromMs(node.lastHeartbeat),
+    drained: node.drained,
+    coresInUse: holdings?.cores ?? 0,
+    memoryInUseBytes: BigInt(holdings?.memoryBytes ?? 0),
+    gpusInUse: holdings?.gpus ?? [],
+    version: node.version,
+    activeTaskIds: holdings?.taskIds ?? [],
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Schema migrations, in code. Each one is applied once, in name order.
+ */
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+
+const migrations: Record<string, Migration> = {
+  "0001-initial": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("nodes")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("resources_json", "text", (c) => c.notNull())
+        .addColumn("usage_json", "text", (c) => c.notNull().defaultTo("{}"))
+        .addColumn("last_heartbeat", "integer", (c) => c.notNull())
+        .addColumn("drained", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("version", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("registered_at", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("batches")
+        .addColumn("batch_id", "integer", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("task_count", "integer", (c) => c.notNull())
+        .addColumn("submitted_at", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("tasks")
+        .addColumn("task_id", "integer", (c) => c.primaryKey())
+        .addColumn("batch_id", "integer", (c) => c.notNull().references("batches.batch_id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("command", "text", (c) => c.notNull())
+        .addColumn("args_json", "text", (c) => c.notNull())
+        .addColumn("env_json", "text", (c) => c.notNull())
+        .addColumn("cores", "real", (c) => c.notNull())
+        .addColumn("memory_bytes", "integer", (c) => c.notNull())
+        .addColumn("container", "text", (c) => c.notNull())
+        .addColumn("privileged", "integer", (c) => c.notNull())
+        .addColumn("mounts_json", "text", (c) => c.notNull())
+        .addColumn("target", "text", (c) => c.notNull())
+        .addColumn("assigned_node", "text")
+        .addColumn("numa_node", "integer")
+        .addColumn("gpus_json", "text", (c) => c.notNull())
+        .addColumn("exit_code", "integer")
+        .addColumn("message", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("submitted_at", "integer", (c) => c.notNull())
+        .addColumn("started_at", "integer")
+        .addColumn("completed_at", "integer")
+        .addColumn("ssh_port", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("public_key", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("stdout_final_bytes", "integer", (c) => c.notNull().defaultTo(-1))
+        .addColumn("stderr_final_bytes", "integer", (c) => c.notNull().defaultTo(-1))
+        .execute();
+      await db.schema.createIndex("tasks_status").on("tasks").column("status").execute();
+      await db.schema.createIndex("tasks_batch").on("tasks").column("batch_id").execute();
+      await db.schema.createIndex("tasks_node_status").on("tasks").columns(["assigned_node", "status"]).execute();
+    },
+  },
+};
+
+/** Provides the in-code migrations to Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

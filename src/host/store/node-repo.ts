@@ -1,0 +1,73 @@
+/**
+ * Node persistence: the only place that reads or writes the nodes table.
+ */
+import type { Kysely, Selectable } from "kysely";
+import type { Database, NodeTable } from "./schema.js";
+
+/** A node row with parsed JSON; resources and usage are proto JSON objects. */
+export interface NodeRecord {
+  readonly name: string;
+  readonly resources: unknown;
+  readonly usage: unknown;
+  readonly lastHeartbeat: number;
+  readonly drained: boolean;
+  readonly version: string;
+  readonly registeredAt: number;
+}
+
+function toRecord(row: Selectable<NodeTable>): NodeRecord {
+  return {
+    name: row.name,
+    resources: JSON.parse(row.resources_json),
+    usage: JSON.parse(row.usage_json),
+    lastHeartbeat: row.last_heartbeat,
+    drained: row.drained === 1,
+    version: row.version,
+    registeredAt: row.registered_at,
+  };
+}
+
+/** Reads and writes node rows. */
+export class NodeRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts or updates a node when its runner says hello. */
+  async upsert(node: NodeRecord): Promise<void> {
+    const row = {
+      name: node.name,
+      resources_json: JSON.stringify(node.resources),
+      usage_json: JSON.stringify(node.usage),
+      last_heartbeat: node.lastHeartbeat,
+      drained: node.drained ? 1 : 0,
+      version: node.version,
+      registered_at: node.registeredAt,
+    };
+    await this.db
+      .insertInto("nodes")
+      .values(row)
+      .onConflict((oc) => oc.column("name").doUpdateSet({ resources_json: row.resources_json, last_heartbeat: row.last_heartbeat, version: row.version }))
+      .execute();
+  }
+
+  /** Records a heartbeat's usage and time. */
+  async heartbeat(name: string, usage: unknown, at: number): Promise<void> {
+    await this.db.updateTable("nodes").set({ usage_json: JSON.stringify(usage), last_heartbeat: at }).where("name", "=", name).execute();
+  }
+
+  /** Sets or clears the drained flag. */
+  async setDrained(name: string, drained: boolean): Promise<void> {
+    await this.db.updateTable("nodes").set({ drained: drained ? 1 : 0 }).where("name", "=", name).execute();
+  }
+
+  /** Every node, by name. */
+  async list(): Promise<NodeRecord[]> {
+    const rows = await this.db.selectFrom("nodes").selectAll().orderBy("name").execute();
+    return rows.map(toRecord);
+  }
+
+  /** The node, or undefined. */
+  async get(name: string): Promise<NodeRecord | undefined> {
+    const row = await this.db.selectFrom("nodes").selectAll().where("name", "=", name).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+}

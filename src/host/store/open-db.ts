@@ -1,0 +1,36 @@
+/**
+ * Opens the Host's SQLite database (WAL, foreign keys) and migrates it.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { migrationProvider } from "./migrations.js";
+import type { Database } from "./schema.js";
+
+/** An open database with the raw handle kept for closing. */
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating if needed) the SQLite file at `path` — `:memory:` works
+ * for tests — applies the pragmas and every pending migration.
+ */
+export async function openDatabase(path: string): Promise<OpenDatabase> {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const raw = new SQLite(path);
+  raw.pragma("journal_mode = WAL");
+  raw.pragma("synchronous = NORMAL");
+  raw.pragma("busy_timeout = 5000");
+  raw.pragma("foreign_keys = ON");
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    await db.destroy();
+    throw new Error(`database migration failed (${failed?.migrationName ?? "unknown"}): ${String(error)}`);
+  }
+  return { db, close: () => db.destroy() };
+}

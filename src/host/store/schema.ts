@@ -1,0 +1,60 @@
+/**
+ * Table shapes of the Host's SQLite database, as Kysely sees them.
+ * Times are Unix milliseconds; JSON columns hold arrays or objects.
+ */
+/** One runner node. */
+export interface NodeTable {
+  name: string;
+  /** JSON of {@link import("../../../gen/hakuriver/v1/types_pb.js").Resources} init. */
+  resources_json: string;
+  usage_json: string;
+  last_heartbeat: number;
+  drained: number;
+  version: string;
+  registered_at: number;
+}
+
+/** One task; task_id is a 53-bit sortable integer rendered as a decimal string. */
+export interface TaskTable {
+  task_id: number;
+  batch_id: number;
+  kind: string;
+  status: string;
+  command: string;
+  args_json: string;
+  env_json: string;
+  cores: number;
+  memory_bytes: number;
+  container: string;
+  privileged: number;
+  mounts_json: string;
+  target: string;
+  assigned_node: string | null;
+  numa_node: number | null;
+  gpus_json: string;
+  exit_code: number | null;
+  message: string;
+  submitted_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  ssh_port: number;
+  public_key: string;
+  /** Final sizes of the output streams as the runner reported them (-1 = unknown). */
+  stdout_final_bytes: number;
+  stderr_final_bytes: number;
+}
+
+/** One submission of one or more tasks. */
+export interface BatchTable {
+  batch_id: number;
+  kind: string;
+  task_count: number;
+  submitted_at: number;
+}
+
+/** The Host database; applied migrations are tracked in Kysely's own tables. */
+export interface Database {
+  nodes: NodeTable;
+  tasks: TaskTable;
+  batches: BatchTable;
+}

@@ -1,0 +1,130 @@
+/**
+ * Task persistence: the only place that reads or writes the tasks table.
+ */
+import type { Kysely, Selectable } from "kysely";
+import type { TaskStatusName } from "../../shared/task-status.js";
+import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
+import type { Database, TaskTable } from "./schema.js";
+
+function toRecord(row: Selectable<TaskTable>): TaskRecord {
+  return {
+    taskId: row.task_id,
+    batchId: row.batch_id,
+    kind: row.kind as TaskKindName,
+    status: row.status as TaskStatusName,
+    command: row.command,
+    args: JSON.parse(row.args_json) as string[],
+    env: JSON.parse(row.env_json) as Record<string, string>,
+    cores: row.cores,
+    memoryBytes: row.memory_bytes,
+    container: row.container,
+    privileged: row.privileged === 1,
+    mounts: JSON.parse(row.mounts_json) as string[],
+    target: row.target,
+    assignedNode: row.assigned_node,
+    numaNode: row.numa_node,
+    gpus: JSON.parse(row.gpus_json) as number[],
+    exitCode: row.exit_code,
+    message: row.message,
+    submittedAt: row.submitted_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    sshPort: row.ssh_port,
+    publicKey: row.public_key,
+    stdoutFinalBytes: row.stdout_final_bytes,
+    stderrFinalBytes: row.stderr_final_bytes,
+  };
+}
+
+function toRow(task: TaskRecord): TaskTable {
+  return {
+    task_id: task.taskId,
+    batch_id: task.batchId,
+    kind: task.kind,
+    status: task.status,
+    command: task.command,
+    args_json: JSON.stringify(task.args),
+    env_json: JSON.stringify(task.env),
+    cores: task.cores,
+    memory_bytes: task.memoryBytes,
+    container: task.container,
+    privileged: task.privileged ? 1 : 0,
+    mounts_json: JSON.stringify(task.mounts),
+    target: task.target,
+    assigned_node: task.assignedNode,
+    numa_node: task.numaNode,
+    gpus_json: JSON.stringify(task.gpus),
+    exit_code: task.exitCode,
+    message: task.message,
+    submitted_at: task.submittedAt,
+    started_at: task.startedAt,
+    completed_at: task.completedAt,
+    ssh_port: task.sshPort,
+    public_key: task.publicKey,
+    stdout_final_bytes: task.stdoutFinalBytes,
+    stderr_final_bytes: task.stderrFinalBytes,
+  };
+}
+
+/** Filters for {@link TaskRepo.list}. */
+export interface TaskFilter {
+  readonly kind?: TaskKindName;
+  readonly batchId?: number;
+  readonly statuses?: readonly TaskStatusName[];
+  readonly node?: string;
+  readonly limit?: number;
+}
+
+/** Reads and writes task rows. */
+export class TaskRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a batch and its tasks in one transaction. */
+  async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("batches").values({ batch_id: batchId, kind, task_count: tasks.length, submitted_at: submittedAt }).execute();
+      await trx.insertInto("tasks").values(tasks.map(toRow)).execute();
+    });
+  }
+
+  /** The task, or undefined. */
+  async get(taskId: number): Promise<TaskRecord | undefined> {
+    const row = await this.db.selectFrom("tasks").selectAll().where("task_id", "=", taskId).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Tasks matching the filter, newest first. */
+  async list(filter: TaskFilter): Promise<TaskRecord[]> {
+    let query = this.db.selectFrom("tasks").selectAll();
+    if (filter.kind) query = query.where("kind", "=", filter.kind);
+    if (filter.batchId !== undefined) query = query.where("batch_id", "=", filter.batchId);
+    if (filter.statuses && filter.statuses.length > 0) query = query.where("status", "in", [...filter.statuses]);
+    if (filter.node) query = query.where("assigned_node", "=", filter.node);
+    const rows = await query.orderBy("task_id", "desc").limit(filter.limit ?? 200).execute();
+    return rows.map(toRecord);
+  }
+
+  /** Tasks in the given statuses, oldest first (queue order). */
+  async listByStatus(statuses: readonly TaskStatusName[]): Promise<TaskRecord[]> {
+    const rows = await this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]).orderBy("task_id", "asc").execute();
+    return rows.map(toRecord);
+  }
+
+  /** Writes every field of the task (a state change commits on its own). */
+  async save(task: TaskRecord): Promise<void> {
+    const { task_id: _id, ...rest } = toRow(task);
+    await this.db.updateTable("tasks").set(rest).where("task_id", "=", task.taskId).execute();
+  }
+
+  /** Number of tasks per status. */
+  async countByStatus(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom("tasks").select(["status", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("status").execute();
+    return new Map(rows.map((r) => [r.status, Number(r.count)]));
+  }
+
+  /** The largest id stored, so a restarted Host never reuses one. */
+  async maxId(): Promise<number> {
+    const row = await this.db.selectFrom("tasks").select((eb) => eb.fn.max("task_id").as("max")).executeTakeFirst();
+    return Number(row?.max ?? 0);
+  }
+}

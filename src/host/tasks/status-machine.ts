@@ -1,0 +1,45 @@
+/**
+ * The one transition function for task statuses.
+ *
+ *   pending ──▶ assigning ──▶ running ⇄ paused
+ *      │            │            │         │
+ *      │            ├────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost
+ *      └──▶ killed | failed (never placed)
+ *
+ * - pending: queued on the Host. assigning: sent to a runner. A runner that
+ *   reconnects without a task it was sent puts it back to assigning (resend).
+ * - A runner may report running straight from pending/assigning, and any
+ *   final status from any non-final one (a task can end before "running" arrives).
+ * - A final status never changes; moving to the same status is a no-op.
+ */
+import type { TaskStatusName } from "../../shared/task-status.js";
+import { isFinal } from "../../shared/task-status.js";
+
+const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
+  pending: ["assigning", "running", "killed", "failed", "lost"],
+  assigning: ["pending", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost"],
+  running: ["paused", "completed", "failed", "killed", "killed_oom", "lost"],
+  paused: ["running", "completed", "failed", "killed", "killed_oom", "lost"],
+  completed: [],
+  failed: [],
+  killed: [],
+  killed_oom: [],
+  lost: [],
+};
+
+/** The outcome of asking for a transition. */
+export type TransitionResult =
+  | { readonly kind: "apply"; readonly to: TaskStatusName }
+  | { readonly kind: "noop" }
+  | { readonly kind: "refuse"; readonly reason: string };
+
+/**
+ * Decides whether a task may move from `from` to `to`. Pure. Same status is
+ * a no-op; anything out of a final status is refused.
+ */
+export function transition(from: TaskStatusName, to: TaskStatusName): TransitionResult {
+  if (from === to) return { kind: "noop" };
+  if (isFinal(from)) return { kind: "refuse", reason: `task is already ${from}` };
+  if (!ALLOWED[from].includes(to)) return { kind: "refuse", reason: `cannot go from ${from} to ${to}` };
+  return { kind: "apply", to };
+}

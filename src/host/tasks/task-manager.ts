@@ -1,0 +1,172 @@
+/**
+ * Task domain operations: submit, kill, pause, resume, and applying what
+ * runners report. Every status change goes through `change`, which applies
+ * the transition function, commits the row and announces the change.
+ */
+import { DomainError, failedPrecondition, invalidArgument, notFound } from "../../shared/errors.js";
+import { SerialQueue } from "../../shared/serial-queue.js";
+import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
+import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
+import type { NodeRegistry } from "../runners/node-registry.js";
+import { parseTaskId, type IdGenerator } from "./ids.js";
+import { transition } from "./status-machine.js";
+import type { TaskEvents } from "./task-events.js";
+import type { TaskRecord } from "./task-record.js";
+import type { TaskSpecInput } from "./submit-spec.js";
+
+/** Fields a status change may set besides the status. */
+export type TaskPatch = Partial<Omit<TaskRecord, "taskId" | "batchId" | "status">>;
+
+/** What TaskManager needs. */
+export interface TaskManagerDeps {
+  readonly repo: TaskRepo;
+  readonly nodes: NodeRegistry;
+  readonly events: TaskEvents;
+  readonly ids: IdGenerator;
+  readonly now: () => number;
+  /** How long kill/pause/resume wait for the runner to confirm. */
+  readonly confirmTimeoutMs: number;
+  /** Called after anything that may let a queued task start. */
+  readonly onCapacityChange: () => void;
+}
+
+/** Owns task state. */
+export class TaskManager {
+  private readonly serial = new SerialQueue();
+
+  constructor(private readonly deps: TaskManagerDeps) {}
+
+  /** Looks a task up by its decimal id; NOT_FOUND / INVALID_ARGUMENT otherwise. */
+  async require(taskIdText: string): Promise<TaskRecord> {
+    const taskId = parseTaskId(taskIdText.trim());
+    if (taskId === undefined) throw invalidArgument(`"${taskIdText}" is not a task id (task ids are decimal numbers)`);
+    const task = await this.deps.repo.get(taskId);
+    if (!task) throw notFound(`task ${taskId} not found`);
+    return task;
+  }
+
+  /** Tasks matching the filter, newest first. */
+  list(filter: TaskFilter): Promise<TaskRecord[]> {
+    return this.deps.repo.list(filter);
+  }
+
+  /** Creates the tasks of one submission as one batch, all pending. */
+  async create(specs: readonly TaskSpecInput[]): Promise<TaskRecord[]> {
+    const now = this.deps.now();
+    const tasks = specs.map((spec): TaskRecord => ({
+      taskId: this.deps.ids.next(),
+      batchId: 0,
+      kind: spec.kind,
+      status: "pending",
+      command: spec.command,
+      args: spec.args,
+      env: spec.env,
+      cores: spec.cores,
+      memoryBytes: spec.memoryBytes,
+      container: spec.container,
+      privileged: spec.privileged,
+      mounts: spec.mounts,
+      target: spec.targetText,
+      assignedNode: null,
+      numaNode: spec.target?.numaNode ?? null,
+      gpus: spec.target?.gpus ?? [],
+      exitCode: null,
+      message: "queued",
+      submittedAt: now,
+      startedAt: null,
+      completedAt: null,
+      sshPort: 0,
+      publicKey: spec.publicKey,
+      stdoutFinalBytes: -1,
+      stderrFinalBytes: -1,
+    }));
+    const batchId = tasks[0]!.taskId;
+    const withBatch = tasks.map((task) => ({ ...task, batchId }));
+    await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
+    this.deps.onCapacityChange();
+    return withBatch;
+  }
+
+  /**
+   * Moves a task to `to` with `patch`, through the transition function.
+   * Returns the stored task; an illegal move leaves it unchanged.
+   */
+  change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
+    return this.serial.run(async () => {
+      const task = await this.deps.repo.get(taskId);
+      if (!task) return undefined;
+      const result = transition(task.status, to);
+      if (result.kind === "refuse") return task;
+      const now = this.deps.now();
+      const next: TaskRecord = {
+        ...task,
+        ...patch,
+        status: to,
+        startedAt: task.startedAt ?? (to === "running" ? (patch.startedAt ?? now) : null),
+        completedAt: isFinal(to) ? (patch.completedAt ?? now) : task.completedAt,
+      };
+      if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
+      await this.deps.repo.save(next);
+      this.deps.events.changed(taskId);
+      if (isFinal(to) && !isFinal(task.status)) this.deps.onCapacityChange();
+      return next;
+    });
+  }
+
+  /** Waits until `done(task)` holds or the timeout passes; returns the latest task. */
+  async waitFor(taskId: number, done: (task: TaskRecord) => boolean, timeoutMs: number): Promise<TaskRecord> {
+    const deadline = this.deps.now() + timeoutMs;
+    for (;;) {
+      const task = await this.deps.repo.get(taskId);
+      if (!task) throw notFound(`task ${taskId} not found`);
+      const left = deadline - this.deps.now();
+      if (done(task) || left <= 0) return task;
+      await this.deps.events.nextChange(taskId, Math.min(left, 1000));
+    }
+  }
+
+  /** Kills a task in any non-final status; waits for the runner to confirm. */
+  async kill(taskIdText: string): Promise<TaskRecord> {
+    const task = await this.require(taskIdText);
+    if (isFinal(task.status)) throw failedPrecondition(`task ${task.taskId} is already ${task.status}; nothing to kill`);
+    if (task.status === "pending") {
+      return (await this.change(task.taskId, "killed", { message: "killed by user before it started" }))!;
+    }
+    const node = task.assignedNode ?? "";
+    const sent = this.deps.nodes.send(node, { message: { case: "killTask", value: { taskId: String(task.taskId), reason: "killed by user" } } });
+    if (sent) {
+      const after = await this.waitFor(task.taskId, (t) => isFinal(t.status), this.deps.confirmTimeoutMs);
+      if (isFinal(after.status)) return after;
+    }
+    const message = sent
+      ? "killed by user; the runner did not confirm in time"
+      : `killed by user while node ${node} is offline; its runner stops the task when it reconnects`;
+    return (await this.change(task.taskId, "killed", { message }))!;
+  }
+
+  /** Pauses a running task (and waits for the runner to confirm). */
+  pause(taskIdText: string): Promise<TaskRecord> {
+    return this.signal(taskIdText, "pause");
+  }
+
+  /** Resumes a paused task (and waits for the runner to confirm). */
+  resume(taskIdText: string): Promise<TaskRecord> {
+    return this.signal(taskIdText, "resume");
+  }
+
+  private async signal(taskIdText: string, action: "pause" | "resume"): Promise<TaskRecord> {
+    const task = await this.require(taskIdText);
+    const from: TaskStatusName = action === "pause" ? "running" : "paused";
+    const to: TaskStatusName = action === "pause" ? "paused" : "running";
+    if (task.status !== from) {
+      throw failedPrecondition(`task ${task.taskId} is ${task.status}; only ${from} tasks can be ${action}d`);
+    }
+    const value = { taskId: String(task.taskId) };
+    const sent = this.deps.nodes.send(task.assignedNode ?? "", action === "pause" ? { message: { case: "pauseTask", value } } : { message: { case: "resumeTask", value } });
+    if (!sent) throw new DomainError("unavailable", `node ${task.assignedNode} is offline; try again when its runner reconnects`);
+    const after = await this.waitFor(task.taskId, (t) => t.status !== from, this.deps.confirmTimeoutMs);
+    if (after.status === from) throw new DomainError("unavailable", `the runner on ${task.assignedNode} did not confirm the ${action} in time`);
+    if (after.status !== to) throw failedPrecondition(`task ${task.taskId} became ${after.status} before it could be ${action}d`);
+    return after;
+  }
+}

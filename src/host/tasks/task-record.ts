@@ -1,0 +1,37 @@
+/**
+ * The Host's view of a task, independent of storage and wire formats.
+ */
+import type { TaskStatusName } from "../../shared/task-status.js";
+
+/** Whether a task is a batch command or a VPS container. */
+export type TaskKindName = "command" | "vps";
+
+/** A task as the Host keeps it. Times are Unix milliseconds. */
+export interface TaskRecord {
+  readonly taskId: number;
+  readonly batchId: number;
+  readonly kind: TaskKindName;
+  readonly status: TaskStatusName;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly container: string;
+  readonly privileged: boolean;
+  readonly mounts: readonly string[];
+  readonly target: string;
+  readonly assignedNode: string | null;
+  readonly numaNode: number | null;
+  readonly gpus: readonly number[];
+  readonly exitCode: number | null;
+  readonly message: string;
+  readonly submittedAt: number;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly sshPort: number;
+  readonly publicKey: string;
+  /** Final output sizes the runner reported; -1 until known. */
+  readonly stdoutFinalBytes: number;
+  readonly stderrFinalBytes: number;
+}

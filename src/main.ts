@@ -1,0 +1,64 @@
+/**
+ * The `hakuriver` command line. Client commands load only shared code and
+ * the generated contract; `host` and `runner` import their code lazily.
+ */
+import yargs, { type Argv } from "yargs";
+import { describeError, exitCodeOf } from "./cli/cli-error.js";
+import { initCommands } from "./cli/commands/init.js";
+import { logsCommand } from "./cli/commands/logs.js";
+import { nodeCommands } from "./cli/commands/nodes.js";
+import { serverCommands } from "./cli/commands/servers.js";
+import { taskCommands } from "./cli/commands/task.js";
+import type { GlobalArgs } from "./cli/context.js";
+
+/**
+ * Runs the CLI on `argv` (without the node and script names); resolves with
+ * the exit code. Errors are printed as one line, never as a stack trace.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  let hostForErrors: string | undefined = process.env.HAKURIVER_HOST;
+  const run = async (fn: () => Promise<number>): Promise<void> => {
+    try {
+      exitCode = await fn();
+    } catch (error) {
+      console.error(describeError(error, hostForErrors));
+      exitCode = exitCodeOf(error);
+    }
+  };
+  const parser: Argv<GlobalArgs> = yargs([...argv])
+    .scriptName("hakuriver")
+    .parserConfiguration({ "populate--": true })
+    .option("config", { type: "string", global: true, describe: "config file (TOML); default ~/.hakuriver/config.toml" })
+    .option("host", { type: "string", global: true, describe: "Host address ADDR:PORT (or HAKURIVER_HOST)" })
+    .option("json", { type: "boolean", global: true, describe: "print JSON for machines" })
+    .middleware((a) => {
+      if (typeof a.host === "string") hostForErrors = a.host;
+    })
+    .strict()
+    .demandCommand(1, "name a command (see --help)")
+    .recommendCommands()
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageFailure(message);
+    });
+  serverCommands(parser, run);
+  taskCommands(parser, run);
+  logsCommand(parser, run);
+  nodeCommands(parser, run);
+  initCommands(parser, run);
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}\n(run "hakuriver --help" for usage)`);
+    return 2;
+  }
+  return exitCode;
+}
+
+class UsageFailure extends Error {}

@@ -1,0 +1,219 @@
+/**
+ * The runner's one persistent control stream to the Host: hello with
+ * resources and inventory, then heartbeats, task events and log chunks up;
+ * run/kill/pause/resume/drain down. Reconnects with exponential backoff and
+ * jitter when the stream ends for any reason.
+ */
+import { createClient, type Client } from "@connectrpc/connect";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import { type ControlRequestSchema, type ControlResponse, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
+import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import { AsyncQueue } from "../shared/async-queue.js";
+import { createHostTransport } from "../shared/transport.js";
+import { statusEnum } from "../shared/task-status.js";
+import type { Supervisor, TaskReport } from "./supervisor.js";
+import { CpuMeter, readUsage } from "./topology.js";
+
+type Outgoing = MessageInitShape<typeof ControlRequestSchema>;
+
+/** Bytes of output queued on a stream before shipping waits for it to drain. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+
+/** Options of the control loop. */
+export interface ControlLoopOptions {
+  readonly hostAddress: string;
+  readonly name: string;
+  readonly joinToken: string;
+  readonly version: string;
+  readonly resources: () => Promise<MessageInitShape<typeof ResourcesSchema>>;
+  readonly supervisor: Supervisor;
+  readonly log: Logger;
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): exponential, capped, with ±50 % jitter. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+/** Runs the control stream until `stop()`. */
+export class ControlLoop {
+  private readonly client: Client<typeof RunnerService>;
+  private readonly stopper = new AbortController();
+  private outbox: AsyncQueue<Outgoing> | undefined;
+  private queuedBytes = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly meter = new CpuMeter();
+  private connectedOnce = false;
+  /** Resolves each time a welcome arrives (for tests and start-up logs). */
+  onWelcome: () => void = () => {};
+
+  constructor(private readonly options: ControlLoopOptions) {
+    this.client = createClient(RunnerService, createHostTransport(options.hostAddress, { pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
+  }
+
+  /** Sends a status report now if connected. */
+  report(report: TaskReport): void {
+    this.outbox?.push({
+      message: {
+        case: "taskEvent",
+        value: {
+          taskId: report.taskId,
+          status: statusEnum(report.status),
+          exitCode: report.exitCode,
+          message: report.message,
+          sshPort: report.sshPort ?? 0,
+          stdoutSize: BigInt(report.stdoutSize),
+          stderrSize: BigInt(report.stderrSize),
+        },
+      },
+    });
+  }
+
+  /** Runs until stopped, reconnecting as needed. */
+  async run(): Promise<void> {
+    const { log } = this.options;
+    let attempt = 0;
+    while (!this.stopper.signal.aborted) {
+      const welcomed = await this.session().catch((error: unknown) => {
+        log.warn({ err: error instanceof Error ? error.message : String(error) }, "control stream ended");
+        return false;
+      });
+      if (this.stopper.signal.aborted) break;
+      if (welcomed) attempt = 0;
+      const delay = backoffDelay(attempt++, this.options.backoffBaseMs ?? 500, this.options.backoffMaxMs ?? 10_000);
+      log.info({ delayMs: delay }, "reconnecting to the host");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.stopper.signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+
+  /** Ends the stream and the loop. */
+  stop(): void {
+    this.stopper.abort();
+    this.outbox?.end();
+  }
+
+  private async session(): Promise<boolean> {
+    const { supervisor, log } = this.options;
+    const outbox = new AsyncQueue<Outgoing>();
+    this.queuedBytes = 0;
+    const inventory = supervisor.inventory();
+    outbox.push({
+      message: {
+        case: "hello",
+        value: {
+          name: this.options.name,
+          joinToken: this.options.joinToken,
+          resources: await this.options.resources(),
+          version: this.options.version,
+          tasks: inventory.map((t) => ({
+            taskId: t.taskId,
+            status: statusEnum(t.status),
+            exitCode: t.exitCode,
+            message: t.message,
+            stdoutSize: BigInt(t.stdoutSize),
+            stderrSize: BigInt(t.stderrSize),
+          })),
+        },
+      },
+    });
+    // Reports from here on queue behind the hello, so none falls in the gap
+    // between the inventory snapshot and the welcome.
+    this.outbox = outbox;
+    const abort = new AbortController();
+    const stopListener = () => abort.abort();
+    this.stopper.signal.addEventListener("abort", stopListener, { once: true });
+    let welcomed = false;
+    const self = this;
+    async function* requests(): AsyncIterable<Outgoing> {
+      for await (const message of outbox) {
+        if (message.message?.case === "logChunk") {
+          self.queuedBytes -= (message.message.value.data as Uint8Array).length;
+          if (self.queuedBytes < MAX_QUEUED_BYTES / 2 && welcomed) supervisor.pumpAll();
+        }
+        yield message;
+      }
+    }
+    try {
+      for await (const response of this.client.control(requests(), { signal: abort.signal })) {
+        if (!welcomed && response.message.case !== "welcome") continue;
+        if (response.message.case === "welcome") {
+          welcomed = true;
+          await this.welcome(response, outbox);
+          continue;
+        }
+        await this.command(response);
+      }
+      return welcomed;
+    } finally {
+      this.stopper.signal.removeEventListener("abort", stopListener);
+      clearInterval(this.heartbeat);
+      if (this.outbox === outbox) this.outbox = undefined;
+      supervisor.attach(undefined);
+      outbox.end();
+      abort.abort();
+      if (welcomed) log.warn("disconnected from the host");
+    }
+  }
+
+  private async welcome(response: ControlResponse, outbox: AsyncQueue<Outgoing>): Promise<void> {
+    if (response.message.case !== "welcome") return;
+    const welcome = response.message.value;
+    const { supervisor, log } = this.options;
+    const cursors = new Map(welcome.logCursors.map((c) => [c.taskId, { stdout: Number(c.stdoutOffset), stderr: Number(c.stderrOffset) }]));
+    supervisor.attach((taskId, stream, offset, data) => {
+      if (this.queuedBytes >= MAX_QUEUED_BYTES) return false;
+      this.queuedBytes += data.length;
+      outbox.push({
+        message: {
+          case: "logChunk",
+          value: { taskId, stream: stream === "stderr" ? LogStream.STDERR : LogStream.STDOUT, offset: BigInt(offset), data },
+        },
+      });
+      return true;
+    }, cursors);
+    await supervisor.dropStale(welcome.staleTaskIds);
+    const interval = Math.max(100, Number(welcome.heartbeatIntervalMs));
+    const beat = () =>
+      outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter), runningTaskIds: supervisor.activeIds() } } });
+    beat();
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(beat, interval);
+    log.info({ host: this.options.hostAddress, heartbeatMs: interval, reconnect: this.connectedOnce }, "connected to the host");
+    this.connectedOnce = true;
+    this.onWelcome();
+  }
+
+  private async command(response: ControlResponse): Promise<void> {
+    const { supervisor, log } = this.options;
+    const { message } = response;
+    switch (message.case) {
+      case "runTask":
+        if (message.value.spec) void supervisor.run(message.value.spec).catch((err) => log.error({ err }, "run failed"));
+        return;
+      case "killTask":
+        await supervisor.kill(message.value.taskId);
+        return;
+      case "pauseTask":
+        await supervisor.pause(message.value.taskId);
+        return;
+      case "resumeTask":
+        await supervisor.resume(message.value.taskId);
+        return;
+      case "drain":
+        log.info({ drained: message.value.drained }, "drain state changed");
+        return;
+      default:
+        log.warn({ case: message.case }, "unhandled command");
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs a command task as a plain process on the node: argv spawned without
+ * a shell, in its own process group (so kill, pause and resume reach every
+ * child), working dir `shared_dir/shared_data`, a small clean environment.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { constants } from "node:os";
+import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { Executor, ExitInfo, OutputSink, RecoveredTask, StartContext, TaskHandle } from "./executor.js";
+
+/** Grace between SIGTERM and SIGKILL when killing a task. */
+const KILL_GRACE_MS = 3000;
+
+/** The environment a native task gets: a few basics, the HAKURIVER_* vars, then the task's own. */
+export function taskEnvironment(spec: TaskSpec, context: StartContext, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"]) {
+    const value = base[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env.PATH ??= "/usr/local/bin:/usr/bin:/bin";
+  env.HAKURIVER_TASK_ID = spec.taskId;
+  env.HAKURIVER_SHARED_DIR = context.sharedDir;
+  env.HAKURIVER_LOCAL_TEMP_DIR = context.localTempDir;
+  if (spec.numaNode !== undefined) env.HAKURIVER_TARGET_NUMA_NODE = String(spec.numaNode);
+  return { ...env, ...spec.env };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** The kernel's start time of a process (field 22 of /proc/PID/stat), to tell a reused pid apart. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Native executor. */
+export class NativeExecutor implements Executor {
+  readonly name = "native";
+
+  async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
+    const cwd = join(context.sharedDir, "shared_data");
+    mkdirSync(cwd, { recursive: true });
+    if (spec.cores > 0 || spec.memoryBytes > 0n) context.note("native task: CPU and memory limits are not enforced on this node");
+    const child = spawn(spec.command, spec.args, {
+      cwd,
+      env: taskEnvironment(spec, context),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk: Buffer) => sink.stdout(chunk));
+    child.stderr.on("data", (chunk: Buffer) => sink.stderr(chunk));
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        const detail = error.code === "ENOENT" ? `command not found: ${spec.command}` : `cannot start ${spec.command}: ${error.message}`;
+        sink.stderr(Buffer.from(`hakuriver: ${detail}\n`));
+        resolve({ exitCode: error.code === "ENOENT" ? 127 : 126, oomKilled: false, detail });
+      });
+      child.once("close", (code, signal) => {
+        if (signal) {
+          const number = constants.signals[signal] ?? 0;
+          resolve({ exitCode: 128 + number, oomKilled: false, detail: `killed by ${signal}` });
+        } else {
+          resolve({ exitCode: code ?? -1, oomKilled: false });
+        }
+      });
+    });
+    // Wait for spawn (or its failure) so a missing command is reported, not thrown later.
+    await new Promise<void>((resolve) => {
+      child.once("spawn", () => resolve());
+      child.once("error", () => resolve());
+    });
+    const pid = child.pid ?? -1;
+    let killTimer: NodeJS.Timeout | undefined;
+    void exited.then(() => clearTimeout(killTimer));
+    return {
+      ref: pid > 0 ? `${pid}:${processStartTime(pid) ?? ""}` : "",
+      wait: () => exited,
+      kill: async () => {
+        if (pid <= 0) return;
+        signalGroup(pid, "SIGTERM");
+        signalGroup(pid, "SIGCONT");
+        killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+        killTimer.unref();
+      },
+      pause: async () => signalGroup(pid, "SIGSTOP"),
+      resume: async () => signalGroup(pid, "SIGCONT"),
+    };
+  }
+
+  /**
+   * Native tasks cannot be re-adopted (their output pipes died with the old
+   * runner), so any still alive are stopped, never left orphaned.
+   */
+  async recover(refs: ReadonlyMap<string, string>): Promise<RecoveredTask[]> {
+    for (const ref of refs.values()) {
+      const [pidText, startTime] = ref.split(":");
+      const pid = Number(pidText);
+      if (pid > 0 && startTime && processStartTime(pid) === startTime) signalGroup(pid, "SIGKILL");
+    }
+    return [];
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Wires a runner: resources, executors, supervisor, control loop.
+ */
+import { mkdirSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
+import { ControlLoop } from "./control-loop.js";
+import type { Executor } from "./executors/executor.js";
+import { NativeExecutor } from "./executors/native.js";
+import { detectGpus } from "./gpus.js";
+import { StateFile } from "./state-file.js";
+import { Supervisor } from "./supervisor.js";
+import { detectNuma } from "./topology.js";
+
+/** What a runner needs; units in the names. */
+export interface RunnerOptions {
+  readonly hostAddress: string;
+  readonly name: string;
+  readonly sharedDir: string;
+  readonly localTempDir: string;
+  readonly joinToken: string;
+  readonly version: string;
+  readonly log: Logger;
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+}
+
+/** A running runner. */
+export interface RunnerHandle {
+  readonly loop: ControlLoop;
+  stop(): Promise<void>;
+}
+
+/** Starts a runner; it connects in the background and keeps reconnecting. */
+export async function startRunner(options: RunnerOptions): Promise<RunnerHandle> {
+  const { log } = options;
+  mkdirSync(join(options.sharedDir, "shared_data"), { recursive: true });
+  mkdirSync(options.localTempDir, { recursive: true });
+  const native = new NativeExecutor();
+  const executors: Executor[] = [native];
+  const executorFor = (spec: TaskSpec): Executor => {
+    if (spec.container === "NULL" || spec.container === "") return native;
+    throw new Error(`container environments are not available on this runner yet (task asked for "${spec.container}"); use --container NULL`);
+  };
+  let loop: ControlLoop | undefined;
+  const supervisor = new Supervisor({
+    executorFor,
+    executors,
+    sharedDir: options.sharedDir,
+    localTempDir: options.localTempDir,
+    state: new StateFile(options.localTempDir, options.name),
+    log,
+    report: (report) => loop?.report(report),
+  });
+  await supervisor.recover();
+  loop = new ControlLoop({
+    hostAddress: options.hostAddress,
+    name: options.name,
+    joinToken: options.joinToken,
+    version: options.version,
+    supervisor,
+    log,
+    backoffBaseMs: options.backoffBaseMs,
+    backoffMaxMs: options.backoffMaxMs,
+    resources: async () => ({
+      cores: cpus().length,
+      memoryBytes: BigInt(totalmem()),
+      numaNodes: detectNuma(),
+      gpus: await detectGpus(),
+    }),
+  });
+  const running = loop.run();
+  log.info({ name: options.name, host: options.hostAddress, cores: cpus().length }, "runner started");
+  return {
+    loop,
+    stop: async () => {
+      loop!.stop();
+      await running;
+      await supervisor.killAll();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * A task's output on the runner: appended to `shared_dir/task_outputs/<id>.out`
+ * and `task_errors/<id>.err`, then shipped to the Host from the file, by byte
+ * offset. Shipping from the file (not from memory) means a reconnect simply
+ * resumes at the Host's cursor: nothing lost, nothing sent twice.
+ */
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { OutputSink } from "./executors/executor.js";
+
+/** Which stream. */
+export type StreamName = "stdout" | "stderr";
+
+/** The runner-side log file of a task's stream. */
+export function outputPath(sharedDir: string, taskId: string, stream: StreamName): string {
+  return stream === "stdout" ? join(sharedDir, "task_outputs", `${taskId}.out`) : join(sharedDir, "task_errors", `${taskId}.err`);
+}
+
+/** Sends one chunk; returns false when it cannot take more now (back-pressure). */
+export type ChunkSender = (taskId: string, stream: StreamName, offset: number, data: Uint8Array) => boolean;
+
+const CHUNK_BYTES = 64 * 1024;
+
+class StreamFile {
+  written: number;
+  shipped = 0;
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, "a+");
+    this.written = statSync(path).size;
+  }
+
+  append(data: Uint8Array): void {
+    let done = 0;
+    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done);
+    this.written += data.length;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const buffer = Buffer.alloc(length);
+    const read = readSync(this.fd, buffer, 0, length, offset);
+    return buffer.subarray(0, read);
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Both streams of one task, with shipping state. */
+export class TaskOutput implements OutputSink {
+  private readonly files: Record<StreamName, StreamFile>;
+  private sender: ChunkSender | undefined;
+
+  constructor(
+    readonly taskId: string,
+    sharedDir: string,
+  ) {
+    this.files = {
+      stdout: new StreamFile(outputPath(sharedDir, taskId, "stdout")),
+      stderr: new StreamFile(outputPath(sharedDir, taskId, "stderr")),
+    };
+  }
+
+  stdout(data: Uint8Array): void {
+    this.files.stdout.append(data);
+    this.pump();
+  }
+
+  stderr(data: Uint8Array): void {
+    this.files.stderr.append(data);
+    this.pump();
+  }
+
+  /** Bytes written so far to a stream. */
+  size(stream: StreamName): number {
+    return this.files[stream].written;
+  }
+
+  /**
+   * Attaches to a (new) connection: shipping resumes from the Host's cursors.
+   * With no sender, output is only written to disk.
+   */
+  attach(sender: ChunkSender | undefined, cursors?: { stdout: number; stderr: number }): void {
+    this.sender = sender;
+    if (cursors) {
+      this.files.stdout.shipped = Math.min(cursors.stdout, this.files.stdout.written);
+      this.files.stderr.shipped = Math.min(cursors.stderr, this.files.stderr.written);
+    }
+    this.pump();
+  }
+
+  /** True when every written byte was handed to the connection. */
+  get fullyShipped(): boolean {
+    return this.files.stdout.shipped >= this.files.stdout.written && this.files.stderr.shipped >= this.files.stderr.written;
+  }
+
+  /** Ships what is written and not yet shipped, until the sender pushes back. */
+  pump(): void {
+    const send = this.sender;
+    if (!send) return;
+    for (const stream of ["stdout", "stderr"] as const) {
+      const file = this.files[stream];
+      while (file.shipped < file.written) {
+        const data = file.read(file.shipped, Math.min(CHUNK_BYTES, file.written - file.shipped));
+        if (data.length === 0) break;
+        if (!send(this.taskId, stream, file.shipped, data)) return;
+        file.shipped += data.length;
+      }
+    }
+  }
+
+  close(): void {
+    this.files.stdout.close();
+    this.files.stderr.close();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Size and duration parsing shared by the CLI, the Host and config files.
+ */
+import { DomainError } from "./errors.js";
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  B: 1,
+  K: 1e3,
+  KB: 1e3,
+  M: 1e6,
+  MB: 1e6,
+  G: 1e9,
+  GB: 1e9,
+  T: 1e12,
+  TB: 1e12,
+  KI: 1024,
+  KIB: 1024,
+  MI: 1024 ** 2,
+  MIB: 1024 ** 2,
+  GI: 1024 ** 3,
+  GIB: 1024 ** 3,
+  TI: 1024 ** 4,
+  TIB: 1024 ** 4,
+};
+
+/**
+ * Parses a human memory size into bytes. `K/M/G/T` are 1000-based (as the
+ * original HakuRiver), `Ki/Mi/Gi/Ti` 1024-based; a plain number is bytes.
+ * Decimals are allowed (`1.5G`). Throws an INVALID_ARGUMENT DomainError with
+ * the accepted forms when the text is malformed.
+ */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = match?.[2]?.toUpperCase();
+  const factor = unit === undefined ? undefined : SIZE_UNITS[unit];
+  if (!match || factor === undefined) {
+    throw new DomainError(
+      "invalid_argument",
+      `invalid memory size "${text}": use a number with an optional unit, such as 512M, 4G, 1.5G or 256Mi`,
+    );
+  }
+  const bytes = Math.round(Number(match[1]) * factor);
+  if (!Number.isSafeInteger(bytes)) {
+    throw new DomainError("invalid_argument", `memory size "${text}" is too large`);
+  }
+  return bytes;
+}
+
+/** Renders bytes for people: `1.5 GiB`, `512 MiB`, `900 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let index = 0;
+  while (value >= 1024 && index < units.length - 1) {
+    value /= 1024;
+    index++;
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[index]}`;
+}
+
+/** Renders a duration in milliseconds for people: `850ms`, `12.3s`, `4m05s`, `2h03m`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
+}
