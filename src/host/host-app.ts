@@ -2,7 +2,6 @@
  * Wires the Host together: database, node registry, log store, task
  * manager, scheduler, control plane, monitors and the API server.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
@@ -13,6 +12,7 @@ import { NodeMonitor } from "./runners/node-monitor.js";
 import { NodeRegistry } from "./runners/node-registry.js";
 import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
+import { environmentHandlers } from "./environments/environment-handlers.js";
 import { clientService } from "./services/client-service.js";
 import { clientToken, errorMapping } from "./services/interceptors.js";
 import { runnerService } from "./services/runner-service.js";
@@ -36,6 +36,10 @@ export interface HostOptions {
   readonly cleanupCheckIntervalMs: number;
   readonly defaults: SubmitDefaults;
   readonly token: string;
+  /** Tarball directory name under the shared dir. */
+  readonly containerDir: string;
+  /** Tarballs kept per environment by create-tar. */
+  readonly keepTarballs: number;
   readonly log: Logger;
   readonly now?: () => number;
 }
@@ -94,7 +98,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     pingIntervalMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     routes: (router) => {
-      router.service(ClientService, clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, logSettleMs: 5_000 }));
+      router.service(ClientService, {
+        ...clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, logSettleMs: 5_000 }),
+        ...environmentHandlers({ sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs }),
+      });
       router.service(RunnerService, runnerService(plane));
     },
   });
@@ -115,7 +122,3 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   };
 }
 
-/** Where the Host keeps logs for a shared dir (exported for tests). */
-export function taskOutputsDir(sharedDir: string): string {
-  return join(sharedDir, "task_outputs");
-}

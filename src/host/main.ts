@@ -25,6 +25,8 @@ export async function main(settings: Settings): Promise<number> {
       queue: getBoolean(settings, "scheduler.queue"),
     },
     token: getString(settings, "auth.token"),
+    containerDir: getString(settings, "docker.container_dir"),
+    keepTarballs: getNumber(settings, "docker.keep_tarballs"),
     log,
   });
   // One line on stdout so scripts (and tests) learn the port when it was 0.

@@ -48,7 +48,7 @@ async function holdingsByNode(repo: TaskRepo): Promise<Map<string, NodeHoldings>
 }
 
 /** Creates the ClientService implementation. */
-export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof ClientService> {
+export function clientService(deps: ClientServiceDeps): Partial<ServiceImpl<typeof ClientService>> {
   const { tasks, repo, nodes, logs } = deps;
 
   async function nodeMessage(name: string) {

@@ -53,7 +53,7 @@ export class NativeExecutor implements Executor {
   async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
     const cwd = join(context.sharedDir, "shared_data");
     mkdirSync(cwd, { recursive: true });
-    if (spec.cores > 0 || spec.memoryBytes > 0n) context.note("native task: CPU and memory limits are not enforced on this node");
+    if (spec.memoryBytes > 0n) context.note("native task: the memory limit is not enforced on this node");
     const child = spawn(spec.command, spec.args, {
       cwd,
       env: taskEnvironment(spec, context),

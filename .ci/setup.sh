@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything HakuRiver and its tests need on a fresh Debian machine of
+# our kind (run as root): apt packages, npm dependencies (which also builds
+# dist/), a running Docker engine and the local test images. Idempotent and
+# fast on a second run. Used by .ci/run and by the README's set-up command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v dockerd >/dev/null || need_apt+=(docker.io)
+command -v busybox >/dev/null || [[ -x /bin/busybox ]] || need_apt+=(busybox-static)
+command -v numactl >/dev/null || need_apt+=(numactl)
+command -v ssh >/dev/null || need_apt+=(openssh-client)
+command -v sshd >/dev/null || [[ -x /usr/sbin/sshd ]] || need_apt+=(openssh-server)
+command -v debootstrap >/dev/null || need_apt+=(debootstrap)
+command -v ip >/dev/null || need_apt+=(iproute2)
+command -v nsenter >/dev/null || need_apt+=(util-linux)
+command -v scp >/dev/null || need_apt+=(openssh-client)
+if ((${#need_apt[@]})); then
+  echo "setup: installing ${need_apt[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+else
+  npm run --silent build
+fi
+
+bash .ci/docker-up.sh
+bash .ci/test-images.sh
+echo "setup: done"
