@@ -4,6 +4,7 @@
  */
 import yargs, { type Argv } from "yargs";
 import { describeError, exitCodeOf } from "./cli/cli-error.js";
+import { dockerCommands } from "./cli/commands/docker.js";
 import { initCommands } from "./cli/commands/init.js";
 import { logsCommand } from "./cli/commands/logs.js";
 import { nodeCommands } from "./cli/commands/nodes.js";
@@ -50,6 +51,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   taskCommands(parser, run);
   logsCommand(parser, run);
   nodeCommands(parser, run);
+  dockerCommands(parser, run);
   initCommands(parser, run);
   try {
     await parser.parseAsync();

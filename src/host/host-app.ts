@@ -2,6 +2,7 @@
  * Wires the Host together: database, node registry, log store, task
  * manager, scheduler, control plane, monitors and the API server.
  */
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
@@ -16,6 +17,9 @@ import { environmentHandlers } from "./environments/environment-handlers.js";
 import { clientService } from "./services/client-service.js";
 import { clientToken, errorMapping } from "./services/interceptors.js";
 import { runnerService } from "./services/runner-service.js";
+import { tunnelHandler } from "./services/tunnel-handler.js";
+import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
+import { TunnelBroker } from "./tunnels/tunnel-broker.js";
 import { openDatabase } from "./store/open-db.js";
 import { NodeRepo } from "./store/node-repo.js";
 import { TaskRepo } from "./store/task-repo.js";
@@ -42,17 +46,37 @@ export interface HostOptions {
   readonly keepTarballs: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
+  readonly sshProxyPort?: number;
 }
 
 /** A running Host. */
 export interface HostHandle {
   readonly port: number;
+  /** The SSH proxy's port; 0 when no proxy was started. */
+  readonly sshProxyPort: number;
   readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
-/** Starts a Host and resolves once its API port listens. */
-export async function startHost(options: HostOptions): Promise<HostHandle> {
+/** The Host without its network listener: routes plus background work. */
+export interface HostCore {
+  readonly routes: (router: ConnectRouter) => void;
+  readonly interceptors: Interceptor[];
+  readonly scheduler: Scheduler;
+  /** Starts the raw-socket SSH proxy on `host:port` (0 = a free port). */
+  startSshProxy(host: string, port: number): Promise<SshProxy>;
+  /** Starts the monitors and the first scheduling pass. */
+  start(): void;
+  /** Stops background work and closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds every Host part over the database; serving the routes is the
+ * caller's choice (an HTTP/2 server, or an in-memory transport in tests).
+ */
+export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const now = options.now ?? Date.now;
   const { log } = options;
   const database = await openDatabase(options.dbFile === ":memory:" ? ":memory:" : options.dbFile);
@@ -91,33 +115,55 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
   };
   const health = new HealthHistory(nodes, counts, now);
+  const broker = new TunnelBroker(nodes);
+  const sched = scheduler;
+  return {
+    scheduler: sched,
+    startSshProxy: (host, port) => startSshProxy(host, port, { repo, nodes, broker, log, token: options.token }),
+    interceptors: [errorMapping, clientToken(options.token)],
+    routes: (router) => {
+      router.service(ClientService, {
+        ...clientService({ tasks, repo, nodes, logs, events, scheduler: sched, health, defaults: options.defaults, logSettleMs: 5_000 }),
+        ...environmentHandlers({ sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs }),
+      });
+      router.service(RunnerService, { ...runnerService(plane), ...tunnelHandler(broker) });
+    },
+    start: () => {
+      monitor.start();
+      health.start();
+      sched.kick();
+    },
+    stop: async () => {
+      monitor.stop();
+      health.stop();
+      await sched.idle();
+      await database.close();
+    },
+  };
+}
+
+/** Starts a Host and resolves once its API port listens. */
+export async function startHost(options: HostOptions): Promise<HostHandle> {
+  const core = await createHostCore(options);
   const server = await startApiServer({
     host: options.bind,
     port: options.port,
-    interceptors: [errorMapping, clientToken(options.token)],
+    interceptors: core.interceptors,
     pingIntervalMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
-    routes: (router) => {
-      router.service(ClientService, {
-        ...clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, logSettleMs: 5_000 }),
-        ...environmentHandlers({ sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs }),
-      });
-      router.service(RunnerService, runnerService(plane));
-    },
+    routes: core.routes,
   });
-  monitor.start();
-  health.start();
-  scheduler.kick();
-  log.info({ port: server.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
+  const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
+  core.start();
+  options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
   return {
     port: server.port,
-    scheduler,
+    sshProxyPort: sshProxy?.port ?? 0,
+    scheduler: core.scheduler,
     close: async () => {
-      monitor.stop();
-      health.stop();
+      await sshProxy?.close();
       await server.close();
-      await scheduler!.idle();
-      await database.close();
+      await core.stop();
     },
   };
 }

@@ -28,9 +28,10 @@ export async function main(settings: Settings): Promise<number> {
     containerDir: getString(settings, "docker.container_dir"),
     keepTarballs: getNumber(settings, "docker.keep_tarballs"),
     log,
+    sshProxyPort: getNumber(settings, "network.host_ssh_proxy_port"),
   });
   // One line on stdout so scripts (and tests) learn the port when it was 0.
-  console.log(`HakuRiver host listening on ${getString(settings, "network.host_bind_ip")}:${host.port} (shared dir ${join(sharedDir)})`);
+  console.log(`HakuRiver host listening on ${getString(settings, "network.host_bind_ip")}:${host.port} (shared dir ${join(sharedDir)}); ssh proxy on ${host.sshProxyPort}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

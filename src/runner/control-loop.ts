@@ -7,12 +7,13 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
-import { type ControlRequestSchema, type ControlResponse, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
+import { type ControlRequestSchema, type ControlResponse, type OpenTunnel, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
 import { AsyncQueue } from "../shared/async-queue.js";
 import { createHostTransport } from "../shared/transport.js";
 import { statusEnum } from "../shared/task-status.js";
 import type { Supervisor, TaskReport } from "./supervisor.js";
+import { GpuSampler } from "./gpus.js";
 import { CpuMeter, readUsage } from "./topology.js";
 
 type Outgoing = MessageInitShape<typeof ControlRequestSchema>;
@@ -31,6 +32,8 @@ export interface ControlLoopOptions {
   readonly log: Logger;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Serves OpenTunnel commands (SSH sessions to VPS tasks); none = refuse them. */
+  readonly tunnels?: { open(command: OpenTunnel): Promise<void> };
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): exponential, capped, with ±50 % jitter. */
@@ -47,6 +50,7 @@ export class ControlLoop {
   private queuedBytes = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly meter = new CpuMeter();
+  private readonly gpuSampler = new GpuSampler();
   private connectedOnce = false;
   /** Resolves each time a welcome arrives (for tests and start-up logs). */
   onWelcome: () => void = () => {};
@@ -184,7 +188,7 @@ export class ControlLoop {
     await supervisor.dropStale(welcome.staleTaskIds);
     const interval = Math.max(100, Number(welcome.heartbeatIntervalMs));
     const beat = () =>
-      outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter), runningTaskIds: supervisor.activeIds() } } });
+      outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter, this.gpuSampler.latest()), runningTaskIds: supervisor.activeIds() } } });
     beat();
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(beat, interval);
@@ -208,6 +212,11 @@ export class ControlLoop {
         return;
       case "resumeTask":
         await supervisor.resume(message.value.taskId);
+        return;
+      case "openTunnel":
+        // Not awaited: a tunnel lives as long as its SSH session.
+        if (this.options.tunnels) void this.options.tunnels.open(message.value);
+        else log.warn({ taskId: message.value.taskId }, "this runner serves no tunnels");
         return;
       case "drain":
         log.info({ drained: message.value.drained }, "drain state changed");

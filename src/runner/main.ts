@@ -23,6 +23,7 @@ export async function main(settings: Settings): Promise<number> {
     version: RUNNER_VERSION,
     log,
     backoffBaseMs: Number(process.env.HAKURIVER_RUNNER_BACKOFF_MS ?? 500),
+    dockerHost: getString(settings, "runner.docker_host"),
   });
   console.log(`HakuRiver runner ${name} started; host ${hostAddress}`);
   await new Promise<void>((resolve) => {

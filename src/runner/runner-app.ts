@@ -6,6 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
+import { TaskKind } from "../../gen/hakuriver/v1/types_pb.js";
 import { ControlLoop } from "./control-loop.js";
 import type { Executor } from "./executors/executor.js";
 import { NativeExecutor } from "./executors/native.js";
@@ -13,6 +14,9 @@ import { detectGpus } from "./gpus.js";
 import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
+import { TunnelDialer } from "./tunnels.js";
+import { dockerClient } from "./vps/docker-connection.js";
+import { VpsExecutor } from "./vps/vps-executor.js";
 
 /** What a runner needs; units in the names. */
 export interface RunnerOptions {
@@ -25,6 +29,8 @@ export interface RunnerOptions {
   readonly log: Logger;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Docker engine address (runner.docker_host); empty = DOCKER_HOST or the default socket. */
+  readonly dockerHost?: string;
 }
 
 /** A running runner. */
@@ -39,8 +45,10 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   mkdirSync(join(options.sharedDir, "shared_data"), { recursive: true });
   mkdirSync(options.localTempDir, { recursive: true });
   const native = new NativeExecutor();
-  const executors: Executor[] = [native];
+  const vps = new VpsExecutor({ docker: dockerClient(options.dockerHost ?? "") });
+  const executors: Executor[] = [native, vps];
   const executorFor = (spec: TaskSpec): Executor => {
+    if (spec.kind === TaskKind.VPS) return vps;
     if (spec.container === "NULL" || spec.container === "") return native;
     throw new Error(`container environments are not available on this runner yet (task asked for "${spec.container}"); use --container NULL`);
   };
@@ -52,7 +60,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     localTempDir: options.localTempDir,
     state: new StateFile(options.localTempDir, options.name),
     log,
-    report: (report) => loop?.report(report),
+    // VPS reports carry the sshd port the Host shows and checks.
+    report: (report) => loop?.report(report.sshPort === undefined ? { ...report, sshPort: vps.sshPortOf(report.taskId) } : report),
   });
   await supervisor.recover();
   loop = new ControlLoop({
@@ -64,6 +73,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     log,
     backoffBaseMs: options.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs,
+    tunnels: new TunnelDialer({ hostAddress: options.hostAddress, log, portOf: (taskId) => vps.sshPortOf(taskId) }),
     resources: async () => ({
       cores: cpus().length,
       memoryBytes: BigInt(totalmem()),

@@ -1,18 +1,104 @@
 /**
  * Client-service handlers for environments (Docker containers on the Host
- * and their tarballs). Merged into the ClientService implementation.
+ * and their tarballs). Thin: validate, call the domain, map to messages.
+ * Merged into the ClientService implementation.
  */
+import { join } from "node:path";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
+import type { ShellRequest } from "../../../gen/hakuriver/v1/environments_pb.js";
+import { DomainError } from "../../shared/errors.js";
+import { checkEnvironmentName, createDockerClient } from "./docker-client.js";
+import { createTarball } from "./create-tarball.js";
+import { HostContainers, type EnvContainerInfo } from "./host-containers.js";
+import { runShell, type ShellInput } from "./shell-session.js";
+import { deleteTarballs, listTarballs, type TarballFile } from "./tarballs.js";
 
 /** What the environment handlers need. */
 export interface EnvironmentDeps {
   readonly sharedDir: string;
+  /** Tarball directory name under the shared dir. */
   readonly containerDir: string;
+  /** Default number of tarballs create-tar keeps per environment. */
   readonly keepTarballs: number;
 }
 
-/** The environment RPCs (not implemented yet: Connect answers UNIMPLEMENTED). */
-export function environmentHandlers(_deps: EnvironmentDeps): Partial<ServiceImpl<typeof ClientService>> {
-  return {};
+function containerMessage(c: EnvContainerInfo) {
+  return { name: c.name, image: c.image, state: c.state, id: c.id, createdAt: timestampFromMs(c.createdAtMs) };
+}
+
+function tarballMessage(t: TarballFile) {
+  return { name: t.name, timestamp: BigInt(t.timestamp), file: t.file, sizeBytes: BigInt(t.sizeBytes) };
+}
+
+async function* shellInput(rest: AsyncIterator<ShellRequest>): AsyncGenerator<ShellInput> {
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    const m = next.value.message;
+    if (m.case === "stdin") yield { kind: "stdin", data: m.value };
+    else if (m.case === "resize") yield { kind: "resize", rows: m.value.rows, cols: m.value.cols };
+    else if (m.case === "eof") yield { kind: "eof" };
+  }
+}
+
+/** The environment RPCs. The Docker engine is reached through DOCKER_HOST or the default socket. */
+export function environmentHandlers(deps: EnvironmentDeps): Partial<ServiceImpl<typeof ClientService>> {
+  const docker = createDockerClient();
+  const containers = new HostContainers(docker);
+  const dir = join(deps.sharedDir, deps.containerDir);
+  return {
+    async createContainer(request) {
+      const result = await containers.create(request.image.trim(), request.name.trim());
+      return { container: containerMessage(result.container), created: result.created };
+    },
+    async listContainers() {
+      return { containers: (await containers.list()).map(containerMessage) };
+    },
+    async startContainer(request) {
+      return { container: containerMessage(await containers.start(request.name.trim())) };
+    },
+    async stopContainer(request) {
+      return { container: containerMessage(await containers.stop(request.name.trim())) };
+    },
+    async deleteContainer(request) {
+      await containers.delete(request.name.trim());
+      return {};
+    },
+    async *shell(requests, context) {
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done || first.value.message.case !== "start") throw new DomainError("invalid_argument", "a shell stream must begin with a start message naming the container");
+      const start = first.value.message.value;
+      for await (const out of runShell(docker, containers, { name: start.name, command: start.command, tty: start.tty, rows: start.rows, cols: start.cols }, shellInput(iterator), context.signal)) {
+        if (out.kind === "exit") yield { message: { case: "exit", value: { code: out.code } } };
+        else yield { message: { case: out.kind, value: out.data } };
+      }
+    },
+    async *createTarball(request, context) {
+      const name = request.name.trim();
+      checkEnvironmentName(name);
+      if (request.keep < 0) throw new DomainError("invalid_argument", `keep must be 1 or more (0 = the configured ${deps.keepTarballs}), got ${request.keep}`);
+      const keep = request.keep > 0 ? request.keep : deps.keepTarballs;
+      for await (const event of createTarball({ docker, containers, dir, name, keep, signal: context.signal })) {
+        if (event.kind === "done") yield { event: { case: "done", value: tarballMessage(event.tarball) } };
+        else yield { event: { case: "progress", value: { phase: event.phase, bytes: BigInt(event.bytes), message: event.message } } };
+      }
+    },
+    async listTarballs(request) {
+      const name = request.name.trim();
+      if (name !== "") checkEnvironmentName(name);
+      const byName = new Map<string, TarballFile[]>();
+      for (const t of listTarballs(dir, name === "" ? undefined : name)) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
+      const environments = [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([envName, tarballs]) => ({ name: envName, tarballs: tarballs.map(tarballMessage) }));
+      return { environments };
+    },
+    async deleteTarball(request) {
+      const name = request.name.trim();
+      checkEnvironmentName(name);
+      if (request.timestamp < 0n) throw new DomainError("invalid_argument", "timestamp must be a Unix time in seconds (or 0 for all)");
+      return { deleted: deleteTarballs(dir, name, Number(request.timestamp)).map(tarballMessage) };
+    },
+  };
 }

@@ -3,6 +3,7 @@
  * what active tasks hold. Pure functions over plain data, so the ledger
  * and the choices are unit-tested without a Host.
  */
+import { formatBytes } from "../../shared/units.js";
 
 /** A node's capacity and state as placement sees it. */
 export interface NodeCapacity {
@@ -31,6 +32,10 @@ export interface Holding {
   readonly cores: number;
   readonly memoryBytes: number;
   readonly gpus: readonly number[];
+  /** The NUMA node it is bound to, if any (its cores and memory count there too). */
+  readonly numaNode?: number | null;
+  /** The holder, named in "GPU in use" reasons. */
+  readonly taskId?: string;
 }
 
 /** Resources in use per node, derived from active tasks (so they are released exactly once, when a task stops being active). */
@@ -38,18 +43,39 @@ export interface NodeUsage {
   cores: number;
   memoryBytes: number;
   readonly gpus: Set<number>;
+  /** GPU index → the task holding it (when known). */
+  readonly gpuHolders: Map<number, string>;
+  /** Cores and memory held by tasks bound to each NUMA node. */
+  readonly numa: Map<number, { cores: number; memoryBytes: number }>;
+}
+
+/** An empty usage record. */
+export function emptyUsage(): NodeUsage {
+  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map() };
+}
+
+/** Adds one holding to the ledger (also used to reserve a placement within one pass). */
+export function hold(ledger: Map<string, NodeUsage>, holding: Holding): void {
+  const usage = ledger.get(holding.node) ?? emptyUsage();
+  usage.cores += holding.cores;
+  usage.memoryBytes += holding.memoryBytes;
+  for (const gpu of holding.gpus) {
+    usage.gpus.add(gpu);
+    if (holding.taskId !== undefined) usage.gpuHolders.set(gpu, holding.taskId);
+  }
+  if (holding.numaNode !== undefined && holding.numaNode !== null) {
+    const numa = usage.numa.get(holding.numaNode) ?? { cores: 0, memoryBytes: 0 };
+    numa.cores += holding.cores;
+    numa.memoryBytes += holding.memoryBytes;
+    usage.numa.set(holding.numaNode, numa);
+  }
+  ledger.set(holding.node, usage);
 }
 
 /** Sums the holdings of active tasks by node. */
 export function buildLedger(holdings: Iterable<Holding>): Map<string, NodeUsage> {
   const ledger = new Map<string, NodeUsage>();
-  for (const holding of holdings) {
-    const usage = ledger.get(holding.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
-    usage.cores += holding.cores;
-    usage.memoryBytes += holding.memoryBytes;
-    for (const gpu of holding.gpus) usage.gpus.add(gpu);
-    ledger.set(holding.node, usage);
-  }
+  for (const holding of holdings) hold(ledger, holding);
   return ledger;
 }
 
@@ -70,6 +96,9 @@ export function neverFitsReason(node: NodeCapacity, demand: Demand): string | un
       return `node ${node.name} has no NUMA node ${demand.numaNode} (valid: ${ids || "none detected"})`;
     }
     if (demand.cores > numa.cores + EPSILON) return `NUMA node ${demand.numaNode} of ${node.name} has ${numa.cores} cores, the task asks for ${demand.cores}`;
+    if (numa.memoryBytes > 0 && demand.memoryBytes > numa.memoryBytes) {
+      return `NUMA node ${demand.numaNode} of ${node.name} has ${formatBytes(numa.memoryBytes)} of memory, the task asks for ${formatBytes(demand.memoryBytes)}`;
+    }
   }
   const badGpus = demand.gpus.filter((gpu) => !node.gpus.includes(gpu));
   if (badGpus.length > 0) {
@@ -77,7 +106,7 @@ export function neverFitsReason(node: NodeCapacity, demand: Demand): string | un
     return `node ${node.name} has no GPU ${badGpus.join(", ")} (GPUs: ${valid})`;
   }
   if (demand.cores > node.cores + EPSILON) return `node ${node.name} has ${node.cores} cores, the task asks for ${demand.cores}`;
-  if (demand.memoryBytes > node.memoryBytes) return `node ${node.name} has ${node.memoryBytes} bytes of memory, the task asks for ${demand.memoryBytes}`;
+  if (demand.memoryBytes > node.memoryBytes) return `node ${node.name} has ${formatBytes(node.memoryBytes)} of memory, the task asks for ${formatBytes(demand.memoryBytes)}`;
   return undefined;
 }
 
@@ -85,12 +114,31 @@ export function neverFitsReason(node: NodeCapacity, demand: Demand): string | un
 export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined): string | undefined {
   if (!node.online) return `node ${node.name} is offline`;
   if (node.drained) return `node ${node.name} is drained`;
-  const used = usage ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
+  const used = usage ?? emptyUsage();
   const busyGpus = demand.gpus.filter((gpu) => used.gpus.has(gpu));
-  if (busyGpus.length > 0) return `GPU ${busyGpus.join(", ")} of ${node.name} in use`;
-  if (used.cores + demand.cores > node.cores + EPSILON) return `not enough free cores on ${node.name} (${node.cores - used.cores} free)`;
-  if (demand.memoryBytes > 0 && used.memoryBytes + demand.memoryBytes > node.memoryBytes) return `not enough free memory on ${node.name}`;
+  if (busyGpus.length > 0) {
+    const holders = [...new Set(busyGpus.map((gpu) => used.gpuHolders.get(gpu)).filter((id) => id !== undefined))];
+    return `GPU ${busyGpus.join(", ")} of ${node.name} in use${holders.length > 0 ? ` by task ${holders.join(", ")}` : ""}`;
+  }
+  if (used.cores + demand.cores > node.cores + EPSILON) return `not enough free cores on ${node.name} (${fmt(node.cores - used.cores)} of ${node.cores} free, the task asks for ${demand.cores})`;
+  if (demand.memoryBytes > 0 && used.memoryBytes + demand.memoryBytes > node.memoryBytes) {
+    return `not enough free memory on ${node.name} (${formatBytes(Math.max(0, node.memoryBytes - used.memoryBytes))} free, the task asks for ${formatBytes(demand.memoryBytes)})`;
+  }
+  if (demand.numaNode !== null) {
+    const numa = node.numaNodes.find((n) => n.id === demand.numaNode);
+    const held = used.numa.get(demand.numaNode) ?? { cores: 0, memoryBytes: 0 };
+    if (numa && held.cores + demand.cores > numa.cores + EPSILON) {
+      return `not enough free cores on NUMA node ${demand.numaNode} of ${node.name} (${fmt(numa.cores - held.cores)} of ${numa.cores} free)`;
+    }
+    if (numa && numa.memoryBytes > 0 && demand.memoryBytes > 0 && held.memoryBytes + demand.memoryBytes > numa.memoryBytes) {
+      return `not enough free memory on NUMA node ${demand.numaNode} of ${node.name}`;
+    }
+  }
   return undefined;
+}
+
+function fmt(cores: number): string {
+  return String(Math.max(0, Math.round(cores * 1000) / 1000));
 }
 
 /**
@@ -113,11 +161,16 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
     return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${demand.memoryBytes} bytes of memory` };
   }
   let best: { node: NodeCapacity; free: number } | undefined;
+  const reasons: string[] = [];
   for (const node of possible) {
     const usage = ledger.get(node.name);
-    if (busyReason(node, demand, usage)) continue;
+    const busy = busyReason(node, demand, usage);
+    if (busy) {
+      reasons.push(busy);
+      continue;
+    }
     const free = node.cores - (usage?.cores ?? 0) - demand.cores;
     if (!best || free < best.free - EPSILON) best = { node, free };
   }
-  return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: "no node has room now" };
+  return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: `no node has room now (${reasons.join("; ")})` };
 }

@@ -2,12 +2,16 @@
  * Runs a command task as a plain process on the node: argv spawned without
  * a shell, in its own process group (so kill, pause and resume reach every
  * child), working dir `shared_dir/shared_data`, a small clean environment.
+ * CPU and memory limits and NUMA binding are applied by `../limits/`
+ * (systemd scope, else the task's own cgroup, plus numactl); what cannot be
+ * applied is noted in the task's status message.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { constants } from "node:os";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { type LimitProbes, machineProbes, planNativeLimits } from "../limits/native-limits.js";
 import type { Executor, ExitInfo, OutputSink, RecoveredTask, StartContext, TaskHandle } from "./executor.js";
 
 /** Grace between SIGTERM and SIGKILL when killing a task. */
@@ -46,35 +50,61 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * Whether a task ended because of the OOM killer: its memory cgroup counted
+ * an OOM kill and the task died of SIGKILL or failed after it (a killed
+ * child); `sigkillMeansOom` covers a systemd scope whose counter went away
+ * with the scope.
+ */
+export function oomWasFatal(oomKills: number, code: number | null, signal: NodeJS.Signals | null, sigkillMeansOom = false): boolean {
+  if (oomKills > 0) return signal === "SIGKILL" || (code !== null && code !== 0);
+  return sigkillMeansOom && signal === "SIGKILL";
+}
+
 /** Native executor. */
 export class NativeExecutor implements Executor {
   readonly name = "native";
 
+  /** `probes` is injectable so tests can model machines without cgroups or systemd. */
+  constructor(private readonly probes: LimitProbes = machineProbes) {}
+
   async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
     const cwd = join(context.sharedDir, "shared_data");
     mkdirSync(cwd, { recursive: true });
-    if (spec.memoryBytes > 0n) context.note("native task: the memory limit is not enforced on this node");
-    const child = spawn(spec.command, spec.args, {
-      cwd,
-      env: taskEnvironment(spec, context),
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const env = taskEnvironment(spec, context);
+    const plan = await planNativeLimits(
+      {
+        taskId: spec.taskId,
+        command: spec.command,
+        args: spec.args,
+        cores: spec.cores,
+        memoryBytes: Number(spec.memoryBytes),
+        numaNode: spec.numaNode,
+        path: env.PATH,
+        cwd,
+      },
+      this.probes,
+    );
+    plan.notes.forEach((note) => context.note(note));
+    const [file = spec.command, ...argv] = plan.argv;
+    const child = spawn(file, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk: Buffer) => sink.stdout(chunk));
     child.stderr.on("data", (chunk: Buffer) => sink.stderr(chunk));
+    let signalled = false;
+    let oomKills: () => number = () => 0;
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once("error", (error: NodeJS.ErrnoException) => {
         const detail = error.code === "ENOENT" ? `command not found: ${spec.command}` : `cannot start ${spec.command}: ${error.message}`;
         sink.stderr(Buffer.from(`hakuriver: ${detail}\n`));
-        resolve({ exitCode: error.code === "ENOENT" ? 127 : 126, oomKilled: false, detail });
+        void plan.cleanup().then(() => resolve({ exitCode: error.code === "ENOENT" ? 127 : 126, oomKilled: false, detail }));
       });
       child.once("close", (code, signal) => {
-        if (signal) {
-          const number = constants.signals[signal] ?? 0;
-          resolve({ exitCode: 128 + number, oomKilled: false, detail: `killed by ${signal}` });
-        } else {
-          resolve({ exitCode: code ?? -1, oomKilled: false });
-        }
+        // Read the OOM counter before the cgroup goes away.
+        const oomKilled = spec.memoryBytes > 0n && oomWasFatal(oomKills(), code, signal, plan.mechanism === "systemd" && !signalled);
+        const info: ExitInfo = signal
+          ? { exitCode: 128 + (constants.signals[signal] ?? 0), oomKilled, detail: `killed by ${signal}` }
+          : { exitCode: code ?? -1, oomKilled };
+        void plan.cleanup().then(() => resolve(info));
       });
     });
     // Wait for spawn (or its failure) so a missing command is reported, not thrown later.
@@ -83,6 +113,7 @@ export class NativeExecutor implements Executor {
       child.once("error", () => resolve());
     });
     const pid = child.pid ?? -1;
+    if (pid > 0) oomKills = plan.watchOom(pid);
     let killTimer: NodeJS.Timeout | undefined;
     void exited.then(() => clearTimeout(killTimer));
     return {
@@ -90,6 +121,7 @@ export class NativeExecutor implements Executor {
       wait: () => exited,
       kill: async () => {
         if (pid <= 0) return;
+        signalled = true;
         signalGroup(pid, "SIGTERM");
         signalGroup(pid, "SIGCONT");
         killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS);

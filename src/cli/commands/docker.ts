@@ -1,0 +1,156 @@
+/**
+ * `hakuriver docker ...`: environment containers on the Host, an interactive
+ * shell in them, and their tarballs on shared storage.
+ */
+import { toJson, type MessageInitShape } from "@bufbuild/protobuf";
+import type { Argv } from "yargs";
+import { EnvContainerSchema, TarballSchema, type ShellRequestSchema, type Tarball } from "../../../gen/hakuriver/v1/environments_pb.js";
+import { AsyncQueue } from "../../shared/async-queue.js";
+import { formatBytes } from "../../shared/units.js";
+import { UsageError } from "../cli-error.js";
+import { clientContext, type GlobalArgs } from "../context.js";
+import { formatTime, table } from "../render.js";
+
+type Run = (fn: () => Promise<number>) => Promise<void>;
+type NameArgs = GlobalArgs & { name: string };
+
+function tarballTime(t: Tarball): string {
+  return new Date(Number(t.timestamp) * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+async function createContainer(args: NameArgs & { image: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const { container, created } = await ctx.client.createContainer({ image: args.image, name: args.name }, { timeoutMs: 300_000 });
+  if (ctx.json) console.log(JSON.stringify({ created, container: toJson(EnvContainerSchema, container!) }, null, 2));
+  else if (created) console.log(`Created environment container ${args.name} from ${args.image} (running). Customise it with: hakuriver docker shell ${args.name}`);
+  else console.log(`Environment container ${args.name} already exists (${container?.state}); nothing created`);
+  return 0;
+}
+
+async function listContainers(args: GlobalArgs): Promise<number> {
+  const ctx = clientContext(args);
+  const { containers } = await ctx.client.listContainers({});
+  if (ctx.json) console.log(JSON.stringify(containers.map((c) => toJson(EnvContainerSchema, c)), null, 2));
+  else if (containers.length === 0) console.log("No environment containers. Create one with: hakuriver docker create-container IMAGE NAME");
+  else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, c.state, formatTime(c.createdAt), c.id.slice(0, 12)])));
+  return 0;
+}
+
+async function containerAction(action: "start" | "stop" | "delete", args: NameArgs): Promise<number> {
+  const ctx = clientContext(args);
+  if (action === "delete") {
+    await ctx.client.deleteContainer({ name: args.name });
+    if (ctx.json) console.log(JSON.stringify({ deleted: args.name }));
+    else console.log(`Deleted environment container ${args.name} (its tarballs stay; see hakuriver docker list-tars)`);
+    return 0;
+  }
+  const response = action === "start" ? await ctx.client.startContainer({ name: args.name }) : await ctx.client.stopContainer({ name: args.name });
+  if (ctx.json) console.log(JSON.stringify(toJson(EnvContainerSchema, response.container!), null, 2));
+  else console.log(`Environment container ${args.name} is ${response.container?.state}`);
+  return 0;
+}
+
+/**
+ * Runs a shell. With a TTY on stdin: raw mode, resize on SIGWINCH. Without
+ * one: stdin is piped through and stdout/stderr kept apart. Exits with the
+ * remote command's exit code.
+ */
+async function shell(args: NameArgs & { command?: string[]; "--"?: string[] }): Promise<number> {
+  const ctx = clientContext(args);
+  const command = [...(args.command ?? []), ...(args["--"] ?? [])].map(String);
+  const stdin = process.stdin;
+  const tty = stdin.isTTY === true && process.stdout.isTTY === true;
+  const requests = new AsyncQueue<MessageInitShape<typeof ShellRequestSchema>>();
+  requests.push({ message: { case: "start", value: { name: args.name, command, tty, rows: process.stdout.rows ?? 0, cols: process.stdout.columns ?? 0 } } });
+  const onData = (chunk: Buffer) => requests.push({ message: { case: "stdin", value: new Uint8Array(chunk) } });
+  const onEnd = () => requests.push({ message: { case: "eof", value: {} } });
+  const onResize = () => requests.push({ message: { case: "resize", value: { rows: process.stdout.rows, cols: process.stdout.columns } } });
+  if (tty) {
+    stdin.setRawMode(true);
+    process.stdout.on("resize", onResize);
+  }
+  stdin.on("data", onData);
+  stdin.once("end", onEnd);
+  stdin.resume();
+  let code = 1;
+  try {
+    for await (const response of ctx.client.shell(requests)) {
+      const m = response.message;
+      if (m.case === "stdout") {
+        if (!process.stdout.write(m.value)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+      } else if (m.case === "stderr") process.stderr.write(m.value);
+      else if (m.case === "exit") code = m.value.code;
+    }
+  } finally {
+    requests.end();
+    stdin.off("data", onData);
+    stdin.off("end", onEnd);
+    stdin.pause();
+    if (tty) {
+      stdin.setRawMode(false);
+      process.stdout.off("resize", onResize);
+    }
+  }
+  return code >= 0 && code < 256 ? code : 1;
+}
+
+async function createTar(args: NameArgs & { keep?: number }): Promise<number> {
+  const ctx = clientContext(args);
+  if (args.keep !== undefined && (!Number.isInteger(args.keep) || args.keep < 1)) throw new UsageError(`--keep must be a whole number of 1 or more, got ${args.keep}`);
+  const live = process.stderr.isTTY === true && !ctx.json;
+  let lastPhase = "";
+  for await (const response of ctx.client.createTarball({ name: args.name, keep: args.keep ?? 0 }, { timeoutMs: 3_600_000 })) {
+    const event = response.event;
+    if (event.case === "progress") {
+      const p = event.value;
+      const text = p.phase === "save" ? `${p.message}: ${formatBytes(Number(p.bytes))}` : p.message;
+      if (live) process.stderr.write(`\r\x1b[K${p.phase}: ${text}`);
+      else if (p.phase !== lastPhase || p.phase !== "save") console.error(`${p.phase}: ${text}`);
+      lastPhase = p.phase;
+    } else if (event.case === "done") {
+      if (live) process.stderr.write("\n");
+      const t = event.value;
+      if (ctx.json) console.log(JSON.stringify(toJson(TarballSchema, t), null, 2));
+      else console.log(`Created ${t.file} (${formatBytes(Number(t.sizeBytes))}); runners load it before the next task in environment ${t.name}`);
+    }
+  }
+  return 0;
+}
+
+async function listTars(args: GlobalArgs & { name?: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const { environments } = await ctx.client.listTarballs({ name: args.name ?? "" });
+  if (ctx.json) {
+    console.log(JSON.stringify(environments.map((e) => ({ name: e.name, tarballs: e.tarballs.map((t) => toJson(TarballSchema, t)) })), null, 2));
+    return 0;
+  }
+  const rows = environments.flatMap((e) => e.tarballs.map((t, i) => [e.name, String(t.timestamp), tarballTime(t), formatBytes(Number(t.sizeBytes)), i === 0 ? "newest" : "", t.file]));
+  console.log(rows.length === 0 ? "No tarballs. Pack an environment with: hakuriver docker create-tar NAME" : table(["ENVIRONMENT", "TIMESTAMP", "TIME (UTC)", "SIZE", "", "FILE"], rows));
+  return 0;
+}
+
+async function deleteTar(args: NameArgs & { timestamp?: number }): Promise<number> {
+  const ctx = clientContext(args);
+  const { deleted } = await ctx.client.deleteTarball({ name: args.name, timestamp: BigInt(args.timestamp ?? 0) });
+  if (ctx.json) console.log(JSON.stringify(deleted.map((t) => toJson(TarballSchema, t)), null, 2));
+  else for (const t of deleted) console.log(`Deleted ${t.file}`);
+  return 0;
+}
+
+/** Registers `docker ...` on the root command. */
+export function dockerCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs> {
+  const name = <T>(s: Argv<T>) => s.positional("name", { type: "string", demandOption: true, describe: "environment name" });
+  return y.command("docker", "environments: containers on the Host, shells, tarballs", (d) =>
+    d
+      .command("create-container <image> <name>", "create and start an environment container from a local image", (s) => name(s.positional("image", { type: "string", demandOption: true })), (a) => run(() => createContainer(a as NameArgs & { image: string })))
+      .command("list-containers", "list HakuRiver's environment containers on the Host", (s) => s, (a) => run(() => listContainers(a)))
+      .command("start-container <name>", "start a stopped environment container", name, (a) => run(() => containerAction("start", a as NameArgs)))
+      .command("stop-container <name>", "stop an environment container", name, (a) => run(() => containerAction("stop", a as NameArgs)))
+      .command("delete-container <name>", "remove an environment container (its tarballs stay)", name, (a) => run(() => containerAction("delete", a as NameArgs)))
+      .command("shell <name> [command..]", "open a shell in an environment container (or run COMMAND after --)", (s) => name(s).positional("command", { type: "string", array: true }), (a) => run(() => shell(a as NameArgs)))
+      .command("create-tar <name>", "commit the container and save it as <name>-<unixts>.tar for the runners", (s) => name(s).option("keep", { type: "number", describe: "tarballs of this environment to keep (default docker.keep_tarballs on the Host)" }), (a) => run(() => createTar(a as NameArgs & { keep?: number })))
+      .command("list-tars [name]", "list environment tarballs on shared storage", (s) => s.positional("name", { type: "string" }), (a) => run(() => listTars(a as GlobalArgs & { name?: string })))
+      .command("delete-tar <name>", "delete an environment's tarballs (one with --timestamp)", (s) => name(s).option("timestamp", { type: "number", describe: "Unix seconds of the one tarball to delete" }), (a) => run(() => deleteTar(a as NameArgs & { timestamp?: number })))
+      .demandCommand(1, "name a docker command (see hakuriver docker --help)"),
+  );
+}

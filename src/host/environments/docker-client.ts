@@ -1,0 +1,63 @@
+/**
+ * The Host's Docker engine client, and the translation of engine failures
+ * into the one error vocabulary (so a missing container reads NOT_FOUND and
+ * a stopped engine reads UNAVAILABLE, with a hint a person can act on).
+ */
+import Docker from "dockerode";
+import { DomainError } from "../../shared/errors.js";
+
+/** Label every environment container carries; list-containers filters on it. */
+export const ROLE_LABEL = "hakuriver.role";
+/** Value of {@link ROLE_LABEL} for environment containers. */
+export const ROLE_ENVIRONMENT = "environment";
+/** Label naming the environment of a container. */
+export const ENV_LABEL = "hakuriver.env";
+
+/** The image tag an environment is committed to and loaded as. */
+export function environmentImage(name: string): string {
+  return `hakuriver/${name}:base`;
+}
+
+/** Environment names: what Docker accepts as a container name and as a tag part. */
+const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Throws INVALID_ARGUMENT unless `name` can name an environment. */
+export function checkEnvironmentName(name: string): void {
+  if (!ENV_NAME.test(name) || name === "NULL") {
+    throw new DomainError("invalid_argument", `"${name}" is not a valid environment name: use letters, digits, ".", "_" and "-" (NULL is reserved for native tasks)`);
+  }
+}
+
+/** Creates a client for `DOCKER_HOST` or the default socket. */
+export function createDockerClient(): Docker {
+  return new Docker();
+}
+
+/** The HTTP status of a dockerode failure, if any. */
+export function dockerStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** The engine's own message of a dockerode failure. */
+export function dockerMessage(error: unknown): string {
+  const json = (error as { json?: { message?: unknown } } | null)?.json;
+  if (json && typeof json.message === "string") return json.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Maps an engine failure to a DomainError; `what` names the object for a 404.
+ * DomainErrors pass through unchanged.
+ */
+export function engineError(error: unknown, what: string): DomainError {
+  if (error instanceof DomainError) return error;
+  const status = dockerStatus(error);
+  const message = dockerMessage(error);
+  if (status === 404) return new DomainError("not_found", `${what} not found (${message})`);
+  if (status === 409) return new DomainError("failed_precondition", `${what}: ${message}`);
+  if (status === undefined && /ECONNREFUSED|ENOENT|EACCES|socket/i.test(message)) {
+    return new DomainError("unavailable", `the Host's Docker engine does not answer (${message}): is dockerd running, and may this user use its socket?`);
+  }
+  return new DomainError("internal", `Docker engine error for ${what}: ${message}`);
+}

@@ -1,0 +1,153 @@
+/**
+ * The runner's side of SSH tunnels. When the Host sends OpenTunnel on the
+ * control stream, the runner connects to the VPS's sshd on its own loopback
+ * and opens one Tunnel stream back to the Host (a runner behind NAT can
+ * always dial out). Each tunnel gets its own HTTP/2 connection, so a slow
+ * session never holds flow-control window that the control stream or other
+ * sessions need, and the connection is closed with the session.
+ *
+ * Back-pressure both ways: the socket is paused while too many bytes wait
+ * for the stream; the next message from the Host is pulled only after the
+ * socket took the previous one. A FIN either way becomes a `close` message.
+ */
+import { connect, type Socket } from "node:net";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
+import { AsyncQueue } from "../shared/async-queue.js";
+import { hostBaseUrl } from "../shared/transport.js";
+
+type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
+
+const HIGH_WATER_BYTES = 1024 * 1024;
+const LOW_WATER_BYTES = 256 * 1024;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** What the dialer needs. */
+export interface TunnelDialerOptions {
+  readonly hostAddress: string;
+  readonly log: Logger;
+  /** The sshd port on 127.0.0.1 of a task this runner holds (undefined: not ours). */
+  readonly portOf: (taskId: string) => number | undefined;
+}
+
+function dialLocal(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+    const timer = setTimeout(() => socket.destroy(new Error(`connect to 127.0.0.1:${port} timed out`)), CONNECT_TIMEOUT_MS);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Opens tunnel streams on request. */
+export class TunnelDialer {
+  private readonly active = new Set<Http2SessionManager>();
+
+  constructor(private readonly options: TunnelDialerOptions) {}
+
+  /** Tunnels open now. */
+  get count(): number {
+    return this.active.size;
+  }
+
+  /** Serves one OpenTunnel command; never throws (failures go to the Host as the open's error). */
+  async open(command: OpenTunnel): Promise<void> {
+    const { log } = this.options;
+    const port = this.options.portOf(command.taskId);
+    let socket: Socket | undefined;
+    let error = "";
+    if (port === undefined) error = `task ${command.taskId} is not a VPS running on this runner`;
+    else {
+      socket = await dialLocal(port).catch((e: unknown) => {
+        error = e instanceof Error ? e.message : String(e);
+        return undefined;
+      });
+    }
+    const manager = new Http2SessionManager(hostBaseUrl(this.options.hostAddress), { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
+      settings: { initialWindowSize: 4 * 1024 * 1024 },
+    });
+    this.active.add(manager);
+    const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager }));
+    const outbox = new AsyncQueue<Outgoing>();
+    const abort = new AbortController();
+    let queued = 0;
+    outbox.push({ message: { case: "open", value: { tunnelId: command.tunnelId, error } } });
+    if (!socket) outbox.end();
+    async function* requests(): AsyncIterable<Outgoing> {
+      for await (const message of outbox) {
+        if (message.message?.case === "data") {
+          const wasAbove = queued >= LOW_WATER_BYTES;
+          queued -= (message.message.value as Uint8Array).length;
+          if (wasAbove && queued < LOW_WATER_BYTES) socket?.resume();
+        }
+        yield message;
+      }
+    }
+    if (socket) {
+      const local = socket;
+      local.setNoDelay(true);
+      local.on("data", (chunk: Buffer) => {
+        queued += chunk.length;
+        outbox.push({ message: { case: "data", value: chunk } });
+        if (queued >= HIGH_WATER_BYTES) local.pause();
+      });
+      local.on("end", () => {
+        outbox.push({ message: { case: "close", value: { reason: "sshd closed" } } });
+        outbox.end();
+      });
+      local.on("error", () => abort.abort());
+      local.on("close", () => outbox.end());
+    }
+    try {
+      let hostClosed = false;
+      for await (const response of client.tunnel(requests(), { signal: abort.signal })) {
+        if (!socket) continue;
+        const { message } = response;
+        if (message.case === "data") {
+          if (!socket.write(message.value)) await drained(socket);
+        } else if (message.case === "close") {
+          hostClosed = true;
+          socket.end();
+        }
+      }
+      if (!hostClosed) socket?.destroy();
+      else if (socket && !socket.readableEnded) await new Promise((resolve) => socket!.once("close", resolve));
+    } catch (e) {
+      if (!abort.signal.aborted) log.warn({ taskId: command.taskId, err: e instanceof Error ? e.message : String(e) }, "tunnel stream failed");
+      socket?.destroy();
+    } finally {
+      outbox.end();
+      this.active.delete(manager);
+      manager.abort();
+      if (error) log.warn({ taskId: command.taskId, err: error }, "tunnel refused");
+    }
+  }
+
+  /** Closes every tunnel (runner shutdown). */
+  closeAll(): void {
+    for (const manager of this.active) manager.abort();
+    this.active.clear();
+  }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off("drain", done);
+      socket.off("close", done);
+      resolve();
+    };
+    socket.on("drain", done);
+    socket.on("close", done);
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * VPS tasks: a long-lived container `hakuriver-vps-<id>` running sshd,
+ * detached with restart unless-stopped, its port 22 published on the
+ * runner's 127.0.0.1 only (the Host reaches it through a tunnel stream the
+ * runner opens, never directly). `start` resolves only once sshd answers,
+ * so the supervisor reports `running` exactly when a login can work.
+ */
+import type Docker from "dockerode";
+import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { Executor, OutputSink, RecoveredTask, StartContext, TaskHandle } from "../executors/executor.js";
+import { waitForSshBanner } from "./ssh-banner.js";
+import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
+import { VpsHandle, containerPort, isNotFound } from "./vps-handle.js";
+
+/** Label keys on VPS containers (find ours on a shared engine). */
+export const VPS_LABELS = { taskId: "hakuriver.task-id", kind: "hakuriver.kind", managed: "hakuriver.managed" } as const;
+
+/** Options of {@link VpsExecutor}. */
+export interface VpsExecutorOptions {
+  readonly docker: Docker;
+  /**
+   * Makes environment `env`'s image present and returns its reference
+   * (tarball sync). Default: `hakuriver/<env>:base` must already exist.
+   */
+  readonly ensureImage?: (env: string) => Promise<string>;
+  /** How long sshd may take to answer after the container started (default 120 s). */
+  readonly sshdTimeoutMs?: number;
+}
+
+/** The container name of a VPS task. */
+export function vpsContainerName(taskId: string): string {
+  return `hakuriver-vps-${taskId}`;
+}
+
+/** Starts and re-adopts VPS containers. */
+export class VpsExecutor implements Executor {
+  readonly name = "vps";
+  private readonly ports = new Map<string, number>();
+
+  constructor(private readonly options: VpsExecutorOptions) {}
+
+  /** The sshd port on 127.0.0.1 of a VPS this runner holds, if any. */
+  sshPortOf(taskId: string): number | undefined {
+    return this.ports.get(taskId);
+  }
+
+  private async image(env: string): Promise<string> {
+    if (this.options.ensureImage) return this.options.ensureImage(env);
+    const ref = `hakuriver/${env}:base`;
+    try {
+      await this.options.docker.getImage(ref).inspect();
+    } catch (error) {
+      if (isNotFound(error)) throw new Error(`image ${ref} is not on this runner (no tarball of environment "${env}" was loaded)`);
+      throw error;
+    }
+    return ref;
+  }
+
+  async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
+    const { docker } = this.options;
+    const name = vpsContainerName(spec.taskId);
+    if (spec.publicKey.trim() === "") throw new Error("a VPS needs a public key");
+    const image = await this.image(spec.container);
+    await docker.getContainer(name).remove({ force: true }).catch(() => {});
+    const memory = Number(spec.memoryBytes);
+    const container = await docker.createContainer({
+      name,
+      Image: image,
+      Entrypoint: ["/bin/sh", "-c", SSHD_SCRIPT],
+      Cmd: [],
+      Env: [...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`), `${AUTHORIZED_KEY_ENV}=${spec.publicKey.trim()}`],
+      WorkingDir: "/shared",
+      Labels: { [VPS_LABELS.taskId]: spec.taskId, [VPS_LABELS.kind]: "vps", [VPS_LABELS.managed]: "true" },
+      ExposedPorts: { "22/tcp": {} },
+      HostConfig: {
+        RestartPolicy: { Name: "unless-stopped" },
+        PortBindings: { "22/tcp": [{ HostIp: "127.0.0.1", HostPort: "0" }] },
+        Binds: [`${context.sharedDir}/shared_data:/shared`, `${context.localTempDir}:/local_temp`, ...spec.mounts],
+        Privileged: spec.privileged,
+        ...(spec.privileged ? {} : { CapAdd: ["SYS_NICE"] }),
+        ...(spec.cores > 0 ? { NanoCpus: Math.round(spec.cores * 1e9) } : {}),
+        ...(memory > 0 ? { Memory: memory } : {}),
+        ...(spec.gpus.length > 0 ? { DeviceRequests: [{ Driver: "nvidia", DeviceIDs: spec.gpus.map(String), Capabilities: [["gpu"]] }] } : {}),
+      },
+    });
+    try {
+      await container.start();
+      const port = containerPort(await container.inspect());
+      if (!port) throw new Error("Docker published no port for the VPS's sshd");
+      const banner = await waitForSshBanner("127.0.0.1", port, this.options.sshdTimeoutMs ?? 120_000, async () => {
+        const info = await container.inspect().catch(() => undefined);
+        if (!info) return "the VPS container disappeared while sshd was starting";
+        if (info.State.Running && !info.State.Restarting) return undefined;
+        const why = info.State.ExitCode === NO_SSHD_EXIT_CODE ? "openssh is missing in the image and could not be installed" : `the container exited with code ${info.State.ExitCode}`;
+        return `sshd did not start: ${why}: ${await logTail(container)}`;
+      });
+      this.ports.set(spec.taskId, port);
+      sink.stdout(Buffer.from(`VPS ${name} is up; sshd (${banner}) on the runner's 127.0.0.1:${port}\n`));
+      return new VpsHandle(container, () => this.ports.delete(spec.taskId));
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => {});
+      throw error;
+    }
+  }
+
+  async recover(refs: ReadonlyMap<string, string>, _sinkFor: (taskId: string) => OutputSink): Promise<RecoveredTask[]> {
+    const found: RecoveredTask[] = [];
+    for (const [taskId, ref] of refs) {
+      const container = this.options.docker.getContainer(ref);
+      const info = await container.inspect().catch(() => undefined);
+      const port = info ? containerPort(info) : undefined;
+      if (!info || !port || !(info.State.Running || info.State.Paused)) {
+        await container.remove({ force: true }).catch(() => {});
+        continue;
+      }
+      this.ports.set(taskId, port);
+      found.push({ taskId, paused: info.State.Paused, handle: new VpsHandle(container, () => this.ports.delete(taskId)) });
+    }
+    return found;
+  }
+}
+
+async function logTail(container: Docker.Container): Promise<string> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, tail: 20 })) as unknown as Buffer;
+    // Multiplexed frames: 8-byte headers before each chunk.
+    const parts: string[] = [];
+    for (let at = 0; at + 8 <= raw.length; ) {
+      const size = raw.readUInt32BE(at + 4);
+      parts.push(raw.subarray(at + 8, at + 8 + size).toString("utf8"));
+      at += 8 + size;
+    }
+    return parts.join("").trim().split("\n").slice(-5).join(" | ") || "(no output)";
+  } catch {
+    return "(no logs)";
+  }
+}

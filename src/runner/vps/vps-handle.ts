@@ -1,0 +1,78 @@
+/**
+ * A started VPS container as the supervisor sees it. With restart
+ * unless-stopped, Docker restarts a VPS whose sshd died; the task ends only
+ * when the container stops for good (kill, or stopped from outside), and
+ * the container is then removed (the original's `docker stop` + `docker rm`).
+ */
+import type Docker from "dockerode";
+import type { ExitInfo, TaskHandle } from "../executors/executor.js";
+
+/** True for a Docker "no such container/image" error. */
+export function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
+}
+
+/** The host port Docker published for the container's 22/tcp, if any. */
+export function containerPort(info: Docker.ContainerInspectInfo): number | undefined {
+  const bindings = info.NetworkSettings?.Ports?.["22/tcp"] ?? [];
+  const port = Number(bindings?.[0]?.HostPort ?? 0);
+  return port > 0 ? port : undefined;
+}
+
+/** The handle of one VPS container. */
+export class VpsHandle implements TaskHandle {
+  readonly ref: string;
+  private ended: Promise<ExitInfo> | undefined;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly onEnd: () => void,
+  ) {
+    this.ref = container.id;
+  }
+
+  wait(): Promise<ExitInfo> {
+    this.ended ??= this.watch().finally(this.onEnd);
+    return this.ended;
+  }
+
+  private async watch(): Promise<ExitInfo> {
+    for (;;) {
+      try {
+        await this.container.wait({ condition: "not-running" });
+      } catch (error) {
+        if (isNotFound(error)) return { exitCode: null, oomKilled: false, detail: "the VPS container was removed" };
+        // The engine connection broke: look again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      let info: Docker.ContainerInspectInfo;
+      try {
+        info = await this.container.inspect();
+      } catch (error) {
+        if (isNotFound(error)) return { exitCode: null, oomKilled: false, detail: "the VPS container was removed" };
+        continue;
+      }
+      // The restart policy brought it back (or is about to): keep waiting.
+      if (info.State.Running || info.State.Restarting || info.State.Paused) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      await this.container.remove({ force: true }).catch(() => {});
+      return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, detail: `the VPS container stopped with code ${info.State.ExitCode}` };
+    }
+  }
+
+  async kill(): Promise<void> {
+    await this.container.unpause().catch(() => {});
+    await this.container.stop({ t: 5 }).catch(() => {});
+    await this.container.remove({ force: true }).catch(() => {});
+  }
+
+  async pause(): Promise<void> {
+    await this.container.pause();
+  }
+
+  async resume(): Promise<void> {
+    await this.container.unpause();
+  }
+}

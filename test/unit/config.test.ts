@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parse } from "smol-toml";
+import { envNameOf, expandHome, renderDefaultConfig, resolveConfig } from "../../src/shared/config.js";
+import { SETTINGS } from "../../src/shared/config-schema.js";
+import { DomainError } from "../../src/shared/errors.js";
+
+test("defaults apply when nothing else is given", () => {
+  const settings = resolveConfig({});
+  assert.equal(settings["network.host_port"], 8000);
+  assert.equal(settings["network.host_ssh_proxy_port"], 8002);
+  assert.equal(settings["timing.heartbeat_interval"], 5);
+  assert.equal(settings["scheduler.queue"], true);
+});
+
+test("layers: defaults < file < environment < flags", () => {
+  const file = { network: { host_port: 9000, host_bind_ip: "10.0.0.1" }, timing: { heartbeat_interval: 2 } };
+  const env = { HAKURIVER_NETWORK_HOST_PORT: "9100", HAKURIVER_TIMING_HEARTBEAT_INTERVAL: "1.5" };
+  const settings = resolveConfig({ file, env, flags: { "network.host_port": 9200, "paths.shared_dir": undefined } });
+  assert.equal(settings["network.host_port"], 9200, "flag wins");
+  assert.equal(settings["timing.heartbeat_interval"], 1.5, "env beats file");
+  assert.equal(settings["network.host_bind_ip"], "10.0.0.1", "file beats default");
+  assert.equal(settings["paths.shared_dir"], "~/.hakuriver/shared", "undefined flag is not given");
+});
+
+test("typed coercion from the environment, and clear errors", () => {
+  const settings = resolveConfig({ env: { HAKURIVER_SCHEDULER_QUEUE: "false", HAKURIVER_DOCKER_ADDITIONAL_MOUNTS: "/a:/b, /c:/d:ro" } });
+  assert.equal(settings["scheduler.queue"], false);
+  assert.deepEqual(settings["docker.additional_mounts"], ["/a:/b", "/c:/d:ro"]);
+  assert.throws(() => resolveConfig({ env: { HAKURIVER_NETWORK_HOST_PORT: "eighty" } }), /host_port .*must be a number/);
+  assert.throws(() => resolveConfig({ file: { network: { host_prot: 1 } }, fileName: "x.toml" }), (e: unknown) => e instanceof DomainError && /x.toml: unknown setting network.host_prot/.test(e.message));
+});
+
+test("the default config file parses back to the defaults", () => {
+  const parsed = parse(renderDefaultConfig()) as Record<string, unknown>;
+  const settings = resolveConfig({ file: parsed });
+  for (const spec of SETTINGS) assert.deepEqual(settings[`${spec.section}.${spec.key}`], spec.defaultValue);
+  assert.equal(envNameOf(SETTINGS[0]!), "HAKURIVER_NETWORK_HOST_BIND_IP");
+});
+
+test("expandHome expands only a leading ~/", () => {
+  assert.equal(expandHome("~/x", "/home/u"), "/home/u/x");
+  assert.equal(expandHome("/a/~/x", "/home/u"), "/a/~/x");
+});

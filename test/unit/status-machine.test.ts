@@ -1,0 +1,41 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { transition } from "../../src/host/tasks/status-machine.js";
+import { FINAL_STATUSES, isFinal, parseStatusName, statusEnum, statusName, type TaskStatusName } from "../../src/shared/task-status.js";
+
+const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost"];
+
+test("a final status never changes", () => {
+  for (const from of FINAL_STATUSES) {
+    for (const to of ALL) {
+      const result = transition(from, to);
+      if (from === to) assert.equal(result.kind, "noop");
+      else assert.equal(result.kind, "refuse", `${from} -> ${to}`);
+    }
+  }
+});
+
+test("the normal life cycle is allowed", () => {
+  const path: TaskStatusName[] = ["pending", "assigning", "running", "paused", "running", "completed"];
+  for (let i = 1; i < path.length; i++) assert.equal(transition(path[i - 1]!, path[i]!).kind, "apply", `${path[i - 1]} -> ${path[i]}`);
+});
+
+test("illegal moves are refused with a reason", () => {
+  const result = transition("pending", "paused");
+  assert.equal(result.kind, "refuse");
+  assert.match((result as { reason: string }).reason, /pending to paused/);
+  assert.equal(transition("running", "pending").kind, "refuse");
+  assert.equal(transition("running", "assigning").kind, "refuse");
+});
+
+test("a paused task can be killed, and any active task can be lost", () => {
+  assert.equal(transition("paused", "killed").kind, "apply");
+  for (const from of ["assigning", "running", "paused"] as const) assert.equal(transition(from, "lost").kind, "apply");
+});
+
+test("status names round-trip through the enum", () => {
+  for (const name of ALL) assert.equal(statusName(statusEnum(name)), name);
+  assert.equal(parseStatusName("KILLED-OOM"), "killed_oom");
+  assert.equal(parseStatusName("nope"), undefined);
+  assert.deepEqual(ALL.filter(isFinal), ["completed", "failed", "killed", "killed_oom", "lost"]);
+});

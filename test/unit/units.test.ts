@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DomainError } from "../../src/shared/errors.js";
+import { formatBytes, formatDuration, parseSize } from "../../src/shared/units.js";
+
+test("parseSize: 1000-based K/M/G, 1024-based Ki/Mi/Gi, decimals, bytes", () => {
+  assert.equal(parseSize("512M"), 512_000_000);
+  assert.equal(parseSize("4G"), 4_000_000_000);
+  assert.equal(parseSize("1.5G"), 1_500_000_000);
+  assert.equal(parseSize("256Mi"), 256 * 1024 * 1024);
+  assert.equal(parseSize("2Gi"), 2 * 1024 ** 3);
+  assert.equal(parseSize("1ki"), 1024);
+  assert.equal(parseSize("100"), 100);
+  assert.equal(parseSize(" 32m "), 32_000_000);
+  assert.equal(parseSize("10KB"), 10_000);
+});
+
+test("parseSize: malformed sizes are INVALID_ARGUMENT with the accepted forms", () => {
+  for (const bad of ["12X", "", "M", "-1G", "1.2.3M", "4 G B", "1e3"]) {
+    assert.throws(
+      () => parseSize(bad),
+      (error: unknown) => error instanceof DomainError && error.kind === "invalid_argument" && /512M, 4G/.test(error.message),
+      bad,
+    );
+  }
+});
+
+test("formatBytes and formatDuration render for people", () => {
+  assert.equal(formatBytes(900), "900 B");
+  assert.equal(formatBytes(1536), "1.5 KiB");
+  assert.equal(formatBytes(24 * 1024 ** 3), "24 GiB");
+  assert.equal(formatDuration(850), "850ms");
+  assert.equal(formatDuration(12_300), "12.3s");
+  assert.equal(formatDuration(245_000), "4m05s");
+});
