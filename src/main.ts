@@ -9,7 +9,9 @@ import { initCommands } from "./cli/commands/init.js";
 import { logsCommand } from "./cli/commands/logs.js";
 import { nodeCommands } from "./cli/commands/nodes.js";
 import { serverCommands } from "./cli/commands/servers.js";
+import { sshCommands } from "./cli/commands/ssh.js";
 import { taskCommands } from "./cli/commands/task.js";
+import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
 
 /**
@@ -49,6 +51,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     });
   serverCommands(parser, run);
   taskCommands(parser, run);
+  vpsCommands(parser, run);
+  sshCommands(parser, run);
   logsCommand(parser, run);
   nodeCommands(parser, run);
   dockerCommands(parser, run);

@@ -19,6 +19,7 @@ export interface SweepResult {
 export interface SweepOptions {
   /** Most runs at once, 1 or more. */
   readonly concurrency: number;
+  /** `prefixed`: output lines carry the combination label; `inherit`: the child keeps the terminal. */
   readonly output: OutputMode;
 }
 

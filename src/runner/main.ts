@@ -24,6 +24,7 @@ export async function main(settings: Settings): Promise<number> {
     log,
     backoffBaseMs: Number(process.env.HAKURIVER_RUNNER_BACKOFF_MS ?? 500),
     dockerHost: getString(settings, "runner.docker_host"),
+    containerDir: getString(settings, "docker.container_dir"),
   });
   console.log(`HakuRiver runner ${name} started; host ${hostAddress}`);
   await new Promise<void>((resolve) => {

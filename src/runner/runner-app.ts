@@ -9,8 +9,10 @@ import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import { TaskKind } from "../../gen/hakuriver/v1/types_pb.js";
 import { ControlLoop } from "./control-loop.js";
 import type { Executor } from "./executors/executor.js";
+import { DockerExecutor } from "./executors/docker.js";
 import { NativeExecutor } from "./executors/native.js";
 import { detectGpus } from "./gpus.js";
+import { ImageSync } from "./images.js";
 import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
@@ -31,6 +33,8 @@ export interface RunnerOptions {
   readonly backoffMaxMs?: number;
   /** Docker engine address (runner.docker_host); empty = DOCKER_HOST or the default socket. */
   readonly dockerHost?: string;
+  /** Tarball directory name under the shared dir (docker.container_dir). */
+  readonly containerDir?: string;
 }
 
 /** A running runner. */
@@ -45,12 +49,16 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   mkdirSync(join(options.sharedDir, "shared_data"), { recursive: true });
   mkdirSync(options.localTempDir, { recursive: true });
   const native = new NativeExecutor();
-  const vps = new VpsExecutor({ docker: dockerClient(options.dockerHost ?? "") });
-  const executors: Executor[] = [native, vps];
+  const docker = dockerClient(options.dockerHost ?? "");
+  // `images` is declared below; the VPS executor only calls it when a VPS starts.
+  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
+  const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log);
+  const containers = new DockerExecutor({ docker, images, runner: options.name, sharedDir: options.sharedDir, log });
+  const executors: Executor[] = [native, vps, containers];
   const executorFor = (spec: TaskSpec): Executor => {
     if (spec.kind === TaskKind.VPS) return vps;
     if (spec.container === "NULL" || spec.container === "") return native;
-    throw new Error(`container environments are not available on this runner yet (task asked for "${spec.container}"); use --container NULL`);
+    return containers;
   };
   let loop: ControlLoop | undefined;
   const supervisor = new Supervisor({
@@ -89,6 +97,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       loop!.stop();
       await running;
       await supervisor.killAll();
+      // Task containers keep running; the next runner process re-adopts them.
+      containers.detach();
     },
   };
 }

@@ -32,6 +32,8 @@ interface RunnerTask {
   killRequested: boolean;
   endedAt?: number;
   readonly notes: string[];
+  /** Its executor's tasks outlive the runner process (not killed on shutdown). */
+  survivesRestart?: boolean;
 }
 
 /** How long ended tasks stay in the inventory (the Host has them by then). */
@@ -95,6 +97,7 @@ export class Supervisor {
     const task: RunnerTask = { spec, status: "assigning", message: "", output, killRequested: false, notes: [] };
     this.tasks.set(spec.taskId, task);
     const executor = this.deps.executorFor(spec);
+    task.survivesRestart = executor.survivesRunnerRestart === true;
     try {
       task.handle = await executor.start(spec, output, {
         sharedDir: this.deps.sharedDir,
@@ -166,7 +169,7 @@ export class Supervisor {
       for (const found of adopted) {
         const output = sinks.get(found.taskId) ?? new TaskOutput(found.taskId, this.deps.sharedDir);
         const spec = { taskId: found.taskId } as TaskSpec;
-        const task: RunnerTask = { spec, status: found.paused ? "paused" : "running", message: "re-adopted after a runner restart", output, handle: found.handle, killRequested: false, notes: [] };
+        const task: RunnerTask = { spec, status: found.paused ? "paused" : "running", message: "re-adopted after a runner restart", output, handle: found.handle, killRequested: false, notes: [], survivesRestart: executor.survivesRunnerRestart === true };
         this.tasks.set(found.taskId, task);
         this.watch(task, found.handle);
       }
@@ -214,8 +217,9 @@ export class Supervisor {
     return [...this.tasks.values()].filter((t) => t.status === "running" || t.status === "paused").map((t) => t.spec.taskId);
   }
 
-  /** Kills every active task (runner shutdown). */
+  /** Kills every active task at runner shutdown, except those whose executor lets them outlive the runner. */
   async killAll(): Promise<void> {
-    await Promise.all(this.activeIds().map((id) => this.kill(id)));
+    const doomed = this.activeIds().filter((id) => this.tasks.get(id)?.survivesRestart !== true);
+    await Promise.all(doomed.map((id) => this.kill(id)));
   }
 }

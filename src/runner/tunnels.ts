@@ -10,6 +10,7 @@
  * for the stream; the next message from the Host is pulled only after the
  * socket took the previous one. A FIN either way becomes a `close` message.
  */
+import type { ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
 import { connect, type Socket } from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
@@ -24,6 +25,18 @@ type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
 const HIGH_WATER_BYTES = 1024 * 1024;
 const LOW_WATER_BYTES = 256 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** HTTP/2 receive windows of a tunnel connection: wide, so bulk copies are not bound by round trips. */
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
+
+/** A session manager whose connection-level receive window is widened too (Node keeps 64 KiB otherwise). */
+class TunnelSessionManager extends Http2SessionManager {
+  override async request(method: string, path: string, headers: OutgoingHttpHeaders, options: Omit<ClientSessionRequestOptions, "signal">): Promise<ClientHttp2Stream> {
+    const stream = await super.request(method, path, headers, options);
+    stream.session?.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+    return stream;
+  }
+}
 
 /** What the dialer needs. */
 export interface TunnelDialerOptions {
@@ -73,8 +86,8 @@ export class TunnelDialer {
         return undefined;
       });
     }
-    const manager = new Http2SessionManager(hostBaseUrl(this.options.hostAddress), { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
-      settings: { initialWindowSize: 4 * 1024 * 1024 },
+    const manager = new TunnelSessionManager(hostBaseUrl(this.options.hostAddress), { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
+      settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
     this.active.add(manager);
     const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager }));

@@ -18,9 +18,14 @@ export function isValidNodeName(name: string): boolean {
   return NODE_NAME.test(name) && name.length <= 253;
 }
 
+/** The largest NUMA id or GPU index a target may name (they travel as int32). */
+export const MAX_INDEX = 2 ** 31 - 1;
+
 function parseIndex(text: string, what: string, target: string): number {
   if (!/^\d+$/.test(text)) throw invalidArgument(`target "${target}": ${what} "${text}" is not a non-negative integer`);
-  return Number(text);
+  const value = Number(text);
+  if (value > MAX_INDEX) throw invalidArgument(`target "${target}": ${what} ${text} is out of range`);
+  return value;
 }
 
 /** Parses one target; throws INVALID_ARGUMENT naming the bad part. */
@@ -31,7 +36,8 @@ export function parseTarget(text: string): Target {
   if (extra.length > 0) throw invalidArgument(`target "${target}" has more than one "::"`);
   const [node = "", numaPart, ...more] = head.split(":");
   if (more.length > 0) throw invalidArgument(`target "${target}" has too many ":" before the GPU list`);
-  if (!isValidNodeName(node)) throw invalidArgument(`target "${target}": "${node}" is not a valid node name`);
+  if (node === "") throw invalidArgument(`target "${target}" names no node: use node, node:NUMA, node::GPU[,GPU] or node:NUMA::GPU`);
+  if (!isValidNodeName(node)) throw invalidArgument(`target "${target}": "${node}" is not a valid node name (letters, digits, . _ -)`);
   const numaNode = numaPart === undefined ? null : parseIndex(numaPart, "NUMA id", target);
   let gpus: number[] = [];
   if (gpuPart !== undefined) {

@@ -61,13 +61,17 @@ export class TestCluster {
   private readonly procs = new Set<Proc>();
   host: Proc | undefined;
   port = 0;
+  /** Address the Host binds and clients and runners dial (a test's veth end for runners behind NAT). */
+  hostIp = "127.0.0.1";
+  /** The Host's SSH proxy port (a free one unless startHost's extraArgs name one). */
+  sshProxyPort = 0;
   private clientCache: Client<typeof ClientService> | undefined;
 
   constructor(readonly env: Record<string, string> = FAST_TIMING) {}
 
-  /** `127.0.0.1:PORT` of the Host. */
+  /** `127.0.0.1:PORT` of the Host (`hostIp:PORT`). */
   get address(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.hostIp}:${this.port}`;
   }
 
   /** A gRPC client of the Host. */
@@ -78,14 +82,18 @@ export class TestCluster {
 
   /** Starts the Host (on `port`, 0 = a free one) and waits until it listens. */
   async startHost(port = 0, extraArgs: string[] = []): Promise<Proc> {
-    const proc = startProc(["host", "--bind", "127.0.0.1", "--port", String(port), "--db", this.dbFile, "--shared-dir", this.sharedDir, ...extraArgs], this.env);
+    // A free SSH proxy port by default, so Hosts of parallel tests never collide on 8002.
+    const proxyArgs = extraArgs.includes("--ssh-proxy-port") ? [] : ["--ssh-proxy-port", "0"];
+    const proc = startProc(["host", "--bind", this.hostIp, "--port", String(port), "--db", this.dbFile, "--shared-dir", this.sharedDir, ...proxyArgs, ...extraArgs], this.env);
     this.procs.add(proc);
     this.host = proc;
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const match = /listening on [^:]+:(\d+)/.exec(proc.output());
+      // The whole line (up to its newline), so the SSH proxy port is in it too.
+      const match = /listening on [^:]+:(\d+)[^\n]*\n/.exec(proc.output());
       if (match) {
         this.port = Number(match[1]);
+        this.sshProxyPort = Number(/ssh proxy on (\d+)/.exec(proc.output())?.[1] ?? 0);
         break;
       }
       if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`host did not start:\n${proc.output()}`);

@@ -9,9 +9,46 @@ import { formatBytes } from "../../shared/units.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, nodeStatusText, table } from "../render.js";
 
+function reading(value: number | bigint, unit: string): string {
+  return Number(value) < 0 ? "-" : `${Number(value)}${unit}`;
+}
+
+/** One line per detected GPU (and NUMA node), for nodes that have them: what a person checks at a glance. */
+export function deviceLines(nodes: readonly Node[]): string[] {
+  const lines: string[] = [];
+  for (const n of nodes) {
+    const numa = n.resources?.numaNodes ?? [];
+    if (numa.length > 1) {
+      lines.push(`${n.name} NUMA: ${numa.map((x) => `node ${x.id} cores ${cpuRanges(x.cores)} ${formatBytes(Number(x.memoryBytes))}`).join("; ")}`);
+    }
+    // Heartbeat readings are the freshest; the hello's detection is the fallback.
+    const gpus = (n.usage?.gpus.length ?? 0) > 0 ? n.usage!.gpus : (n.resources?.gpus ?? []);
+    for (const g of gpus) {
+      const busy = n.gpusInUse.includes(g.index) ? "in use" : "free";
+      lines.push(
+        `${n.name} GPU ${g.index}: ${g.name || "?"} ${g.uuid} mem ${reading(g.memoryUsedMib, "")}/${reading(g.memoryTotalMib, " MiB")} ` +
+          `util ${reading(g.utilizationPercent, "%")} temp ${reading(g.temperatureC, " °C")} power ${reading(g.powerDrawW, "")}/${reading(g.powerLimitW, " W")} (${busy})`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** `0,1,2,3,8` → `0-3,8`. */
+function cpuRanges(cores: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < cores.length; i++) {
+    let j = i;
+    while (j + 1 < cores.length && cores[j + 1] === cores[j]! + 1) j++;
+    parts.push(j > i ? `${cores[i]}-${cores[j]}` : String(cores[i]));
+    i = j;
+  }
+  return parts.join(",");
+}
+
 function nodeTable(nodes: readonly Node[]): string {
   return table(
-    ["NODE", "STATUS", "CORES", "MEMORY", "NUMA", "GPUS", "CPU%", "MEM%", "TASKS", "LAST HEARTBEAT"],
+    ["NODE", "STATUS", "CORES", "MEMORY", "NUMA", "GPUS USED", "CPU%", "MEM%", "TASKS", "LAST HEARTBEAT"],
     nodes.map((n) => {
       const r = n.resources;
       const u = n.usage;
@@ -22,7 +59,7 @@ function nodeTable(nodes: readonly Node[]): string {
         `${n.coresInUse}/${r?.cores ?? 0}`,
         `${formatBytes(Number(n.memoryInUseBytes))}/${formatBytes(Number(r?.memoryBytes ?? 0n))}`,
         String(r?.numaNodes.length ?? 0),
-        String(r?.gpus.length ?? 0),
+        (r?.gpus.length ?? 0) > 0 ? `${n.gpusInUse.length}/${r!.gpus.length}` : "0",
         (u?.cpuPercent ?? 0).toFixed(1),
         memTotal > 0 ? ((Number(u?.memoryUsedBytes ?? 0n) / memTotal) * 100).toFixed(1) : "-",
         String(n.activeTaskIds.length),
@@ -35,8 +72,14 @@ function nodeTable(nodes: readonly Node[]): string {
 async function nodes(args: GlobalArgs): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.listNodes({});
-  if (ctx.json) console.log(JSON.stringify(response.nodes.map((n) => toJson(NodeSchema, n)), null, 2));
-  else console.log(response.nodes.length === 0 ? "No nodes have registered yet." : nodeTable(response.nodes));
+  // Zero values (GPU 0, NUMA node 0, 0 % use) are shown, not omitted: a person reads this to check a node.
+  if (ctx.json) console.log(JSON.stringify(response.nodes.map((n) => toJson(NodeSchema, n, { alwaysEmitImplicit: true })), null, 2));
+  else if (response.nodes.length === 0) console.log("No nodes have registered yet.");
+  else {
+    console.log(nodeTable(response.nodes));
+    const devices = deviceLines(response.nodes);
+    if (devices.length > 0) console.log(`\n${devices.join("\n")}`);
+  }
   return 0;
 }
 

@@ -57,9 +57,15 @@ export class ControlPlane {
   async handle(node: string, request: ControlRequest): Promise<void> {
     const { message } = request;
     switch (message.case) {
-      case "heartbeat":
-        await this.deps.nodes.heartbeat(node, message.value.usage ?? create(UsageSchema), this.deps.now());
+      case "heartbeat": {
+        const usage = message.value.usage ?? create(UsageSchema);
+        await this.deps.nodes.heartbeat(node, usage, this.deps.now());
+        // Fresh GPU readings replace the hello's, as long as the GPU set is the same (placement keys on indexes).
+        const state = this.deps.nodes.get(node);
+        const known = state?.resources.gpus.map((g) => g.index).join(",");
+        if (state && usage.gpus.length > 0 && known === usage.gpus.map((g) => g.index).join(",")) state.resources.gpus = usage.gpus;
         return;
+      }
       case "taskEvent":
         await this.taskEvent(node, message.value);
         return;

@@ -144,7 +144,7 @@ function fmt(cores: number): string {
 /**
  * Decides where a task goes now. A named node must fit; auto-placement picks
  * the online, undrained node that fits with the fewest cores left (best
- * fit), ties broken by name.
+ * fit), then the least memory left, then the first by the order given.
  */
 export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: ReadonlyMap<string, NodeUsage>): PlacementDecision {
   if (demand.node !== null) {
@@ -158,9 +158,10 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
   if (nodes.length === 0) return { kind: "wait", reason: "no runner has registered yet" };
   const possible = nodes.filter((node) => !neverFitsReason(node, demand));
   if (possible.length === 0) {
-    return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${demand.memoryBytes} bytes of memory` };
+    const why = nodes.map((node) => neverFitsReason(node, demand)).join("; ");
+    return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory: ${why}` };
   }
-  let best: { node: NodeCapacity; free: number } | undefined;
+  let best: { node: NodeCapacity; free: number; freeMemory: number } | undefined;
   const reasons: string[] = [];
   for (const node of possible) {
     const usage = ledger.get(node.name);
@@ -170,7 +171,9 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
       continue;
     }
     const free = node.cores - (usage?.cores ?? 0) - demand.cores;
-    if (!best || free < best.free - EPSILON) best = { node, free };
+    const freeMemory = node.memoryBytes - (usage?.memoryBytes ?? 0) - demand.memoryBytes;
+    // Best fit: fewest cores left over, then least memory left over; nodes come sorted by name.
+    if (!best || free < best.free - EPSILON || (Math.abs(free - best.free) <= EPSILON && freeMemory < best.freeMemory)) best = { node, free, freeMemory };
   }
   return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: `no node has room now (${reasons.join("; ")})` };
 }

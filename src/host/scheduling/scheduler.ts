@@ -1,7 +1,9 @@
 /**
  * The queue: places pending tasks on nodes in submission order whenever
  * something changes (a submit, a task ending, a node joining or undraining).
- * A pending task that names a node blocks later tasks only on that node; an
+ * A pending task that names a node blocks later tasks only on that node
+ * (one that waits only for busy GPUs instead keeps its cores, memory and
+ * GPUs reserved, so later tasks may use the rest of the node); an
  * auto-placed one that cannot start blocks everything after it, so big tasks
  * are not starved by small ones.
  */
@@ -15,7 +17,7 @@ import type { TaskSpecInput } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import { runTaskCommand } from "./run-task-command.js";
-import { buildLedger, busyReason, decide, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
+import { buildLedger, busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
 
 /** What a task asks of a node. */
 export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus">): Demand {
@@ -83,7 +85,11 @@ export class Scheduler {
 
   private async ledger(): Promise<Map<string, NodeUsage>> {
     const active = await this.repo.listByStatus(ACTIVE_STATUSES);
-    return buildLedger(active.filter((t) => t.assignedNode).map((t) => ({ node: t.assignedNode!, cores: t.cores, memoryBytes: t.memoryBytes, gpus: t.gpus })));
+    return buildLedger(
+      active
+        .filter((t) => t.assignedNode)
+        .map((t) => ({ node: t.assignedNode!, cores: t.cores, memoryBytes: t.memoryBytes, gpus: t.gpus, numaNode: t.numaNode, taskId: String(t.taskId) })),
+    );
   }
 
   /**
@@ -111,11 +117,8 @@ export class Scheduler {
       if (decision.kind === "never") throw new DomainError("invalid_argument", decision.reason);
       if (!queue) {
         if (decision.kind === "wait") throw new DomainError("resource_exhausted", `${decision.reason} (submitted with --no-queue; drop it to queue instead)`);
-        const usage = ledger.get(decision.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
-        usage.cores += demand.cores;
-        usage.memoryBytes += demand.memoryBytes;
-        demand.gpus.forEach((g) => usage.gpus.add(g));
-        ledger.set(decision.node, usage);
+        // Later tasks of the same submission must fit beside this one.
+        hold(ledger, { ...demand, node: decision.node });
       }
     }
   }
@@ -138,7 +141,12 @@ export class Scheduler {
         const message = `waiting: ${decision.reason}`;
         if (task.message !== message) await this.tasks.change(task.taskId, "pending", { message });
         if (demand.node !== null) {
-          blockedNodes.add(demand.node);
+          const node = nodes.find((n) => n.name === demand.node);
+          if (node && demand.gpus.length > 0 && !busyReason(node, { ...demand, gpus: [] }, ledger.get(node.name))) {
+            // Waiting only for its GPUs: keep its cores and memory (and GPUs) reserved so later tasks
+            // on the node cannot starve it, but let them use what is left.
+            hold(ledger, { ...demand, node: node.name, taskId: String(task.taskId) });
+          } else blockedNodes.add(demand.node);
           continue;
         }
         return;
@@ -147,11 +155,7 @@ export class Scheduler {
       if (busyReason(node, demand, ledger.get(node.name))) continue;
       const placed = await this.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
       if (placed?.status !== "assigning") continue;
-      const usage = ledger.get(decision.node) ?? { cores: 0, memoryBytes: 0, gpus: new Set<number>() };
-      usage.cores += demand.cores;
-      usage.memoryBytes += demand.memoryBytes;
-      demand.gpus.forEach((g) => usage.gpus.add(g));
-      ledger.set(decision.node, usage);
+      hold(ledger, { ...demand, node: decision.node, taskId: String(task.taskId) });
       this.nodes.send(decision.node, runTaskCommand(placed));
       this.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
     }

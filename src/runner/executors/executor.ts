@@ -51,6 +51,11 @@ export interface RecoveredTask {
 /** An executor. */
 export interface Executor {
   readonly name: string;
+  /**
+   * True when its tasks live on without the runner process (containers), so
+   * a runner shutdown leaves them running for the next runner to re-adopt.
+   */
+  readonly survivesRunnerRestart?: boolean;
   /** Starts the task; rejects with a clear message when it cannot. */
   start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle>;
   /**

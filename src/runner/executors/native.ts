@@ -29,6 +29,8 @@ export function taskEnvironment(spec: TaskSpec, context: StartContext, base: Nod
   env.HAKURIVER_SHARED_DIR = context.sharedDir;
   env.HAKURIVER_LOCAL_TEMP_DIR = context.localTempDir;
   if (spec.numaNode !== undefined) env.HAKURIVER_TARGET_NUMA_NODE = String(spec.numaNode);
+  // The GPUs the target reserved: CUDA (and NVML-based tools) see only these.
+  if (spec.gpus.length > 0) env.CUDA_VISIBLE_DEVICES = env.HAKURIVER_TARGET_GPUS = spec.gpus.join(",");
   return { ...env, ...spec.env };
 }
 

@@ -4,7 +4,7 @@
  * by the task's first process before it runs user code, read for OOM kills
  * when the task ends, then removed.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CgroupLayout } from "./cgroup-layout.js";
 
@@ -154,4 +154,33 @@ export async function createTaskCgroup(taskId: string, limits: CgroupLimits, lay
 export function joinCgroupArgv(procsFiles: readonly string[], argv: readonly string[]): string[] {
   const script = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || { echo "hakuriver: cannot join cgroup $1" >&2; exit 125; }; shift; n=$((n-1)); done; exec "$@"';
   return ["/bin/sh", "-c", script, "hakuriver-cgroup-join", String(procsFiles.length), ...procsFiles, ...argv];
+}
+
+/**
+ * Removes empty `hakuriver-task-*` cgroups left by a runner that exited
+ * while its tasks ran. Only those older than `minAgeMs` go, so a cgroup
+ * another runner on this machine has just made (and not yet joined) stays.
+ */
+export function sweepStaleCgroups(layout: CgroupLayout, minAgeMs = 60_000, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const parent of [layout.v2, layout.v1Cpu, layout.v1Memory]) {
+    if (!parent) continue;
+    let names: string[] = [];
+    try {
+      names = readdirSync(parent).filter((name) => name.startsWith("hakuriver-task-"));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const dir = join(parent, name);
+      try {
+        if (now - statSync(dir).mtimeMs < minAgeMs || pidsIn(dir).length > 0) continue;
+        rmdirSync(dir);
+        removed.push(dir);
+      } catch {
+        // Busy or gone: leave it.
+      }
+    }
+  }
+  return removed;
 }

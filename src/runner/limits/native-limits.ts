@@ -9,7 +9,7 @@
  * task's status message: limits are never silently pretended.
  */
 import { type CgroupLayout, detectCgroupLayout } from "./cgroup-layout.js";
-import { createTaskCgroup, joinCgroupArgv, type TaskCgroup } from "./cgroups.js";
+import { createTaskCgroup, joinCgroupArgv, sweepStaleCgroups, type TaskCgroup } from "./cgroups.js";
 import { findExecutable, numaPrefix } from "./numa-binding.js";
 import { scopeArgv, systemdRunning, watchScopeOom } from "./systemd-scope.js";
 
@@ -54,7 +54,14 @@ let cachedLayout: CgroupLayout | undefined;
 /** The real machine's probes (the cgroup layout is detected once per runner). */
 export const machineProbes: LimitProbes = {
   systemd: () => systemdRunning(),
-  cgroups: () => (cachedLayout ??= detectCgroupLayout()),
+  cgroups: () => {
+    if (!cachedLayout) {
+      cachedLayout = detectCgroupLayout();
+      // Once per runner: clear what a previous runner could not (it exited while its tasks ran).
+      sweepStaleCgroups(cachedLayout);
+    }
+    return cachedLayout;
+  },
   which: findExecutable,
 };
 

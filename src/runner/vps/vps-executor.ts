@@ -5,8 +5,10 @@
  * runner opens, never directly). `start` resolves only once sshd answers,
  * so the supervisor reports `running` exactly when a login can work.
  */
+import { resolve } from "node:path";
 import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { Limiter } from "../docker/limiter.js";
 import type { Executor, OutputSink, RecoveredTask, StartContext, TaskHandle } from "../executors/executor.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
@@ -25,6 +27,8 @@ export interface VpsExecutorOptions {
   readonly ensureImage?: (env: string) => Promise<string>;
   /** How long sshd may take to answer after the container started (default 120 s). */
   readonly sshdTimeoutMs?: number;
+  /** Container creations/starts allowed at once (default 3; dockerd 20.10 deadlocks on bursts). */
+  readonly startSlots?: number;
 }
 
 /** The container name of a VPS task. */
@@ -35,9 +39,14 @@ export function vpsContainerName(taskId: string): string {
 /** Starts and re-adopts VPS containers. */
 export class VpsExecutor implements Executor {
   readonly name = "vps";
+  /** A VPS outlives a runner restart (restart unless-stopped); the next runner re-adopts it. */
+  readonly survivesRunnerRestart = true;
   private readonly ports = new Map<string, number>();
+  private readonly limiter: Limiter;
 
-  constructor(private readonly options: VpsExecutorOptions) {}
+  constructor(private readonly options: VpsExecutorOptions) {
+    this.limiter = new Limiter(options.startSlots ?? 3);
+  }
 
   /** The sshd port on 127.0.0.1 of a VPS this runner holds, if any. */
   sshPortOf(taskId: string): number | undefined {
@@ -61,9 +70,8 @@ export class VpsExecutor implements Executor {
     const name = vpsContainerName(spec.taskId);
     if (spec.publicKey.trim() === "") throw new Error("a VPS needs a public key");
     const image = await this.image(spec.container);
-    await docker.getContainer(name).remove({ force: true }).catch(() => {});
     const memory = Number(spec.memoryBytes);
-    const container = await docker.createContainer({
+    const create = () => docker.createContainer({
       name,
       Image: image,
       Entrypoint: ["/bin/sh", "-c", SSHD_SCRIPT],
@@ -75,7 +83,7 @@ export class VpsExecutor implements Executor {
       HostConfig: {
         RestartPolicy: { Name: "unless-stopped" },
         PortBindings: { "22/tcp": [{ HostIp: "127.0.0.1", HostPort: "0" }] },
-        Binds: [`${context.sharedDir}/shared_data:/shared`, `${context.localTempDir}:/local_temp`, ...spec.mounts],
+        Binds: [`${resolve(context.sharedDir, "shared_data")}:/shared`, `${resolve(context.localTempDir)}:/local_temp`, ...spec.mounts],
         Privileged: spec.privileged,
         ...(spec.privileged ? {} : { CapAdd: ["SYS_NICE"] }),
         ...(spec.cores > 0 ? { NanoCpus: Math.round(spec.cores * 1e9) } : {}),
@@ -83,8 +91,19 @@ export class VpsExecutor implements Executor {
         ...(spec.gpus.length > 0 ? { DeviceRequests: [{ Driver: "nvidia", DeviceIDs: spec.gpus.map(String), Capabilities: [["gpu"]] }] } : {}),
       },
     });
+    const container = await this.limiter.run(async () => {
+      // A leftover of the same task (an earlier failed start) would block the name.
+      await docker.getContainer(name).remove({ force: true }).catch(() => {});
+      const created = await create();
+      try {
+        await created.start();
+      } catch (error) {
+        await created.remove({ force: true }).catch(() => {});
+        throw error;
+      }
+      return created;
+    });
     try {
-      await container.start();
       const port = containerPort(await container.inspect());
       if (!port) throw new Error("Docker published no port for the VPS's sshd");
       const banner = await waitForSshBanner("127.0.0.1", port, this.options.sshdTimeoutMs ?? 120_000, async () => {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts (or stops) a local cluster: one Host on 127.0.0.1:8000 (SSH proxy 8002)
+# and one Runner named after this machine, in the background, with state under
+# ~/.hakuriver. Logs: ~/.hakuriver/host.log, ~/.hakuriver/runner.log.
+#   bash .ci/local-cluster.sh start|stop|status
+set -euo pipefail
+cd "$(dirname "$0")/.."
+state="${HAKURIVER_HOME:-$HOME/.hakuriver}"
+mkdir -p "$state"
+cli=(node dist/src/bin/hakuriver.js)
+
+stop() {
+  for role in runner host; do
+    if [[ -f $state/$role.pid ]]; then
+      kill "$(cat "$state/$role.pid")" 2>/dev/null || true
+      rm -f "$state/$role.pid"
+    fi
+  done
+}
+
+case "${1:-start}" in
+  start)
+    stop
+    setsid "${cli[@]}" host >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
+    for _ in $(seq 1 50); do grep -q "listening" "$state/host.log" && break; sleep 0.2; done
+    grep -q "listening" "$state/host.log" || { cat "$state/host.log"; exit 1; }
+    setsid "${cli[@]}" runner >"$state/runner.log" 2>&1 < /dev/null & echo $! >"$state/runner.pid"
+    for _ in $(seq 1 50); do "${cli[@]}" nodes 2>/dev/null | grep -q online && break; sleep 0.2; done
+    "${cli[@]}" nodes
+    echo
+    echo "Local cluster running (Host 127.0.0.1:8000). Try: npx hakuriver task submit --wait -- echo hello"
+    echo "Stop it with: npm run cluster:stop"
+    ;;
+  stop) stop; echo "Local cluster stopped." ;;
+  status) "${cli[@]}" nodes ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,242 @@
+/**
+ * `hakuriver ssh ID`, `hakuriver ssh-proxy ID` and `hakuriver ssh-config ID`.
+ * Logins go through the Host's SSH proxy, so they work when the runner is
+ * behind NAT: `ssh-proxy` speaks the proxy's REQUEST_TUNNEL protocol over
+ * stdio, as an OpenSSH ProxyCommand; `ssh` runs the system `ssh` with that
+ * ProxyCommand; `ssh-config` prints a `Host hakuriver-<id>` block so plain
+ * `ssh`, `scp`, `sftp` and editors' remote plugins use it too.
+ *
+ * The ProxyCommand runs this module directly (see the end of the file): it
+ * imports no gRPC code, so a login does not wait for the whole CLI to load.
+ */
+import { spawn } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { connect, type Socket } from "node:net";
+import { constants } from "node:os";
+import type { Argv } from "yargs";
+import { getNumber, getString } from "../../shared/config.js";
+import { loadSettings } from "../../shared/config-file.js";
+import { invalidArgument } from "../../shared/errors.js";
+import type { GlobalArgs } from "../context.js";
+
+interface SshArgs extends GlobalArgs {
+  id: string;
+  user?: string;
+  "proxy-port"?: number;
+  "--"?: string[];
+}
+
+/** Where to reach the proxy, and the token to present. */
+interface ProxyTarget {
+  readonly hostAddress: string;
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+}
+
+/** The host part of `ADDR:PORT`, `[v6]:PORT` or a URL. */
+function hostOf(address: string): string {
+  const text = address.trim().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  const host = /^\[([^\]]+)\]/.exec(text)?.[1] ?? text.replace(/:\d+$/, "");
+  return host === "" ? "127.0.0.1" : host;
+}
+
+function proxyTarget(args: SshArgs): ProxyTarget {
+  const settings = loadSettings(args.config, {});
+  // The same order as every client command: --host, HAKURIVER_HOST, then the config.
+  const hostAddress = args.host || process.env.HAKURIVER_HOST || `${getString(settings, "network.host_reachable_address")}:${getNumber(settings, "network.host_port")}`;
+  const host = hostOf(hostAddress);
+  const port = args["proxy-port"] ?? getNumber(settings, "network.host_ssh_proxy_port");
+  return { hostAddress, host, port, token: getString(settings, "auth.token") };
+}
+
+function checkId(id: unknown): string {
+  const text = String(id);
+  if (!/^\d+$/.test(text)) throw invalidArgument(`"${text}" is not a task id`);
+  return text;
+}
+
+/** A refused tunnel: the Host's text after `ERROR `. */
+class ProxyRefused extends Error {}
+
+/** Sends the request line; resolves with the socket (paused) and the bytes after `SUCCESS\n`. */
+function openTunnel(target: ProxyTarget, taskId: string, timeoutMs = 15_000): Promise<{ socket: Socket; head: Buffer }> {
+  const where = `${target.host}:${target.port}`;
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+    let buffered = Buffer.alloc(0);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`timeout communicating with the SSH proxy at ${where}`)), timeoutMs);
+    socket.once("connect", () => {
+      socket.setNoDelay(true);
+      socket.write(`REQUEST_TUNNEL ${taskId}${target.token ? ` ${target.token}` : ""}\n`);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      fail(new Error(error.code === "ECONNREFUSED" ? `connection refused by the SSH proxy at ${where} (is the Host running? see --proxy-port / network.host_ssh_proxy_port)` : `SSH proxy at ${where}: ${error.message}`)),
+    );
+    const onEnd = () => fail(new Error(`the SSH proxy at ${where} closed the connection without a reply`));
+    socket.once("end", onEnd);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const newline = buffered.indexOf(0x0a);
+      if (newline < 0) return void (buffered.length > 4096 && fail(new Error("unexpected response from the SSH proxy")));
+      const line = buffered.subarray(0, newline).toString("utf8").replace(/\r$/, "");
+      clearTimeout(timer);
+      socket.off("data", onData);
+      socket.off("end", onEnd);
+      socket.pause();
+      if (line.startsWith("SUCCESS")) return resolve({ socket, head: buffered.subarray(newline + 1) });
+      socket.destroy();
+      reject(line.startsWith("ERROR ") ? new ProxyRefused(line.slice(6)) : new Error(`unexpected response from the SSH proxy: ${JSON.stringify(line.slice(0, 100))}`));
+    };
+    socket.on("data", onData);
+  });
+}
+
+/** Relays stdin ↔ socket with back-pressure until the remote side ended (or both halves closed). */
+function relayStdio(socket: Socket, head: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    if (head.length > 0) process.stdout.write(head);
+    socket.pipe(process.stdout, { end: false });
+    socket.once("end", () => resolve());
+    socket.once("close", () => resolve());
+    process.stdin.pipe(socket, { end: false });
+    process.stdin.once("end", () => socket.end());
+    socket.resume();
+  });
+}
+
+async function sshProxy(args: SshArgs): Promise<number> {
+  const taskId = checkId(args.id);
+  let tunnel: { socket: Socket; head: Buffer };
+  try {
+    tunnel = await openTunnel(proxyTarget(args), taskId);
+  } catch (error) {
+    // ssh shows a ProxyCommand's stderr: say why, in one line.
+    console.error(`hakuriver ssh-proxy: ${error instanceof Error ? error.message : String(error)}`);
+    return 255;
+  }
+  await relayStdio(tunnel.socket, tunnel.head);
+  process.stdin.unpipe(tunnel.socket);
+  process.stdin.destroy();
+  tunnel.socket.destroy();
+  return 0;
+}
+
+/** Quotes a word for the POSIX shell ssh runs a ProxyCommand with; `%` is doubled for ssh's own expansion. */
+function shellWord(word: string): string {
+  const quoted = /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return quoted.replace(/%/g, "%%");
+}
+
+/** The ProxyCommand that runs this CLI's `ssh-proxy` for task `taskId`. */
+export function proxyCommand(taskId: string, target: ProxyTarget, config?: string): string {
+  const words = [process.execPath, fileURLToPath(import.meta.url), taskId, "--host", target.hostAddress, "--proxy-port", String(target.port)];
+  if (config) words.push("--config", config);
+  return words.map(shellWord).join(" ");
+}
+
+/** Options of `ssh` that take a value (so `-i KEY` stays before the destination). */
+const VALUE_OPTIONS = new Set("BbcDEeFIiJLlmOoPpQRSWw".split(""));
+
+/** Splits extra ssh words into options (before the destination) and the remote command (after it). */
+export function splitSshArgs(extra: readonly string[]): { options: string[]; command: string[] } {
+  const options: string[] = [];
+  let i = 0;
+  while (i < extra.length && extra[i]!.startsWith("-") && extra[i] !== "--") {
+    const word = extra[i++]!;
+    options.push(word);
+    const letter = word.slice(-1);
+    if (/^-[A-Za-z46]+$/.test(word) && VALUE_OPTIONS.has(letter) && i < extra.length) options.push(extra[i++]!);
+  }
+  if (extra[i] === "--") i++;
+  return { options, command: extra.slice(i) };
+}
+
+const QUIET_HOST_KEYS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
+
+async function ssh(args: SshArgs): Promise<number> {
+  const taskId = checkId(args.id);
+  const target = proxyTarget(args);
+  const { options, command } = splitSshArgs((args["--"] ?? []).map(String));
+  const argv = [
+    "-o", `ProxyCommand=${proxyCommand(taskId, target, args.config)}`,
+    ...QUIET_HOST_KEYS,
+    "-o", `HostKeyAlias=hakuriver-${taskId}`,
+    "-l", args.user ?? "root",
+    ...options,
+    `hakuriver-${taskId}`,
+    ...command,
+  ];
+  return new Promise<number>((resolve) => {
+    const child = spawn("ssh", argv, { stdio: "inherit" });
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      console.error(error.code === "ENOENT" ? "error: the ssh client is not installed (install openssh-client)" : `error: cannot run ssh: ${error.message}`);
+      resolve(127);
+    });
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 1) : 255)));
+  });
+}
+
+function sshConfig(args: SshArgs): number {
+  const taskId = checkId(args.id);
+  const target = proxyTarget(args);
+  console.log(
+    [
+      `Host hakuriver-${taskId}`,
+      `  HostName hakuriver-${taskId}`,
+      `  User ${args.user ?? "root"}`,
+      `  ProxyCommand ${proxyCommand(taskId, target, args.config)}`,
+      "  StrictHostKeyChecking no",
+      "  UserKnownHostsFile /dev/null",
+      "  LogLevel ERROR",
+    ].join("\n"),
+  );
+  return 0;
+}
+
+/** Registers `ssh`, `ssh-proxy` and `ssh-config`. */
+export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
+  const common = <T>(s: Argv<T>) =>
+    s
+      .positional("id", { type: "string", demandOption: true, describe: "VPS task id" })
+      .option("proxy-port", { type: "number", describe: "the Host's SSH proxy port (network.host_ssh_proxy_port)" });
+  return y
+    .command(
+      "ssh <id>",
+      "log in to a VPS with the system ssh, through the Host: hakuriver ssh ID [-- SSH-OPTIONS [COMMAND...]]",
+      (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
+      (a) => run(() => ssh(a as unknown as SshArgs)),
+    )
+    .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a as unknown as SshArgs)))
+    .command(
+      "ssh-config <id>",
+      "print a Host block for ~/.ssh/config, so ssh/scp/sftp hakuriver-ID work",
+      (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
+      (a) => run(async () => sshConfig(a as unknown as SshArgs)),
+    );
+}
+
+/** `node ssh.js ID --host ADDR --proxy-port PORT [--config FILE]`: the ProxyCommand fast path. */
+async function proxyMain(argv: readonly string[]): Promise<number> {
+  const flag = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const port = flag("--proxy-port");
+  try {
+    return await sshProxy({ id: argv[0] ?? "", host: flag("--host"), config: flag("--config"), ...(port ? { "proxy-port": Number(port) } : {}) });
+  } catch (error) {
+    console.error(`hakuriver ssh-proxy: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await proxyMain(process.argv.slice(2));
+}

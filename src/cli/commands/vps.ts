@@ -1,0 +1,158 @@
+/**
+ * `hakuriver vps submit|list|status|kill|pause|resume`: VPS tasks, long-lived
+ * containers with sshd that users log into with `hakuriver ssh ID`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Argv } from "yargs";
+import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
+import { isFinal, statusName } from "../../shared/task-status.js";
+import { UsageError } from "../cli-error.js";
+import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
+import { formatTime, keyValues, statusText, table } from "../render.js";
+import { taskDetails, tasksJson } from "../task-view.js";
+import { resourceOptions } from "./task.js";
+
+interface SubmitArgs extends GlobalArgs {
+  target?: string[];
+  cores?: number;
+  memory?: string;
+  container?: string;
+  privileged?: boolean;
+  mount?: string[];
+  "public-key-file"?: string;
+  "public-key-string"?: string;
+  wait?: boolean;
+  "wait-timeout"?: number;
+}
+
+/** The public key to install: the string, the file, else ~/.ssh/id_ed25519.pub then id_rsa.pub. */
+export function readPublicKey(args: { "public-key-file"?: string; "public-key-string"?: string }, home = homedir()): string {
+  if (args["public-key-string"] !== undefined && args["public-key-file"] !== undefined) {
+    throw new UsageError("give --public-key-string or --public-key-file, not both");
+  }
+  if (args["public-key-string"] !== undefined) return args["public-key-string"].trim();
+  const candidates = args["public-key-file"] !== undefined ? [args["public-key-file"]] : [join(home, ".ssh", "id_ed25519.pub"), join(home, ".ssh", "id_rsa.pub")];
+  for (const file of candidates) {
+    if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  }
+  if (args["public-key-file"] !== undefined) throw new UsageError(`public key file ${args["public-key-file"]} does not exist`);
+  throw new UsageError("no public key found in ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub: pass --public-key-file or --public-key-string (ssh-keygen -t ed25519 makes one)");
+}
+
+/** Waits until the VPS runs (sshd answers) or ends; returns the task. */
+async function waitRunning(ctx: ClientContext, taskId: string, timeoutMs: number): Promise<Task> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { task } = await ctx.client.getTask({ taskId });
+    if (task && (statusName(task.status) === "running" || isFinal(statusName(task.status)))) return task;
+    if (Date.now() > deadline) throw new Error(`VPS ${taskId} is not running after ${Math.round(timeoutMs / 1000)} s (status ${task ? statusText(task.status) : "unknown"})`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function submit(args: SubmitArgs): Promise<number> {
+  const targets = args.target ?? [];
+  if (targets.length > 1) throw new UsageError("a VPS runs on one target; give at most one --target");
+  const publicKey = readPublicKey(args);
+  if (!publicKey.startsWith("ssh-") && !publicKey.startsWith("ecdsa-") && !publicKey.startsWith("sk-")) {
+    console.error("warning: the public key does not look like an OpenSSH public key");
+  }
+  const ctx = clientContext(args);
+  const response = await ctx.client.submitTask({
+    kind: TaskKind.VPS,
+    publicKey,
+    cores: args.cores ?? 0,
+    memory: args.memory ?? "",
+    targets,
+    container: args.container ?? "",
+    privileged: args.privileged,
+    mounts: args.mount ?? [],
+  });
+  let task = response.tasks[0]!;
+  if (args.wait) task = await waitRunning(ctx, task.taskId, (args["wait-timeout"] ?? 300) * 1000);
+  if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
+  else {
+    console.log(`Submitted VPS task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
+    if (statusName(task.status) === "running") console.log(`Log in with: hakuriver ssh ${task.taskId}`);
+    else if (!isFinal(statusName(task.status))) console.log(`It runs once sshd answers; then: hakuriver ssh ${task.taskId}`);
+  }
+  if (isFinal(statusName(task.status))) {
+    if (!ctx.json) console.error(`VPS ${task.taskId} ended: ${task.message || statusText(task.status)}`);
+    return 1;
+  }
+  return 0;
+}
+
+async function list(args: GlobalArgs & { all?: boolean }): Promise<number> {
+  const ctx = clientContext(args);
+  const { tasks } = await ctx.client.listTasks({ kind: TaskKind.VPS });
+  const shown = args.all ? tasks : tasks.filter((t) => !isFinal(statusName(t.status)));
+  if (ctx.json) console.log(JSON.stringify(tasksJson(shown), null, 2));
+  else if (shown.length === 0) console.log(args.all ? "No VPS tasks." : "No active VPS tasks (--all shows ended ones).");
+  else {
+    console.log(
+      table(
+        ["ID", "STATUS", "NODE", "SSH PORT", "SUBMITTED", "SSH"],
+        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+      ),
+    );
+  }
+  return 0;
+}
+
+async function status(args: GlobalArgs & { id: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const { task } = await ctx.client.getTask({ taskId: String(args.id) });
+  if (!task) throw new UsageError("no task returned");
+  if (ctx.json) {
+    console.log(JSON.stringify(tasksJson([task])[0], null, 2));
+    return 0;
+  }
+  const active = ["running", "paused"].includes(statusName(task.status) ?? "");
+  console.log(taskDetails(task));
+  console.log(
+    keyValues([
+      ["SSH port", task.sshPort > 0 ? `${task.sshPort} (on the runner's 127.0.0.1; reached through the Host)` : "-"],
+      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} >> ~/.ssh/config; ssh hakuriver-${task.taskId})` : "- (not active)"],
+    ]),
+  );
+  return 0;
+}
+
+async function act(action: "kill" | "pause" | "resume", args: GlobalArgs & { id: string }): Promise<number> {
+  const ctx = clientContext(args);
+  const taskId = String(args.id);
+  const response =
+    action === "kill" ? await ctx.client.killTask({ taskId }) : action === "pause" ? await ctx.client.pauseTask({ taskId }) : await ctx.client.resumeTask({ taskId });
+  const task = response.task!;
+  if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
+  else console.log(`VPS ${task.taskId} is ${statusText(task.status)}${task.message ? ` (${task.message})` : ""}`);
+  return 0;
+}
+
+/** Registers `vps ...` on the root command. */
+export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
+  const id = <T>(s: Argv<T>) => s.positional("id", { type: "string", demandOption: true, describe: "VPS task id" });
+  return y.command("vps", "submit and manage VPS tasks (containers you log into with ssh)", (v) =>
+    v
+      .command(
+        "submit",
+        "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
+        (s) =>
+          resourceOptions(s)
+            .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
+            .option("public-key-string", { type: "string", describe: "the public key itself" })
+            .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
+            .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
+        (a) => run(() => submit(a as unknown as SubmitArgs)),
+      )
+      .command("list", "list active VPS tasks", (s) => s.option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
+      .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a as GlobalArgs & { id: string })))
+      .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => act("kill", a as GlobalArgs & { id: string })))
+      .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => act("pause", a as GlobalArgs & { id: string })))
+      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => act("resume", a as GlobalArgs & { id: string })))
+      .demandCommand(1, "name a vps command: submit, list, status, kill, pause or resume"),
+  );
+}

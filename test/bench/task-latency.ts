@@ -1,0 +1,56 @@
+/**
+ * Benchmark: native task round trip and live log latency on loopback.
+ * - submit → completed for `true`, median and p90 over N runs (gRPC client);
+ * - log latency: a task prints its clock every 50 ms; a follower measures
+ *   how long each line took to arrive (median, p90).
+ * Run: npm run bench (or node dist/test/bench/task-latency.js).
+ */
+import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
+import { TestCluster } from "../helpers/cluster.js";
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function benchTaskLatency(runs = 30): Promise<void> {
+  const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
+  try {
+    await cluster.startHost();
+    await cluster.startRunner("bench");
+    const { client } = cluster;
+    const roundTrips: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      const { tasks } = await client.submitTask({ command: "true", container: "NULL" });
+      const taskId = tasks[0]!.taskId;
+      for await (const r of client.followLogs({ taskId, follow: true })) {
+        if (r.event.case === "end" && r.event.value.status !== TaskStatus.COMPLETED) throw new Error("task did not complete");
+      }
+      roundTrips.push(performance.now() - start);
+    }
+    console.log(`native task submit→completed: median ${quantile(roundTrips, 0.5).toFixed(1)} ms, p90 ${quantile(roundTrips, 0.9).toFixed(1)} ms (${runs} runs)`);
+
+    const { tasks } = await client.submitTask({
+      command: "sh",
+      args: ["-c", "for i in $(seq 1 60); do date +%s%N; sleep 0.05; done"],
+      container: "NULL",
+    });
+    const delays: number[] = [];
+    let buffer = "";
+    for await (const r of client.followLogs({ taskId: tasks[0]!.taskId, follow: true })) {
+      if (r.event.case !== "data") continue;
+      const now = Date.now();
+      buffer += Buffer.from(r.event.value.data).toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) delays.push(now - Number(BigInt(line) / 1_000_000n));
+    }
+    console.log(`live log latency (written → received by a follower): median ${quantile(delays, 0.5)} ms, p90 ${quantile(delays, 0.9)} ms (${delays.length} lines)`);
+  } finally {
+    await cluster.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchTaskLatency();
