@@ -87,7 +87,7 @@ export class TunnelDialer {
       });
     }
     const manager = new TunnelSessionManager(hostBaseUrl(this.options.hostAddress), { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
-      settings: { initialWindowSize: STREAM_WINDOW_BYTES },
+      settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: 256 * 1024 },
     });
     this.active.add(manager);
     const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager }));
@@ -127,7 +127,10 @@ export class TunnelDialer {
         if (!socket) continue;
         const { message } = response;
         if (message.case === "data") {
-          if (!socket.write(message.value)) await drained(socket);
+          // Wait for the socket only past the high-water mark (one wait per write would
+          // add a round trip to every HTTP/2 window update).
+          socket.write(message.value);
+          if (socket.writableLength > HIGH_WATER_BYTES) await drained(socket);
         } else if (message.case === "close") {
           hostClosed = true;
           socket.end();

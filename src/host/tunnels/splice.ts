@@ -12,6 +12,7 @@
  */
 import type { Socket } from "node:net";
 import type { RunnerTunnel } from "./tunnel-broker.js";
+import { TUNNEL_HIGH_WATER_BYTES } from "./tunnel-outbox.js";
 
 function waitDrain(socket: Socket): Promise<boolean> {
   return new Promise((resolve) => {
@@ -74,7 +75,10 @@ export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8A
           if (next.done) break;
           const { message } = next.value;
           if (message.case === "data") {
-            if (!socket.write(message.value) && !(await waitDrain(socket))) return finish(true);
+            // Up to the high-water mark in the socket's buffer before waiting: waiting on
+            // every write would add a round trip per message to the HTTP/2 window updates.
+            socket.write(message.value);
+            if (socket.writableLength > TUNNEL_HIGH_WATER_BYTES && !(await waitDrain(socket))) return finish(true);
           } else if (message.case === "close") {
             runnerClosed = true;
             socket.end();
