@@ -26,6 +26,11 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** Per-stream receive window (bytes). */
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+/** Per-connection receive window (bytes), shared by all streams of a runner. */
+const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
+
 function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: number): void {
   const timer = setInterval(() => {
     if (session.destroyed || session.closed) return;
@@ -53,10 +58,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // Compressing small streamed chunks costs far more than it saves.
     acceptCompression: [],
   });
-  const server: Http2Server = createServer(handler);
+  // Wide flow-control windows: tunnel streams carry bulk SSH traffic, and
+  // Node's 64 KiB defaults cap a stream at one window per round trip.
+  const server: Http2Server = createServer({ settings: { initialWindowSize: STREAM_WINDOW_BYTES } }, handler);
   const sessions = new Set<ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);
+    session.once("connect", () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
     session.once("close", () => sessions.delete(session));
     keepAlive(session, options.pingIntervalMs, options.pingTimeoutMs);
   });

@@ -50,9 +50,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   mkdirSync(options.localTempDir, { recursive: true });
   const native = new NativeExecutor();
   const docker = dockerClient(options.dockerHost ?? "");
-  // `images` is declared below; the VPS executor only calls it when a VPS starts.
-  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
   const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log);
+  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
   const containers = new DockerExecutor({ docker, images, runner: options.name, sharedDir: options.sharedDir, log });
   const executors: Executor[] = [native, vps, containers];
   const executorFor = (spec: TaskSpec): Executor => {
@@ -68,8 +67,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     localTempDir: options.localTempDir,
     state: new StateFile(options.localTempDir, options.name),
     log,
-    // VPS reports carry the sshd port the Host shows and checks.
-    report: (report) => loop?.report(report.sshPort === undefined ? { ...report, sshPort: vps.sshPortOf(report.taskId) } : report),
+    report: (report) => loop?.report(report),
   });
   await supervisor.recover();
   loop = new ControlLoop({

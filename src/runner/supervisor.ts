@@ -72,6 +72,7 @@ export class Supervisor {
       status: task.status,
       exitCode: task.exitCode,
       message: [task.message, ...task.notes].filter(Boolean).join("; "),
+      sshPort: task.handle?.sshPort,
       stdoutSize: task.output.size("stdout"),
       stderrSize: task.output.size("stderr"),
     };

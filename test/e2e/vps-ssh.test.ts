@@ -95,7 +95,7 @@ describe("VPS over SSH to a runner behind NAT", { skip: skip ?? imageMissing, ti
     assert.ok(task.sshPort > 0);
     const inspect = JSON.parse(await nat.docker(["inspect", `hakuriver-vps-${vpsId}`]))[0];
     assert.equal(inspect.HostConfig.RestartPolicy.Name, "unless-stopped");
-    assert.equal(inspect.Config.Labels["hakuriver.task-id"], vpsId);
+    assert.equal(inspect.Config.Labels["hakuriver.task_id"], vpsId);
     assert.deepEqual(inspect.NetworkSettings.Ports["22/tcp"].map((p: { HostIp: string }) => p.HostIp), ["127.0.0.1"]);
     // Behind NAT: nothing in the root namespace can dial the node.
     assert.equal(await canConnect(nat.nodeIp, task.sshPort, 1500), false);

@@ -4,7 +4,7 @@
  * shared and local-temp mounts, workdir /shared and the task's limits.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import type { StartContext } from "../executors/executor.js";
@@ -44,12 +44,15 @@ export function containerEnv(spec: TaskSpec): string[] {
   return Object.entries({ ...env, ...spec.env }).map(([k, v]) => `${k}=${v}`);
 }
 
-/** Create options for a task container; `runner` is this runner's name (a label). */
-export function taskContainerOptions(spec: TaskSpec, context: StartContext, image: string, runner: string): Docker.ContainerCreateOptions {
-  const binds = [`${join(context.sharedDir, "shared_data")}:/shared`, `${context.localTempDir}:/local_temp`, ...spec.mounts];
+/**
+ * The host config every HakuRiver container (command task or VPS) shares:
+ * `/shared` and `/local_temp` mounts plus the task's extra mounts, privilege,
+ * CPU quota, a hard memory limit, GPUs by index and a NUMA cpuset.
+ */
+export function resourceHostConfig(spec: TaskSpec, context: Pick<StartContext, "sharedDir" | "localTempDir">): Docker.HostConfig {
+  const binds = [`${resolve(context.sharedDir, "shared_data")}:/shared`, `${resolve(context.localTempDir)}:/local_temp`, ...spec.mounts];
   const host: Docker.HostConfig = {
     Binds: binds,
-    NetworkMode: "host",
     Privileged: spec.privileged,
     CapAdd: spec.privileged ? undefined : ["SYS_NICE"],
   };
@@ -65,6 +68,11 @@ export function taskContainerOptions(spec: TaskSpec, context: StartContext, imag
     const cpus = numaCpuList(spec.numaNode);
     if (cpus) host.CpusetCpus = cpus;
   }
+  return host;
+}
+
+/** Create options for a task container; `runner` is this runner's name (a label). */
+export function taskContainerOptions(spec: TaskSpec, context: StartContext, image: string, runner: string): Docker.ContainerCreateOptions {
   return {
     name: taskContainerName(spec.taskId),
     Image: image,
@@ -82,6 +90,6 @@ export function taskContainerOptions(spec: TaskSpec, context: StartContext, imag
       [LABELS.runner]: runner,
       [LABELS.env]: spec.container,
     },
-    HostConfig: host,
+    HostConfig: { ...resourceHostConfig(spec, context), NetworkMode: "host" },
   };
 }

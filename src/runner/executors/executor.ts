@@ -24,6 +24,8 @@ export interface ExitInfo {
 export interface TaskHandle {
   /** Stable reference to find the task again after a runner restart (pid, container id). */
   readonly ref: string;
+  /** For a VPS: the sshd port on the runner's 127.0.0.1. */
+  readonly sshPort?: number;
   /** Resolves when the task has ended and its output is fully delivered. */
   wait(): Promise<ExitInfo>;
   /** Stops the task (graceful, then forced). Resolves once the stop was issued. */

@@ -5,17 +5,15 @@
  * runner opens, never directly). `start` resolves only once sshd answers,
  * so the supervisor reports `running` exactly when a login can work.
  */
-import { resolve } from "node:path";
 import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { Limiter } from "../docker/limiter.js";
+import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-container.js";
 import type { Executor, OutputSink, RecoveredTask, StartContext, TaskHandle } from "../executors/executor.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
 import { VpsHandle, containerPort, isNotFound } from "./vps-handle.js";
 
-/** Label keys on VPS containers (find ours on a shared engine). */
-export const VPS_LABELS = { taskId: "hakuriver.task-id", kind: "hakuriver.kind", managed: "hakuriver.managed" } as const;
 
 /** Options of {@link VpsExecutor}. */
 export interface VpsExecutorOptions {
@@ -70,25 +68,19 @@ export class VpsExecutor implements Executor {
     const name = vpsContainerName(spec.taskId);
     if (spec.publicKey.trim() === "") throw new Error("a VPS needs a public key");
     const image = await this.image(spec.container);
-    const memory = Number(spec.memoryBytes);
     const create = () => docker.createContainer({
       name,
       Image: image,
       Entrypoint: ["/bin/sh", "-c", SSHD_SCRIPT],
       Cmd: [],
-      Env: [...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`), `${AUTHORIZED_KEY_ENV}=${spec.publicKey.trim()}`],
+      Env: [...containerEnv(spec), `${AUTHORIZED_KEY_ENV}=${spec.publicKey.trim()}`],
       WorkingDir: "/shared",
-      Labels: { [VPS_LABELS.taskId]: spec.taskId, [VPS_LABELS.kind]: "vps", [VPS_LABELS.managed]: "true" },
+      Labels: { [LABELS.managed]: "true", [LABELS.taskId]: spec.taskId, [LABELS.kind]: "vps", [LABELS.env]: spec.container },
       ExposedPorts: { "22/tcp": {} },
       HostConfig: {
+        ...resourceHostConfig(spec, context),
         RestartPolicy: { Name: "unless-stopped" },
         PortBindings: { "22/tcp": [{ HostIp: "127.0.0.1", HostPort: "0" }] },
-        Binds: [`${resolve(context.sharedDir, "shared_data")}:/shared`, `${resolve(context.localTempDir)}:/local_temp`, ...spec.mounts],
-        Privileged: spec.privileged,
-        ...(spec.privileged ? {} : { CapAdd: ["SYS_NICE"] }),
-        ...(spec.cores > 0 ? { NanoCpus: Math.round(spec.cores * 1e9) } : {}),
-        ...(memory > 0 ? { Memory: memory } : {}),
-        ...(spec.gpus.length > 0 ? { DeviceRequests: [{ Driver: "nvidia", DeviceIDs: spec.gpus.map(String), Capabilities: [["gpu"]] }] } : {}),
       },
     });
     const container = await this.limiter.run(async () => {
@@ -115,7 +107,7 @@ export class VpsExecutor implements Executor {
       });
       this.ports.set(spec.taskId, port);
       sink.stdout(Buffer.from(`VPS ${name} is up; sshd (${banner}) on the runner's 127.0.0.1:${port}\n`));
-      return new VpsHandle(container, () => this.ports.delete(spec.taskId));
+      return new VpsHandle(container, port, () => this.ports.delete(spec.taskId));
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
       throw error;
@@ -133,7 +125,7 @@ export class VpsExecutor implements Executor {
         continue;
       }
       this.ports.set(taskId, port);
-      found.push({ taskId, paused: info.State.Paused, handle: new VpsHandle(container, () => this.ports.delete(taskId)) });
+      found.push({ taskId, paused: info.State.Paused, handle: new VpsHandle(container, port, () => this.ports.delete(taskId)) });
     }
     return found;
   }

@@ -26,6 +26,7 @@ export class VpsHandle implements TaskHandle {
 
   constructor(
     private readonly container: Docker.Container,
+    readonly sshPort: number,
     private readonly onEnd: () => void,
   ) {
     this.ref = container.id;
