@@ -4,35 +4,15 @@
  * local image `hakuriver/<env>:base` is missing or older than the tarball.
  * Concurrent tasks of one environment share one check-and-load.
  */
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
-
-/** Tarball file names: environment name, a dash, Unix seconds, `.tar` (the Host's rule). */
-const TARBALL_NAME = /^([A-Za-z0-9._-]+)-(\d+)\.tar$/;
+import { environmentImage, listTarballs } from "../shared/tarballs.js";
 
 /** The newest tarball of `env` in `dir`: file and Unix seconds; undefined when there is none. */
 export function newestTarball(dir: string, env: string): { file: string; timestamp: number } | undefined {
-  let newest: { file: string; timestamp: number } | undefined;
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  for (const file of files) {
-    const match = TARBALL_NAME.exec(file);
-    if (!match || match[1] !== env) continue;
-    const timestamp = Number(match[2]);
-    if (!newest || timestamp > newest.timestamp) newest = { file, timestamp };
-  }
-  return newest;
-}
-
-/** The image tag of an environment. */
-export function environmentImage(env: string): string {
-  return `hakuriver/${env}:base`;
+  return listTarballs(dir, env)[0];
 }
 
 /** Keeps local environment images in step with the tarballs on shared storage. */

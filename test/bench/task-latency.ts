@@ -14,7 +14,7 @@ function quantile(values: number[], q: number): number {
 }
 
 /** Runs the benchmark and prints its figures. */
-export async function benchTaskLatency(runs = 30): Promise<void> {
+async function benchTaskLatency(runs = 30): Promise<void> {
   const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
   try {
     await cluster.startHost();
@@ -53,4 +53,4 @@ export async function benchTaskLatency(runs = 30): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchTaskLatency();
+await benchTaskLatency();

@@ -4,12 +4,12 @@
  * `create-tar`, and tasks run in it (files, env vars, /shared, OOM, image
  * sync that loads a newer tarball once for concurrent tasks).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { FAST_TIMING, TestCluster, runCli, submittedIds, waitUntil, type Proc } from "../helpers/cluster.js";
+import { CLI, FAST_TIMING, TestCluster, runCli, submittedIds, waitUntil, type Proc } from "../helpers/cluster.js";
 
 const suffix = `${process.pid}${Date.now().toString(36)}`;
 const ENV = `envt${suffix}`;
@@ -83,6 +83,23 @@ test("create-container, shell, create-tar, list", async () => {
   const closed = await runCli(["docker", "shell", ENV, "--", "true"], { HAKURIVER_HOST: cluster.address });
   assert.match(closed.stderr, /failed precondition.*start-container/);
   assert.match((await cluster.cli(["docker", "start-container", ENV])).stdout, /is running/);
+});
+
+test("docker shell is a real terminal when stdin is a TTY: a pty, the size, the exit code", async () => {
+  // `script` gives the CLI a pseudo-terminal, as a person's terminal would.
+  const input = "stty size; tty; exit 5\n";
+  const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn("script", ["-qec", `stty cols 100 rows 30; ${process.execPath} ${CLI} docker shell ${ENV}`, "/dev/null"], {
+      env: { ...process.env, HAKURIVER_HOST: cluster.address },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    setTimeout(() => child.stdin.write(input), 1500);
+    child.once("close", (code) => resolve({ code, out }));
+  });
+  assert.equal(result.code, 5, result.out);
+  assert.match(result.out, /30 100/, "the terminal size reached the container");
+  assert.match(result.out, /\/dev\/pts\/\d+/, "the shell runs on a pty in the container");
 });
 
 test("a task in the environment sees the installed file, its env vars and /shared", async () => {

@@ -70,7 +70,13 @@ test("targets place tasks on the named node", async () => {
 });
 
 test("logs --follow shows each line as it is written, about a second apart", async () => {
-  const submit = await cluster.cli(["task", "submit", "--json", "--", "sh", "-c", "for i in 1 2 3; do echo $i; sleep 1; done"]);
+  // The task waits for a go file (in its working dir, shared_data) after printing
+  // "ready", so the follower is surely connected before the timed lines start.
+  const { existsSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const go = join(cluster.sharedDir, "shared_data", `go-${Date.now()}`);
+  const script = `echo ready; while [ ! -e "$0" ]; do sleep 0.05; done; for i in 1 2 3; do echo $i; sleep 1; done`;
+  const submit = await cluster.cli(["task", "submit", "--json", "--", "sh", "-c", script, go]);
   const [id] = submittedIds(submit.stdout);
   const { spawn } = await import("node:child_process");
   const { CLI } = await import("../helpers/cluster.js");
@@ -85,15 +91,19 @@ test("logs --follow shows each line as it is written, about a second apart", asy
       buffer = buffer.slice(nl + 1);
     }
   });
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  assert.equal(code, 0);
-  assert.deepEqual(arrivals.map((a) => a.line), ["1", "2", "3"]);
-  // The follow may connect after line 1 (or 2) was written; every line written
-  // after it connected arrives live, about a second after the previous one.
-  const lastGap = arrivals[2]!.at - arrivals[1]!.at;
-  assert.ok(lastGap > 600 && lastGap < 1600, `line 3 came ${lastGap} ms after line 2`);
-  const firstGap = arrivals[1]!.at - arrivals[0]!.at;
-  assert.ok(firstGap < 50 || (firstGap > 600 && firstGap < 1600), `line 2 came ${firstGap} ms after line 1`);
+  const code = new Promise<number | null>((resolve) => child.once("close", resolve));
+  await waitUntil(() => arrivals.length > 0, 15_000, () => "the follower never printed ready");
+  assert.equal(existsSync(go), false);
+  const started = Date.now();
+  writeFileSync(go, "");
+  assert.equal(await code, 0);
+  assert.deepEqual(arrivals.map((a) => a.line), ["ready", "1", "2", "3"]);
+  // Each line arrives live, about a second after the previous one, not in one batch at the end.
+  assert.ok(arrivals[1]!.at - started < 800, `line 1 came ${arrivals[1]!.at - started} ms after go`);
+  for (const i of [2, 3]) {
+    const gap = arrivals[i]!.at - arrivals[i - 1]!.at;
+    assert.ok(gap > 700 && gap < 1500, `line ${i} came ${gap} ms after line ${i - 1}`);
+  }
 });
 
 test("logs --follow of a finished task prints everything and exits with its code", async () => {
@@ -164,14 +174,38 @@ test("SIGKILL a runner: its node goes offline, its running task is lost; the run
   assert.equal(again.code, 0, again.stderr);
 });
 
+test("logs --follow survives a Host restart: it resumes at its offset with nothing lost or repeated", async () => {
+  // A runner with its own storage: the Host only has what the runner ships, by offset.
+  const { join } = await import("node:path");
+  await cluster.startRunner("delta", { sharedDir: join(cluster.dir, "delta-shared") });
+  const submit = await cluster.cli(["task", "submit", "--json", "--target", "delta", "--", "sh", "-c", "for i in $(seq 1 30); do echo line-$i; sleep 0.1; done"]);
+  const [id] = submittedIds(submit.stdout);
+  await waitForStatus(id!, "running");
+  const { spawn } = await import("node:child_process");
+  const { CLI } = await import("../helpers/cluster.js");
+  const follower = spawn(process.execPath, [CLI, "logs", "--follow", id!], { env: { ...process.env, HAKURIVER_HOST: cluster.address } });
+  let out = "";
+  let err = "";
+  follower.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  follower.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const closed = new Promise<number | null>((resolve) => follower.once("close", resolve));
+  await waitUntil(() => out.includes("line-3\n"), 10_000, () => `follower printed ${JSON.stringify(out)}`);
+  const port = cluster.port;
+  await cluster.kill(cluster.host!, "SIGKILL");
+  await sleep(500);
+  await cluster.startHost(port);
+  assert.equal(await closed, 0, err);
+  const expected = Array.from({ length: 30 }, (_, i) => `line-${i + 1}\n`).join("");
+  assert.equal(out, expected);
+});
+
 test("the Host restarts and both runners reconnect by themselves; state survives", async () => {
   const before = await cluster.cli(["task", "list", "--json"]);
   const countBefore = (JSON.parse(before.stdout) as unknown[]).length;
   const port = cluster.port;
   await cluster.kill(cluster.host!, "SIGTERM");
   await cluster.startHost(port);
-  await cluster.waitForNode("alpha", "online", 15_000);
-  await cluster.waitForNode("beta", "online", 15_000);
+  for (const node of ["alpha", "beta", "delta"]) await cluster.waitForNode(node, "online", 15_000);
   const after = await cluster.cli(["task", "list", "--json"]);
   assert.equal((JSON.parse(after.stdout) as unknown[]).length, countBefore);
   const result = await cluster.cli(["task", "submit", "--wait", "--target", "beta", "--", "echo", "back"]);

@@ -37,6 +37,7 @@ async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: 
           if (status && isFinal(status)) {
             if (status === "completed") return 0;
             const code = event.value.exitCode ?? 1;
+            console.error(`task ${args.id} ended ${status}${event.value.exitCode === undefined ? "" : ` (exit code ${event.value.exitCode})`}`);
             return code > 0 && code < 256 ? code : 1;
           }
           return 0;

@@ -110,16 +110,18 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   return 0;
 }
 
-type Action = "kill" | "pause" | "resume";
+/** What `kill`, `pause` and `resume` do to a task. */
+export type TaskAction = "kill" | "pause" | "resume";
 
-async function act(action: Action, args: GlobalArgs & { id: string }): Promise<number> {
+/** Kills, pauses or resumes a task (or a VPS: `noun` names it in the output). */
+export async function actOnTask(action: TaskAction, args: GlobalArgs & { id: string }, noun = "Task"): Promise<number> {
   const ctx = clientContext(args);
   const taskId = String(args.id);
   const response =
     action === "kill" ? await ctx.client.killTask({ taskId }) : action === "pause" ? await ctx.client.pauseTask({ taskId }) : await ctx.client.resumeTask({ taskId });
   const task = response.task!;
   if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
-  else console.log(`Task ${task.taskId} is ${statusText(task.status)}${task.message ? ` (${task.message})` : ""}`);
+  else console.log(`${noun} ${task.taskId} is ${statusText(task.status)}${task.message ? ` (${task.message})` : ""}`);
   return 0;
 }
 
@@ -162,9 +164,9 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         (a) => run(() => list(a)),
       )
       .command("status <id>", "show one task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => status(a as GlobalArgs & { id: string })))
-      .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("kill", a as GlobalArgs & { id: string })))
-      .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("pause", a as GlobalArgs & { id: string })))
-      .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => act("resume", a as GlobalArgs & { id: string })))
+      .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("kill", a as GlobalArgs & { id: string })))
+      .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("pause", a as GlobalArgs & { id: string })))
+      .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("resume", a as GlobalArgs & { id: string })))
       .demandCommand(1, "name a task command: submit, list, status, kill, pause or resume"),
   );
 }

@@ -12,7 +12,7 @@ import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
 import { taskDetails, tasksJson } from "../task-view.js";
-import { resourceOptions } from "./task.js";
+import { actOnTask, resourceOptions } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs {
   target?: string[];
@@ -121,17 +121,6 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   return 0;
 }
 
-async function act(action: "kill" | "pause" | "resume", args: GlobalArgs & { id: string }): Promise<number> {
-  const ctx = clientContext(args);
-  const taskId = String(args.id);
-  const response =
-    action === "kill" ? await ctx.client.killTask({ taskId }) : action === "pause" ? await ctx.client.pauseTask({ taskId }) : await ctx.client.resumeTask({ taskId });
-  const task = response.task!;
-  if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
-  else console.log(`VPS ${task.taskId} is ${statusText(task.status)}${task.message ? ` (${task.message})` : ""}`);
-  return 0;
-}
-
 /** Registers `vps ...` on the root command. */
 export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   const id = <T>(s: Argv<T>) => s.positional("id", { type: "string", demandOption: true, describe: "VPS task id" });
@@ -150,9 +139,9 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       )
       .command("list", "list active VPS tasks", (s) => s.option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
       .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a as GlobalArgs & { id: string })))
-      .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => act("kill", a as GlobalArgs & { id: string })))
-      .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => act("pause", a as GlobalArgs & { id: string })))
-      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => act("resume", a as GlobalArgs & { id: string })))
+      .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a as GlobalArgs & { id: string }, "VPS")))
+      .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a as GlobalArgs & { id: string }, "VPS")))
+      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a as GlobalArgs & { id: string }, "VPS")))
       .demandCommand(1, "name a vps command: submit, list, status, kill, pause or resume"),
   );
 }

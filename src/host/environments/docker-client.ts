@@ -13,10 +13,7 @@ export const ROLE_ENVIRONMENT = "environment";
 /** Label naming the environment of a container. */
 export const ENV_LABEL = "hakuriver.env";
 
-/** The image tag an environment is committed to and loaded as. */
-export function environmentImage(name: string): string {
-  return `hakuriver/${name}:base`;
-}
+export { environmentImage } from "../../shared/tarballs.js";
 
 /** Environment names: what Docker accepts as a container name and as a tag part. */
 const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

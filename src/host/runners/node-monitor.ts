@@ -11,6 +11,8 @@ import type { NodeRegistry } from "./node-registry.js";
 /** Checks heartbeats on an interval until stopped. */
 export class NodeMonitor {
   private timer: NodeJS.Timeout | undefined;
+  /** Heartbeats missed while this Host was not running do not count against a node. */
+  private startedAt = 0;
 
   constructor(
     private readonly deps: {
@@ -25,6 +27,7 @@ export class NodeMonitor {
   ) {}
 
   start(): void {
+    this.startedAt = this.deps.now();
     this.timer = setInterval(() => void this.check().catch((err) => this.deps.log.error({ err }, "node check failed")), this.deps.checkIntervalMs);
     this.timer.unref();
   }
@@ -38,7 +41,7 @@ export class NodeMonitor {
     const { deps } = this;
     const now = deps.now();
     for (const node of deps.nodes.all()) {
-      if (now - node.lastHeartbeat <= deps.timeoutMs) continue;
+      if (now - Math.max(node.lastHeartbeat, this.startedAt) <= deps.timeoutMs) continue;
       if (node.session) {
         deps.log.warn({ node: node.name }, "no heartbeat in time; closing its stream");
         node.session.close("heartbeat timeout");

@@ -7,6 +7,7 @@
  */
 import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { environmentImage } from "../../shared/tarballs.js";
 import { Limiter } from "../docker/limiter.js";
 import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-container.js";
 import type { Executor, OutputSink, RecoveredTask, StartContext, TaskHandle } from "../executors/executor.js";
@@ -53,7 +54,7 @@ export class VpsExecutor implements Executor {
 
   private async image(env: string): Promise<string> {
     if (this.options.ensureImage) return this.options.ensureImage(env);
-    const ref = `hakuriver/${env}:base`;
+    const ref = environmentImage(env);
     try {
       await this.options.docker.getImage(ref).inspect();
     } catch (error) {
