@@ -12,7 +12,8 @@ import { environmentImage, listTarballs } from "../shared/tarballs.js";
 
 /** The newest tarball of `env` in `dir`: file and Unix seconds; undefined when there is none. */
 export function newestTarball(dir: string, env: string): { file: string; timestamp: number } | undefined {
-  return listTarballs(dir, env)[0];
+  const newest = listTarballs(dir, env)[0];
+  return newest && { file: newest.file, timestamp: newest.timestamp };
 }
 
 /** Keeps local environment images in step with the tarballs on shared storage. */

@@ -94,8 +94,13 @@ test("docker shell is a real terminal when stdin is a TTY: a pty, the size, the 
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    setTimeout(() => child.stdin.write(input), 1500);
-    child.once("close", (code) => resolve({ code, out }));
+    // `script` runs until its own stdin closes, so the input ends with EOF.
+    setTimeout(() => child.stdin.end(input), 1500);
+    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("close", (code) => {
+      clearTimeout(guard);
+      resolve({ code, out });
+    });
   });
   assert.equal(result.code, 5, result.out);
   assert.match(result.out, /30 100/, "the terminal size reached the container");
