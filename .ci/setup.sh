@@ -16,6 +16,11 @@ command -v debootstrap >/dev/null || need_apt+=(debootstrap)
 command -v ip >/dev/null || need_apt+=(iproute2)
 command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v scp >/dev/null || need_apt+=(openssh-client)
+command -v script >/dev/null || need_apt+=(bsdutils)
+# A Python client generated from proto/ (the other-language contract test).
+command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
+[[ -x /usr/bin/grpc_python_plugin ]] || need_apt+=(protobuf-compiler-grpc)
+/usr/bin/python3 -c "import grpc, google.protobuf" 2>/dev/null || need_apt+=(python3-grpcio python3-protobuf)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}"
   apt-get update -qq
