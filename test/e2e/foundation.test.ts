@@ -233,3 +233,21 @@ test("init config writes a file that --config really applies", async () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /nope.toml does not exist/);
 });
+
+test("one port serves gRPC, gRPC-web and Connect", async () => {
+  const { createClient } = await import("@connectrpc/connect");
+  const { createConnectTransport, createGrpcTransport, createGrpcWebTransport } = await import("@connectrpc/connect-node");
+  const { ClientService } = await import("../../gen/hakuriver/v1/client_pb.js");
+  const baseUrl = `http://${cluster.address}`;
+  for (const transport of [
+    createGrpcTransport({ baseUrl }),
+    createGrpcWebTransport({ baseUrl, httpVersion: "2" }),
+    createConnectTransport({ baseUrl, httpVersion: "2" }),
+  ]) {
+    const client = createClient(ClientService, transport);
+    const { nodes } = await client.listNodes({});
+    assert.ok(nodes.some((n) => n.name === "alpha"));
+    // Errors keep their code on every protocol.
+    await assert.rejects(client.getTask({ taskId: "5" }), (e: Error & { code?: number }) => e.code === 5 && /task 5 not found/.test(e.message));
+  }
+});
