@@ -18,6 +18,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
 import { AsyncQueue } from "../shared/async-queue.js";
+import { coalesceData } from "../shared/coalesce.js";
 import { hostBaseUrl } from "../shared/transport.js";
 
 type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
@@ -98,12 +99,13 @@ export class TunnelDialer {
     if (!socket) outbox.end();
     async function* requests(): AsyncIterable<Outgoing> {
       for await (const message of outbox) {
-        if (message.message?.case === "data") {
+        const data = coalesceData(message, outbox);
+        if (data) {
           const wasAbove = queued >= LOW_WATER_BYTES;
-          queued -= (message.message.value as Uint8Array).length;
+          queued -= data.length;
           if (wasAbove && queued < LOW_WATER_BYTES) socket?.resume();
-        }
-        yield message;
+          yield { message: { case: "data", value: data } };
+        } else yield message;
       }
     }
     if (socket) {

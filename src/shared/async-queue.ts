@@ -30,6 +30,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.items.length;
   }
 
+  /** Removes and returns the next queued item if `match` accepts it; never waits. */
+  shiftIf(match: (item: T) => boolean): T | undefined {
+    const next = this.items[0];
+    if (next === undefined || !match(next)) return undefined;
+    return this.items.shift();
+  }
+
   private wake(): void {
     const waiter = this.waiter;
     this.waiter = undefined;

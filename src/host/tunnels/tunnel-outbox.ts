@@ -6,6 +6,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { TunnelResponseSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { AsyncQueue } from "../../shared/async-queue.js";
+import { coalesceData } from "../../shared/coalesce.js";
 
 /** A message the Host sends on a tunnel stream. */
 export type TunnelOut = MessageInitShape<typeof TunnelResponseSchema>;
@@ -50,13 +51,13 @@ export class TunnelOutbox implements AsyncIterable<TunnelOut> {
   async *[Symbol.asyncIterator](): AsyncIterator<TunnelOut> {
     for await (const message of this.queue) {
       if (this.aborted) return;
-      if (message.message?.case === "data") {
-        const size = (message.message.value as Uint8Array).length;
+      const data = coalesceData(message, this.queue);
+      if (data) {
         const wasAbove = this.queued >= TUNNEL_LOW_WATER_BYTES;
-        this.queued -= size;
+        this.queued -= data.length;
         if (wasAbove && this.queued < TUNNEL_LOW_WATER_BYTES) this.onDrain();
-      }
-      yield message;
+        yield { message: { case: "data", value: data } };
+      } else yield message;
     }
   }
 }
