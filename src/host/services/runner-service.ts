@@ -10,30 +10,16 @@ import { AsyncQueue } from "../../shared/async-queue.js";
 import { toConnectError } from "../../shared/connect-errors.js";
 import type { RunnerSession } from "../runners/node-registry.js";
 import type { ControlPlane } from "../runners/control-plane.js";
+import { firstMessage } from "./first-message.js";
 
 let nextSessionId = 1;
-
-async function firstMessage(iterator: AsyncIterator<ControlRequest>, signal: AbortSignal, timeoutMs: number): Promise<ControlRequest> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectError(`no hello within ${timeoutMs} ms`, Code.DeadlineExceeded)), timeoutMs);
-    signal.addEventListener("abort", () => reject(new ConnectError("stream closed before hello", Code.Canceled)), { once: true });
-  });
-  try {
-    const result = await Promise.race([iterator.next(), timeout]);
-    if (result.done) throw new ConnectError("stream closed before hello", Code.Canceled);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Creates the RunnerService implementation over the control plane. */
 export function runnerService(plane: ControlPlane): Partial<ServiceImpl<typeof RunnerService>> {
   return {
     async *control(requests: AsyncIterable<ControlRequest>, ctx: HandlerContext) {
       const iterator = requests[Symbol.asyncIterator]();
-      const first = await firstMessage(iterator, ctx.signal, 10_000);
+      const first = await firstMessage(iterator, ctx.signal, 10_000, "hello");
       if (first.message.case !== "hello") {
         throw new ConnectError("the first message on the control stream must be a hello", Code.InvalidArgument);
       }

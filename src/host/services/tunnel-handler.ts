@@ -7,34 +7,17 @@
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { RunnerService, TunnelRequest } from "../../../gen/hakuriver/v1/runner_pb.js";
 import type { TunnelBroker } from "../tunnels/tunnel-broker.js";
+import { firstMessage } from "./first-message.js";
 
 /** How long a runner may take to send the open message. */
 const OPEN_TIMEOUT_MS = 10_000;
-
-async function firstMessage(iterator: AsyncIterator<TunnelRequest>, signal: AbortSignal): Promise<TunnelRequest> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ConnectError(`no open message within ${OPEN_TIMEOUT_MS} ms`, Code.DeadlineExceeded)), OPEN_TIMEOUT_MS);
-    onAbort = () => reject(new ConnectError("tunnel stream closed before its open message", Code.Canceled));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    const result = await Promise.race([iterator.next(), stop]);
-    if (result.done) throw new ConnectError("tunnel stream closed before its open message", Code.Canceled);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-  }
-}
 
 /** Creates the `tunnel` method of RunnerService over the broker. */
 export function tunnelHandler(broker: TunnelBroker): Pick<ServiceImpl<typeof RunnerService>, "tunnel"> {
   return {
     async *tunnel(requests: AsyncIterable<TunnelRequest>, ctx: HandlerContext) {
       const iterator = requests[Symbol.asyncIterator]();
-      const first = await firstMessage(iterator, ctx.signal);
+      const first = await firstMessage(iterator, ctx.signal, OPEN_TIMEOUT_MS, "open message");
       if (first.message.case !== "open") {
         throw new ConnectError("the first message on a tunnel stream must be an open", Code.InvalidArgument);
       }
