@@ -136,7 +136,12 @@ export class Supervisor {
   /** Kills a task (a task still starting is killed as soon as it has started). */
   async kill(taskId: string): Promise<void> {
     const task = this.tasks.get(taskId);
-    if (!task || isFinal(task.status)) return;
+    if (!task) {
+      // Never received here (or long forgotten): nothing runs, so it is killed now.
+      this.deps.report({ taskId, status: "killed", exitCode: -9, message: "killed by user; this runner was not running it", stdoutSize: 0, stderrSize: 0 });
+      return;
+    }
+    if (isFinal(task.status)) return;
     task.killRequested = true;
     await task.handle?.kill();
   }
