@@ -91,12 +91,14 @@ test("docker shell is a real terminal when stdin is a TTY: a pty, the size, the 
   const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn("script", ["-qec", `stty cols 100 rows 30; ${process.execPath} ${CLI} docker shell ${ENV}`, "/dev/null"], {
       env: { ...process.env, HAKURIVER_HOST: cluster.address },
+      detached: true,
     });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     // `script` runs until its own stdin closes, so the input ends with EOF.
     setTimeout(() => child.stdin.end(input), 1500);
-    const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    // The whole group: the CLI under `script` would otherwise hold the output pipe open.
+    const guard = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 30_000);
     child.once("close", (code) => {
       clearTimeout(guard);
       resolve({ code, out });

@@ -149,8 +149,12 @@ export class TestCluster {
   }
 }
 
-/** Runs the CLI with the given env additions. */
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+/**
+ * Runs the CLI with the given env additions. A run still going after
+ * `timeoutMs` is killed and reported (code -1, "timed out" on stderr), so a
+ * hang fails one test with its command line instead of stalling the file.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -158,7 +162,14 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.stdin.end(input ?? "");
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    const timer = setTimeout(() => {
+      stderr += `\n[test helper] timed out after ${timeoutMs} ms: hakuriver ${args.join(" ")}`;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
