@@ -251,3 +251,20 @@ test("one port serves gRPC, gRPC-web and Connect", async () => {
     await assert.rejects(client.getTask({ taskId: "5" }), (e: Error & { code?: number }) => e.code === 5 && /task 5 not found/.test(e.message));
   }
 });
+
+test("init service writes systemd units that start this installation with the given config", async () => {
+  const { join } = await import("node:path");
+  const { readFileSync } = await import("node:fs");
+  const { runCli, CLI } = await import("../helpers/cluster.js");
+  const dir = join(cluster.dir, "units");
+  const result = await runCli(["init", "service", "--output-dir", dir, "--config", join(cluster.dir, "my config.toml")]);
+  assert.equal(result.code, 0, result.stderr);
+  const host = readFileSync(join(dir, "hakuriver-host.service"), "utf8");
+  const runner = readFileSync(join(dir, "hakuriver-runner.service"), "utf8");
+  assert.match(host, new RegExp(`^ExecStart=${process.execPath} ${CLI} host --config "${join(cluster.dir, "my config.toml")}"$`, "m"));
+  assert.match(runner, / runner --config /);
+  assert.match(runner, /^KillMode=process$/m, "stopping the runner leaves its task containers running");
+  for (const unit of [host, runner]) assert.match(unit, /^Restart=on-failure$/m);
+  const again = await runCli(["init", "service", "runner", "--output-dir", dir]);
+  assert.equal(again.code, 2, "refuses to overwrite without --force");
+});

@@ -1,11 +1,14 @@
 /**
- * `hakuriver init config`: writes the commented default configuration.
+ * `hakuriver init config` writes the commented default configuration;
+ * `hakuriver init service` writes systemd units for the Host and Runner.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { defaultConfigPath, renderDefaultConfig } from "../../shared/config.js";
 import { UsageError } from "../cli-error.js";
+import { renderUnit } from "../systemd-units.js";
 import type { GlobalArgs } from "../context.js";
 
 async function initConfig(args: GlobalArgs & { path?: string; force?: boolean }): Promise<number> {
@@ -14,6 +17,31 @@ async function initConfig(args: GlobalArgs & { path?: string; force?: boolean })
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, renderDefaultConfig());
   console.log(`Wrote ${path}`);
+  return 0;
+}
+
+interface ServiceArgs extends GlobalArgs {
+  which?: "host" | "runner" | "all";
+  "output-dir"?: string;
+  force?: boolean;
+}
+
+async function initService(args: ServiceArgs): Promise<number> {
+  const which = args.which ?? "all";
+  const roles: ("host" | "runner")[] = which === "all" ? ["host", "runner"] : [which];
+  const outputDir = resolve(args["output-dir"] ?? ".");
+  mkdirSync(outputDir, { recursive: true });
+  const cli = realpathSync(fileURLToPath(new URL("../../bin/hakuriver.js", import.meta.url)));
+  const written: string[] = [];
+  for (const role of roles) {
+    const path = join(outputDir, `hakuriver-${role}.service`);
+    if (existsSync(path) && !args.force) throw new UsageError(`${path} already exists; pass --force to overwrite it`);
+    const config = args.config ? resolve(args.config) : undefined;
+    writeFileSync(path, renderUnit({ role, node: process.execPath, cli, config, workingDirectory: dirname(dirname(dirname(dirname(cli)))), path: process.env.PATH ?? "/usr/bin:/bin" }));
+    written.push(path);
+  }
+  console.log(`Wrote ${written.join(", ")}`);
+  console.log(`Install with: cp ${written.join(" ")} /etc/systemd/system/ && systemctl daemon-reload && systemctl enable --now ${roles.map((r) => `hakuriver-${r}`).join(" ")}`);
   return 0;
 }
 
@@ -27,6 +55,16 @@ export function initCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         (s) => s.option("path", { type: "string", describe: "where to write it" }).option("force", { type: "boolean", describe: "overwrite an existing file" }),
         (a) => run(() => initConfig(a)),
       )
-      .demandCommand(1, "name what to initialise: config"),
+      .command(
+        "service [which]",
+        "write systemd units (hakuriver-host.service, hakuriver-runner.service) that run this installation",
+        (s) =>
+          s
+            .positional("which", { choices: ["host", "runner", "all"] as const, default: "all", describe: "which unit(s)" })
+            .option("output-dir", { type: "string", describe: "where to write them (default: the current directory)" })
+            .option("force", { type: "boolean", describe: "overwrite existing files" }),
+        (a) => run(() => initService(a as ServiceArgs)),
+      )
+      .demandCommand(1, "name what to initialise: config or service"),
   );
 }
