@@ -116,7 +116,14 @@ test("a task in the environment sees the installed file, its env vars and /share
   assert.equal(task.status, "failed");
   assert.equal(code, 5);
   assert.equal(await stdoutOf(task.taskId), `hi from the shell\nhello env\n/shared\nshared input\n${task.taskId}\n`);
-  assert.throws(() => docker("inspect", `hakuriver-task-${task.taskId}`), "the container is removed after the task");
+  await waitUntil(() => {
+    try {
+      docker("inspect", `hakuriver-task-${task.taskId}`);
+      return false;
+    } catch {
+      return true;
+    }
+  }, 10_000, () => "the container is removed after the task");
   const native = await runTask(["--container", "NULL", "--", "sh", "-c", "test -e /marker && echo container || echo native"]);
   assert.equal(await stdoutOf(native.task.taskId), "native\n");
 });

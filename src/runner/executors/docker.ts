@@ -134,7 +134,8 @@ export class DockerExecutor implements Executor {
           oomKilled: state.OOMKilled,
           detail: state.OOMKilled ? "out of memory" : state.ExitCode === 137 ? "killed by SIGKILL" : state.Error || undefined,
         };
-        await container.remove({ force: true }).catch(() => undefined);
+        // The exit is known once inspected; removing the container need not delay its report.
+        void container.remove({ force: true }).catch(() => undefined);
         return exit;
       } catch (error) {
         if (signal.aborted) return new Promise<ExitInfo>(() => {}); // the runner is stopping; the container lives on
