@@ -4,22 +4,19 @@
  * `create-tar`, and tasks run in it (files, env vars, /shared, OOM, image
  * sync that loads a newer tarball once for concurrent tasks).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CLI, FAST_TIMING, TestCluster, runCli, submittedIds, waitUntil, type Proc } from "../helpers/cluster.js";
+import { docker, removeTestDockerState } from "../helpers/docker.js";
 
 const suffix = `${process.pid}${Date.now().toString(36)}`;
 const ENV = `envt${suffix}`;
 const RUNNER = `dockenv${suffix}`;
 let cluster: TestCluster;
 let runner: Proc;
-
-function docker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
 
 before(async () => {
   cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "50" });
@@ -29,17 +26,7 @@ before(async () => {
 
 after(async () => {
   await cluster.cleanup();
-  for (const id of docker("ps", "-aq", "--filter", `label=hakuriver.runner=${RUNNER}`).split("\n").filter(Boolean)) docker("rm", "-f", id);
-  try {
-    docker("rm", "-f", ENV);
-  } catch {
-    // already gone
-  }
-  try {
-    docker("rmi", "-f", `hakuriver/${ENV}:base`);
-  } catch {
-    // already gone
-  }
+  removeTestDockerState(RUNNER, ENV);
 });
 
 /** Submits with --wait and --json; returns the task and the CLI's exit code. */

@@ -3,20 +3,17 @@
  * pause/resume/kill, live `logs --follow`, and a runner killed with SIGKILL
  * and restarted while its container task runs.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CLI, FAST_TIMING, TestCluster, runCli, submittedIds, waitUntil, type Proc } from "../helpers/cluster.js";
+import { docker, removeTestDockerState } from "../helpers/docker.js";
 
 const suffix = `${process.pid}${Date.now().toString(36)}`;
 const ENV = `envk${suffix}`;
 const RUNNER = `docktask${suffix}`;
 let cluster: TestCluster;
 let runner: Proc;
-
-function docker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
 
 before(async () => {
   // Offline after 10 s without heartbeats, so a runner restart does not turn its tasks lost.
@@ -29,14 +26,7 @@ before(async () => {
 
 after(async () => {
   await cluster.cleanup();
-  for (const id of docker("ps", "-aq", "--filter", `label=hakuriver.runner=${RUNNER}`).split("\n").filter(Boolean)) docker("rm", "-f", id);
-  for (const args of [["rm", "-f", ENV], ["rmi", "-f", `hakuriver/${ENV}:base`]]) {
-    try {
-      docker(...args);
-    } catch {
-      // already gone
-    }
-  }
+  removeTestDockerState(RUNNER, ENV);
 });
 
 async function submit(args: string[]): Promise<string> {
