@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import { isFinal, type TaskStatusName } from "../shared/task-status.js";
-import type { Executor, ExitInfo, TaskHandle } from "./executors/executor.js";
+import type { Executor, ExitInfo, RecoveredTask, TaskHandle } from "./executors/executor.js";
 import type { StateFile } from "./state-file.js";
 import { TaskOutput, type ChunkSender } from "./task-output.js";
 
@@ -165,13 +165,24 @@ export class Supervisor {
     const recorded = this.deps.state.recorded();
     for (const executor of this.deps.executors) {
       const refs = new Map(recorded.filter((r) => r.executor === executor.name).map((r) => [r.taskId, r.ref]));
-      if (refs.size === 0) continue;
+      // Executors whose work outlives the runner also look for work nobody recorded.
+      if (refs.size === 0 && executor.survivesRunnerRestart !== true) continue;
       const sinks = new Map<string, TaskOutput>();
-      const adopted = await executor.recover(refs, (taskId) => {
-        const output = new TaskOutput(taskId, this.deps.sharedDir);
-        sinks.set(taskId, output);
-        return output;
-      });
+      let adopted: RecoveredTask[];
+      try {
+        adopted = await executor.recover(refs, (taskId) => {
+          const output = new TaskOutput(taskId, this.deps.sharedDir);
+          sinks.set(taskId, output);
+          return output;
+        });
+      } catch (error) {
+        // A runner must start even when, say, its Docker engine is down: the Host marks
+        // what it cannot re-adopt as lost when the runner says hello without it.
+        const detail = { executor: executor.name, recorded: refs.size, err: error instanceof Error ? error.message : String(error) };
+        if (refs.size > 0) this.deps.log.warn(detail, "could not recover tasks");
+        else this.deps.log.debug(detail, "could not look for leftover tasks");
+        continue;
+      }
       for (const found of adopted) {
         const output = sinks.get(found.taskId) ?? new TaskOutput(found.taskId, this.deps.sharedDir);
         const spec = { taskId: found.taskId } as TaskSpec;
@@ -180,7 +191,7 @@ export class Supervisor {
         this.watch(task, found.handle);
       }
       for (const taskId of refs.keys()) if (!adopted.some((a) => a.taskId === taskId)) this.deps.state.forget(taskId);
-      this.deps.log.info({ executor: executor.name, recorded: refs.size, adopted: adopted.length }, "recovered tasks after restart");
+      if (refs.size > 0 || adopted.length > 0) this.deps.log.info({ executor: executor.name, recorded: refs.size, adopted: adopted.length }, "recovered tasks after restart");
     }
   }
 

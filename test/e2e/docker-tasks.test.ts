@@ -108,3 +108,20 @@ test("a graceful runner stop leaves container tasks running for the next runner"
   await waitForStatus(id, "completed");
   assert.equal((await cluster.cli(["logs", id])).stdout, "done\n");
 });
+
+test("a restarted runner removes task containers of its own that nobody recorded (never orphaned)", async () => {
+  const stray = docker(
+    "run", "-d", "--label", "hakuriver.managed=true", "--label", "hakuriver.kind=command",
+    "--label", `hakuriver.runner=${RUNNER}`, "--label", "hakuriver.task_id=424242",
+    "hakuriver-test/busybox:latest", "sleep", "300",
+  ).trim();
+  const other = docker("run", "-d", "--label", "hakuriver.managed=true", "--label", "hakuriver.kind=command", "--label", "hakuriver.runner=someone-else", "hakuriver-test/busybox:latest", "sleep", "300").trim();
+  try {
+    await cluster.kill(runner, "SIGTERM");
+    runner = await cluster.startRunner(RUNNER);
+    await waitUntil(() => docker("ps", "-aq", "--no-trunc", "--filter", `id=${stray}`).trim() === "", 15_000, () => "the stray container is still there");
+    assert.equal(docker("inspect", "--format", "{{.State.Running}}", other).trim(), "true", "another runner's container is left alone");
+  } finally {
+    docker("rm", "-f", other);
+  }
+});
