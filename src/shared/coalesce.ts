@@ -11,7 +11,7 @@ interface DataMessage {
 }
 
 /** Largest merged chunk. */
-export const COALESCE_MAX_BYTES = 512 * 1024;
+export const COALESCE_MAX_BYTES = 1024 * 1024;
 
 function bytesOf(item: DataMessage): Uint8Array | undefined {
   return item.message?.case === "data" ? (item.message.value as Uint8Array) : undefined;

@@ -20,7 +20,8 @@ test("queued data messages merge into one, in order, stopping at a non-data mess
 
 test("a merged chunk never exceeds the limit", () => {
   const queue = new AsyncQueue<Message>();
-  const big = "x".repeat(200 * 1024);
+  // Two of these fit under the limit, a third would not.
+  const big = "x".repeat(Math.floor(COALESCE_MAX_BYTES * 0.4));
   for (let i = 0; i < 4; i++) queue.push(data(big));
   const merged = coalesceData(data(big), queue)!;
   assert.ok(merged.length <= COALESCE_MAX_BYTES);
