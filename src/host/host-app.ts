@@ -110,11 +110,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     timeoutMs: options.heartbeatIntervalMs * options.heartbeatTimeoutFactor,
     checkIntervalMs: options.cleanupCheckIntervalMs,
   });
-  const counts = async () => {
-    const byStatus = await repo.countByStatus();
-    return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
-  };
-  const health = new HealthHistory(nodes, counts, now);
+  const health = new HealthHistory(nodes, () => repo.activityCounts(), now);
   const broker = new TunnelBroker(nodes);
   const sched = scheduler;
   return {

@@ -151,8 +151,6 @@ export class Scheduler {
         }
         return;
       }
-      const node = nodes.find((n) => n.name === decision.node)!;
-      if (busyReason(node, demand, ledger.get(node.name))) continue;
       const placed = await this.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
       if (placed?.status !== "assigning") continue;
       hold(ledger, { ...demand, node: decision.node, taskId: String(task.taskId) });

@@ -57,11 +57,6 @@ export function clientService(deps: ClientServiceDeps): Partial<ServiceImpl<type
     return nodeToProto(node, nodes.isOnline(name), (await holdingsByNode(repo)).get(name));
   }
 
-  async function counts() {
-    const byStatus = await repo.countByStatus();
-    return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
-  }
-
   return {
     async submitTask(request) {
       const plan = planSubmission(request, deps.defaults);
@@ -148,7 +143,7 @@ export function clientService(deps: ClientServiceDeps): Partial<ServiceImpl<type
       if (request.node !== "" && selected.length === 0) throw notFound(`unknown node "${request.node}"`);
       return {
         nodes: selected.map((n) => nodeToProto(n, nodes.isOnline(n.name), holdings.get(n.name))),
-        aggregate: aggregate(nodes, await counts()),
+        aggregate: aggregate(nodes, await repo.activityCounts()),
         history: [...deps.health.history()],
       };
     },

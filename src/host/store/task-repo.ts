@@ -116,10 +116,11 @@ export class TaskRepo {
     await this.db.updateTable("tasks").set(rest).where("task_id", "=", task.taskId).execute();
   }
 
-  /** Number of tasks per status. */
-  async countByStatus(): Promise<Map<string, number>> {
+  /** Tasks running now, and tasks waiting to run (pending or assigning), for health reports. */
+  async activityCounts(): Promise<{ running: number; pending: number }> {
     const rows = await this.db.selectFrom("tasks").select(["status", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("status").execute();
-    return new Map(rows.map((r) => [r.status, Number(r.count)]));
+    const byStatus = new Map(rows.map((r) => [r.status, Number(r.count)]));
+    return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
   }
 
   /** The largest id stored, so a restarted Host never reuses one. */
