@@ -26,6 +26,7 @@ import { TaskRepo } from "./store/task-repo.js";
 import { createIdGenerator } from "./tasks/ids.js";
 import { TaskEvents } from "./tasks/task-events.js";
 import { TaskManager } from "./tasks/task-manager.js";
+import { MAX_MESSAGE_BYTES } from "./tasks/request-limits.js";
 import type { SubmitDefaults } from "./tasks/submit-spec.js";
 
 /** Everything the Host needs to start; units in the names. */
@@ -148,6 +149,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     pingIntervalMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     routes: core.routes,
+    readMaxBytes: MAX_MESSAGE_BYTES,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
   core.start();

@@ -3,12 +3,14 @@
  */
 import { join } from "node:path";
 import { expandHome, getBoolean, getList, getNumber, getString, type Settings } from "../shared/config.js";
+import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
 import { startHost } from "./host-app.js";
 
 /** Runs the Host; resolves with the exit code after SIGINT/SIGTERM. */
 export async function main(settings: Settings): Promise<number> {
   const log = createLogger("host");
+  keepRunningOnStrayErrors(log);
   const sharedDir = expandHome(getString(settings, "paths.shared_dir"));
   const host = await startHost({
     bind: getString(settings, "network.host_bind_ip"),

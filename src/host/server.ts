@@ -18,6 +18,8 @@ export interface ApiServerOptions {
   /** Interval of server pings on each HTTP/2 session, and how long to wait for the ack. */
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
+  /** Largest message read from a client or runner (bytes); a larger one is refused with RESOURCE_EXHAUSTED before it is buffered. */
+  readonly readMaxBytes: number;
 }
 
 /** A started server. */
@@ -30,6 +32,9 @@ export interface ApiServer {
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 /** Per-connection receive window (bytes), shared by all streams of a runner. */
 const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
+
+/** Memory one HTTP/2 session may hold (MB, Node's unit): twice the session window. */
+const SESSION_MEMORY_MB = (2 * SESSION_WINDOW_BYTES) / (1024 * 1024);
 
 function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: number): void {
   const timer = setInterval(() => {
@@ -55,12 +60,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     routes: options.routes,
     interceptors: options.interceptors,
     shutdownSignal: shutdown.signal,
+    readMaxBytes: options.readMaxBytes,
     // Compressing small streamed chunks costs far more than it saves.
     acceptCompression: [],
   });
   // Wide flow-control windows: tunnel streams carry bulk SSH traffic, and
   // Node's 64 KiB defaults cap a stream at one window per round trip.
-  const server: Http2Server = createServer({ settings: { initialWindowSize: STREAM_WINDOW_BYTES } }, handler);
+  // Session memory above the windows: a peer may fill its windows before a
+  // handler refuses its message, and that must end in an answer, not in
+  // NGHTTP2_ENHANCE_YOUR_CALM for every stream of the session.
+  const server: Http2Server = createServer({ settings: { initialWindowSize: STREAM_WINDOW_BYTES }, maxSessionMemory: SESSION_MEMORY_MB }, handler);
   const sessions = new Set<ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { environmentImage, listTarballs } from "../shared/tarballs.js";
+import { checkEnvironmentName } from "../shared/docker-names.js";
 
 /** The newest tarball of `env` in `dir`: file and Unix seconds; undefined when there is none. */
 export function newestTarball(dir: string, env: string): { file: string; timestamp: number } | undefined {
@@ -41,6 +42,8 @@ export class ImageSync {
   }
 
   private async check(env: string): Promise<string> {
+    // The name goes into the engine's URL paths: never one Docker's grammar refuses.
+    checkEnvironmentName(env);
     const tag = environmentImage(env);
     const newest = newestTarball(this.dir, env);
     const createdSec = await this.docker

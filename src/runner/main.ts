@@ -3,6 +3,7 @@
  */
 import { hostname } from "node:os";
 import { expandHome, getNumber, getString, type Settings } from "../shared/config.js";
+import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
 import { startRunner } from "./runner-app.js";
 
@@ -13,6 +14,7 @@ export const RUNNER_VERSION = "0.1.0";
 export async function main(settings: Settings): Promise<number> {
   const name = getString(settings, "runner.name") || hostname();
   const log = createLogger(`runner:${name}`);
+  keepRunningOnStrayErrors(log);
   const hostAddress = `${getString(settings, "network.host_reachable_address")}:${getNumber(settings, "network.host_port")}`;
   const runner = await startRunner({
     hostAddress,

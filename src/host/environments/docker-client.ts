@@ -3,7 +3,8 @@
  * into the one error vocabulary (so a missing container reads NOT_FOUND and
  * a stopped engine reads UNAVAILABLE, with a hint a person can act on).
  */
-import Docker from "dockerode";
+import type Docker from "dockerode";
+import { engineClient } from "../../shared/docker-engine.js";
 import { DomainError } from "../../shared/errors.js";
 
 /** Label every environment container carries; list-containers filters on it. */
@@ -15,19 +16,11 @@ export const ENV_LABEL = "hakuriver.env";
 
 export { environmentImage } from "../../shared/tarballs.js";
 
-/** Environment names: what Docker accepts as a container name and as a tag part. */
-const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Throws INVALID_ARGUMENT unless `name` can name an environment. */
-export function checkEnvironmentName(name: string): void {
-  if (!ENV_NAME.test(name) || name === "NULL") {
-    throw new DomainError("invalid_argument", `"${name}" is not a valid environment name: use letters, digits, ".", "_" and "-" (NULL is reserved for native tasks)`);
-  }
-}
+export { checkEnvironmentName } from "../../shared/docker-names.js";
 
 /** Creates a client for `DOCKER_HOST` or the default socket. */
 export function createDockerClient(): Docker {
-  return new Docker();
+  return engineClient();
 }
 
 /** The HTTP status of a dockerode failure, if any. */

@@ -4,6 +4,7 @@
  * customise them. Only containers labelled as ours are listed or touched.
  */
 import type Docker from "dockerode";
+import { checkImageReference } from "../../shared/docker-names.js";
 import { DomainError } from "../../shared/errors.js";
 import { checkEnvironmentName, dockerMessage, dockerStatus, engineError, ENV_LABEL, ROLE_ENVIRONMENT, ROLE_LABEL } from "./docker-client.js";
 
@@ -47,6 +48,7 @@ export class HostContainers {
   async create(image: string, name: string): Promise<{ container: EnvContainerInfo; created: boolean }> {
     checkEnvironmentName(name);
     if (image.trim() === "") throw new DomainError("invalid_argument", "name an image, for example: hakuriver docker create-container ubuntu:22.04 myenv");
+    checkImageReference(image);
     try {
       return { container: await this.get(name), created: false };
     } catch (error) {

@@ -4,7 +4,9 @@
  */
 import type { SubmitTaskRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
+import { isEnvironmentName, MAX_ENVIRONMENT_NAME_CHARS } from "../../shared/docker-names.js";
 import { invalidArgument } from "../../shared/errors.js";
+import { checkCommandSize, checkMounts, checkPublicKeySize, checkTaskCount, MAX_TARGETS } from "./request-limits.js";
 import { formatTarget, parseTarget, type Target } from "../../shared/targets.js";
 import { parseSize } from "../../shared/units.js";
 import { expandSweep } from "../../shared/spans.js";
@@ -41,7 +43,6 @@ export interface SubmitPlan {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const CONTAINER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MOUNT = /^[^:]+:\/[^:]*(:(ro|rw))?$/;
 const PUBLIC_KEY = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-[a-z0-9-]+-cert-v01@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
 
@@ -64,22 +65,28 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
     if (!ENV_NAME.test(name)) throw invalidArgument(`environment variable name "${name}" is not valid (letters, digits and _, not starting with a digit)`);
   }
   const container = request.container.trim() === "" ? defaults.container : request.container.trim();
-  if (container !== "NULL" && !CONTAINER_NAME.test(container)) {
-    throw invalidArgument(`container "${container}" is not a valid environment name (letters, digits, . _ -), or NULL to run natively`);
+  if (container !== "NULL" && !isEnvironmentName(container)) {
+    throw invalidArgument(`container "${container}" is not a valid environment name (2 to ${MAX_ENVIRONMENT_NAME_CHARS} lowercase letters and digits, single . _ - between them), or NULL to run natively`);
   }
   const mounts = request.mounts.length > 0 ? [...request.mounts] : [...defaults.mounts];
+  checkMounts(mounts);
   mounts.forEach(validateMount);
   let publicKey = "";
   if (kind === "vps") {
     if (container === "NULL") throw invalidArgument("a VPS needs a container environment; --container NULL is only for command tasks");
     publicKey = request.publicKey.trim();
+    checkPublicKeySize(publicKey);
     if (!PUBLIC_KEY.test(publicKey)) throw invalidArgument("a VPS needs an OpenSSH public key (ssh-ed25519 AAAA... or ssh-rsa AAAA...)");
     if (request.targets.length > 1) throw invalidArgument("a VPS runs on one target; give at most one --target");
     if (request.sweep) throw invalidArgument("--sweep applies to command tasks only");
   }
+  // Counted before anything is expanded, so an oversized request costs no memory.
+  if (request.targets.length > MAX_TARGETS) checkTaskCount(request.targets.length, 1);
   const targets: (Target | null)[] = request.targets.length === 0 ? [null] : request.targets.map(parseTarget);
   const invocations = request.sweep ? expandSweep([request.command, ...request.args]) : [[request.command, ...request.args]];
   if (invocations.length === 0) throw invalidArgument("the sweep expands to no combinations (an empty span:[] list?)");
+  checkTaskCount(request.targets.length, invocations.length);
+  if (kind === "command") for (const argv of invocations) checkCommandSize(argv, request.env);
   const specs: TaskSpecInput[] = [];
   for (const target of targets) {
     for (const [command = "", ...args] of invocations) {
