@@ -39,13 +39,15 @@ export function storageFault(error: unknown, path: string, what: string): Storag
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== "string") return undefined;
+  // fs messages start with their code ("ENOSPC: no space left on device, write"); SQLite's do not.
+  const detail = error.message.startsWith(code) ? error.message : `${code}: ${error.message}`;
   const where = typeof (error as NodeJS.ErrnoException).path === "string" ? (error as NodeJS.ErrnoException).path! : path;
   if (SQLITE_FULL.test(code) || FS_FULL.has(code)) {
     const dir = FS_FULL.has(code) ? dirname(where) : dirname(path);
-    return new StorageFault("resource_exhausted", dir, `disk full at ${dir}: ${what} failed (${code}: ${error.message}); free space there and retry`);
+    return new StorageFault("resource_exhausted", dir, `disk full at ${dir}: ${what} failed (${detail}); free space there and retry`);
   }
   if (SQLITE_UNAVAILABLE.test(code) || FS_UNAVAILABLE.has(code)) {
-    return new StorageFault("unavailable", where, `storage unavailable at ${where}: ${what} failed (${code}: ${error.message})`);
+    return new StorageFault("unavailable", where, `storage unavailable at ${where}: ${what} failed (${detail})`);
   }
   return undefined;
 }

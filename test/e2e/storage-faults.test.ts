@@ -101,6 +101,7 @@ test("database disk full: submits answer RESOURCE_EXHAUSTED, the runner's stream
 
   rmSync(filler);
   await waitForStatus(cluster, id!, "completed");
+  assert.match(cluster.host!.output(), /stored the task events held during a storage fault/);
   assert.equal((await statusOf(cluster, id!)).exitCode ?? 0, 0);
   const again = await cluster.cli(["task", "submit", "--wait", "--", "true"]);
   assert.equal(again.code, 0, again.stderr);
@@ -140,6 +141,9 @@ test("log directory full: no reconnect storm, the reason is logged once with the
   assert.equal(next.code, 0, next.stderr);
   const nextLogs = await cluster.cli(["logs", submittedIds(next.stdout)[0]!]);
   assert.equal(nextLogs.stdout, "recovered\n");
+  // The Host sees the room, the runner reconnects and re-sends what the full disk refused.
+  let held = "";
+  await waitUntil(async () => (held = (await cluster.cli(["logs", id!])).stdout) === "hello\nbye\n", 20_000, () => `output of ${id} after freeing space: ${JSON.stringify(held)}\n${cluster.host!.output()}`);
 });
 
 test("database file deleted under a running Host: writes are refused with UNAVAILABLE, not acknowledged and lost", async () => {

@@ -31,6 +31,8 @@ const MAX_HELD_EVENTS = 10_000;
 
 interface NodeFaults {
   held: TaskEvent[];
+  /** The store refused a held event since the queue was last empty. */
+  holding: boolean;
   /** Tasks whose output the Host is missing, with the directory that was full. */
   readonly outputGaps: Map<string, string>;
   lastResyncAt: number;
@@ -53,7 +55,7 @@ export class RunnerStorageFaults {
 
   private of(node: string): NodeFaults {
     let faults = this.nodes.get(node);
-    if (!faults) this.nodes.set(node, (faults = { held: [], outputGaps: new Map(), lastResyncAt: 0 }));
+    if (!faults) this.nodes.set(node, (faults = { held: [], holding: false, outputGaps: new Map(), lastResyncAt: 0 }));
     return faults;
   }
 
@@ -84,20 +86,21 @@ export class RunnerStorageFaults {
   async retry(node: string, apply: (event: TaskEvent) => Promise<void>): Promise<void> {
     const faults = this.nodes.get(node);
     if (!faults) return;
-    const heldBefore = faults.held.length;
     while (faults.held.length > 0) {
       const event = faults.held[0]!;
       try {
         await apply(event);
       } catch (error) {
         if (!(error instanceof StorageFault)) throw error;
+        faults.holding = true;
         this.report(`event:${node}`, error, { node, taskId: event.taskId, held: faults.held.length }, "could not store a task event; holding it and retrying on heartbeats");
         return;
       }
       faults.held.shift();
     }
     // One line when a fault clears, so the log says the held events were not lost.
-    if (heldBefore > 1) this.log.warn({ node, stored: heldBefore }, "stored task events held during a storage fault");
+    if (faults.holding) this.log.warn({ node }, "stored the task events held during a storage fault");
+    faults.holding = false;
   }
 
   /** A heartbeat that could not be persisted (it was applied in memory). */
@@ -150,6 +153,7 @@ export class RunnerStorageFaults {
     const faults = this.nodes.get(node);
     if (!faults) return;
     faults.held = [];
+    faults.holding = false;
     faults.outputGaps.clear();
   }
 }

@@ -76,7 +76,7 @@ class GuardedDriver implements Driver {
     throw new StorageFault(
       "unavailable",
       this.path,
-      `database file ${this.path} was ${now ? "replaced" : "removed"} while the Host was running; refusing writes that would be lost at restart (restore the file, or restart the Host to start a new one)`,
+      `database file ${this.path} was ${now ? "replaced" : "removed"} while the Host was running; refusing writes that would be lost at restart (put the file back and restart the Host; a Host started without it begins with an empty database)`,
     );
   }
 
