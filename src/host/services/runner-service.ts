@@ -46,6 +46,8 @@ export function runnerService(plane: ControlPlane, log: Logger): Partial<Service
       try {
         name = await plane.hello(hello, session);
       } catch (error) {
+        // The runner logs the answer and retries with backoff; the Host's operator needs it too.
+        log.warn({ node: hello.name, err: error instanceof Error ? error.message : String(error) }, "refused a runner's hello");
         throw toConnectError(error);
       }
       ctx.signal.addEventListener("abort", () => outbox.end(), { once: true });
