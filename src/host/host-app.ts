@@ -15,7 +15,7 @@ import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
 import { environmentHandlers } from "./environments/environment-handlers.js";
 import { clientService } from "./services/client-service.js";
-import { clientToken, errorMapping } from "./services/interceptors.js";
+import { clientToken, errorMapping, storageFaultLog } from "./services/interceptors.js";
 import { runnerService } from "./services/runner-service.js";
 import { tunnelHandler } from "./services/tunnel-handler.js";
 import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
@@ -117,13 +117,13 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   return {
     scheduler: sched,
     startSshProxy: (host, port) => startSshProxy(host, port, { repo, nodes, broker, log, token: options.token }),
-    interceptors: [errorMapping, clientToken(options.token)],
+    interceptors: [errorMapping, storageFaultLog(log), clientToken(options.token)],
     routes: (router) => {
       router.service(ClientService, {
         ...clientService({ tasks, repo, nodes, logs, events, scheduler: sched, health, defaults: options.defaults, logSettleMs: 5_000 }),
         ...environmentHandlers({ sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs }),
       });
-      router.service(RunnerService, { ...runnerService(plane), ...tunnelHandler(broker) });
+      router.service(RunnerService, { ...runnerService(plane, log), ...tunnelHandler(broker) });
     },
     start: () => {
       monitor.start();

@@ -2,7 +2,10 @@
  * The runner's one persistent control stream to the Host: hello with
  * resources and inventory, then heartbeats, task events and log chunks up;
  * run/kill/pause/resume/drain down. Reconnects with exponential backoff and
- * jitter when the stream ends for any reason.
+ * jitter when the stream ends for any reason, and logs the reason. The
+ * backoff starts over only after a session that lasted: a Host that welcomes
+ * a runner and then drops it at once (say, it cannot store what the runner
+ * sends) gets ever slower retries, not a reconnect storm.
  */
 import { createClient, type Client } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -52,6 +55,8 @@ export class ControlLoop {
   private readonly meter = new CpuMeter();
   private readonly gpuSampler = new GpuSampler();
   private connectedOnce = false;
+  /** When the current session's welcome arrived (ms since the epoch); 0 before one. */
+  private welcomedAt = 0;
   /** Resolves each time a welcome arrives (for tests and start-up logs). */
   onWelcome: () => void = () => {};
 
@@ -80,16 +85,20 @@ export class ControlLoop {
   /** Runs until stopped, reconnecting as needed. */
   async run(): Promise<void> {
     const { log } = this.options;
+    const baseMs = this.options.backoffBaseMs ?? 500;
+    const maxMs = this.options.backoffMaxMs ?? 10_000;
     let attempt = 0;
     while (!this.stopper.signal.aborted) {
+      this.welcomedAt = 0;
       const welcomed = await this.session().catch((error: unknown) => {
         log.warn({ err: error instanceof Error ? error.message : String(error) }, "control stream ended");
-        return false;
+        return this.welcomedAt > 0;
       });
       if (this.stopper.signal.aborted) break;
-      if (welcomed) attempt = 0;
-      const delay = backoffDelay(attempt++, this.options.backoffBaseMs ?? 500, this.options.backoffMaxMs ?? 10_000);
-      log.info({ delayMs: delay }, "reconnecting to the host");
+      // A session that outlived the longest delay was healthy; a shorter one counts as a failed attempt.
+      if (welcomed && Date.now() - this.welcomedAt >= maxMs) attempt = 0;
+      const delay = backoffDelay(attempt++, baseMs, maxMs);
+      log.info({ delayMs: delay, attempt }, "reconnecting to the host");
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.stopper.signal.addEventListener("abort", () => {
@@ -192,6 +201,7 @@ export class ControlLoop {
     beat();
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(beat, interval);
+    this.welcomedAt = Date.now();
     log.info({ host: this.options.hostAddress, heartbeatMs: interval, reconnect: this.connectedOnce }, "connected to the host");
     this.connectedOnce = true;
     this.onWelcome();

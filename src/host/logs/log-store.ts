@@ -5,9 +5,11 @@
  * Runners ship chunks with byte offsets; a chunk is written at its offset,
  * so a re-sent chunk is harmless and, where the Host and the runner share
  * the directory, writing the runner's own bytes back over them changes nothing.
+ * A write the disk refuses throws a StorageFault naming the file.
  */
 import { closeSync, constants, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { asStorageFault } from "../../shared/storage-errors.js";
 
 /** Which of a task's two streams. */
 export type StreamName = "stdout" | "stderr";
@@ -58,11 +60,20 @@ export class LogStore {
     if (skip >= data.length) return true;
     // Positional writes (not O_APPEND): where the runner shares this file,
     // it may already be longer than what the Host has acknowledged.
-    const fd = openSync(logPath(this.sharedDir, taskId, stream), constants.O_WRONLY | constants.O_CREAT, 0o644);
+    const path = logPath(this.sharedDir, taskId, stream);
+    let written = 0;
     try {
-      writeSync(fd, data, skip, data.length - skip, size);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
+      try {
+        // A nearly full disk takes part of a write and refuses the rest: count what landed.
+        while (skip + written < data.length) written += writeSync(fd, data, skip + written, data.length - skip - written, size + written);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // What did land counts, so the runner's re-send starts right after it.
+      if (written > 0) this.sizes.set(`${taskId}.${stream}`, size + written);
+      throw asStorageFault(error, path, `storing ${stream} of task ${taskId}`);
     }
     this.sizes.set(`${taskId}.${stream}`, offset + data.length);
     this.onAppend(taskId);

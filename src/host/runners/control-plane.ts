@@ -8,6 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { type ControlRequest, type RunnerHello, type TaskEvent } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { LogStream, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import { DomainError, invalidArgument } from "../../shared/errors.js";
+import { StorageFault } from "../../shared/storage-errors.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { isValidNodeName } from "../../shared/targets.js";
 import type { LogStore } from "../logs/log-store.js";
@@ -17,6 +18,7 @@ import { parseTaskId } from "../tasks/ids.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { NodeRegistry, RunnerSession } from "./node-registry.js";
 import { reconcileHello } from "./reconcile.js";
+import { RunnerStorageFaults } from "./storage-faults.js";
 
 /** What the control plane needs. */
 export interface ControlPlaneDeps {
@@ -34,7 +36,11 @@ export interface ControlPlaneDeps {
 
 /** Handles runner messages. */
 export class ControlPlane {
-  constructor(private readonly deps: ControlPlaneDeps) {}
+  private readonly faults: RunnerStorageFaults;
+
+  constructor(private readonly deps: ControlPlaneDeps) {
+    this.faults = new RunnerStorageFaults(deps.log, deps.now);
+  }
 
   /** Accepts a runner: registers it, reconciles its inventory, sends the welcome. Returns its node name. */
   async hello(hello: RunnerHello, session: RunnerSession): Promise<string> {
@@ -59,7 +65,17 @@ export class ControlPlane {
     switch (message.case) {
       case "heartbeat": {
         const usage = message.value.usage ?? create(UsageSchema);
-        await this.deps.nodes.heartbeat(node, usage, this.deps.now());
+        try {
+          await this.deps.nodes.heartbeat(node, usage, this.deps.now());
+        } catch (error) {
+          // Applied in memory before the write: the node stays online; only its persisted last-seen lags.
+          if (!(error instanceof StorageFault)) throw error;
+          this.faults.heartbeatFault(node, error);
+        }
+        await this.faults.retry(node, (event) => this.taskEvent(node, event));
+        if (this.faults.shouldResync(node)) {
+          this.deps.nodes.get(node)?.session?.close("the Host's output storage has room again: reconnect to re-send output from the Host's cursors");
+        }
         // Fresh GPU readings replace the hello's, as long as the GPU set is the same (placement keys on indexes).
         const state = this.deps.nodes.get(node);
         const known = state?.resources.gpus.map((g) => g.index).join(",");
@@ -67,13 +83,19 @@ export class ControlPlane {
         return;
       }
       case "taskEvent":
-        await this.taskEvent(node, message.value);
+        await this.faults.taskEvent(node, message.value, (event) => this.taskEvent(node, event));
         return;
       case "logChunk": {
         const taskId = parseTaskId(message.value.taskId);
         if (taskId === undefined) return;
         const stream = message.value.stream === LogStream.STDERR ? "stderr" : "stdout";
-        this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);
+        try {
+          this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);
+        } catch (error) {
+          // The runner keeps its file; chunks after this one are refused as a gap until it re-sends.
+          if (!(error instanceof StorageFault)) throw error;
+          this.faults.outputFault(node, message.value.taskId, error);
+        }
         return;
       }
       case "hello":
@@ -92,9 +114,11 @@ export class ControlPlane {
       return;
     }
     const to = statusName(event.status);
+    const outputNote = isFinal(to) ? this.faults.outputNote(node, event.taskId) : undefined;
+    const message = [event.message, outputNote].filter(Boolean).join("; ");
     await this.deps.tasks.change(task.taskId, to, {
       ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
-      ...(event.message !== "" ? { message: event.message } : {}),
+      ...(message !== "" ? { message } : {}),
       ...(event.sshPort > 0 ? { sshPort: event.sshPort } : {}),
       ...(isFinal(to) ? { stdoutFinalBytes: Number(event.stdoutSize), stderrFinalBytes: Number(event.stderrSize) } : {}),
     });
@@ -102,6 +126,8 @@ export class ControlPlane {
 
   /** Forgets a stream that ended; the node shows offline until it reconnects. */
   goodbye(node: string, sessionId: number): void {
-    if (this.deps.nodes.detach(node, sessionId)) this.deps.log.warn({ node }, "runner disconnected");
+    if (!this.deps.nodes.detach(node, sessionId)) return;
+    this.faults.forget(node);
+    this.deps.log.warn({ node }, "runner disconnected");
   }
 }

@@ -3,7 +3,9 @@
  * gRPC codes, then the client token check (when a token is configured).
  */
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
 import { toConnectError } from "../../shared/connect-errors.js";
+import { StorageFault } from "../../shared/storage-errors.js";
 
 async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncIterable<T> {
   try {
@@ -22,6 +24,37 @@ export const errorMapping: Interceptor = (next) => async (request) => {
     throw toConnectError(error);
   }
 };
+
+/**
+ * Logs every request that failed on a storage fault, once, with the
+ * procedure and the path: the client sees RESOURCE_EXHAUSTED or UNAVAILABLE,
+ * the operator needs to see it too, and nothing else logs it. Sits inside
+ * `errorMapping`, where the fault is still a StorageFault.
+ */
+export function storageFaultLog(log: Logger): Interceptor {
+  const report = (error: unknown, procedure: string): unknown => {
+    if (error instanceof StorageFault) log.error({ procedure, path: error.path, kind: error.kind, err: error.message }, "request failed on a storage fault");
+    return error;
+  };
+  return (next) => async (request) => {
+    const procedure = `${request.service.typeName}/${request.method.name}`;
+    try {
+      const response = await next(request);
+      if (!response.stream) return response;
+      const inner = response.message;
+      async function* logged() {
+        try {
+          yield* inner;
+        } catch (error) {
+          throw report(error, procedure);
+        }
+      }
+      return { ...response, message: logged() };
+    } catch (error) {
+      throw report(error, procedure);
+    }
+  };
+}
 
 /**
  * Requires `authorization: Bearer <token>` on client calls when `token` is

@@ -2,9 +2,16 @@
  * The runner-facing service: the control stream. Thin: it decodes the
  * envelope and hands each message to the domain (HostRuntime) in order, so
  * output chunks are always applied before the event that ends a task.
+ *
+ * A message the domain cannot handle ends the stream, logged with the node
+ * and the message, and the runner is told why (the stream fails with the
+ * reason): it reconnects with backoff and re-reports from its inventory.
+ * Storage faults do not get here: the control plane keeps the stream up
+ * through them (see runners/storage-faults.ts).
  */
 import { ConnectError, Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
 import { type ControlRequest, type ControlResponseSchema, RunnerService } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { toConnectError } from "../../shared/connect-errors.js";
@@ -14,8 +21,8 @@ import { firstMessage } from "./first-message.js";
 
 let nextSessionId = 1;
 
-/** Creates the RunnerService implementation over the control plane. */
-export function runnerService(plane: ControlPlane): Partial<ServiceImpl<typeof RunnerService>> {
+/** Creates the RunnerService implementation over the control plane; `log` gets why a stream ended. */
+export function runnerService(plane: ControlPlane, log: Logger): Partial<ServiceImpl<typeof RunnerService>> {
   return {
     async *control(requests: AsyncIterable<ControlRequest>, ctx: HandlerContext) {
       const iterator = requests[Symbol.asyncIterator]();
@@ -24,34 +31,51 @@ export function runnerService(plane: ControlPlane): Partial<ServiceImpl<typeof R
         throw new ConnectError("the first message on the control stream must be a hello", Code.InvalidArgument);
       }
       const outbox = new AsyncQueue<MessageInitShape<typeof ControlResponseSchema>>();
+      /** Why the Host ends this stream; the runner receives it as the stream's error. */
+      let closeReason: string | undefined;
       const session: RunnerSession = {
         id: nextSessionId++,
         send: (message) => outbox.push(message),
-        close: () => outbox.end(),
+        close: (reason) => {
+          closeReason ??= reason;
+          outbox.end();
+        },
       };
       const hello = first.message.value;
       let name: string;
       try {
         name = await plane.hello(hello, session);
       } catch (error) {
+        // The runner logs the answer and retries with backoff; the Host's operator needs it too.
+        log.warn({ node: hello.name, err: error instanceof Error ? error.message : String(error) }, "refused a runner's hello");
         throw toConnectError(error);
       }
       ctx.signal.addEventListener("abort", () => outbox.end(), { once: true });
       const reading = (async () => {
-        try {
-          for (;;) {
-            const next = await iterator.next();
-            if (next.done) break;
-            await plane.handle(name, next.value);
+        for (;;) {
+          let next: IteratorResult<ControlRequest>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            // The runner went away (reset, ping timeout); goodbye below logs the disconnect.
+            log.debug({ node: name, err: error instanceof Error ? error.message : String(error) }, "control stream read ended");
+            break;
           }
-        } catch {
-          // The runner went away; the stream's end below does the rest.
-        } finally {
-          outbox.end();
+          if (next.done) break;
+          try {
+            await plane.handle(name, next.value);
+          } catch (error) {
+            const err = error instanceof Error ? error.message : String(error);
+            log.error({ node: name, case: next.value.message.case, err }, "could not handle a runner message; closing its stream");
+            session.close(`the Host could not handle a ${next.value.message.case ?? "empty"} message: ${err}`);
+            break;
+          }
         }
+        outbox.end();
       })();
       try {
         for await (const message of outbox) yield message;
+        if (closeReason !== undefined && !ctx.signal.aborted) throw new ConnectError(closeReason, Code.Unavailable);
       } finally {
         plane.goodbye(name, session.id);
         void reading;
