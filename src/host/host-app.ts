@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { LogStore } from "./logs/log-store.js";
+import { AssignmentWatch } from "./runners/assignment-watch.js";
 import { ControlPlane } from "./runners/control-plane.js";
 import { HealthHistory } from "./runners/health-history.js";
 import { NodeMonitor } from "./runners/node-monitor.js";
@@ -29,6 +30,13 @@ import { TaskManager } from "./tasks/task-manager.js";
 import { MAX_MESSAGE_BYTES } from "./tasks/request-limits.js";
 import type { SubmitDefaults } from "./tasks/submit-spec.js";
 
+/**
+ * Default wait for a runner to acknowledge a RunTask (ms). Runners answer at
+ * once (a repeat is answered with the task's status), so this only has to
+ * outlast a busy stream.
+ */
+export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+
 /** Everything the Host needs to start; units in the names. */
 export interface HostOptions {
   readonly bind: string;
@@ -47,6 +55,8 @@ export interface HostOptions {
   readonly keepTarballs: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** How long a RunTask may go unacknowledged before it is sent again (ms); default {@link DEFAULT_ACK_TIMEOUT_MS}. */
+  readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
 }
@@ -90,8 +100,19 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   // The scheduler and the task manager refer to each other through this kick.
   let scheduler: Scheduler | undefined;
   const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, onCapacityChange: () => scheduler?.kick() });
-  scheduler = new Scheduler(repo, tasks, nodes, log);
+  const watch = new AssignmentWatch({
+    nodes,
+    repo,
+    tasks,
+    log,
+    now,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+    maxResends: 3,
+    checkIntervalMs: Math.min(1000, options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS),
+  });
+  scheduler = new Scheduler(repo, tasks, nodes, log, watch);
   const plane = new ControlPlane({
+    watch,
     nodes,
     repo,
     tasks,
@@ -127,11 +148,13 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     },
     start: () => {
       monitor.start();
+      watch.start();
       health.start();
       sched.kick();
     },
     stop: async () => {
       monitor.stop();
+      watch.stop();
       health.stop();
       await sched.idle();
       await database.close();

@@ -158,7 +158,11 @@ export class ControlLoop {
     }
     try {
       for await (const response of this.client.control(requests(), { signal: abort.signal })) {
-        if (!welcomed && response.message.case !== "welcome") continue;
+        if (!welcomed && response.message.case !== "welcome") {
+          // The Host sends its welcome first by construction; anything else first is a Host bug.
+          log.warn({ case: response.message.case }, "ignoring a command that came before the welcome");
+          continue;
+        }
         if (response.message.case === "welcome") {
           welcomed = true;
           await this.welcome(response, outbox);

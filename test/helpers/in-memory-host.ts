@@ -25,7 +25,7 @@ export interface InMemoryHost {
 }
 
 /** Builds a Host over a temp dir (SQLite file, shared dir) and an in-memory transport. */
-export async function inMemoryHost(overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean } = {}): Promise<InMemoryHost> {
+export async function inMemoryHost(overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number } = {}): Promise<InMemoryHost> {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-svc-"));
   const core = await createHostCore({
     bind: "127.0.0.1",
@@ -40,6 +40,7 @@ export async function inMemoryHost(overrides: { heartbeatIntervalMs?: number; ti
     containerDir: "hakuriver-containers",
     keepTarballs: 1,
     log: pino({ level: "silent" }),
+    ...(overrides.ackTimeoutMs !== undefined ? { ackTimeoutMs: overrides.ackTimeoutMs } : {}),
   });
   const transport = createRouterTransport(core.routes, { router: { interceptors: core.interceptors } });
   core.start();

@@ -17,6 +17,7 @@ import type { TaskRepo } from "../store/task-repo.js";
 import { parseTaskId } from "../tasks/ids.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { NodeRegistry, RunnerSession } from "./node-registry.js";
+import type { AssignmentWatch } from "./assignment-watch.js";
 import { reconcileHello } from "./reconcile.js";
 import { RunnerStorageFaults } from "./storage-faults.js";
 
@@ -30,6 +31,8 @@ export interface ControlPlaneDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly heartbeatIntervalMs: number;
+  /** Sends RunTask commands and follows them up until acknowledged. */
+  readonly watch: AssignmentWatch;
   /** Required join token; empty = none. */
   readonly joinToken: string;
 }
@@ -52,8 +55,10 @@ export class ControlPlane {
     if (!hello.resources) throw invalidArgument("hello carries no resources");
     await deps.nodes.attach(hello.name, hello.resources, hello.version, session, deps.now());
     const { welcome, resend } = await reconcileHello(hello.name, hello, { ...deps, heartbeatIntervalMs: deps.heartbeatIntervalMs });
-    session.send({ message: { case: "welcome", value: welcome } });
-    resend.forEach((command) => session.send(command));
+    // The session holds back whatever was sent to it since attach (the scheduler may already have
+    // placed work here) until the welcome has gone out: the runner reads nothing before it.
+    session.welcome({ message: { case: "welcome", value: welcome } });
+    resend.forEach((task) => deps.watch.dispatch(task));
     deps.log.info({ node: hello.name, tasks: hello.tasks.length, stale: welcome.staleTaskIds?.length ?? 0 }, "runner connected");
     deps.scheduler.kick();
     return hello.name;
@@ -64,6 +69,10 @@ export class ControlPlane {
     const { message } = request;
     switch (message.case) {
       case "heartbeat": {
+        for (const id of message.value.runningTaskIds) {
+          const taskId = parseTaskId(id);
+          if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
+        }
         const usage = message.value.usage ?? create(UsageSchema);
         try {
           await this.deps.nodes.heartbeat(node, usage, this.deps.now());
@@ -82,9 +91,12 @@ export class ControlPlane {
         if (state && usage.gpus.length > 0 && known === usage.gpus.map((g) => g.index).join(",")) state.resources.gpus = usage.gpus;
         return;
       }
-      case "taskEvent":
+      case "taskEvent": {
+        const taskId = parseTaskId(message.value.taskId);
+        if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
         await this.faults.taskEvent(node, message.value, (event) => this.taskEvent(node, event));
         return;
+      }
       case "logChunk": {
         const taskId = parseTaskId(message.value.taskId);
         if (taskId === undefined) return;
@@ -102,6 +114,7 @@ export class ControlPlane {
         this.deps.log.warn({ node }, "ignoring a second hello on one stream");
         return;
       default:
+        this.deps.log.warn({ node, case: message.case }, "ignoring a control message this Host does not know (a newer runner?)");
         return;
     }
   }

@@ -9,10 +9,17 @@ import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { NodeRepo } from "../store/node-repo.js";
 
-/** A live control stream: `send` queues a message to the runner. */
+/**
+ * A live control stream. It opens with the welcome: what is sent before
+ * `welcome` is held back and follows it, so a runner never receives a
+ * command before its welcome (it drops those).
+ */
 export interface RunnerSession {
   readonly id: number;
+  /** Queues a message to the runner (held back until the welcome has been sent). */
   send(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  /** Sends the welcome, then everything held back. */
+  welcome(message: MessageInitShape<typeof ControlResponseSchema>): void;
   /** Ends the stream (the runner will reconnect). */
   close(reason: string): void;
 }

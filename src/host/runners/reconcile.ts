@@ -5,19 +5,19 @@
  * the runner never received are resent, and tasks it lost are marked lost.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { ControlResponseSchema, RunnerHello, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { RunnerHello, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { ACTIVE_STATUSES, isFinal, statusName } from "../../shared/task-status.js";
 import type { LogStore } from "../logs/log-store.js";
-import { runTaskCommand } from "../scheduling/run-task-command.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskManager } from "../tasks/task-manager.js";
+import type { TaskRecord } from "../tasks/task-record.js";
 import type { NodeRegistry } from "./node-registry.js";
 import { parseTaskId } from "../tasks/ids.js";
 
-/** The welcome to send, then the RunTask commands the runner never received. */
+/** The welcome to send, then the tasks (in `assigning`) the runner never received. */
 export interface HelloOutcome {
   readonly welcome: MessageInitShape<typeof WelcomeSchema>;
-  readonly resend: readonly MessageInitShape<typeof ControlResponseSchema>[];
+  readonly resend: readonly TaskRecord[];
 }
 
 /** Applies the inventory and returns what to send back. */
@@ -29,7 +29,7 @@ export async function reconcileHello(
   const stale: string[] = [];
   const cursors: { taskId: string; stdoutOffset: bigint; stderrOffset: bigint }[] = [];
   const held = new Set<number>();
-  const resend: MessageInitShape<typeof ControlResponseSchema>[] = [];
+  const resend: TaskRecord[] = [];
   for (const entry of hello.tasks) {
     const taskId = parseTaskId(entry.taskId);
     const task = taskId === undefined ? undefined : await deps.repo.get(taskId);
@@ -57,7 +57,7 @@ export async function reconcileHello(
   for (const task of await deps.repo.list({ node, statuses: ACTIVE_STATUSES, limit: 100_000 })) {
     if (held.has(task.taskId)) continue;
     if (task.status === "assigning") {
-      resend.push(runTaskCommand(task));
+      resend.push(task);
     } else {
       await deps.tasks.change(task.taskId, "lost", { message: `runner ${node} reconnected without this task (it restarted while the task ran)` });
     }

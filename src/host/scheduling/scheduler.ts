@@ -16,7 +16,7 @@ import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskSpecInput } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { TaskRecord } from "../tasks/task-record.js";
-import { runTaskCommand } from "./run-task-command.js";
+import type { AssignmentWatch } from "../runners/assignment-watch.js";
 import { buildLedger, busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
 
 /** What a task asks of a node. */
@@ -53,6 +53,7 @@ export class Scheduler {
     private readonly tasks: TaskManager,
     private readonly nodes: NodeRegistry,
     private readonly log: Logger,
+    private readonly watch: AssignmentWatch,
   ) {}
 
   /** Asks for a placement pass soon; passes never overlap. */
@@ -154,7 +155,7 @@ export class Scheduler {
       const placed = await this.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
       if (placed?.status !== "assigning") continue;
       hold(ledger, { ...demand, node: decision.node, taskId: String(task.taskId) });
-      this.nodes.send(decision.node, runTaskCommand(placed));
+      this.watch.dispatch(placed);
       this.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
     }
   }

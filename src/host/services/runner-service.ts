@@ -10,16 +10,12 @@
  * through them (see runners/storage-faults.ts).
  */
 import { ConnectError, Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
-import { type ControlRequest, type ControlResponseSchema, RunnerService } from "../../../gen/hakuriver/v1/runner_pb.js";
-import { AsyncQueue } from "../../shared/async-queue.js";
+import { type ControlRequest, RunnerService } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { toConnectError } from "../../shared/connect-errors.js";
-import type { RunnerSession } from "../runners/node-registry.js";
+import { ControlSession } from "../runners/control-session.js";
 import type { ControlPlane } from "../runners/control-plane.js";
 import { firstMessage } from "./first-message.js";
-
-let nextSessionId = 1;
 
 /** Creates the RunnerService implementation over the control plane; `log` gets why a stream ended. */
 export function runnerService(plane: ControlPlane, log: Logger): Partial<ServiceImpl<typeof RunnerService>> {
@@ -30,17 +26,7 @@ export function runnerService(plane: ControlPlane, log: Logger): Partial<Service
       if (first.message.case !== "hello") {
         throw new ConnectError("the first message on the control stream must be a hello", Code.InvalidArgument);
       }
-      const outbox = new AsyncQueue<MessageInitShape<typeof ControlResponseSchema>>();
-      /** Why the Host ends this stream; the runner receives it as the stream's error. */
-      let closeReason: string | undefined;
-      const session: RunnerSession = {
-        id: nextSessionId++,
-        send: (message) => outbox.push(message),
-        close: (reason) => {
-          closeReason ??= reason;
-          outbox.end();
-        },
-      };
+      const session = new ControlSession();
       const hello = first.message.value;
       let name: string;
       try {
@@ -50,7 +36,7 @@ export function runnerService(plane: ControlPlane, log: Logger): Partial<Service
         log.warn({ node: hello.name, err: error instanceof Error ? error.message : String(error) }, "refused a runner's hello");
         throw toConnectError(error);
       }
-      ctx.signal.addEventListener("abort", () => outbox.end(), { once: true });
+      ctx.signal.addEventListener("abort", () => session.end(), { once: true });
       const reading = (async () => {
         for (;;) {
           let next: IteratorResult<ControlRequest>;
@@ -71,11 +57,11 @@ export function runnerService(plane: ControlPlane, log: Logger): Partial<Service
             break;
           }
         }
-        outbox.end();
+        session.end();
       })();
       try {
-        for await (const message of outbox) yield message;
-        if (closeReason !== undefined && !ctx.signal.aborted) throw new ConnectError(closeReason, Code.Unavailable);
+        for await (const message of session.outbox) yield message;
+        if (session.closeReason !== undefined && !ctx.signal.aborted) throw new ConnectError(session.closeReason, Code.Unavailable);
       } finally {
         plane.goodbye(name, session.id);
         void reading;
