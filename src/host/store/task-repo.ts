@@ -137,9 +137,16 @@ export class TaskRepo {
     return rows.map(toRecord);
   }
 
-  /** Tasks in the given statuses, oldest first (queue order). */
-  async listByStatus(statuses: readonly TaskStatusName[]): Promise<TaskRecord[]> {
-    const rows = await this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]).orderBy("task_id", "asc").execute();
+  /**
+   * Tasks in the given statuses, oldest first (queue order). With `page`,
+   * only up to `limit` of them with ids above `afterTaskId`, so a reader
+   * that may stop early (the scheduler, at the first task that must wait)
+   * never loads a 100,000-task queue whole.
+   */
+  async listByStatus(statuses: readonly TaskStatusName[], page?: { readonly afterTaskId: number; readonly limit: number }): Promise<TaskRecord[]> {
+    let query = this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]);
+    if (page) query = query.where("task_id", ">", page.afterTaskId).limit(page.limit);
+    const rows = await query.orderBy("task_id", "asc").execute();
     return rows.map(toRecord);
   }
 
