@@ -25,8 +25,8 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
   raw.pragma("journal_mode = WAL");
   // FULL: every commit fsyncs the WAL before it returns, so an acknowledged
   // submission or state change survives a power cut. NORMAL syncs only at
-  // checkpoints; a simulated power cut lost 20 of 20 acknowledged tasks
-  // (test/e2e/power-cut.test.ts). TaskRepo groups concurrent submissions
+  // checkpoints: a simulated power cut lost every acknowledged task (20 of 20
+  // in issue 9; 40 of 40 in test/e2e/power-cut.test.ts). TaskRepo groups concurrent submissions
   // into one commit to keep the throughput.
   raw.pragma("synchronous = FULL");
   raw.pragma("busy_timeout = 5000");

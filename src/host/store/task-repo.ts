@@ -104,9 +104,9 @@ export class TaskRepo {
    * under SQLite's variable limit, inside the one transaction. Concurrent
    * calls share a commit (see GroupCommitter).
    */
-  insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
+  async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
     const chunks = chunkRows(tasks.map(toRow));
-    return this.commits.run(async (trx) => {
+    await this.commits.run(async (trx) => {
       await trx.insertInto("batches").values({ batch_id: batchId, kind, task_count: tasks.length, submitted_at: submittedAt }).execute();
       for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
     });
