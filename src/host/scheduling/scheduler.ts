@@ -19,6 +19,9 @@ import type { TaskRecord } from "../tasks/task-record.js";
 import type { AssignmentWatch } from "../runners/assignment-watch.js";
 import { buildLedger, busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
 
+/** Pending tasks a scheduling pass reads at a time. */
+const PENDING_PAGE_SIZE = 500;
+
 /** What a task asks of a node. */
 export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus">): Demand {
   return {
@@ -124,13 +127,31 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Pending tasks in queue order, a page at a time: a pass usually stops at
+   * the first auto-placed task that must wait, and reading a whole
+   * 100,000-task queue for that (seconds of blocking reads, on every task
+   * end) made a big sweep's passes cost O(queue) each.
+   */
+  private async *pendingInOrder(): AsyncGenerator<TaskRecord> {
+    let afterTaskId = 0;
+    for (;;) {
+      const page = await this.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE });
+      yield* page;
+      if (page.length < PENDING_PAGE_SIZE) return;
+      afterTaskId = page.at(-1)!.taskId;
+    }
+  }
+
   private async pass(): Promise<void> {
-    const pending = await this.repo.listByStatus(["pending"]);
-    if (pending.length === 0) return;
+    const pending = this.pendingInOrder();
+    const first = await pending.next();
+    if (first.done) return;
     const nodes = this.capacities();
     const ledger = await this.ledger();
     const blockedNodes = new Set<string>();
-    for (const task of pending) {
+    for (let next: IteratorResult<TaskRecord, void> = first; !next.done; next = await pending.next()) {
+      const task = next.value;
       const demand = demandOf(task);
       if (demand.node !== null && blockedNodes.has(demand.node)) continue;
       const decision = decide(demand, nodes, ledger);

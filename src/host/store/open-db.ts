@@ -1,5 +1,6 @@
 /**
- * Opens the Host's SQLite database (WAL, foreign keys) and migrates it.
+ * Opens the Host's SQLite database (WAL, synchronous FULL, foreign keys)
+ * and migrates it.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -23,7 +24,12 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const raw = new SQLite(path);
   raw.pragma("journal_mode = WAL");
-  raw.pragma("synchronous = NORMAL");
+  // FULL: every commit fsyncs the WAL before it returns, so an acknowledged
+  // submission or state change survives a power cut. NORMAL syncs only at
+  // checkpoints: a simulated power cut lost every acknowledged task (20 of 20
+  // in issue 9; 40 of 40 in test/e2e/power-cut.test.ts). TaskRepo groups concurrent submissions
+  // into one commit to keep the throughput.
+  raw.pragma("synchronous = FULL");
   raw.pragma("busy_timeout = 5000");
   raw.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new GuardedSqliteDialect(raw, path) });

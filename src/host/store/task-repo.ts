@@ -4,7 +4,10 @@
 import type { Kysely, Selectable } from "kysely";
 import type { TaskStatusName } from "../../shared/task-status.js";
 import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
+import { BatchLoader } from "./batch-loader.js";
+import { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
 import type { Database, TaskTable } from "./schema.js";
+import { chunkKeys, chunkRows } from "./sql-limits.js";
 
 function toRecord(row: Selectable<TaskTable>): TaskRecord {
   return {
@@ -75,22 +78,52 @@ export interface TaskFilter {
   readonly limit?: number;
 }
 
+/** Options of {@link TaskRepo}. */
+export interface TaskRepoOptions {
+  /** How submissions are grouped into commits (default: every concurrent one in one commit). */
+  readonly groupCommit?: GroupCommitOptions;
+}
+
 /** Reads and writes task rows. */
 export class TaskRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly commits: GroupCommitter<Database>;
+  private readonly byId = new BatchLoader<number, TaskRecord>((ids) => this.fetchMany(ids));
 
-  /** Inserts a batch and its tasks in one transaction. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: TaskRepoOptions = {},
+  ) {
+    this.commits = new GroupCommitter(db, options.groupCommit);
+  }
+
+  /**
+   * Inserts a batch and its tasks, all or nothing, and resolves only once
+   * they are committed (on disk, with the `synchronous = FULL` that
+   * openDatabase sets): the caller may then acknowledge the submission.
+   * Any number of tasks: the rows go in as several INSERTs sized to stay
+   * under SQLite's variable limit, inside the one transaction. Concurrent
+   * calls share a commit (see GroupCommitter).
+   */
   async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    const chunks = chunkRows(tasks.map(toRow));
+    await this.commits.run(async (trx) => {
       await trx.insertInto("batches").values({ batch_id: batchId, kind, task_count: tasks.length, submitted_at: submittedAt }).execute();
-      await trx.insertInto("tasks").values(tasks.map(toRow)).execute();
+      for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
     });
   }
 
-  /** The task, or undefined. */
-  async get(taskId: number): Promise<TaskRecord | undefined> {
-    const row = await this.db.selectFrom("tasks").selectAll().where("task_id", "=", taskId).executeTakeFirst();
-    return row ? toRecord(row) : undefined;
+  /** The task, or undefined. Concurrent calls share one query (see BatchLoader). */
+  get(taskId: number): Promise<TaskRecord | undefined> {
+    return this.byId.load(taskId);
+  }
+
+  private async fetchMany(taskIds: readonly number[]): Promise<Map<number, TaskRecord>> {
+    const found = new Map<number, TaskRecord>();
+    for (const chunk of chunkKeys(taskIds)) {
+      const rows = await this.db.selectFrom("tasks").selectAll().where("task_id", "in", chunk).execute();
+      for (const row of rows) found.set(row.task_id, toRecord(row));
+    }
+    return found;
   }
 
   /** Tasks matching the filter, newest first. */
@@ -104,9 +137,16 @@ export class TaskRepo {
     return rows.map(toRecord);
   }
 
-  /** Tasks in the given statuses, oldest first (queue order). */
-  async listByStatus(statuses: readonly TaskStatusName[]): Promise<TaskRecord[]> {
-    const rows = await this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]).orderBy("task_id", "asc").execute();
+  /**
+   * Tasks in the given statuses, oldest first (queue order). With `page`,
+   * only up to `limit` of them with ids above `afterTaskId`, so a reader
+   * that may stop early (the scheduler, at the first task that must wait)
+   * never loads a 100,000-task queue whole.
+   */
+  async listByStatus(statuses: readonly TaskStatusName[], page?: { readonly afterTaskId: number; readonly limit: number }): Promise<TaskRecord[]> {
+    let query = this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]);
+    if (page) query = query.where("task_id", ">", page.afterTaskId).limit(page.limit);
+    const rows = await query.orderBy("task_id", "asc").execute();
     return rows.map(toRecord);
   }
 
