@@ -1,12 +1,16 @@
 /**
  * End to end: a runner gives back what its tasks used. After hundreds of
  * short native tasks its open file descriptors return to their idle count
- * (a leak of one per task once stopped a long-running runner).
+ * (a leak of one per task once stopped a long-running runner); a restarted
+ * runner that stops its predecessor's native tasks removes their cgroups.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readlinkSync } from "node:fs";
-import { TestCluster, sleep, waitUntil, type Proc } from "../helpers/cluster.js";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import { detectCgroupLayout } from "../../src/runner/limits/cgroup-layout.js";
+import { systemdRunning } from "../../src/runner/limits/systemd-scope.js";
+import { TestCluster, sleep, submittedIds, waitUntil, type Proc } from "../helpers/cluster.js";
 
 interface TaskJson {
   readonly taskId: string;
@@ -74,4 +78,31 @@ test("file descriptors return to their idle count after hundreds of native tasks
     after.length <= idle.length + tolerance,
     `runner holds ${after.length} descriptors after 300 tasks, ${idle.length} when idle:\n${after.filter((fd) => !idle.includes(fd)).slice(0, 20).join("\n")}`,
   );
+});
+
+test("a restarted runner kills its predecessor's native tasks and removes their cgroups", { timeout: 120_000 }, async (t) => {
+  const layout = detectCgroupLayout();
+  const parents = [layout.v2, layout.v1Cpu, layout.v1Memory].filter((dir): dir is string => dir !== undefined);
+  if (systemdRunning() || parents.length === 0) {
+    t.skip("native tasks get no cgroup of their own here (systemd scopes, or no writable cgroup filesystem)");
+    return;
+  }
+  const name = "recover-runner";
+  const first = await cluster.startRunner(name);
+  const submitted = await cluster.cli(["task", "submit", "--json", "--container", "NULL", "--target", name, "--cores", "0.5", "--memory", "64M", "--", "sleep", "300"]);
+  assert.equal(submitted.code, 0, submitted.stderr);
+  const [taskId] = submittedIds(submitted.stdout);
+  const dirs = parents.map((parent) => join(parent, `hakuriver-task-${taskId}`));
+  let pids: number[] = [];
+  await waitUntil(() => {
+    pids = dirs.filter(existsSync).flatMap((dir) => readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number));
+    return pids.length > 0;
+  }, 15_000, () => `task ${taskId} never ran in its cgroup (${dirs.join(", ")})`);
+
+  // The runner dies hard: its task and the task's cgroup outlive it.
+  await cluster.kill(first);
+  assert.ok(dirs.some(existsSync), "the cgroup outlives the killed runner");
+  await cluster.startRunner(name);
+  await waitUntil(() => !dirs.some(existsSync), 10_000, () => `still there after the restart: ${dirs.filter(existsSync).join(", ")}`);
+  for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "), false, `task process ${pid} still runs`);
 });
