@@ -235,10 +235,13 @@ export class Supervisor {
    * Forgets tasks that ended more than {@link KEEP_ENDED_MS} ago, whose final
    * status the Host has and whose output was all shipped; returns their ids.
    * A task whose end the Host may not have heard of (it ended while
-   * disconnected) stays until a hello has carried it.
+   * disconnected) stays until a hello has carried it. Nothing is pruned while
+   * disconnected: "shipped" then counts bytes handed to a stream that died,
+   * which the Host may never have stored.
    */
   prune(now = Date.now()): string[] {
     const pruned: string[] = [];
+    if (!this.sender) return pruned;
     for (const [taskId, task] of this.tasks) {
       if (task.endedAt !== undefined && now - task.endedAt > KEEP_ENDED_MS && task.hostHasFinal === true && task.output.fullyShipped) {
         task.output.close();
@@ -269,8 +272,7 @@ export class Supervisor {
   }
 
   /** The inventory for a hello: every held task, ended ones included. */
-  inventory(now = Date.now()): TaskReport[] {
-    this.prune(now);
+  inventory(): TaskReport[] {
     return [...this.tasks.values()].filter((t) => t.status !== "assigning").map((t) => this.reportOf(t));
   }
 

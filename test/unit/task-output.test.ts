@@ -131,6 +131,9 @@ test("ended tasks are pruned after KEEP_ENDED_MS once the Host has them, not onl
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(reports.filter((r) => r.status === "completed").length, 2);
     assert.deepEqual(supervisor.prune(Date.now()), [], "too recent to forget");
+    supervisor.attach(undefined);
+    assert.deepEqual(supervisor.prune(later), [], "disconnected: the Host may lack what was handed to the dead stream");
+    supervisor.attach(collector().send);
     assert.deepEqual(supervisor.prune(later).sort(), ["1", "2"]);
     assert.equal(supervisor.size, 0);
     assert.deepEqual(fdsUnder(dir), []);
