@@ -13,6 +13,7 @@ import { sshCommands } from "./cli/commands/ssh.js";
 import { taskCommands } from "./cli/commands/task.js";
 import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
+import { joinDashValues } from "./cli/option-values.js";
 
 /**
  * Runs the CLI on `argv` (without the node and script names); resolves with
@@ -29,7 +30,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       exitCode = exitCodeOf(error);
     }
   };
-  const parser: Argv<GlobalArgs> = yargs([...argv])
+  const parser: Argv<GlobalArgs> = yargs(joinDashValues(argv))
     .scriptName("hakuriver")
     .parserConfiguration({ "populate--": true })
     .option("config", { type: "string", global: true, describe: "config file (TOML); default ~/.hakuriver/config.toml" })

@@ -6,7 +6,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { getNumber, getString, type SettingValue, type Settings } from "../shared/config.js";
 import { loadSettings } from "../shared/config-file.js";
-import { createHostTransport } from "../shared/transport.js";
+import { createHostConnection } from "../shared/transport.js";
 
 /** Global options every command accepts. */
 export interface GlobalArgs {
@@ -21,6 +21,8 @@ export interface ClientContext {
   readonly hostAddress: string;
   readonly client: Client<typeof ClientService>;
   readonly json: boolean;
+  /** Closes the connection to the Host (streams still open on it end). */
+  close(): void;
 }
 
 /** Address order: --host, HAKURIVER_HOST, then the config's host_reachable_address:host_port. */
@@ -34,6 +36,7 @@ export function resolveHostAddress(args: GlobalArgs, settings: Settings, env: No
 export function clientContext(args: GlobalArgs, flags: Record<string, SettingValue | undefined> = {}): ClientContext {
   const settings = loadSettings(args.config, flags);
   const hostAddress = resolveHostAddress(args, settings);
-  const client = createClient(ClientService, createHostTransport(hostAddress, { token: getString(settings, "auth.token") }));
-  return { settings, hostAddress, client, json: args.json === true };
+  const connection = createHostConnection(hostAddress, { token: getString(settings, "auth.token") });
+  const client = createClient(ClientService, connection.transport);
+  return { settings, hostAddress, client, json: args.json === true, close: connection.close };
 }

@@ -4,6 +4,7 @@
  */
 import { toJson, type JsonValue } from "@bufbuild/protobuf";
 import { type Task, TaskSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import { formatCores } from "../shared/units.js";
 import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
 
 /** Proto JSON of tasks, for `--json`. */
@@ -40,7 +41,7 @@ export function taskDetails(task: Task): string {
     ["Target", task.target || "(auto)"],
     ["NUMA node", task.numaNode === undefined ? "-" : String(task.numaNode)],
     ["GPUs", task.gpus.length > 0 ? task.gpus.join(",") : "-"],
-    ["Cores", task.cores > 0 ? String(task.cores) : "-"],
+    ["Cores", task.cores > 0 ? formatCores(task.cores) : "-"],
     ["Memory", memoryText(task.memoryBytes)],
     ["Container", task.container],
     ["Env", env || "-"],

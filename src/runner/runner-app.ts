@@ -70,6 +70,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     report: (report) => loop?.report(report),
   });
   await supervisor.recover();
+  const stopPruning = supervisor.startPruning();
   loop = new ControlLoop({
     hostAddress: options.hostAddress,
     name: options.name,
@@ -92,6 +93,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   return {
     loop,
     stop: async () => {
+      stopPruning();
       loop!.stop();
       await running;
       await supervisor.killAll();

@@ -31,13 +31,18 @@ interface RunnerTask {
   handle?: TaskHandle;
   killRequested: boolean;
   endedAt?: number;
+  /** The Host has its final status: reported while connected, or carried by a hello's inventory. */
+  hostHasFinal?: boolean;
   readonly notes: string[];
   /** Its executor's tasks outlive the runner process (not killed on shutdown). */
   survivesRestart?: boolean;
 }
 
 /** How long ended tasks stay in the inventory (the Host has them by then). */
-const KEEP_ENDED_MS = 10 * 60 * 1000;
+export const KEEP_ENDED_MS = 10 * 60 * 1000;
+
+/** How often ended tasks are looked at for pruning while the runner stays connected. */
+export const PRUNE_INTERVAL_MS = 60 * 1000;
 
 /** What a Supervisor needs. */
 export interface SupervisorDeps {
@@ -82,8 +87,11 @@ export class Supervisor {
     task.status = status;
     if (extra.exitCode !== undefined) task.exitCode = extra.exitCode;
     if (extra.message !== undefined) task.message = extra.message;
-    if (isFinal(status)) task.output.pump();
+    // Output is shipped before the final report, so the Host has every byte the report counts.
+    if (isFinal(status)) task.output.end();
     this.deps.report(this.reportOf(task));
+    // Connected (the sender is set from the welcome until the stream ends): the report went out.
+    if (isFinal(status) && this.sender) task.hostHasFinal = true;
   }
 
   /** Starts a task; a repeated RunTask for a known task re-reports its status. */
@@ -198,7 +206,12 @@ export class Supervisor {
   /** Connects output shipping to a new stream (or disconnects it with undefined). */
   attach(sender: ChunkSender | undefined, cursors: ReadonlyMap<string, { stdout: number; stderr: number }> = new Map()): void {
     this.sender = sender;
-    for (const task of this.tasks.values()) task.output.attach(sender, cursors.get(task.spec.taskId) ?? (sender ? { stdout: 0, stderr: 0 } : undefined));
+    for (const task of this.tasks.values()) {
+      task.output.attach(sender, cursors.get(task.spec.taskId) ?? (sender ? { stdout: 0, stderr: 0 } : undefined));
+      // A welcome answers a hello whose inventory held every task ended by then
+      // (later ends were queued behind it), so the Host knows them all now.
+      if (sender && isFinal(task.status)) task.hostHasFinal = true;
+    }
   }
 
   /** Ships pending output of every task (after the connection drained). */
@@ -218,14 +231,48 @@ export class Supervisor {
     }
   }
 
-  /** The inventory for a hello: every held task, ended ones included. */
-  inventory(now = Date.now()): TaskReport[] {
+  /**
+   * Forgets tasks that ended more than {@link KEEP_ENDED_MS} ago, whose final
+   * status the Host has and whose output was all shipped; returns their ids.
+   * A task whose end the Host may not have heard of (it ended while
+   * disconnected) stays until a hello has carried it. Nothing is pruned while
+   * disconnected: "shipped" then counts bytes handed to a stream that died,
+   * which the Host may never have stored.
+   */
+  prune(now = Date.now()): string[] {
+    const pruned: string[] = [];
+    if (!this.sender) return pruned;
     for (const [taskId, task] of this.tasks) {
-      if (task.endedAt !== undefined && now - task.endedAt > KEEP_ENDED_MS && task.output.fullyShipped) {
+      if (task.endedAt !== undefined && now - task.endedAt > KEEP_ENDED_MS && task.hostHasFinal === true && task.output.fullyShipped) {
         task.output.close();
         this.tasks.delete(taskId);
+        pruned.push(taskId);
       }
     }
+    return pruned;
+  }
+
+  /**
+   * Prunes every {@link PRUNE_INTERVAL_MS} until the returned function is
+   * called, so a runner that stays connected for days does not keep every
+   * task it ever ran (before, pruning happened only at a reconnect's hello).
+   */
+  startPruning(intervalMs = PRUNE_INTERVAL_MS): () => void {
+    const timer = setInterval(() => {
+      const pruned = this.prune();
+      if (pruned.length > 0) this.deps.log.debug({ pruned: pruned.length, held: this.tasks.size }, "forgot ended tasks");
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** How many tasks are held, ended ones included. */
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  /** The inventory for a hello: every held task, ended ones included. */
+  inventory(): TaskReport[] {
     return [...this.tasks.values()].filter((t) => t.status !== "assigning").map((t) => this.reportOf(t));
   }
 

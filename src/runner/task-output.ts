@@ -4,7 +4,7 @@
  * offset. Shipping from the file (not from memory) means a reconnect simply
  * resumes at the Host's cursor: nothing lost, nothing sent twice.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputSink } from "./executors/executor.js";
 
@@ -21,35 +21,47 @@ export type ChunkSender = (taskId: string, stream: StreamName, offset: number, d
 
 const CHUNK_BYTES = 64 * 1024;
 
+/**
+ * One stream's log file. Its descriptor is opened on demand and closed by
+ * {@link StreamFile.release}: a runner holds thousands of ended tasks, and a
+ * descriptor kept per ended task once ran a runner into its fd limit.
+ */
 class StreamFile {
   written: number;
   shipped = 0;
-  private readonly fd: number;
+  private fd: number | undefined;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
+    // Created now, so a task that never prints still has its (empty) log files.
     this.fd = openSync(path, "a+");
-    this.written = statSync(path).size;
+    this.written = fstatSync(this.fd).size;
+  }
+
+  private open(): number {
+    this.fd ??= openSync(this.path, "a+");
+    return this.fd;
   }
 
   append(data: Uint8Array): void {
+    const fd = this.open();
     let done = 0;
-    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done);
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
     this.written += data.length;
   }
 
   read(offset: number, length: number): Uint8Array {
     const buffer = Buffer.alloc(length);
-    const read = readSync(this.fd, buffer, 0, length, offset);
+    const read = readSync(this.open(), buffer, 0, length, offset);
     return buffer.subarray(0, read);
   }
 
-  close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+  /** Closes the descriptor; a later append or read opens the file again. */
+  release(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
   }
 }
 
@@ -57,6 +69,7 @@ class StreamFile {
 export class TaskOutput implements OutputSink {
   private readonly files: Record<StreamName, StreamFile>;
   private sender: ChunkSender | undefined;
+  private ended = false;
 
   constructor(
     readonly taskId: string,
@@ -96,6 +109,17 @@ export class TaskOutput implements OutputSink {
     this.pump();
   }
 
+  /**
+   * Says the task has written its last byte. From then on the files' descriptors
+   * are closed whenever nothing is left to ship (or no connection would take it),
+   * and opened again only if a reconnect has to re-ship from an earlier cursor.
+   */
+  end(): void {
+    this.ended = true;
+    this.pump();
+    this.releaseIfIdle();
+  }
+
   /** True when every written byte was handed to the connection. */
   get fullyShipped(): boolean {
     return this.files.stdout.shipped >= this.files.stdout.written && this.files.stderr.shipped >= this.files.stderr.written;
@@ -103,6 +127,11 @@ export class TaskOutput implements OutputSink {
 
   /** Ships what is written and not yet shipped, until the sender pushes back. */
   pump(): void {
+    this.ship();
+    this.releaseIfIdle();
+  }
+
+  private ship(): void {
     const send = this.sender;
     if (!send) return;
     for (const stream of ["stdout", "stderr"] as const) {
@@ -116,8 +145,14 @@ export class TaskOutput implements OutputSink {
     }
   }
 
+  /** An ended task keeps descriptors only while a connection still has bytes of it to take. */
+  private releaseIfIdle(): void {
+    if (this.ended && (this.fullyShipped || !this.sender)) this.close();
+  }
+
+  /** Closes both files' descriptors (a later write or re-ship opens them again). */
   close(): void {
-    this.files.stdout.close();
-    this.files.stderr.close();
+    this.files.stdout.release();
+    this.files.stderr.release();
   }
 }

@@ -34,6 +34,9 @@ const ENUM_OF = new Map<string, TaskStatus>(
     .map(([value, name]) => [name as string, Number(value) as TaskStatus]),
 );
 
+/** Every status name, in lifecycle order (for messages that list the valid ones). */
+export const STATUS_NAMES: readonly TaskStatusName[] = [...ENUM_OF.keys()] as TaskStatusName[];
+
 /** Final statuses: once reached, a task's status never changes. */
 export const FINAL_STATUSES: ReadonlySet<TaskStatusName> = new Set([
   "completed",
@@ -61,6 +64,11 @@ export function statusName(value: TaskStatus): TaskStatusName {
   const name = NAME_OF[value];
   if (!name) throw new Error(`task status ${value} has no name`);
   return name;
+}
+
+/** The name of a status enum value as a request carries it; undefined for UNSPECIFIED or a value this build does not know. */
+export function requestedStatusName(value: TaskStatus): TaskStatusName | undefined {
+  return (NAME_OF as Partial<Record<number, TaskStatusName>>)[value];
 }
 
 /** Parses a status name as a user types it (`killed_oom`, `KILLED-OOM`); undefined when unknown. */

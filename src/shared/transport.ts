@@ -3,7 +3,7 @@
  * keepalive pings, from an `ADDR:PORT` (or `http://ADDR:PORT`) address.
  */
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { invalidArgument } from "./errors.js";
 
 /** Turns `host:port`, `:port`, `port` or a URL into the base URL of the Host's API. */
@@ -26,8 +26,32 @@ export interface HostTransportOptions {
   readonly pingTimeoutMs?: number;
 }
 
-/** A gRPC transport to the Host at `address`. */
-export function createHostTransport(address: string, options: HostTransportOptions = {}): Transport {
+/** A transport with its own HTTP/2 connection, which its owner can close. */
+export interface HostConnection {
+  readonly transport: Transport;
+  /** Closes the connection and any stream still open on it; a later call opens a new one. */
+  close(): void;
+}
+
+/**
+ * A gRPC transport to the Host at `address` on a connection of its own, for
+ * a caller that must be able to close it: connect-node's client stops
+ * writing a request stream (without ending it) once the response has ended,
+ * so a bidi call the Host answered early can leave its HTTP/2 stream
+ * half-open, which keeps the connection, and a CLI process, alive.
+ */
+export function createHostConnection(address: string, options: HostTransportOptions = {}): HostConnection {
+  const baseUrl = hostBaseUrl(address);
+  const sessionManager = new Http2SessionManager(baseUrl, {
+    pingIntervalMs: options.pingIntervalMs ?? 5000,
+    pingTimeoutMs: options.pingTimeoutMs ?? 5000,
+    pingIdleConnection: true,
+  });
+  return { transport: createHostTransport(address, options, sessionManager), close: () => sessionManager.abort() };
+}
+
+/** A gRPC transport to the Host at `address` (on `sessionManager`'s connection when given). */
+export function createHostTransport(address: string, options: HostTransportOptions = {}, sessionManager?: Http2SessionManager): Transport {
   const interceptors: Interceptor[] = [];
   if (options.token) {
     const header = `Bearer ${options.token}`;
@@ -42,5 +66,6 @@ export function createHostTransport(address: string, options: HostTransportOptio
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     pingTimeoutMs: options.pingTimeoutMs ?? 5000,
     pingIdleConnection: true,
+    sessionManager,
   });
 }

@@ -60,6 +60,15 @@ export function formatBytes(bytes: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[index]}`;
 }
 
+/**
+ * Renders a core count for people: at most two decimals, no trailing zeros
+ * (`2`, `0.5`, `0.33`), so a sum of fractional reservations such as
+ * 0.1 + 0.2 reads `0.3`, not `0.30000000000000004`.
+ */
+export function formatCores(cores: number): string {
+  return String(Number(cores.toFixed(2)));
+}
+
 /** Renders a duration in milliseconds for people: `850ms`, `12.3s`, `4m05s`, `2h03m`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

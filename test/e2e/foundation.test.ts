@@ -143,7 +143,7 @@ test("kill a running task; pause and resume a task", async () => {
 test("bad input: clear messages, right codes, non-zero exits, no stack traces", async () => {
   const cases: { args: string[]; pattern: RegExp; code: number }[] = [
     { args: ["task", "status", "12345"], pattern: /not found.*task 12345 not found/, code: 1 },
-    { args: ["task", "submit", "--memory", "12X", "--", "echo"], pattern: /invalid memory size "12X"/, code: 2 },
+    { args: ["task", "submit", "--memory", "12X", "--", "echo"], pattern: /--memory must be a size like 512M or 4G, got 12X/, code: 2 },
     { args: ["task", "submit", "--cores", "-1", "--", "echo"], pattern: /cores must be zero or more/, code: 2 },
     { args: ["task", "submit"], pattern: /empty command/, code: 2 },
     { args: ["task", "submit", "--target", "gamma", "--", "echo"], pattern: /unknown node "gamma"/, code: 1 },

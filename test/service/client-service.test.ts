@@ -182,3 +182,18 @@ test("a runner that stops sending heartbeats goes offline and its tasks are lost
   assert.equal(task?.status, TaskStatus.LOST, "the running task became lost");
   assert.match(task?.message ?? "", /went offline/);
 });
+
+test("ListTasks with an unknown status is INVALID_ARGUMENT and names the valid statuses", async () => {
+  for (const status of [99 as TaskStatus, TaskStatus.UNSPECIFIED]) {
+    try {
+      await host.client.listTasks({ statuses: [status] });
+      assert.fail(`status ${status} was accepted`);
+    } catch (error) {
+      const err = ConnectError.from(error);
+      assert.equal(err.code, Code.InvalidArgument, err.message);
+      assert.match(err.rawMessage, new RegExp(`^${status} is not a task status.*valid statuses: pending \\(1\\), assigning \\(2\\).*killed_oom \\(8\\), lost \\(9\\)$`));
+    }
+  }
+  const listed = await host.client.listTasks({ statuses: [TaskStatus.COMPLETED] });
+  assert.ok(listed.tasks.every((t) => t.status === TaskStatus.COMPLETED));
+});

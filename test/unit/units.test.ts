@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DomainError } from "../../src/shared/errors.js";
-import { formatBytes, formatDuration, parseSize } from "../../src/shared/units.js";
+import { formatBytes, formatCores, formatDuration, parseSize } from "../../src/shared/units.js";
 
 test("parseSize: 1000-based K/M/G, 1024-based Ki/Mi/Gi, decimals, bytes", () => {
   assert.equal(parseSize("512M"), 512_000_000);
@@ -32,4 +32,12 @@ test("formatBytes and formatDuration render for people", () => {
   assert.equal(formatDuration(850), "850ms");
   assert.equal(formatDuration(12_300), "12.3s");
   assert.equal(formatDuration(245_000), "4m05s");
+});
+
+test("formatCores: at most two decimals, no trailing zeros", () => {
+  assert.equal(formatCores(0.1 + 0.2), "0.3");
+  assert.equal(formatCores(2.0000000000000004), "2");
+  assert.equal(formatCores(0.5), "0.5");
+  assert.equal(formatCores(1 / 3), "0.33");
+  assert.equal(formatCores(0), "0");
 });

@@ -83,6 +83,10 @@ async function shell(args: NameArgs & { command?: string[]; "--"?: string[] }): 
     }
   } finally {
     requests.end();
+    // The call is over, whatever connect-node still thinks of its request side
+    // (see createHostConnection): an error that came back while stdin's eof was
+    // being written used to leave the stream, and this process, hanging.
+    ctx.close();
     stdin.off("data", onData);
     stdin.off("end", onEnd);
     stdin.pause();

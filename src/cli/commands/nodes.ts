@@ -5,7 +5,7 @@ import { toJson } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
 import { HealthResponseSchema } from "../../../gen/hakuriver/v1/client_pb.js";
 import { type Node, NodeSchema } from "../../../gen/hakuriver/v1/types_pb.js";
-import { formatBytes } from "../../shared/units.js";
+import { formatBytes, formatCores } from "../../shared/units.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, nodeStatusText, table } from "../render.js";
 
@@ -56,7 +56,7 @@ function nodeTable(nodes: readonly Node[]): string {
       return [
         n.name,
         nodeStatusText(n.status) + (n.drained ? " (drained)" : ""),
-        `${n.coresInUse}/${r?.cores ?? 0}`,
+        `${formatCores(n.coresInUse)}/${r?.cores ?? 0}`,
         `${formatBytes(Number(n.memoryInUseBytes))}/${formatBytes(Number(r?.memoryBytes ?? 0n))}`,
         String(r?.numaNodes.length ?? 0),
         (r?.gpus.length ?? 0) > 0 ? `${n.gpusInUse.length}/${r!.gpus.length}` : "0",

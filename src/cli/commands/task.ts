@@ -8,6 +8,7 @@ import { UsageError } from "../cli-error.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
+import { memoryValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
 
 /** Arguments of `task submit`. */
@@ -133,7 +134,9 @@ export function resourceOptions<T>(y: Argv<T>) {
     .option("memory", { type: "string", describe: "memory limit: 512M, 4G, 1.5G, 256Mi" })
     .option("container", { type: "string", describe: "environment name; NULL runs natively" })
     .option("privileged", { type: "boolean", describe: "run the container privileged" })
-    .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" });
+    .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" })
+    // Checked here, before the Host is asked, so the message names the flag.
+    .check((a) => memoryValueProblem(a.memory) ?? true);
 }
 
 /** Registers `task ...` on the root command. */

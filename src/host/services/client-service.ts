@@ -6,7 +6,7 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { ClientService, type FollowLogsRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { LogStream, TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { invalidArgument, notFound } from "../../shared/errors.js";
-import { isFinal, statusEnum, statusName } from "../../shared/task-status.js";
+import { isFinal, requestedStatusName, STATUS_NAMES, statusEnum } from "../../shared/task-status.js";
 import type { LogStore } from "../logs/log-store.js";
 import { aggregate, type HealthHistory } from "../runners/health-history.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
@@ -80,7 +80,11 @@ export function clientService(deps: ClientServiceDeps): Partial<ServiceImpl<type
       const list = await tasks.list({
         kind: request.kind === TaskKind.VPS ? "vps" : request.kind === TaskKind.COMMAND ? "command" : undefined,
         batchId,
-        statuses: request.statuses.map(statusName),
+        statuses: request.statuses.map((value) => {
+          const name = requestedStatusName(value);
+          if (!name) throw invalidArgument(`${value} is not a task status to list by; valid statuses: ${STATUS_NAMES.map((n) => `${n} (${statusEnum(n)})`).join(", ")}`);
+          return name;
+        }),
         node: request.node || undefined,
         limit: request.limit > 0 ? request.limit : 200,
       });

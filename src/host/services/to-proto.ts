@@ -56,7 +56,8 @@ export function nodeToProto(node: NodeState, online: boolean, holdings: NodeHold
     usage: node.usage,
     lastHeartbeat: timestampFromMs(node.lastHeartbeat),
     drained: node.drained,
-    coresInUse: holdings?.cores ?? 0,
+    // A sum of fractional reservations carries float noise (0.1 + 0.2); micro-cores are plenty.
+    coresInUse: Math.round((holdings?.cores ?? 0) * 1e6) / 1e6,
     memoryInUseBytes: BigInt(holdings?.memoryBytes ?? 0),
     gpusInUse: holdings?.gpus ?? [],
     version: node.version,

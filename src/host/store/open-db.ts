@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator } from "kysely";
+import { DomainError } from "../../shared/errors.js";
 import { GuardedSqliteDialect } from "./guarded-sqlite.js";
 import { migrationProvider } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -17,12 +18,27 @@ export interface OpenDatabase {
 }
 
 /**
+ * Creates the file's directory and opens it, naming the path in any failure:
+ * SQLite's own words ("unable to open database file") do not say which file.
+ */
+function openFile(path: string): SQLite.Database {
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const raw = new SQLite(path);
+    // The first read, so a file that is not a database fails here too.
+    raw.pragma("user_version", { simple: true });
+    return raw;
+  } catch (error) {
+    throw new DomainError("failed_precondition", `cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)} (set another with --db or database.db_file)`);
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite file at `path` — `:memory:` works
  * for tests — applies the pragmas and every pending migration.
  */
 export async function openDatabase(path: string): Promise<OpenDatabase> {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const raw = new SQLite(path);
+  const raw = openFile(path);
   raw.pragma("journal_mode = WAL");
   // FULL: every commit fsyncs the WAL before it returns, so an acknowledged
   // submission or state change survives a power cut. NORMAL syncs only at

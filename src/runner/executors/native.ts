@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { constants } from "node:os";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { removeTaskCgroups } from "../limits/cgroups.js";
 import { type LimitProbes, machineProbes, planNativeLimits } from "../limits/native-limits.js";
 import type { Executor, ExitInfo, OutputSink, RecoveredTask, StartContext, TaskHandle } from "./executor.js";
 
@@ -136,13 +137,21 @@ export class NativeExecutor implements Executor {
 
   /**
    * Native tasks cannot be re-adopted (their output pipes died with the old
-   * runner), so any still alive are stopped, never left orphaned.
+   * runner), so any still alive are stopped, never left orphaned, and their
+   * cgroups removed.
    */
   async recover(refs: ReadonlyMap<string, string>): Promise<RecoveredTask[]> {
     for (const ref of refs.values()) {
       const [pidText, startTime] = ref.split(":");
       const pid = Number(pidText);
       if (pid > 0 && startTime && processStartTime(pid) === startTime) signalGroup(pid, "SIGKILL");
+    }
+    // Their cgroups too (a systemd scope is collected by systemd itself): the old
+    // runner's cleanup died with it, and the start-up sweep leaves young or busy
+    // ones, so they lingered until a later runner's sweep.
+    if (refs.size > 0 && !this.probes.systemd()) {
+      const layout = this.probes.cgroups();
+      for (const taskId of refs.keys()) await removeTaskCgroups(taskId, layout);
     }
     return [];
   }

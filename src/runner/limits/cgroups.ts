@@ -74,6 +74,22 @@ async function removeDirs(dirs: readonly string[]): Promise<void> {
   }
 }
 
+/** The cgroup directory name of a task, the same in every hierarchy. */
+export function taskCgroupName(taskId: string): string {
+  return `hakuriver-task-${taskId}`;
+}
+
+/**
+ * Removes a task's cgroups in every hierarchy of `layout`, killing what is
+ * left in them first: for tasks a previous runner started (its handle is
+ * gone, so no {@link TaskCgroup.remove} will come). Absent ones are skipped.
+ */
+export async function removeTaskCgroups(taskId: string, layout: CgroupLayout): Promise<void> {
+  if (!/^[A-Za-z0-9_-]+$/.test(taskId)) return;
+  const parents = [layout.v2, layout.v1Cpu, layout.v1Memory].filter((dir): dir is string => dir !== undefined);
+  await removeDirs([...new Set(parents)].map((parent) => join(parent, taskCgroupName(taskId))));
+}
+
 function makeDir(parent: string, name: string, made: string[]): string {
   const dir = join(parent, name);
   mkdirSync(dir);
@@ -88,7 +104,7 @@ function makeDir(parent: string, name: string, made: string[]): string {
  */
 export async function createTaskCgroup(taskId: string, limits: CgroupLimits, layout: CgroupLayout): Promise<TaskCgroup | undefined> {
   if (!/^[A-Za-z0-9_-]+$/.test(taskId)) throw new Error(`task id "${taskId}" is not usable as a cgroup name`);
-  const name = `hakuriver-task-${taskId}`;
+  const name = taskCgroupName(taskId);
   const made: string[] = [];
   const applied: string[] = [];
   let oomFile: string | undefined;

@@ -1,0 +1,42 @@
+/**
+ * Option values yargs would misread: a value that begins with `-` (as in
+ * `--memory -5G`) is parsed as short flags (`-5 -G`, "Unknown arguments: 5,
+ * G"), so the user never hears what is wrong with the value itself.
+ */
+import { parseSize } from "../shared/units.js";
+
+/** Options whose values are checked by the command, so a `-` start must reach it as a value. */
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory"];
+
+/**
+ * Joins `--name -value` into `--name=-value` for the given options, before
+ * `--` only (the task's own argv is never touched). Pure; returns a new array.
+ */
+export function joinDashValues(argv: readonly string[], names: readonly string[] = DASH_VALUE_OPTIONS): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    // "-" followed by a digit or a dot is a value (a negative size), never one of our flags.
+    if (names.includes(word) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else out.push(word);
+  }
+  return out;
+}
+
+/** Why a `--memory` value is not a size, in words for the user; undefined when it is fine (or absent). */
+export function memoryValueProblem(value: unknown): string | undefined {
+  if (value === undefined || (typeof value === "string" && value.trim() === "")) return undefined;
+  try {
+    parseSize(String(value));
+    return undefined;
+  } catch {
+    return `--memory must be a size like 512M or 4G, got ${String(value)}`;
+  }
+}
