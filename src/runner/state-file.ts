@@ -1,15 +1,28 @@
 /**
- * The runner's memory across restarts: which tasks it started and the
- * executor reference of each, in `local_temp_dir/runner-<name>.json`.
+ * The runner's memory across restarts, in `local_temp_dir/runner-<name>.json`:
+ * every task it received (from receipt, before anything runs), the executor
+ * reference of each once started, and the final status of each that ended,
+ * until the runner lets go of it. A restarted runner thus reports every task
+ * it ever received, and the Host never sends one again to run twice.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { TaskStatusName } from "../shared/task-status.js";
 
-/** One recorded task. */
+/** How a recorded task ended. */
+export interface RecordedEnd {
+  readonly status: TaskStatusName;
+  readonly exitCode: number;
+  readonly message: string;
+}
+
+/** One recorded task; `ref` is "" until its executor has started it. */
 export interface RecordedTask {
   readonly taskId: string;
   readonly executor: string;
   readonly ref: string;
+  /** Set once the task ended. */
+  readonly end?: RecordedEnd;
 }
 
 /** Reads and rewrites the state file (atomically, by rename). */
@@ -35,6 +48,12 @@ export class StateFile {
   record(task: RecordedTask): void {
     this.tasks.set(task.taskId, task);
     this.flush();
+  }
+
+  /** Records how a task ended (a task never recorded is added with no executor). */
+  finish(taskId: string, end: RecordedEnd): void {
+    const known = this.tasks.get(taskId);
+    this.record({ taskId, executor: known?.executor ?? "", ref: known?.ref ?? "", end });
   }
 
   forget(taskId: string): void {

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import { isFinal, type TaskStatusName } from "../shared/task-status.js";
 import type { Executor, ExitInfo, RecoveredTask, TaskHandle } from "./executors/executor.js";
-import type { StateFile } from "./state-file.js";
+import type { RecordedEnd, StateFile } from "./state-file.js";
 import { TaskOutput, type ChunkSender } from "./task-output.js";
 
 /** A status change to report to the Host. */
@@ -107,6 +107,9 @@ export class Supervisor {
     this.tasks.set(spec.taskId, task);
     const executor = this.deps.executorFor(spec);
     task.survivesRestart = executor.survivesRunnerRestart === true;
+    // Recorded before anything runs: a runner that dies from here on finds the task at its next
+    // start and reports it lost (or re-adopts it), so the Host never sends it again to run twice.
+    this.deps.state.record({ taskId: spec.taskId, executor: executor.name, ref: "" });
     try {
       task.handle = await executor.start(spec, output, {
         sharedDir: this.deps.sharedDir,
@@ -136,7 +139,8 @@ export class Supervisor {
     if (isFinal(task.status)) return;
     const { status, message } = finalStatus(exit, task.killRequested);
     task.endedAt = Date.now();
-    this.deps.state.forget(task.spec.taskId);
+    // Kept until the task is pruned: a runner restarted before the Host stored the end reports it again.
+    this.deps.state.finish(task.spec.taskId, { status, exitCode: exit.exitCode ?? -1, message });
     this.set(task, status, { exitCode: exit.exitCode ?? -1, message });
     this.deps.log.info({ taskId: task.spec.taskId, status, exitCode: exit.exitCode }, "task ended");
   }
@@ -170,7 +174,11 @@ export class Supervisor {
 
   /** Re-adopts tasks a previous runner process left (executors decide what can be). */
   async recover(): Promise<void> {
-    const recorded = this.deps.state.recorded();
+    const recorded = this.deps.state.recorded().filter((r) => {
+      if (r.end === undefined) return true;
+      this.holdEnded(r.taskId, r.end);
+      return false;
+    });
     for (const executor of this.deps.executors) {
       const refs = new Map(recorded.filter((r) => r.executor === executor.name).map((r) => [r.taskId, r.ref]));
       // Executors whose work outlives the runner also look for work nobody recorded.
@@ -198,9 +206,35 @@ export class Supervisor {
         this.tasks.set(found.taskId, task);
         this.watch(task, found.handle);
       }
-      for (const taskId of refs.keys()) if (!adopted.some((a) => a.taskId === taskId)) this.deps.state.forget(taskId);
+      for (const taskId of refs.keys()) {
+        if (adopted.some((a) => a.taskId === taskId)) continue;
+        const end: RecordedEnd = { status: "lost", exitCode: -1, message: "the runner restarted while the task was starting or running; what was left of it was stopped" };
+        this.deps.state.finish(taskId, end);
+        this.holdEnded(taskId, end);
+      }
       if (refs.size > 0 || adopted.length > 0) this.deps.log.info({ executor: executor.name, recorded: refs.size, adopted: adopted.length }, "recovered tasks after restart");
     }
+  }
+
+  /**
+   * Holds a task a previous runner process received and saw end (or that
+   * could not be re-adopted: then `lost`), so the next hello reports it and
+   * the Host, which may never have stored the end, does not send it again.
+   */
+  private holdEnded(taskId: string, end: RecordedEnd): void {
+    if (this.tasks.has(taskId)) return;
+    const task: RunnerTask = {
+      spec: { taskId } as TaskSpec,
+      status: end.status,
+      exitCode: end.exitCode,
+      message: end.message,
+      output: new TaskOutput(taskId, this.deps.sharedDir),
+      killRequested: false,
+      notes: [],
+      endedAt: Date.now(),
+    };
+    task.output.end();
+    this.tasks.set(taskId, task);
   }
 
   /** Connects output shipping to a new stream (or disconnects it with undefined). */
@@ -246,6 +280,7 @@ export class Supervisor {
       if (task.endedAt !== undefined && now - task.endedAt > KEEP_ENDED_MS && task.hostHasFinal === true && task.output.fullyShipped) {
         task.output.close();
         this.tasks.delete(taskId);
+        this.deps.state.forget(taskId);
         pruned.push(taskId);
       }
     }

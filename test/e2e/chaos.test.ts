@@ -9,7 +9,7 @@
  * `HAKURIVER_CHAOS_SEED=N` replays a run.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -28,6 +28,8 @@ const FINAL: readonly TaskStatus[] = [TaskStatus.COMPLETED, TaskStatus.FAILED, T
 let cluster: TestCluster;
 const runners = new Map<string, Proc>();
 let idleFds = 0;
+/** Every Host and runner process started, killed ones included, for their logs. */
+const allProcs: { label: string; proc: Proc }[] = [];
 
 /** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
 function seeded(seed: number): () => number {
@@ -45,14 +47,37 @@ function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
 
+/** Every process's log lines (all generations of Host and runners) that name one of `ids`. */
+function logLinesAbout(ids: readonly string[]): string {
+  const lines = allProcs.flatMap(({ label, proc }) => proc.output().split("\n").filter((line) => ids.some((id) => line.includes(id))).map((line) => `[${label}] ${line}`));
+  return lines.join("\n").slice(0, 20_000);
+}
+
+/** What a process's descriptors point at, counted by kind (for failure messages). */
+function describeFds(pid: number): string {
+  const kinds = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/\d+/g, "N");
+    } catch {
+      continue;
+    }
+    kinds.set(target, (kinds.get(target) ?? 0) + 1);
+  }
+  return [...kinds].map(([kind, count]) => `${kind} ×${count}`).join(", ");
+}
+
 async function startRunner(name: string): Promise<void> {
-  runners.set(name, await cluster.startRunner(name));
+  const proc = await cluster.startRunner(name);
+  allProcs.push({ label: `${name}#${allProcs.length}`, proc });
+  runners.set(name, proc);
 }
 
 before(async () => {
   // Nodes go offline only after 15 s of silence, so a killed runner's Docker tasks are re-adopted, not lost.
-  cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "75" });
-  await cluster.startHost();
+  cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "75", HAKURIVER_LOG_LEVEL: "info" });
+  allProcs.push({ label: "host#0", proc: await cluster.startHost() });
   for (const name of RUNNERS) await startRunner(name);
   idleFds = Math.max(...RUNNERS.map((name) => openFds(runners.get(name)!.child.pid!)));
   assert.equal((await cluster.cli(["docker", "create-container", "hakuriver-test/busybox:latest", ENV])).code, 0);
@@ -77,7 +102,7 @@ test("killing the Host and runners at random points loses, repeats and leaves be
       kills.host += 1;
       await cluster.kill(cluster.host!);
       await sleep(random() * 500);
-      await cluster.startHost(cluster.port);
+      allProcs.push({ label: `host#${allProcs.length}`, proc: await cluster.startHost(cluster.port) });
     } else if (roll < 0.22) {
       kills.runner += 1;
       const name = RUNNERS[Math.floor(random() * RUNNERS.length)]!;
@@ -131,7 +156,7 @@ test("killing the Host and runners at random points loses, repeats and leaves be
   const twice = [...starts]
     .filter(([, count]) => count > 1)
     .map(([id, count]) => `${id} ×${count} (${TaskStatus[held.get(id)?.status ?? 0]} on ${held.get(id)?.assignedNode}, container ${held.get(id)?.container}: ${held.get(id)?.message})`);
-  assert.deepEqual(twice, [], "tasks that ran more than once");
+  assert.deepEqual(twice, [], `tasks that ran more than once; what the logs say of them:\n${logLinesAbout([...starts].filter(([, n]) => n > 1).map(([id]) => id))}`);
   const completedUnstarted = tasks.filter((t) => t.status === TaskStatus.COMPLETED && !starts.has(t.taskId)).map((t) => t.taskId);
   assert.deepEqual(completedUnstarted, [], "tasks completed without running");
   const completed = tasks.filter((t) => t.status === TaskStatus.COMPLETED).length;
@@ -164,6 +189,6 @@ test("killing the Host and runners at random points loses, repeats and leaves be
   await waitUntil(() => leftCgroups().length === 0, 10_000, () => `task cgroups left: ${leftCgroups().join(", ")}`);
   for (const name of RUNNERS) {
     const pid = runners.get(name)!.child.pid!;
-    await waitUntil(() => openFds(pid) <= idleFds + 4, 10_000, () => `runner ${name} holds ${openFds(pid)} descriptors; idle was ${idleFds}`);
+    await waitUntil(() => openFds(pid) <= idleFds + 4, 10_000, () => `runner ${name} holds ${openFds(pid)} descriptors; idle was ${idleFds}: ${describeFds(pid)}`);
   }
 });

@@ -89,6 +89,12 @@ export class DockerExecutor implements Executor {
         continue;
       }
       const container = docker.getContainer(info.Id);
+      if (info.State === "created") {
+        // Never started: nothing ran, and waiting on it would wait forever. The supervisor reports it lost.
+        log.warn({ taskId, container: info.Id }, "removing a task container that was created but never started");
+        await container.remove({ force: true }).catch(() => undefined);
+        continue;
+      }
       const skip: OutputSkip = { stdout: sizeOf(outputPath(this.options.sharedDir, taskId, "stdout")), stderr: sizeOf(outputPath(this.options.sharedDir, taskId, "stderr")) };
       const sink = sinkFor(taskId);
       // Re-read the whole log and skip what the files hold: nothing lost, nothing doubled.
@@ -97,8 +103,9 @@ export class DockerExecutor implements Executor {
       recovered.push({ taskId, handle: this.handle(container, output, info.Id), paused: info.State === "paused" });
       log.info({ taskId, state: info.State, skip }, info.State === "running" || info.State === "paused" ? "re-adopted task container" : "task container ended while the runner was away");
     }
-    for (const taskId of refs.keys()) {
-      if (recovered.some((r) => r.taskId === taskId)) continue;
+    for (const [taskId, ref] of refs) {
+      // Received but never given a container (ref ""), or its container never started: not adopted, reported lost.
+      if (ref === "" || recovered.some((r) => r.taskId === taskId) || found.some((f) => f.Labels[LABELS.taskId] === taskId && f.State === "created")) continue;
       const exit: ExitInfo = { exitCode: null, oomKilled: false, detail: "its container vanished while the runner was away" };
       recovered.push({ taskId, handle: { ref: "", wait: async () => exit, kill: async () => {}, pause: async () => {}, resume: async () => {} }, paused: false });
     }

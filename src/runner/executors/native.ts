@@ -7,7 +7,7 @@
  * applied is noted in the task's status message.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { constants } from "node:os";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
@@ -62,6 +62,28 @@ export function processStartTime(pid: number): string | undefined {
 export function oomWasFatal(oomKills: number, code: number | null, signal: NodeJS.Signals | null, sigkillMeansOom = false): boolean {
   if (oomKills > 0) return signal === "SIGKILL" || (code !== null && code !== 0);
   return sigkillMeansOom && signal === "SIGKILL";
+}
+
+/**
+ * Pids of processes whose environment names one of `taskIds` as its
+ * HAKURIVER_TASK_ID (every native task's process has it); none when the list is empty.
+ */
+export function processesOfTasks(taskIds: readonly string[]): number[] {
+  if (taskIds.length === 0) return [];
+  const wanted = new Set(taskIds.map((id) => `HAKURIVER_TASK_ID=${id}`));
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (environ.split("\0").some((line) => wanted.has(line))) found.push(pid);
+  }
+  return found;
 }
 
 /** Native executor. */
@@ -141,11 +163,15 @@ export class NativeExecutor implements Executor {
    * cgroups removed.
    */
   async recover(refs: ReadonlyMap<string, string>): Promise<RecoveredTask[]> {
-    for (const ref of refs.values()) {
+    const unstarted: string[] = [];
+    for (const [taskId, ref] of refs) {
       const [pidText, startTime] = ref.split(":");
       const pid = Number(pidText);
       if (pid > 0 && startTime && processStartTime(pid) === startTime) signalGroup(pid, "SIGKILL");
+      else if (ref === "") unstarted.push(taskId);
     }
+    // Received but with no pid recorded: the old runner may have died just after the spawn.
+    for (const pid of processesOfTasks(unstarted)) signalGroup(pid, "SIGKILL");
     // Their cgroups too (a systemd scope is collected by systemd itself): the old
     // runner's cleanup died with it, and the start-up sweep leaves young or busy
     // ones, so they lingered until a later runner's sweep.

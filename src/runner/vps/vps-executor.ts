@@ -118,7 +118,8 @@ export class VpsExecutor implements Executor {
   async recover(refs: ReadonlyMap<string, string>, _sinkFor: (taskId: string) => OutputSink): Promise<RecoveredTask[]> {
     const found: RecoveredTask[] = [];
     for (const [taskId, ref] of refs) {
-      const container = this.options.docker.getContainer(ref);
+      // Received but not recorded with its container id (the runner died while starting it): look it up by name.
+      const container = this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref);
       const info = await container.inspect().catch(() => undefined);
       const port = info ? containerPort(info) : undefined;
       if (!info || !port || !(info.State.Running || info.State.Paused)) {
