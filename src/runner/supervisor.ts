@@ -76,7 +76,7 @@ export class Supervisor {
       taskId: task.spec.taskId,
       status: task.status,
       exitCode: task.exitCode,
-      message: [task.message, ...task.notes].filter(Boolean).join("; "),
+      message: [task.message, ...task.notes, task.output.storageProblem()].filter(Boolean).join("; "),
       sshPort: task.handle?.sshPort,
       stdoutSize: task.output.size("stdout"),
       stderrSize: task.output.size("stderr"),

@@ -31,11 +31,22 @@ class StreamFile {
   shipped = 0;
   private fd: number | undefined;
 
+  /** Bytes the task wrote that could not be stored (disk full, unwritable dir). */
+  droppedBytes = 0;
+  /** The first storage error, for the task's message. */
+  storageError: string | undefined;
+
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    // Created now, so a task that never prints still has its (empty) log files.
-    this.fd = openSync(path, "a+");
-    this.written = fstatSync(this.fd).size;
+    this.written = 0;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      // Created now, so a task that never prints still has its (empty) log files.
+      this.fd = openSync(path, "a+");
+      this.written = fstatSync(this.fd).size;
+    } catch (error) {
+      // The task still runs and ends with its real status; its message says what happened to the output.
+      this.storageError ??= describe(error);
+    }
   }
 
   private open(): number {
@@ -43,11 +54,17 @@ class StreamFile {
     return this.fd;
   }
 
+  /** Appends `data`; what cannot be written (say, the disk is full) is counted, never thrown. */
   append(data: Uint8Array): void {
-    const fd = this.open();
     let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-    this.written += data.length;
+    try {
+      const fd = this.open();
+      while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+    } catch (error) {
+      this.storageError ??= describe(error);
+      this.droppedBytes += data.length - done;
+    }
+    this.written += done;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -63,6 +80,10 @@ class StreamFile {
     this.fd = undefined;
     closeSync(fd);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Both streams of one task, with shipping state. */
@@ -89,6 +110,17 @@ export class TaskOutput implements OutputSink {
   stderr(data: Uint8Array): void {
     this.files.stderr.append(data);
     this.pump();
+  }
+
+  /**
+   * What went wrong storing this task's output on the node, if anything
+   * ("312 bytes of output could not be stored: ENOSPC: no space left ...").
+   */
+  storageProblem(): string | undefined {
+    const files = [this.files.stdout, this.files.stderr].filter((f) => f.storageError !== undefined);
+    if (files.length === 0) return undefined;
+    const dropped = files.reduce((sum, f) => sum + f.droppedBytes, 0);
+    return `${dropped} bytes of output could not be stored on the node (${files[0]!.storageError})`;
   }
 
   /** Bytes written so far to a stream. */

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -137,6 +137,25 @@ test("ended tasks are pruned after KEEP_ENDED_MS once the Host has them, not onl
     assert.deepEqual(supervisor.prune(later).sort(), ["1", "2"]);
     assert.equal(supervisor.size, 0);
     assert.deepEqual(fdsUnder(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("output that cannot be stored (a full disk: /dev/full) is counted and named, never thrown", () => {
+  const dir = mkdtempSync(join(tmpdir(), "task-output-"));
+  try {
+    mkdirSync(join(dir, "task_outputs"), { recursive: true });
+    symlinkSync("/dev/full", join(dir, "task_outputs", "43.out"));
+    const output = new TaskOutput("43", dir);
+    const shipped = collector();
+    output.attach(shipped.send);
+    output.stdout(Buffer.from("twelve bytes"));
+    output.stderr(Buffer.from("err"));
+    output.end();
+    assert.equal(output.size("stdout"), 0, "nothing was written to stdout");
+    assert.equal(shipped.text("stderr"), "err", "the other stream still works");
+    assert.match(output.storageProblem() ?? "", /^12 bytes of output could not be stored on the node \(ENOSPC/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
