@@ -17,6 +17,11 @@ command -v ip >/dev/null || need_apt+=(iproute2)
 command -v nsenter >/dev/null || need_apt+=(util-linux)
 command -v scp >/dev/null || need_apt+=(openssh-client)
 command -v script >/dev/null || need_apt+=(bsdutils)
+# Fault-injection tests: a loop-mounted ext4 shut down like a power cut, leftover-process checks.
+command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)
+command -v losetup >/dev/null || need_apt+=(mount)
+command -v pgrep >/dev/null || need_apt+=(procps)
+command -v python3 >/dev/null || need_apt+=(python3)
 # A Python client generated from proto/ (the other-language contract test).
 command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
 [[ -x /usr/bin/grpc_python_plugin ]] || need_apt+=(protobuf-compiler-grpc)
