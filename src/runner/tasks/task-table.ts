@@ -68,6 +68,7 @@ export class TaskTable {
 
   constructor(private readonly deps: TaskTableDeps) {}
 
+  /** The held task with this id, if any. */
   get(taskId: string): RunnerTask | undefined {
     return this.tasks.get(taskId);
   }
