@@ -7,7 +7,7 @@
  * a runner and then drops it at once (say, it cannot store what the runner
  * sends) gets ever slower retries, not a reconnect storm.
  */
-import { createClient, type Client } from "@connectrpc/connect";
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type ControlRequestSchema, type ControlResponse, type OpenTunnel, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
@@ -15,7 +15,9 @@ import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb
 import { AsyncQueue } from "../shared/async-queue.js";
 import { createHostTransport } from "../shared/transport.js";
 import { statusEnum } from "../shared/task-status.js";
-import type { Supervisor, TaskReport } from "./supervisor.js";
+import { systemClock, type CancelTimer, type Clock } from "./clock.js";
+import type { Supervisor } from "./supervisor.js";
+import type { TaskReport, TaskReporter } from "./tasks/task-table.js";
 import { GpuSampler } from "./gpus.js";
 import { CpuMeter, readUsage } from "./topology.js";
 
@@ -31,12 +33,28 @@ export interface ControlLoopOptions {
   readonly joinToken: string;
   readonly version: string;
   readonly resources: () => Promise<MessageInitShape<typeof ResourcesSchema>>;
-  readonly supervisor: Supervisor;
+  /** Builds the runner's tasks, which report their status changes up through this loop. */
+  readonly supervisor: (reporter: TaskReporter) => Supervisor;
   readonly log: Logger;
+  /** First reconnect delay (default 500 ms), doubled per failed attempt up to `backoffMaxMs` (default 10 s). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
-  /** Serves OpenTunnel commands (SSH sessions to VPS tasks); none = refuse them. */
-  readonly tunnels?: { open(command: OpenTunnel): Promise<void> };
+  /** Serves OpenTunnel commands (SSH sessions to VPS tasks); none = refuse them. Closed by {@link ControlLoop.stop}. */
+  readonly tunnels?: TunnelService;
+  /** Time for heartbeats and reconnect backoff; default the system clock. */
+  readonly clock?: Clock;
+  /** Jitter source in [0, 1) for the backoff; default Math.random. */
+  readonly random?: () => number;
+  /** The transport to the Host; default an HTTP/2 transport to `hostAddress` with pings. */
+  readonly transport?: Transport;
+}
+
+/** What the loop needs of the runner's tunnels (see `tunnels.ts`). */
+export interface TunnelService {
+  /** Serves one OpenTunnel command; never rejects. */
+  open(command: OpenTunnel): Promise<void>;
+  /** Closes every open tunnel. */
+  closeAll(): void;
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): exponential, capped, with ±50 % jitter. */
@@ -45,13 +63,16 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(ceiling * (0.5 + random() * 0.5));
 }
 
-/** Runs the control stream until `stop()`. */
-export class ControlLoop {
+/** Runs the control stream until `stop()`; the runner's tasks report up through it. */
+export class ControlLoop implements TaskReporter {
+  /** The runner's tasks, built with this loop as their reporter. */
+  readonly supervisor: Supervisor;
   private readonly client: Client<typeof RunnerService>;
+  private readonly clock: Clock;
   private readonly stopper = new AbortController();
   private outbox: AsyncQueue<Outgoing> | undefined;
   private queuedBytes = 0;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private stopHeartbeat: CancelTimer = () => {};
   private readonly meter = new CpuMeter();
   private readonly gpuSampler = new GpuSampler();
   private connectedOnce = false;
@@ -61,7 +82,9 @@ export class ControlLoop {
   onWelcome: () => void = () => {};
 
   constructor(private readonly options: ControlLoopOptions) {
-    this.client = createClient(RunnerService, createHostTransport(options.hostAddress, { pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
+    this.clock = options.clock ?? systemClock;
+    this.client = createClient(RunnerService, options.transport ?? createHostTransport(options.hostAddress, { pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
+    this.supervisor = options.supervisor(this);
   }
 
   /** Sends a status report now if connected. */
@@ -96,27 +119,29 @@ export class ControlLoop {
       });
       if (this.stopper.signal.aborted) break;
       // A session that outlived the longest delay was healthy; a shorter one counts as a failed attempt.
-      if (welcomed && Date.now() - this.welcomedAt >= maxMs) attempt = 0;
-      const delay = backoffDelay(attempt++, baseMs, maxMs);
+      if (welcomed && this.clock.now() - this.welcomedAt >= maxMs) attempt = 0;
+      const delay = backoffDelay(attempt++, baseMs, maxMs, this.options.random);
       log.info({ delayMs: delay, attempt }, "reconnecting to the host");
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
+        const cancel = this.clock.after(delay, resolve);
         this.stopper.signal.addEventListener("abort", () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         }, { once: true });
       });
     }
   }
 
-  /** Ends the stream and the loop. */
+  /** Ends the stream and the loop, and closes every tunnel. */
   stop(): void {
     this.stopper.abort();
     this.outbox?.end();
+    this.options.tunnels?.closeAll();
   }
 
   private async session(): Promise<boolean> {
-    const { supervisor, log } = this.options;
+    const { supervisor } = this;
+    const { log } = this.options;
     const outbox = new AsyncQueue<Outgoing>();
     this.queuedBytes = 0;
     const inventory = supervisor.inventory();
@@ -173,7 +198,7 @@ export class ControlLoop {
       return welcomed;
     } finally {
       this.stopper.signal.removeEventListener("abort", stopListener);
-      clearInterval(this.heartbeat);
+      this.stopHeartbeat();
       if (this.outbox === outbox) this.outbox = undefined;
       supervisor.attach(undefined);
       outbox.end();
@@ -185,7 +210,8 @@ export class ControlLoop {
   private async welcome(response: ControlResponse, outbox: AsyncQueue<Outgoing>): Promise<void> {
     if (response.message.case !== "welcome") return;
     const welcome = response.message.value;
-    const { supervisor, log } = this.options;
+    const { supervisor } = this;
+    const { log } = this.options;
     const cursors = new Map(welcome.logCursors.map((c) => [c.taskId, { stdout: Number(c.stdoutOffset), stderr: Number(c.stderrOffset) }]));
     supervisor.attach((taskId, stream, offset, data) => {
       if (this.queuedBytes >= MAX_QUEUED_BYTES) return false;
@@ -203,16 +229,17 @@ export class ControlLoop {
     const beat = () =>
       outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter, this.gpuSampler.latest()), runningTaskIds: supervisor.activeIds() } } });
     beat();
-    clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(beat, interval);
-    this.welcomedAt = Date.now();
+    this.stopHeartbeat();
+    this.stopHeartbeat = this.clock.every(interval, beat);
+    this.welcomedAt = this.clock.now();
     log.info({ host: this.options.hostAddress, heartbeatMs: interval, reconnect: this.connectedOnce }, "connected to the host");
     this.connectedOnce = true;
     this.onWelcome();
   }
 
   private async command(response: ControlResponse): Promise<void> {
-    const { supervisor, log } = this.options;
+    const { supervisor } = this;
+    const { log } = this.options;
     const { message } = response;
     switch (message.case) {
       case "runTask":

@@ -1,5 +1,6 @@
 /**
- * Wires a runner: resources, executors, supervisor, control loop.
+ * Wires a runner: resources, executors, the control loop and the tasks it
+ * reports for (built by the loop, so reports need no late binding), tunnels.
  */
 import { mkdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -59,28 +60,25 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  let loop: ControlLoop | undefined;
-  const supervisor = new Supervisor({
-    executorFor,
-    executors,
-    sharedDir: options.sharedDir,
-    localTempDir: options.localTempDir,
-    state: new StateFile(options.localTempDir, options.name),
-    log,
-    report: (report) => loop?.report(report),
-  });
-  await supervisor.recover();
-  const stopPruning = supervisor.startPruning();
-  loop = new ControlLoop({
+  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, log, portOf: (taskId) => vps.sshPortOf(taskId) });
+  const loop = new ControlLoop({
     hostAddress: options.hostAddress,
     name: options.name,
     joinToken: options.joinToken,
     version: options.version,
-    supervisor,
+    supervisor: (reporter) => new Supervisor({
+      executorFor,
+      executors,
+      sharedDir: options.sharedDir,
+      localTempDir: options.localTempDir,
+      state: new StateFile(options.localTempDir, options.name),
+      log,
+      reporter,
+    }),
     log,
     backoffBaseMs: options.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs,
-    tunnels: new TunnelDialer({ hostAddress: options.hostAddress, log, portOf: (taskId) => vps.sshPortOf(taskId) }),
+    tunnels,
     resources: async () => ({
       cores: cpus().length,
       memoryBytes: BigInt(totalmem()),
@@ -88,13 +86,17 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       gpus: await detectGpus(),
     }),
   });
+  const { supervisor } = loop;
+  await supervisor.recover();
+  const stopPruning = supervisor.startPruning();
   const running = loop.run();
   log.info({ name: options.name, host: options.hostAddress, cores: cpus().length }, "runner started");
   return {
     loop,
     stop: async () => {
       stopPruning();
-      loop!.stop();
+      // Ends the control stream and every SSH tunnel this runner serves.
+      loop.stop();
       await running;
       await supervisor.killAll();
       // Task containers keep running; the next runner process re-adopts them.

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { transition } from "../../src/host/tasks/status-machine.js";
+import { transition } from "../../src/shared/status-machine.js";
 import { FINAL_STATUSES, isFinal, parseStatusName, statusEnum, statusName, type TaskStatusName } from "../../src/shared/task-status.js";
 
 const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost"];

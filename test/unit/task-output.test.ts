@@ -13,7 +13,9 @@ import { pino } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import type { Executor, ExitInfo, TaskHandle } from "../../src/runner/executors/executor.js";
 import { StateFile } from "../../src/runner/state-file.js";
-import { KEEP_ENDED_MS, Supervisor, type TaskReport } from "../../src/runner/supervisor.js";
+import { Supervisor } from "../../src/runner/supervisor.js";
+import { KEEP_ENDED_MS } from "../../src/runner/tasks/pruning.js";
+import type { TaskReport } from "../../src/runner/tasks/task-table.js";
 import { TaskOutput, type ChunkSender } from "../../src/runner/task-output.js";
 
 /** Descriptors of this process open on files under `dir`. */
@@ -101,7 +103,9 @@ function instantExecutor(): Executor {
       pause: async () => {},
       resume: async () => {},
     }),
-    recover: async () => [],
+    recover: async () => ({ kind: "lost" }),
+    destroy: async () => {},
+    sweepOrphans: async () => {},
   };
 }
 
@@ -117,7 +121,7 @@ test("ended tasks are pruned after KEEP_ENDED_MS once the Host has them, not onl
       localTempDir: dir,
       state: new StateFile(dir, "unit"),
       log: pino({ level: "silent" }),
-      report: (report) => reports.push(report),
+      reporter: { report: (report) => reports.push(report) },
     });
     // Disconnected while task 1 ends: the Host has not heard of its end yet.
     await supervisor.run({ taskId: "1", command: "true", args: [] } as unknown as TaskSpec);

@@ -9,7 +9,7 @@ import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
 import { parseTaskId, type IdGenerator } from "./ids.js";
-import { transition } from "./status-machine.js";
+import { transition } from "../../shared/status-machine.js";
 import type { TaskEvents } from "./task-events.js";
 import type { TaskRecord } from "./task-record.js";
 import type { TaskSpecInput } from "./submit-spec.js";

@@ -13,7 +13,7 @@ import { pipeOutput, type OutputSkip } from "../docker/output-pipe.js";
 import { LABELS, taskContainerName, taskContainerOptions } from "../docker/task-container.js";
 import type { ImageSync } from "../images.js";
 import { outputPath } from "../task-output.js";
-import type { Executor, ExitInfo, OutputSink, RecoveredTask, StartContext, TaskHandle } from "./executor.js";
+import type { Executor, ExitInfo, OutputSink, Recovery, StartContext, TaskHandle } from "./executor.js";
 
 /** Container starts in flight at once (a burst deadlocks dockerd 20.10). */
 const START_SLOTS = 3;
@@ -76,40 +76,67 @@ export class DockerExecutor implements Executor {
     return this.handle(container, output);
   }
 
-  async recover(refs: ReadonlyMap<string, string>, sinkFor: (taskId: string) => OutputSink): Promise<RecoveredTask[]> {
+  /**
+   * Adopts a task's container: one still running or paused, or one that
+   * exited while the runner was away (its handle reads the real exit). A
+   * container created but never started is not adopted: nothing ran, and
+   * waiting on it would wait forever. Output is re-read from the container's
+   * whole log, skipping what the files already hold: nothing lost, nothing doubled.
+   */
+  async recover(taskId: string, ref: string, sink: OutputSink): Promise<Recovery> {
     const { docker, log } = this.options;
-    const found = await docker.listContainers({ all: true, filters: { label: [`${LABELS.managed}=true`, `${LABELS.kind}=command`, `${LABELS.runner}=${this.options.runner}`] } });
-    const recovered: RecoveredTask[] = [];
+    const info = await this.ownContainer(taskId, ref);
+    // Received but never given a container (ref ""): nothing ran.
+    if (!info) return ref === "" ? { kind: "lost" } : { kind: "ended", exit: { exitCode: null, oomKilled: false, detail: "its container vanished while the runner was away" } };
+    if (info.State.Status === "created") {
+      log.warn({ taskId, container: info.Id }, "removing a task container that was created but never started");
+      return { kind: "lost" };
+    }
+    const container = docker.getContainer(info.Id);
+    const skip: OutputSkip = { stdout: sizeOf(outputPath(this.options.sharedDir, taskId, "stdout")), stderr: sizeOf(outputPath(this.options.sharedDir, taskId, "stderr")) };
+    const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    const output = this.track(stream, pipeOutput(docker, stream, sink, skip));
+    const state = info.State.Status;
+    log.info({ taskId, state, skip }, state === "running" || state === "paused" ? "re-adopted task container" : "task container ended while the runner was away");
+    return { kind: "adopted", handle: this.handle(container, output, info.Id), paused: state === "paused" };
+  }
+
+  /** Removes the task's container, if this runner has one left. */
+  async destroy(taskId: string, ref: string): Promise<void> {
+    const info = await this.ownContainer(taskId, ref);
+    if (info) await this.options.docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+  }
+
+  /** Removes this runner's task containers whose task is not in `known` (started, but never recorded or already closed). */
+  async sweepOrphans(known: ReadonlySet<string>): Promise<void> {
+    const { docker, log } = this.options;
+    const label = Object.entries(this.labels()).map(([key, value]) => `${key}=${value}`);
+    const found = await docker.listContainers({ all: true, filters: { label } });
     for (const info of found) {
       const taskId = info.Labels[LABELS.taskId] ?? "";
-      if (!refs.has(taskId)) {
-        // Started but never recorded (the runner died in between): nobody tracks it, so it must not linger.
-        log.warn({ taskId, container: info.Id }, "removing a task container this runner has no record of");
-        await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
-        continue;
-      }
-      const container = docker.getContainer(info.Id);
-      if (info.State === "created") {
-        // Never started: nothing ran, and waiting on it would wait forever. The supervisor reports it lost.
-        log.warn({ taskId, container: info.Id }, "removing a task container that was created but never started");
-        await container.remove({ force: true }).catch(() => undefined);
-        continue;
-      }
-      const skip: OutputSkip = { stdout: sizeOf(outputPath(this.options.sharedDir, taskId, "stdout")), stderr: sizeOf(outputPath(this.options.sharedDir, taskId, "stderr")) };
-      const sink = sinkFor(taskId);
-      // Re-read the whole log and skip what the files hold: nothing lost, nothing doubled.
-      const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
-      const output = this.track(stream, pipeOutput(docker, stream, sink, skip));
-      recovered.push({ taskId, handle: this.handle(container, output, info.Id), paused: info.State === "paused" });
-      log.info({ taskId, state: info.State, skip }, info.State === "running" || info.State === "paused" ? "re-adopted task container" : "task container ended while the runner was away");
+      if (known.has(taskId)) continue;
+      log.warn({ taskId, container: info.Id }, "removing a task container this runner has no record of");
+      await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
     }
-    for (const [taskId, ref] of refs) {
-      // Received but never given a container (ref ""), or its container never started: not adopted, reported lost.
-      if (ref === "" || recovered.some((r) => r.taskId === taskId) || found.some((f) => f.Labels[LABELS.taskId] === taskId && f.State === "created")) continue;
-      const exit: ExitInfo = { exitCode: null, oomKilled: false, detail: "its container vanished while the runner was away" };
-      recovered.push({ taskId, handle: { ref: "", wait: async () => exit, kill: async () => {}, pause: async () => {}, resume: async () => {} }, paused: false });
+  }
+
+  /** The labels that mark this runner's command-task containers. */
+  private labels(): Record<string, string> {
+    return { [LABELS.managed]: "true", [LABELS.kind]: "command", [LABELS.runner]: this.options.runner };
+  }
+
+  /** The task's container (by recorded id, else by name) if it is one of this runner's; undefined when there is none. */
+  private async ownContainer(taskId: string, ref: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.options.docker.getContainer(ref === "" ? taskContainerName(taskId) : ref).inspect();
+    } catch (error) {
+      if (status(error) === 404) return undefined;
+      throw error;
     }
-    return recovered;
+    const labels = info.Config.Labels ?? {};
+    const ours = Object.entries(this.labels()).every(([key, value]) => labels[key] === value);
+    return ours && labels[LABELS.taskId] === taskId ? info : undefined;
   }
 
   /** Lets go of every container without touching it (runner shutdown): waits never settle, streams close. */

@@ -42,16 +42,26 @@ export interface StartContext {
   note(text: string): void;
 }
 
-/** A task found by {@link Executor.recover} after a runner restart. */
-export interface RecoveredTask {
-  readonly taskId: string;
-  readonly handle: TaskHandle;
-  /** Whether it was paused. */
-  readonly paused: boolean;
-}
+/**
+ * What {@link Executor.recover} found of one recorded task:
+ * - `adopted`: it lives (or ended while the runner was away and its end can
+ *   still be read): the handle's `wait` gives its real exit;
+ * - `ended`: it is gone, and this is all that is known of how it ended;
+ * - `lost`: it cannot be adopted (never started, or its executor's work dies
+ *   with the runner); whatever is left of it is for {@link Executor.destroy}.
+ */
+export type Recovery =
+  | { readonly kind: "adopted"; readonly handle: TaskHandle; readonly paused: boolean }
+  | { readonly kind: "ended"; readonly exit: ExitInfo }
+  | { readonly kind: "lost" };
 
-/** An executor. */
+/**
+ * An executor, in the shape of Nomad's task driver: start one task, recover
+ * one task after a restart, destroy what is left of one, and sweep what
+ * nobody recorded.
+ */
 export interface Executor {
+  /** Its name in the state file. */
   readonly name: string;
   /**
    * True when its tasks live on without the runner process (containers), so
@@ -61,8 +71,20 @@ export interface Executor {
   /** Starts the task; rejects with a clear message when it cannot. */
   start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle>;
   /**
-   * Finds tasks left running by a previous runner process. `refs` are the
-   * references recorded then; `sinkFor` gives each re-adopted task's output sink.
+   * Finds one task a previous runner process recorded (`ref` is the handle's
+   * ref then, "" when it was received but not yet started) and adopts it,
+   * its output going to `sink`, or says it cannot. Rejects only when it could
+   * not look (say, the Docker engine is down): then the task is left alone.
    */
-  recover(refs: ReadonlyMap<string, string>, sinkFor: (taskId: string) => OutputSink): Promise<RecoveredTask[]>;
+  recover(taskId: string, ref: string, sink: OutputSink): Promise<Recovery>;
+  /**
+   * Stops and removes whatever is left of a task that was not adopted
+   * (process, container, cgroup); a task with nothing left is a no-op.
+   */
+  destroy(taskId: string, ref: string): Promise<void>;
+  /**
+   * Removes this runner's leftovers of tasks nobody recorded or whose record
+   * is already closed (`known`: the ids still to recover).
+   */
+  sweepOrphans(known: ReadonlySet<string>): Promise<void>;
 }

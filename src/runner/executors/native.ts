@@ -13,7 +13,7 @@ import { constants } from "node:os";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { removeTaskCgroups } from "../limits/cgroups.js";
 import { type LimitProbes, machineProbes, planNativeLimits } from "../limits/native-limits.js";
-import type { Executor, ExitInfo, OutputSink, RecoveredTask, StartContext, TaskHandle } from "./executor.js";
+import type { Executor, ExitInfo, OutputSink, Recovery, StartContext, TaskHandle } from "./executor.js";
 
 /** Grace between SIGTERM and SIGKILL when killing a task. */
 const KILL_GRACE_MS = 3000;
@@ -157,28 +157,26 @@ export class NativeExecutor implements Executor {
     };
   }
 
-  /**
-   * Native tasks cannot be re-adopted (their output pipes died with the old
-   * runner), so any still alive are stopped, never left orphaned, and their
-   * cgroups removed.
-   */
-  async recover(refs: ReadonlyMap<string, string>): Promise<RecoveredTask[]> {
-    const unstarted: string[] = [];
-    for (const [taskId, ref] of refs) {
-      const [pidText, startTime] = ref.split(":");
-      const pid = Number(pidText);
-      if (pid > 0 && startTime && processStartTime(pid) === startTime) signalGroup(pid, "SIGKILL");
-      else if (ref === "") unstarted.push(taskId);
-    }
-    // Received but with no pid recorded: the old runner may have died just after the spawn.
-    for (const pid of processesOfTasks(unstarted)) signalGroup(pid, "SIGKILL");
-    // Their cgroups too (a systemd scope is collected by systemd itself): the old
-    // runner's cleanup died with it, and the start-up sweep leaves young or busy
-    // ones, so they lingered until a later runner's sweep.
-    if (refs.size > 0 && !this.probes.systemd()) {
-      const layout = this.probes.cgroups();
-      for (const taskId of refs.keys()) await removeTaskCgroups(taskId, layout);
-    }
-    return [];
+  /** Native tasks cannot be re-adopted: their output pipes died with the old runner. */
+  async recover(): Promise<Recovery> {
+    return { kind: "lost" };
   }
+
+  /**
+   * Kills what is left of a task, never leaving it orphaned: by pid and start
+   * time (a reused pid is spared), or, with no pid recorded (the old runner may
+   * have died just after the spawn), by its HAKURIVER_TASK_ID. Its cgroups go
+   * too (a systemd scope is collected by systemd itself): the old runner's
+   * cleanup died with it, and the start-up sweep leaves young or busy ones.
+   */
+  async destroy(taskId: string, ref: string): Promise<void> {
+    const [pidText, startTime] = ref.split(":");
+    const pid = Number(pidText);
+    if (pid > 0 && startTime && processStartTime(pid) === startTime) signalGroup(pid, "SIGKILL");
+    else if (ref === "") for (const found of processesOfTasks([taskId])) signalGroup(found, "SIGKILL");
+    if (!this.probes.systemd()) await removeTaskCgroups(taskId, this.probes.cgroups());
+  }
+
+  /** Nothing to sweep: a native task nobody recorded was never spawned. */
+  async sweepOrphans(): Promise<void> {}
 }

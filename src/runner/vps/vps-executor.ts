@@ -10,7 +10,7 @@ import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { environmentImage } from "../../shared/tarballs.js";
 import { Limiter } from "../docker/limiter.js";
 import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-container.js";
-import type { Executor, OutputSink, RecoveredTask, StartContext, TaskHandle } from "../executors/executor.js";
+import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
 import { VpsHandle, containerPort, isNotFound } from "./vps-handle.js";
@@ -115,22 +115,24 @@ export class VpsExecutor implements Executor {
     }
   }
 
-  async recover(refs: ReadonlyMap<string, string>, _sinkFor: (taskId: string) => OutputSink): Promise<RecoveredTask[]> {
-    const found: RecoveredTask[] = [];
-    for (const [taskId, ref] of refs) {
-      // Received but not recorded with its container id (the runner died while starting it): look it up by name.
-      const container = this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref);
-      const info = await container.inspect().catch(() => undefined);
-      const port = info ? containerPort(info) : undefined;
-      if (!info || !port || !(info.State.Running || info.State.Paused)) {
-        await container.remove({ force: true }).catch(() => {});
-        continue;
-      }
-      this.ports.set(taskId, port);
-      found.push({ taskId, paused: info.State.Paused, handle: new VpsHandle(container, port, () => this.ports.delete(taskId)) });
-    }
-    return found;
+  /** Adopts a VPS whose container still runs (or is paused) with its port published. */
+  async recover(taskId: string, ref: string): Promise<Recovery> {
+    // Received but not recorded with its container id (the runner died while starting it): look it up by name.
+    const container = this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref);
+    const info = await container.inspect().catch(() => undefined);
+    const port = info ? containerPort(info) : undefined;
+    if (!info || !port || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
+    this.ports.set(taskId, port);
+    return { kind: "adopted", paused: info.State.Paused, handle: new VpsHandle(container, port, () => this.ports.delete(taskId)) };
   }
+
+  /** Removes the task's container, if any is left. */
+  async destroy(taskId: string, ref: string): Promise<void> {
+    await this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref).remove({ force: true }).catch(() => {});
+  }
+
+  /** Nothing to sweep: a VPS container is created only for a recorded task. */
+  async sweepOrphans(): Promise<void> {}
 }
 
 async function logTail(container: Docker.Container): Promise<string> {

@@ -1,5 +1,6 @@
 /**
- * The one transition function for task statuses.
+ * The one transition function for task statuses, used by both sides: the
+ * Host's task manager and the runner's task table.
  *
  *   pending ──▶ assigning ──▶ running ⇄ paused
  *      │            │            │         │
@@ -12,8 +13,8 @@
  *   final status from any non-final one (a task can end before "running" arrives).
  * - A final status never changes; moving to the same status is a no-op.
  */
-import type { TaskStatusName } from "../../shared/task-status.js";
-import { isFinal } from "../../shared/task-status.js";
+import type { TaskStatusName } from "./task-status.js";
+import { isFinal } from "./task-status.js";
 
 const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
   pending: ["assigning", "running", "killed", "failed", "lost"],
