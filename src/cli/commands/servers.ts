@@ -3,7 +3,8 @@
  * Host's or Runner's code is loaded lazily (client commands never load it).
  */
 import type { Argv } from "yargs";
-import { loadSettings } from "../../shared/config-file.js";
+import type { SettingFlags } from "../../shared/config.js";
+import { loadConfig } from "../../shared/config-file.js";
 import type { GlobalArgs } from "../context.js";
 
 interface HostArgs extends GlobalArgs {
@@ -21,7 +22,7 @@ interface RunnerArgs extends GlobalArgs {
 }
 
 /** Splits `ADDR:PORT` for the runner's --host into settings. */
-function hostFlags(address: string | undefined): Record<string, string | number | undefined> {
+function hostFlags(address: string | undefined): SettingFlags {
   if (!address) return {};
   const match = /^(.*):(\d+)$/.exec(address);
   return match ? { "network.host_reachable_address": match[1], "network.host_port": Number(match[2]) } : { "network.host_reachable_address": address };
@@ -43,7 +44,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
       (a) =>
         run(async () => {
           const args = a as HostArgs;
-          const settings = loadSettings(args.config, {
+          const config = loadConfig(args.config, {
             "network.host_bind_ip": args.bind,
             "network.host_port": args.port,
             "network.host_ssh_proxy_port": args["ssh-proxy-port"],
@@ -51,7 +52,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
             "paths.shared_dir": args["shared-dir"],
           });
           const { main } = await import("../../host/main.js");
-          return main(settings);
+          return main(config);
         }),
     )
     .command(
@@ -65,14 +66,14 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
       (a) =>
         run(async () => {
           const args = a as RunnerArgs;
-          const settings = loadSettings(args.config, {
+          const config = loadConfig(args.config, {
             ...hostFlags(args.host ?? process.env.HAKURIVER_HOST),
             "runner.name": args.name,
             "paths.shared_dir": args["shared-dir"],
             "paths.local_temp_dir": args["local-temp-dir"],
           });
           const { main } = await import("../../runner/main.js");
-          return main(settings);
+          return main(config);
         }),
     );
 }
