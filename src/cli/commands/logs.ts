@@ -64,6 +64,6 @@ export function logsCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         .positional("id", { type: "string", demandOption: true })
         .option("stderr", { type: "boolean", describe: "show stderr instead of stdout" })
         .option("follow", { alias: "f", type: "boolean", describe: "stream new output until the task ends; exit with its exit code" }),
-    (a) => run(() => logs(a as GlobalArgs & { id: string; stderr?: boolean; follow?: boolean })),
+    (a) => run(() => logs(a)),
   );
 }

@@ -7,20 +7,6 @@ import type { SettingFlags } from "../../shared/config.js";
 import { loadConfig } from "../../shared/config-file.js";
 import type { GlobalArgs } from "../context.js";
 
-interface HostArgs extends GlobalArgs {
-  bind?: string;
-  port?: number;
-  "ssh-proxy-port"?: number;
-  db?: string;
-  "shared-dir"?: string;
-}
-
-interface RunnerArgs extends GlobalArgs {
-  name?: string;
-  "shared-dir"?: string;
-  "local-temp-dir"?: string;
-}
-
 /** Splits `ADDR:PORT` for the runner's --host into settings. */
 function hostFlags(address: string | undefined): SettingFlags {
   if (!address) return {};
@@ -43,7 +29,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" }),
       (a) =>
         run(async () => {
-          const args = a as HostArgs;
+          const args = a;
           const config = loadConfig(args.config, {
             "network.host_bind_ip": args.bind,
             "network.host_port": args.port,
@@ -65,7 +51,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" }),
       (a) =>
         run(async () => {
-          const args = a as RunnerArgs;
+          const args = a;
           const config = loadConfig(args.config, {
             ...hostFlags(args.host ?? process.env.HAKURIVER_HOST),
             "runner.name": args.name,

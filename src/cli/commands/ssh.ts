@@ -210,14 +210,14 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       "ssh <id>",
       "log in to a VPS with the system ssh, through the Host: hakuriver ssh ID [-- SSH-OPTIONS [COMMAND...]]",
       (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
-      (a) => run(() => ssh(a as unknown as SshArgs)),
+      (a) => run(() => ssh(a)),
     )
-    .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a as unknown as SshArgs)))
+    .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a)))
     .command(
       "ssh-config <id>",
       "print a Host block for ~/.ssh/config, so ssh/scp/sftp hakuriver-ID work",
       (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
-      (a) => run(async () => sshConfig(a as unknown as SshArgs)),
+      (a) => run(async () => sshConfig(a)),
     );
 }
 
