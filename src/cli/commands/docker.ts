@@ -8,6 +8,7 @@ import { EnvContainerSchema, TarballSchema, type ShellRequestSchema, type Tarbal
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { formatBytes } from "../../shared/units.js";
 import { UsageError } from "../cli-error.js";
+import { processExitCode } from "../exit-codes.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { formatTime, table } from "../render.js";
 
@@ -95,7 +96,7 @@ async function shell(args: NameArgs & { command?: string[]; "--"?: string[] }): 
       process.stdout.off("resize", onResize);
     }
   }
-  return code >= 0 && code < 256 ? code : 1;
+  return processExitCode(code);
 }
 
 async function createTar(args: NameArgs & { keep?: number }): Promise<number> {

@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { LogStream } from "../../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { failureExitCode } from "../exit-codes.js";
 
 /** Codes after which a follow reconnects rather than fails. */
 const RETRYABLE = new Set([Code.Unavailable, Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown, Code.DeadlineExceeded]);
@@ -36,9 +37,8 @@ async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: 
           const status = event.value.status === 0 ? undefined : statusName(event.value.status);
           if (status && isFinal(status)) {
             if (status === "completed") return 0;
-            const code = event.value.exitCode ?? 1;
             console.error(`task ${args.id} ended ${status}${event.value.exitCode === undefined ? "" : ` (exit code ${event.value.exitCode})`}`);
-            return code > 0 && code < 256 ? code : 1;
+            return failureExitCode(event.value.exitCode);
           }
           return 0;
         }
