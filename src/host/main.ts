@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Config } from "../shared/config-schema.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
+import { stopSignal } from "../shared/stop-signal.js";
 import { startHost } from "./host-app.js";
 
 /** Runs the Host with the given (typed, layered) config; resolves with the exit code after SIGINT/SIGTERM. */
@@ -33,11 +34,8 @@ export async function main(config: Config): Promise<number> {
   });
   // One line on stdout so scripts (and tests) learn the port when it was 0.
   console.log(`HakuRiver host listening on ${config.hostBindIp}:${host.port} (shared dir ${join(config.sharedDir)}); ssh proxy on ${host.sshProxyPort}`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  log.info("shutting down");
+  const signal = await stopSignal();
+  log.info({ signal }, "shutting down");
   await host.close();
   return 0;
 }

@@ -6,6 +6,7 @@ import type { Config } from "../shared/config-schema.js";
 import { hostAddressOf } from "../shared/host-address.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
+import { stopSignal } from "../shared/stop-signal.js";
 import { startRunner } from "./runner-app.js";
 
 /** The version runners report. */
@@ -31,11 +32,8 @@ export async function main(config: Config): Promise<number> {
     numactlPath: config.numactlPath,
   });
   console.log(`HakuRiver runner ${name} started; host ${hostAddress}`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  log.info("shutting down");
+  const signal = await stopSignal();
+  log.info({ signal }, "shutting down");
   await runner.stop();
   return 0;
 }
