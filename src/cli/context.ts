@@ -1,11 +1,13 @@
 /**
- * What every client command needs: layered settings, the Host address and
+ * What every client command needs: the layered config, the Host address and
  * a typed client of the client-facing service.
  */
 import { createClient, type Client } from "@connectrpc/connect";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
-import { getNumber, getString, type SettingValue, type Settings } from "../shared/config.js";
-import { loadSettings } from "../shared/config-file.js";
+import type { Config } from "../shared/config-schema.js";
+import type { SettingFlags } from "../shared/config.js";
+import { loadConfig } from "../shared/config-file.js";
+import { resolveHostAddress } from "../shared/host-address.js";
 import { createHostConnection } from "../shared/transport.js";
 
 /** Global options every command accepts. */
@@ -17,7 +19,7 @@ export interface GlobalArgs {
 
 /** A client command's context. */
 export interface ClientContext {
-  readonly settings: Settings;
+  readonly config: Config;
   readonly hostAddress: string;
   readonly client: Client<typeof ClientService>;
   readonly json: boolean;
@@ -25,18 +27,11 @@ export interface ClientContext {
   close(): void;
 }
 
-/** Address order: --host, HAKURIVER_HOST, then the config's host_reachable_address:host_port. */
-export function resolveHostAddress(args: GlobalArgs, settings: Settings, env: NodeJS.ProcessEnv = process.env): string {
-  if (args.host) return args.host;
-  if (env.HAKURIVER_HOST) return env.HAKURIVER_HOST;
-  return `${getString(settings, "network.host_reachable_address")}:${getNumber(settings, "network.host_port")}`;
-}
-
-/** Loads settings (with the given flag overrides) and creates the client. */
-export function clientContext(args: GlobalArgs, flags: Record<string, SettingValue | undefined> = {}): ClientContext {
-  const settings = loadSettings(args.config, flags);
-  const hostAddress = resolveHostAddress(args, settings);
-  const connection = createHostConnection(hostAddress, { token: getString(settings, "auth.token") });
+/** Loads the config (with the given flag overrides) and creates the client. */
+export function clientContext(args: GlobalArgs, flags: SettingFlags = {}): ClientContext {
+  const config = loadConfig(args.config, flags);
+  const hostAddress = resolveHostAddress(args.host, config);
+  const connection = createHostConnection(hostAddress, { token: config.token });
   const client = createClient(ClientService, connection.transport);
-  return { settings, hostAddress, client, json: args.json === true, close: connection.close };
+  return { config, hostAddress, client, json: args.json === true, close: connection.close };
 }

@@ -5,6 +5,7 @@ import type { Client } from "@connectrpc/connect";
 import type { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../shared/task-status.js";
+import { failureExitCode } from "./exit-codes.js";
 
 /** Resolves with every task once all are final. */
 export async function waitForTasks(client: Client<typeof ClientService>, taskIds: readonly string[]): Promise<Task[]> {
@@ -27,8 +28,7 @@ export function exitCodeOfTasks(tasks: readonly Task[]): number {
   if (tasks.length === 1) {
     const task = tasks[0]!;
     if (statusName(task.status) === "completed") return 0;
-    const code = task.exitCode ?? 1;
-    return code === 0 ? 1 : code > 255 || code < 0 ? 1 : code;
+    return failureExitCode(task.exitCode);
   }
   return tasks.every((t) => statusName(t.status) === "completed") ? 0 : 1;
 }

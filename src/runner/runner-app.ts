@@ -36,6 +36,8 @@ export interface RunnerOptions {
   readonly dockerHost?: string;
   /** Tarball directory name under the shared dir (docker.container_dir). */
   readonly containerDir?: string;
+  /** numactl binary for NUMA-bound native tasks (paths.numactl_path); empty = numactl on the task's PATH. */
+  readonly numactlPath?: string;
 }
 
 /** A running runner. */
@@ -49,7 +51,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const { log } = options;
   mkdirSync(join(options.sharedDir, "shared_data"), { recursive: true });
   mkdirSync(options.localTempDir, { recursive: true });
-  const native = new NativeExecutor();
+  const native = new NativeExecutor(undefined, options.numactlPath ?? "");
   const docker = dockerClient(options.dockerHost ?? "");
   const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log);
   const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });

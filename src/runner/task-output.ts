@@ -5,16 +5,11 @@
  * resumes at the Host's cursor: nothing lost, nothing sent twice.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
+import { taskLogPath as outputPath, type StreamName } from "../shared/task-log-path.js";
 import type { OutputSink } from "./executors/executor.js";
 
-/** Which stream. */
-export type StreamName = "stdout" | "stderr";
-
-/** The runner-side log file of a task's stream. */
-export function outputPath(sharedDir: string, taskId: string, stream: StreamName): string {
-  return stream === "stdout" ? join(sharedDir, "task_outputs", `${taskId}.out`) : join(sharedDir, "task_errors", `${taskId}.err`);
-}
+export { taskLogPath as outputPath, type StreamName } from "../shared/task-log-path.js";
 
 /** Sends one chunk; returns false when it cannot take more now (back-pressure). */
 export type ChunkSender = (taskId: string, stream: StreamName, offset: number, data: Uint8Array) => boolean;

@@ -3,7 +3,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "smol-toml";
-import { defaultConfigPath, resolveConfig, type SettingValue, type Settings } from "./config.js";
+import type { Config } from "./config-schema.js";
+import { defaultConfigPath, resolveConfig, toConfig, type SettingFlags, type Settings } from "./config.js";
 import { invalidArgument } from "./errors.js";
 
 /**
@@ -11,11 +12,7 @@ import { invalidArgument } from "./errors.js";
  * `HAKURIVER_CONFIG`, else `~/.hakuriver/config.toml` when present; then the
  * environment and the given flags on top.
  */
-export function loadSettings(
-  explicitPath: string | undefined,
-  flags: Readonly<Record<string, SettingValue | undefined>>,
-  env: NodeJS.ProcessEnv = process.env,
-): Settings {
+export function loadSettings(explicitPath: string | undefined, flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Settings {
   const chosen = explicitPath ?? env.HAKURIVER_CONFIG;
   const path = chosen ?? defaultConfigPath();
   let file: Record<string, unknown> | undefined;
@@ -29,4 +26,9 @@ export function loadSettings(
     throw invalidArgument(`config file ${path} does not exist (run "hakuriver init config" to write one)`);
   }
   return resolveConfig({ file, fileName: path, env, flags });
+}
+
+/** {@link loadSettings}, as the typed {@link Config} (units converted, paths expanded). */
+export function loadConfig(explicitPath: string | undefined, flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  return toConfig(loadSettings(explicitPath, flags, env));
 }

@@ -1,41 +1,73 @@
 /**
- * The one table of settings: every key's section, type, default and meaning.
- * Defaults, TOML validation, `HAKURIVER_*` environment names and the
- * commented file that `hakuriver init config` writes all come from here.
+ * The one table of settings: every key's section, type, default, meaning and
+ * its field in the typed {@link Config}. Defaults, TOML validation,
+ * `HAKURIVER_*` environment names, the commented file that
+ * `hakuriver init config` writes and the `Config` type all come from here.
  */
 
 /** Kinds of setting values a TOML file or an environment variable may hold. */
 export type SettingType = "string" | "number" | "boolean" | "string[]";
 
-/** One setting: `section.key` in TOML, `HAKURIVER_SECTION_KEY` in the environment. */
+/**
+ * How a value in the file becomes its field in the {@link Config}, once:
+ * `seconds` to milliseconds (the field ends in `Ms`), `path` with a leading
+ * `~/` expanded to the home directory; absent means taken as it is.
+ */
+export type SettingConversion = "seconds" | "path";
+
+/** One setting: `section.key` in TOML, `HAKURIVER_SECTION_KEY` in the environment, `field` in the Config. */
 export interface SettingSpec {
   readonly section: string;
   readonly key: string;
   readonly type: SettingType;
   readonly defaultValue: string | number | boolean | readonly string[];
   readonly doc: string;
+  /** The name of the setting in the typed {@link Config}. */
+  readonly field: string;
+  readonly convert?: SettingConversion;
 }
 
 /** Every setting, in the order `init config` writes them. */
-export const SETTINGS: readonly SettingSpec[] = [
-  { section: "network", key: "host_bind_ip", type: "string", defaultValue: "0.0.0.0", doc: "Address the Host's API and SSH proxy listen on." },
-  { section: "network", key: "host_port", type: "number", defaultValue: 8000, doc: "Host API port (gRPC, gRPC-web and Connect on one port)." },
-  { section: "network", key: "host_ssh_proxy_port", type: "number", defaultValue: 8002, doc: "Host SSH proxy port (REQUEST_TUNNEL protocol)." },
-  { section: "network", key: "host_reachable_address", type: "string", defaultValue: "127.0.0.1", doc: "Address runners and clients use to reach the Host." },
-  { section: "paths", key: "shared_dir", type: "string", defaultValue: "~/.hakuriver/shared", doc: "Shared storage: task logs, shared_data (mounted at /shared), environment tarballs." },
-  { section: "paths", key: "local_temp_dir", type: "string", defaultValue: "~/.hakuriver/temp", doc: "Node-local scratch space (mounted at /local_temp) and runner state." },
-  { section: "paths", key: "numactl_path", type: "string", defaultValue: "", doc: "numactl binary; empty means numactl on PATH." },
-  { section: "database", key: "db_file", type: "string", defaultValue: "~/.hakuriver/cluster.db", doc: "SQLite file of the Host's state." },
-  { section: "timing", key: "heartbeat_interval", type: "number", defaultValue: 5, doc: "Seconds between runner heartbeats (the Host tells runners this value)." },
-  { section: "timing", key: "heartbeat_timeout_factor", type: "number", defaultValue: 6, doc: "A node with no heartbeat for interval x factor seconds is offline and its running tasks lost." },
-  { section: "timing", key: "cleanup_check_interval", type: "number", defaultValue: 1, doc: "Seconds between the Host's checks for silent nodes." },
-  { section: "runner", key: "name", type: "string", defaultValue: "", doc: "Node name the runner registers under; empty means the hostname." },
-  { section: "runner", key: "docker_host", type: "string", defaultValue: "", doc: "Docker engine socket for the runner; empty means DOCKER_HOST or /var/run/docker.sock." },
-  { section: "docker", key: "container_dir", type: "string", defaultValue: "hakuriver-containers", doc: "Tarball directory under shared_dir." },
-  { section: "docker", key: "default_container_name", type: "string", defaultValue: "NULL", doc: "Environment used when a task names none; NULL runs natively." },
-  { section: "docker", key: "tasks_privileged", type: "boolean", defaultValue: false, doc: "Run task containers with --privileged by default." },
-  { section: "docker", key: "additional_mounts", type: "string[]", defaultValue: [], doc: "Extra HOST:CONTAINER[:ro] mounts for every task." },
-  { section: "docker", key: "keep_tarballs", type: "number", defaultValue: 1, doc: "How many tarballs per environment create-tar keeps." },
-  { section: "scheduler", key: "queue", type: "boolean", defaultValue: true, doc: "Queue tasks when no node has room; false rejects at once like the original." },
-  { section: "auth", key: "token", type: "string", defaultValue: "", doc: "Join/client token (reserved for authentication)." },
-];
+export const SETTINGS = [
+  { section: "network", key: "host_bind_ip", field: "hostBindIp", type: "string", defaultValue: "0.0.0.0", doc: "Address the Host's API and SSH proxy listen on." },
+  { section: "network", key: "host_port", field: "hostPort", type: "number", defaultValue: 8000, doc: "Host API port (gRPC, gRPC-web and Connect on one port)." },
+  { section: "network", key: "host_ssh_proxy_port", field: "hostSshProxyPort", type: "number", defaultValue: 8002, doc: "Host SSH proxy port (REQUEST_TUNNEL protocol)." },
+  { section: "network", key: "host_reachable_address", field: "hostReachableAddress", type: "string", defaultValue: "127.0.0.1", doc: "Address runners and clients use to reach the Host." },
+  { section: "paths", key: "shared_dir", field: "sharedDir", type: "string", convert: "path", defaultValue: "~/.hakuriver/shared", doc: "Shared storage: task logs, shared_data (mounted at /shared), environment tarballs." },
+  { section: "paths", key: "local_temp_dir", field: "localTempDir", type: "string", convert: "path", defaultValue: "~/.hakuriver/temp", doc: "Node-local scratch space (mounted at /local_temp) and runner state." },
+  { section: "paths", key: "numactl_path", field: "numactlPath", type: "string", convert: "path", defaultValue: "", doc: "numactl binary that binds native tasks to a NUMA node; empty means numactl on the task's PATH." },
+  { section: "database", key: "db_file", field: "dbFile", type: "string", convert: "path", defaultValue: "~/.hakuriver/cluster.db", doc: "SQLite file of the Host's state." },
+  { section: "timing", key: "heartbeat_interval", field: "heartbeatIntervalMs", type: "number", convert: "seconds", defaultValue: 5, doc: "Seconds between runner heartbeats (the Host tells runners this value)." },
+  { section: "timing", key: "heartbeat_timeout_factor", field: "heartbeatTimeoutFactor", type: "number", defaultValue: 6, doc: "A node with no heartbeat for interval x factor seconds is offline and its running tasks lost." },
+  { section: "timing", key: "cleanup_check_interval", field: "cleanupCheckIntervalMs", type: "number", convert: "seconds", defaultValue: 1, doc: "Seconds between the Host's checks for silent nodes." },
+  { section: "runner", key: "name", field: "runnerName", type: "string", defaultValue: "", doc: "Node name the runner registers under; empty means the hostname." },
+  { section: "runner", key: "docker_host", field: "dockerHost", type: "string", defaultValue: "", doc: "Docker engine socket for the runner; empty means DOCKER_HOST or /var/run/docker.sock." },
+  { section: "runner", key: "backoff_ms", field: "backoffBaseMs", type: "number", defaultValue: 500, doc: "Milliseconds the runner waits before its first reconnect to the Host; each further try waits longer (with jitter, at most 10 s)." },
+  { section: "docker", key: "container_dir", field: "containerDir", type: "string", defaultValue: "hakuriver-containers", doc: "Tarball directory under shared_dir." },
+  { section: "docker", key: "default_container_name", field: "defaultContainerName", type: "string", defaultValue: "NULL", doc: "Environment used when a task names none; NULL runs natively." },
+  { section: "docker", key: "tasks_privileged", field: "tasksPrivileged", type: "boolean", defaultValue: false, doc: "Run task containers with --privileged by default." },
+  { section: "docker", key: "additional_mounts", field: "additionalMounts", type: "string[]", defaultValue: [], doc: "Extra HOST:CONTAINER[:ro] mounts for every task." },
+  { section: "docker", key: "keep_tarballs", field: "keepTarballs", type: "number", defaultValue: 1, doc: "How many tarballs per environment create-tar keeps." },
+  { section: "scheduler", key: "queue", field: "queue", type: "boolean", defaultValue: true, doc: "Queue tasks when no node has room; false rejects at once like the original." },
+  { section: "auth", key: "token", field: "token", type: "string", defaultValue: "", doc: "Shared secret: when set, the Host refuses runners and clients that do not present it (and SSH proxy requests without it); empty means no check." },
+] as const satisfies readonly SettingSpec[];
+
+/** One row of {@link SETTINGS}, with its literal types. */
+export type SettingRow = (typeof SETTINGS)[number];
+
+/** A setting's name as flags and `Settings` key it: `network.host_port`. */
+export type SettingName = SettingRow extends infer R ? (R extends SettingRow ? `${R["section"]}.${R["key"]}` : never) : never;
+
+interface ValueOfType {
+  string: string;
+  number: number;
+  boolean: boolean;
+  "string[]": readonly string[];
+}
+
+/**
+ * The typed settings, derived from {@link SETTINGS}: one field per row, its
+ * units already converted (`heartbeatIntervalMs` is milliseconds though the
+ * file says seconds) and paths expanded. Made by `toConfig`.
+ */
+export type Config = { readonly [R in SettingRow as R["field"]]: ValueOfType[R["type"]] };

@@ -4,14 +4,20 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { SETTINGS, type SettingSpec } from "./config-schema.js";
+import { SETTINGS, type Config, type SettingName, type SettingSpec } from "./config-schema.js";
 import { invalidArgument } from "./errors.js";
+
+/** The table, each row seen as a plain {@link SettingSpec}. */
+const SPECS: readonly SettingSpec[] = SETTINGS;
 
 /** A setting's value. */
 export type SettingValue = string | number | boolean | readonly string[];
 
-/** Settings by `section.key` (for example `network.host_port`). */
+/** Settings by `section.key` (for example `network.host_port`), as the file spells them. */
 export type Settings = Readonly<Record<string, SettingValue>>;
+
+/** Flag values by setting name; undefined means "not given". */
+export type SettingFlags = Readonly<Partial<Record<SettingName, SettingValue | undefined>>>;
 
 /** The inputs of {@link resolveConfig}; every layer is optional. */
 export interface ConfigLayers {
@@ -22,7 +28,7 @@ export interface ConfigLayers {
   /** Process environment; only `HAKURIVER_SECTION_KEY` names are read. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Flag values by `section.key`; undefined means "not given". */
-  readonly flags?: Readonly<Record<string, SettingValue | undefined>>;
+  readonly flags?: SettingFlags;
 }
 
 /** The environment variable that overrides a setting: `HAKURIVER_NETWORK_HOST_PORT`. */
@@ -65,8 +71,8 @@ function coerce(spec: SettingSpec, raw: unknown, origin: string): SettingValue {
  */
 export function resolveConfig(layers: ConfigLayers): Settings {
   const result: Record<string, SettingValue> = {};
-  const known = new Map(SETTINGS.map((spec) => [`${spec.section}.${spec.key}`, spec]));
-  for (const spec of SETTINGS) result[`${spec.section}.${spec.key}`] = spec.defaultValue;
+  const known = new Map(SPECS.map((spec) => [`${spec.section}.${spec.key}`, spec]));
+  for (const spec of SPECS) result[`${spec.section}.${spec.key}`] = spec.defaultValue;
 
   const fileName = layers.fileName ?? "config file";
   for (const [section, body] of Object.entries(layers.file ?? {})) {
@@ -79,7 +85,7 @@ export function resolveConfig(layers: ConfigLayers): Settings {
       result[`${section}.${key}`] = coerce(spec, raw, fileName);
     }
   }
-  for (const spec of SETTINGS) {
+  for (const spec of SPECS) {
     const raw = layers.env?.[envNameOf(spec)];
     if (raw !== undefined && raw !== "") result[`${spec.section}.${spec.key}`] = coerce(spec, raw, envNameOf(spec));
   }
@@ -92,25 +98,18 @@ export function resolveConfig(layers: ConfigLayers): Settings {
   return result;
 }
 
-/** Reads a string setting. */
-export function getString(settings: Settings, name: string): string {
-  return String(settings[name]);
-}
-
-/** Reads a number setting. */
-export function getNumber(settings: Settings, name: string): number {
-  return Number(settings[name]);
-}
-
-/** Reads a boolean setting. */
-export function getBoolean(settings: Settings, name: string): boolean {
-  return settings[name] === true;
-}
-
-/** Reads a list setting. */
-export function getList(settings: Settings, name: string): readonly string[] {
-  const value = settings[name];
-  return Array.isArray(value) ? value : [];
+/**
+ * The typed {@link Config} of resolved settings: each row's value under its
+ * `field`, seconds turned into milliseconds and `~/` paths expanded against
+ * `home`, here and nowhere else. Pure.
+ */
+export function toConfig(settings: Settings, home: string = homedir()): Config {
+  const config: Record<string, SettingValue> = {};
+  for (const spec of SPECS) {
+    const value = settings[`${spec.section}.${spec.key}`] ?? spec.defaultValue;
+    config[spec.field] = spec.convert === "seconds" ? Number(value) * 1000 : spec.convert === "path" ? expandHome(String(value), home) : value;
+  }
+  return config as Config;
 }
 
 /** Expands a leading `~/` to the home directory. */
@@ -131,7 +130,7 @@ export function renderDefaultConfig(): string {
     "# environment, then this file, then the defaults shown here.",
   ];
   let section = "";
-  for (const spec of SETTINGS) {
+  for (const spec of SPECS) {
     if (spec.section !== section) {
       section = spec.section;
       lines.push("", `[${section}]`);

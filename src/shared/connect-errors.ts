@@ -12,7 +12,6 @@ const CODE_OF: Record<ErrorKind, Code> = {
   unavailable: Code.Unavailable,
   unauthenticated: Code.Unauthenticated,
   permission_denied: Code.PermissionDenied,
-  already_exists: Code.AlreadyExists,
   internal: Code.Internal,
 };
 

@@ -11,7 +11,6 @@ export type ErrorKind =
   | "unavailable"
   | "unauthenticated"
   | "permission_denied"
-  | "already_exists"
   | "internal";
 
 /** An error a person can act on: its message says what was wrong and what to do. */

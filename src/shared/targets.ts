@@ -3,6 +3,7 @@
  * Parsed in this one place; errors say exactly which part is wrong.
  */
 import { invalidArgument } from "./errors.js";
+import { NAME_PATTERN, NAME_RULE } from "./name-pattern.js";
 
 /** A parsed target. */
 export interface Target {
@@ -11,7 +12,7 @@ export interface Target {
   readonly gpus: readonly number[];
 }
 
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NODE_NAME = new RegExp(`^${NAME_PATTERN}$`);
 
 /** True when `name` is a valid node name (letters, digits, `.`, `_`, `-`). */
 export function isValidNodeName(name: string): boolean {
@@ -37,7 +38,7 @@ export function parseTarget(text: string): Target {
   const [node = "", numaPart, ...more] = head.split(":");
   if (more.length > 0) throw invalidArgument(`target "${target}" has too many ":" before the GPU list`);
   if (node === "") throw invalidArgument(`target "${target}" names no node: use node, node:NUMA, node::GPU[,GPU] or node:NUMA::GPU`);
-  if (!isValidNodeName(node)) throw invalidArgument(`target "${target}": "${node}" is not a valid node name (letters, digits, . _ -)`);
+  if (!isValidNodeName(node)) throw invalidArgument(`target "${target}": "${node}" is not a valid node name (${NAME_RULE})`);
   const numaNode = numaPart === undefined ? null : parseIndex(numaPart, "NUMA id", target);
   let gpus: number[] = [];
   if (gpuPart !== undefined) {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "smol-toml";
-import { envNameOf, expandHome, renderDefaultConfig, resolveConfig } from "../../src/shared/config.js";
+import { envNameOf, expandHome, renderDefaultConfig, resolveConfig, toConfig } from "../../src/shared/config.js";
 import { SETTINGS } from "../../src/shared/config-schema.js";
 import { DomainError } from "../../src/shared/errors.js";
 
@@ -41,4 +41,44 @@ test("the default config file parses back to the defaults", () => {
 test("expandHome expands only a leading ~/", () => {
   assert.equal(expandHome("~/x", "/home/u"), "/home/u/x");
   assert.equal(expandHome("/a/~/x", "/home/u"), "/a/~/x");
+});
+
+test("the typed Config converts units once and expands paths", () => {
+  const config = toConfig(resolveConfig({ file: { timing: { heartbeat_interval: 2, cleanup_check_interval: 0.5 }, paths: { shared_dir: "~/s" } } }), "/home/u");
+  assert.equal(config.heartbeatIntervalMs, 2000, "seconds in the file, milliseconds in the Config");
+  assert.equal(config.cleanupCheckIntervalMs, 500);
+  assert.equal(config.heartbeatTimeoutFactor, 6, "a plain number is taken as it is");
+  assert.equal(config.sharedDir, "/home/u/s");
+  assert.equal(config.localTempDir, "/home/u/.hakuriver/temp");
+  assert.equal(config.dbFile, "/home/u/.hakuriver/cluster.db");
+  assert.equal(config.numactlPath, "", "an empty path stays empty");
+  assert.equal(config.hostPort, 8000);
+  assert.equal(config.queue, true);
+  assert.deepEqual(config.additionalMounts, []);
+  assert.equal(config.backoffBaseMs, 500);
+});
+
+test("every setting has one field in the Config and an environment name from the table", () => {
+  const config = toConfig(resolveConfig({}), "/home/u");
+  const fields = SETTINGS.map((spec) => spec.field);
+  assert.equal(new Set(fields).size, fields.length, "no two rows share a field");
+  assert.deepEqual(Object.keys(config).sort(), [...fields].sort());
+  const envNames = SETTINGS.map(envNameOf);
+  assert.equal(new Set(envNames).size, envNames.length, "no two rows share an environment name");
+  assert.ok(envNames.includes("HAKURIVER_RUNNER_BACKOFF_MS"), "the runner's reconnect backoff is a setting");
+  assert.ok(envNames.includes("HAKURIVER_PATHS_NUMACTL_PATH"));
+  const fromEnv = toConfig(resolveConfig({ env: { HAKURIVER_RUNNER_BACKOFF_MS: "20", HAKURIVER_TIMING_HEARTBEAT_INTERVAL: "0.2", HAKURIVER_PATHS_NUMACTL_PATH: "/opt/numactl" } }));
+  assert.equal(fromEnv.backoffBaseMs, 20);
+  assert.equal(fromEnv.heartbeatIntervalMs, 200);
+  assert.equal(fromEnv.numactlPath, "/opt/numactl");
+});
+
+test("init config writes every key, each with its environment name", () => {
+  const text = renderDefaultConfig();
+  const parsed = parse(text) as Record<string, Record<string, unknown>>;
+  for (const spec of SETTINGS) {
+    assert.ok(spec.key in (parsed[spec.section] ?? {}), `${spec.section}.${spec.key} is written`);
+    assert.ok(text.includes(`(env ${envNameOf(spec)})`), `${envNameOf(spec)} is named`);
+  }
+  assert.equal(parsed.runner?.backoff_ms, 500);
 });

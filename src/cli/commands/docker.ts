@@ -8,6 +8,7 @@ import { EnvContainerSchema, TarballSchema, type ShellRequestSchema, type Tarbal
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { formatBytes } from "../../shared/units.js";
 import { UsageError } from "../cli-error.js";
+import { processExitCode } from "../exit-codes.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { formatTime, table } from "../render.js";
 
@@ -95,7 +96,7 @@ async function shell(args: NameArgs & { command?: string[]; "--"?: string[] }): 
       process.stdout.off("resize", onResize);
     }
   }
-  return code >= 0 && code < 256 ? code : 1;
+  return processExitCode(code);
 }
 
 async function createTar(args: NameArgs & { keep?: number }): Promise<number> {
@@ -146,15 +147,15 @@ export function dockerCommands(y: Argv<GlobalArgs>, run: Run): Argv<GlobalArgs> 
   const name = <T>(s: Argv<T>) => s.positional("name", { type: "string", demandOption: true, describe: "environment name" });
   return y.command("docker", "environments: containers on the Host, shells, tarballs", (d) =>
     d
-      .command("create-container <image> <name>", "create and start an environment container from a local image", (s) => name(s.positional("image", { type: "string", demandOption: true })), (a) => run(() => createContainer(a as NameArgs & { image: string })))
+      .command("create-container <image> <name>", "create and start an environment container from a local image", (s) => name(s.positional("image", { type: "string", demandOption: true })), (a) => run(() => createContainer(a)))
       .command("list-containers", "list HakuRiver's environment containers on the Host", (s) => s, (a) => run(() => listContainers(a)))
-      .command("start-container <name>", "start a stopped environment container", name, (a) => run(() => containerAction("start", a as NameArgs)))
-      .command("stop-container <name>", "stop an environment container", name, (a) => run(() => containerAction("stop", a as NameArgs)))
-      .command("delete-container <name>", "remove an environment container (its tarballs stay)", name, (a) => run(() => containerAction("delete", a as NameArgs)))
-      .command("shell <name> [command..]", "open a shell in an environment container (or run COMMAND after --)", (s) => name(s).positional("command", { type: "string", array: true }), (a) => run(() => shell(a as NameArgs)))
-      .command("create-tar <name>", "commit the container and save it as <name>-<unixts>.tar for the runners", (s) => name(s).option("keep", { type: "number", describe: "tarballs of this environment to keep (default docker.keep_tarballs on the Host)" }), (a) => run(() => createTar(a as NameArgs & { keep?: number })))
-      .command("list-tars [name]", "list environment tarballs on shared storage", (s) => s.positional("name", { type: "string" }), (a) => run(() => listTars(a as GlobalArgs & { name?: string })))
-      .command("delete-tar <name>", "delete an environment's tarballs (one with --timestamp)", (s) => name(s).option("timestamp", { type: "number", describe: "Unix seconds of the one tarball to delete" }), (a) => run(() => deleteTar(a as NameArgs & { timestamp?: number })))
+      .command("start-container <name>", "start a stopped environment container", name, (a) => run(() => containerAction("start", a)))
+      .command("stop-container <name>", "stop an environment container", name, (a) => run(() => containerAction("stop", a)))
+      .command("delete-container <name>", "remove an environment container (its tarballs stay)", name, (a) => run(() => containerAction("delete", a)))
+      .command("shell <name> [command..]", "open a shell in an environment container (or run COMMAND after --)", (s) => name(s).positional("command", { type: "string", array: true }), (a) => run(() => shell(a)))
+      .command("create-tar <name>", "commit the container and save it as <name>-<unixts>.tar for the runners", (s) => name(s).option("keep", { type: "number", describe: "tarballs of this environment to keep (default docker.keep_tarballs on the Host)" }), (a) => run(() => createTar(a)))
+      .command("list-tars [name]", "list environment tarballs on shared storage", (s) => s.positional("name", { type: "string" }), (a) => run(() => listTars(a)))
+      .command("delete-tar <name>", "delete an environment's tarballs (one with --timestamp)", (s) => name(s).option("timestamp", { type: "number", describe: "Unix seconds of the one tarball to delete" }), (a) => run(() => deleteTar(a)))
       .demandCommand(1, "name a docker command (see hakuriver docker --help)"),
   );
 }

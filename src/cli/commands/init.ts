@@ -60,10 +60,10 @@ export function initCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "write systemd units (hakuriver-host.service, hakuriver-runner.service) that run this installation",
         (s) =>
           s
-            .positional("which", { choices: ["host", "runner", "all"] as const, default: "all", describe: "which unit(s)" })
+            .positional("which", { choices: ["host", "runner", "all"] as const, default: "all" as const, describe: "which unit(s)" })
             .option("output-dir", { type: "string", describe: "where to write them (default: the current directory)" })
             .option("force", { type: "boolean", describe: "overwrite existing files" }),
-        (a) => run(() => initService(a as ServiceArgs)),
+        (a) => run(() => initService(a)),
       )
       .demandCommand(1, "name what to initialise: config or service"),
   );

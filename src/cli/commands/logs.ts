@@ -8,6 +8,7 @@ import type { Argv } from "yargs";
 import { LogStream } from "../../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { failureExitCode } from "../exit-codes.js";
 
 /** Codes after which a follow reconnects rather than fails. */
 const RETRYABLE = new Set([Code.Unavailable, Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown, Code.DeadlineExceeded]);
@@ -36,9 +37,8 @@ async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: 
           const status = event.value.status === 0 ? undefined : statusName(event.value.status);
           if (status && isFinal(status)) {
             if (status === "completed") return 0;
-            const code = event.value.exitCode ?? 1;
             console.error(`task ${args.id} ended ${status}${event.value.exitCode === undefined ? "" : ` (exit code ${event.value.exitCode})`}`);
-            return code > 0 && code < 256 ? code : 1;
+            return failureExitCode(event.value.exitCode);
           }
           return 0;
         }
@@ -64,6 +64,6 @@ export function logsCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         .positional("id", { type: "string", demandOption: true })
         .option("stderr", { type: "boolean", describe: "show stderr instead of stdout" })
         .option("follow", { alias: "f", type: "boolean", describe: "stream new output until the task ends; exit with its exit code" }),
-    (a) => run(() => logs(a as GlobalArgs & { id: string; stderr?: boolean; follow?: boolean })),
+    (a) => run(() => logs(a)),
   );
 }

@@ -119,11 +119,11 @@ async function drain(args: GlobalArgs & { name: string }, drained: boolean): Pro
 export function nodeCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   return y
     .command("nodes", "list nodes with their resources and load", (s) => s, (a) => run(() => nodes(a)))
-    .command("health [node]", "cluster health now and over the last 60 s", (s) => s.positional("node", { type: "string" }), (a) => run(() => health(a as GlobalArgs & { node?: string })))
+    .command("health [node]", "cluster health now and over the last 60 s", (s) => s.positional("node", { type: "string" }), (a) => run(() => health(a)))
     .command("node", "drain or undrain a node", (n) =>
       n
-        .command("drain <name>", "stop placing new work on a node (running work finishes)", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a as GlobalArgs & { name: string }, true)))
-        .command("undrain <name>", "let a drained node take new work again", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a as GlobalArgs & { name: string }, false)))
+        .command("drain <name>", "stop placing new work on a node (running work finishes)", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a, true)))
+        .command("undrain <name>", "let a drained node take new work again", (s) => s.positional("name", { type: "string", demandOption: true }), (a) => run(() => drain(a, false)))
         .demandCommand(1, "name a node command: drain or undrain"),
     );
 }

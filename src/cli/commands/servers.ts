@@ -3,25 +3,12 @@
  * Host's or Runner's code is loaded lazily (client commands never load it).
  */
 import type { Argv } from "yargs";
-import { loadSettings } from "../../shared/config-file.js";
+import type { SettingFlags } from "../../shared/config.js";
+import { loadConfig } from "../../shared/config-file.js";
 import type { GlobalArgs } from "../context.js";
 
-interface HostArgs extends GlobalArgs {
-  bind?: string;
-  port?: number;
-  "ssh-proxy-port"?: number;
-  db?: string;
-  "shared-dir"?: string;
-}
-
-interface RunnerArgs extends GlobalArgs {
-  name?: string;
-  "shared-dir"?: string;
-  "local-temp-dir"?: string;
-}
-
 /** Splits `ADDR:PORT` for the runner's --host into settings. */
-function hostFlags(address: string | undefined): Record<string, string | number | undefined> {
+function hostFlags(address: string | undefined): SettingFlags {
   if (!address) return {};
   const match = /^(.*):(\d+)$/.exec(address);
   return match ? { "network.host_reachable_address": match[1], "network.host_port": Number(match[2]) } : { "network.host_reachable_address": address };
@@ -42,8 +29,8 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" }),
       (a) =>
         run(async () => {
-          const args = a as HostArgs;
-          const settings = loadSettings(args.config, {
+          const args = a;
+          const config = loadConfig(args.config, {
             "network.host_bind_ip": args.bind,
             "network.host_port": args.port,
             "network.host_ssh_proxy_port": args["ssh-proxy-port"],
@@ -51,7 +38,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
             "paths.shared_dir": args["shared-dir"],
           });
           const { main } = await import("../../host/main.js");
-          return main(settings);
+          return main(config);
         }),
     )
     .command(
@@ -64,15 +51,15 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" }),
       (a) =>
         run(async () => {
-          const args = a as RunnerArgs;
-          const settings = loadSettings(args.config, {
+          const args = a;
+          const config = loadConfig(args.config, {
             ...hostFlags(args.host ?? process.env.HAKURIVER_HOST),
             "runner.name": args.name,
             "paths.shared_dir": args["shared-dir"],
             "paths.local_temp_dir": args["local-temp-dir"],
           });
           const { main } = await import("../../runner/main.js");
-          return main(settings);
+          return main(config);
         }),
     );
 }

@@ -15,9 +15,9 @@ import { fileURLToPath } from "node:url";
 import { connect, type Socket } from "node:net";
 import { constants } from "node:os";
 import type { Argv } from "yargs";
-import { getNumber, getString } from "../../shared/config.js";
-import { loadSettings } from "../../shared/config-file.js";
+import { loadConfig } from "../../shared/config-file.js";
 import { invalidArgument } from "../../shared/errors.js";
+import { resolveHostAddress } from "../../shared/host-address.js";
 import type { GlobalArgs } from "../context.js";
 
 interface SshArgs extends GlobalArgs {
@@ -43,12 +43,11 @@ function hostOf(address: string): string {
 }
 
 function proxyTarget(args: SshArgs): ProxyTarget {
-  const settings = loadSettings(args.config, {});
-  // The same order as every client command: --host, HAKURIVER_HOST, then the config.
-  const hostAddress = args.host || process.env.HAKURIVER_HOST || `${getString(settings, "network.host_reachable_address")}:${getNumber(settings, "network.host_port")}`;
+  const config = loadConfig(args.config, {});
+  const hostAddress = resolveHostAddress(args.host, config);
   const host = hostOf(hostAddress);
-  const port = args["proxy-port"] ?? getNumber(settings, "network.host_ssh_proxy_port");
-  return { hostAddress, host, port, token: getString(settings, "auth.token") };
+  const port = args["proxy-port"] ?? config.hostSshProxyPort;
+  return { hostAddress, host, port, token: config.token };
 }
 
 function checkId(id: unknown): string {
@@ -211,14 +210,14 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       "ssh <id>",
       "log in to a VPS with the system ssh, through the Host: hakuriver ssh ID [-- SSH-OPTIONS [COMMAND...]]",
       (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
-      (a) => run(() => ssh(a as unknown as SshArgs)),
+      (a) => run(() => ssh(a)),
     )
-    .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a as unknown as SshArgs)))
+    .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a)))
     .command(
       "ssh-config <id>",
       "print a Host block for ~/.ssh/config, so ssh/scp/sftp hakuriver-ID work",
       (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
-      (a) => run(async () => sshConfig(a as unknown as SshArgs)),
+      (a) => run(async () => sshConfig(a)),
     );
 }
 

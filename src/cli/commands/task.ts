@@ -153,7 +153,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
             .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })
             .option("sweep", { type: "boolean", describe: "expand span:{a..b} / span:[x,y] arguments into one task per combination" })
             .positional("command", { type: "string", array: true }),
-        (a) => run(() => submit(a as unknown as SubmitArgs)),
+        (a) => run(() => submit(a)),
       )
       .command(
         "list",
@@ -166,10 +166,10 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
             .option("limit", { type: "number", describe: "at most this many (default 200)" }),
         (a) => run(() => list(a)),
       )
-      .command("status <id>", "show one task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => status(a as GlobalArgs & { id: string })))
-      .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("kill", a as GlobalArgs & { id: string })))
-      .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("pause", a as GlobalArgs & { id: string })))
-      .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("resume", a as GlobalArgs & { id: string })))
+      .command("status <id>", "show one task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => status(a)))
+      .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("kill", a)))
+      .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("pause", a)))
+      .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("resume", a)))
       .demandCommand(1, "name a task command: submit, list, status, kill, pause or resume"),
   );
 }

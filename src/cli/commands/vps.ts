@@ -135,13 +135,13 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
             .option("public-key-string", { type: "string", describe: "the public key itself" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
-        (a) => run(() => submit(a as unknown as SubmitArgs)),
+        (a) => run(() => submit(a)),
       )
       .command("list", "list active VPS tasks", (s) => s.option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
-      .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a as GlobalArgs & { id: string })))
-      .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a as GlobalArgs & { id: string }, "VPS")))
-      .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a as GlobalArgs & { id: string }, "VPS")))
-      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a as GlobalArgs & { id: string }, "VPS")))
+      .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a)))
+      .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
+      .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))
+      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS")))
       .demandCommand(1, "name a vps command: submit, list, status, kill, pause or resume"),
   );
 }

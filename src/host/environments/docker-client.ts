@@ -5,6 +5,7 @@
  */
 import type Docker from "dockerode";
 import { engineClient } from "../../shared/docker-engine.js";
+import { engineMessage as dockerMessage, engineStatus as dockerStatus } from "../../shared/docker-errors.js";
 import { DomainError } from "../../shared/errors.js";
 
 /** Label every environment container carries; list-containers filters on it. */
@@ -23,18 +24,7 @@ export function createDockerClient(): Docker {
   return engineClient();
 }
 
-/** The HTTP status of a dockerode failure, if any. */
-export function dockerStatus(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** The engine's own message of a dockerode failure. */
-export function dockerMessage(error: unknown): string {
-  const json = (error as { json?: { message?: unknown } } | null)?.json;
-  if (json && typeof json.message === "string") return json.message;
-  return error instanceof Error ? error.message : String(error);
-}
+export { engineStatus as dockerStatus, engineMessage as dockerMessage } from "../../shared/docker-errors.js";
 
 /**
  * Maps an engine failure to a DomainError; `what` names the object for a 404.

@@ -9,17 +9,10 @@
  */
 import { closeSync, constants, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { taskLogPath as logPath, type StreamName } from "../../shared/task-log-path.js";
 import { asStorageFault } from "../../shared/storage-errors.js";
 
-/** Which of a task's two streams. */
-export type StreamName = "stdout" | "stderr";
-
-/** Paths of a task's log files under a shared dir. */
-export function logPath(sharedDir: string, taskId: number | string, stream: StreamName): string {
-  return stream === "stdout"
-    ? join(sharedDir, "task_outputs", `${taskId}.out`)
-    : join(sharedDir, "task_errors", `${taskId}.err`);
-}
+export { taskLogPath as logPath, type StreamName } from "../../shared/task-log-path.js";
 
 /** Stores and reads task output; `onAppend` is called after every write. */
 export class LogStore {

@@ -1,6 +1,6 @@
 /**
  * The request line of the SSH proxy and its checks, in the original's order
- * and with its exact messages (REFERENCE.md §2.4). Pure apart from the task
+ * and with its exact messages (those of the original HakuRiver). Pure apart from the task
  * lookup, so unit tests can drive every branch.
  */
 import { timingSafeEqual } from "node:crypto";

@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { engineMessage as messageOf, engineStatus as status } from "../../shared/docker-errors.js";
 import { Limiter } from "../docker/limiter.js";
 import { pipeOutput, type OutputSkip } from "../docker/output-pipe.js";
 import { LABELS, taskContainerName, taskContainerOptions } from "../docker/task-container.js";
@@ -21,15 +22,6 @@ const START_SLOTS = 3;
 const OUTPUT_DRAIN_MS = 5000;
 /** Extra inspections of a SIGKILLed container, 100 ms apart, for the OOM flag to arrive. */
 const OOM_RECHECKS = 10;
-
-function status(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | null)?.statusCode;
-}
-
-function messageOf(error: unknown): string {
-  const json = (error as { json?: { message?: string } } | null)?.json;
-  return json?.message ?? (error instanceof Error ? error.message : String(error));
-}
 
 /** What a DockerExecutor needs. */
 export interface DockerExecutorOptions {

@@ -90,8 +90,14 @@ export function processesOfTasks(taskIds: readonly string[]): number[] {
 export class NativeExecutor implements Executor {
   readonly name = "native";
 
-  /** `probes` is injectable so tests can model machines without cgroups or systemd. */
-  constructor(private readonly probes: LimitProbes = machineProbes) {}
+  /**
+   * `probes` is injectable so tests can model machines without cgroups or
+   * systemd; `numactlPath` is paths.numactl_path (empty: numactl on the task's PATH).
+   */
+  constructor(
+    private readonly probes: LimitProbes = machineProbes,
+    private readonly numactlPath = "",
+  ) {}
 
   async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
     const cwd = join(context.sharedDir, "shared_data");
@@ -107,6 +113,7 @@ export class NativeExecutor implements Executor {
         numaNode: spec.numaNode,
         path: env.PATH,
         cwd,
+        numactlPath: this.numactlPath,
       },
       this.probes,
     );

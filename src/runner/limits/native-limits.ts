@@ -25,6 +25,8 @@ export interface NativeLimitRequest {
   readonly path: string | undefined;
   /** The task's working directory (for a relative command). */
   readonly cwd: string;
+  /** numactl binary (paths.numactl_path); empty or absent: numactl on `path`, then in /usr/bin, /bin, /usr/local/bin. */
+  readonly numactlPath?: string;
 }
 
 /** How the limits will be applied. */
@@ -78,8 +80,10 @@ export async function planNativeLimits(request: NativeLimitRequest, probes: Limi
   }
   let inner = userArgv;
   if (request.numaNode !== undefined) {
-    const numactl = probes.which("numactl", request.path) ?? probes.which("numactl", "/usr/bin:/bin:/usr/local/bin");
+    const configured = request.numactlPath ?? "";
+    const numactl = configured !== "" ? probes.which(configured, request.path) : (probes.which("numactl", request.path) ?? probes.which("numactl", "/usr/bin:/bin:/usr/local/bin"));
     if (numactl) inner = [...numaPrefix(numactl, request.numaNode), ...userArgv];
+    else if (configured !== "") notes.push(`NUMA binding to node ${request.numaNode} is not applied: paths.numactl_path ${configured} is not an executable file on this node`);
     else notes.push(`NUMA binding to node ${request.numaNode} is not applied: numactl is not installed on this node`);
   }
   if (!wantsLimits) return { argv: inner, notes, mechanism: "none", watchOom: noOom, cleanup: async () => {} };

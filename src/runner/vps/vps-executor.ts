@@ -13,7 +13,8 @@ import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-contain
 import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
-import { VpsHandle, containerPort, isNotFound } from "./vps-handle.js";
+import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
+import { VpsHandle, containerPort } from "./vps-handle.js";
 
 
 /** Options of {@link VpsExecutor}. */

@@ -5,12 +5,8 @@
  * the container is then removed (the original's `docker stop` + `docker rm`).
  */
 import type Docker from "dockerode";
+import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
 import type { ExitInfo, TaskHandle } from "../executors/executor.js";
-
-/** True for a Docker "no such container/image" error. */
-export function isNotFound(error: unknown): boolean {
-  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
-}
 
 /** The host port Docker published for the container's 22/tcp, if any. */
 export function containerPort(info: Docker.ContainerInspectInfo): number | undefined {
