@@ -150,6 +150,12 @@ export class TunnelDialer {
       if (error) log.warn({ taskId: command.taskId, err: error }, "tunnel refused");
     }
   }
+
+  /** Closes every tunnel (runner shutdown). */
+  closeAll(): void {
+    for (const manager of this.active) manager.abort();
+    this.active.clear();
+  }
 }
 
 function drained(socket: Socket): Promise<void> {
