@@ -19,6 +19,7 @@ import type { TaskManager } from "../tasks/task-manager.js";
 import type { NodeRegistry, RunnerSession } from "./node-registry.js";
 import type { AssignmentWatch } from "./assignment-watch.js";
 import { reconcileHello } from "./reconcile.js";
+import { welcomeCommand } from "./runner-commands.js";
 import { RunnerStorageFaults } from "./storage-faults.js";
 
 /** What the control plane needs. */
@@ -57,7 +58,7 @@ export class ControlPlane {
     const { welcome, resend } = await reconcileHello(hello.name, hello, { ...deps, heartbeatIntervalMs: deps.heartbeatIntervalMs });
     // The session holds back whatever was sent to it since attach (the scheduler may already have
     // placed work here) until the welcome has gone out: the runner reads nothing before it.
-    session.welcome({ message: { case: "welcome", value: welcome } });
+    session.welcome(welcomeCommand(welcome));
     resend.forEach((task) => deps.watch.dispatch(task));
     deps.log.info({ node: hello.name, tasks: hello.tasks.length, stale: welcome.staleTaskIds?.length ?? 0 }, "runner connected");
     deps.scheduler.kick();

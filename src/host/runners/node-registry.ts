@@ -4,10 +4,9 @@
  * Persisted through NodeRepo so a restarted Host still lists its nodes.
  */
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import type { ControlResponseSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { NodeRepo } from "../store/node-repo.js";
+import { drainCommand, type RunnerCommand } from "./runner-commands.js";
 
 /**
  * A live control stream. It opens with the welcome: what is sent before
@@ -17,9 +16,9 @@ import type { NodeRepo } from "../store/node-repo.js";
 export interface RunnerSession {
   readonly id: number;
   /** Queues a message to the runner (held back until the welcome has been sent). */
-  send(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  send(message: RunnerCommand): void;
   /** Sends the welcome, then everything held back. */
-  welcome(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  welcome(message: RunnerCommand): void;
   /** Ends the stream (the runner will reconnect). */
   close(reason: string): void;
 }
@@ -109,12 +108,12 @@ export class NodeRegistry {
     if (!state) return undefined;
     state.drained = drained;
     await this.repo.setDrained(name, drained);
-    state.session?.send({ message: { case: "drain", value: { drained } } });
+    state.session?.send(drainCommand(drained));
     return state;
   }
 
   /** Sends a command to a node's runner; false when it has no live session. */
-  send(name: string, message: MessageInitShape<typeof ControlResponseSchema>): boolean {
+  send(name: string, message: RunnerCommand): boolean {
     const session = this.nodes.get(name)?.session;
     if (!session) return false;
     session.send(message);

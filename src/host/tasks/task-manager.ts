@@ -8,6 +8,7 @@ import { SerialQueue } from "../../shared/serial-queue.js";
 import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
+import { killTaskCommand, pauseTaskCommand, resumeTaskCommand } from "../runners/runner-commands.js";
 import { parseTaskId, type IdGenerator } from "./ids.js";
 import { transition } from "./status-machine.js";
 import type { TaskEvents } from "./task-events.js";
@@ -133,7 +134,7 @@ export class TaskManager {
       return (await this.change(task.taskId, "killed", { message: "killed by user before it started" }))!;
     }
     const node = task.assignedNode ?? "";
-    const sent = this.deps.nodes.send(node, { message: { case: "killTask", value: { taskId: String(task.taskId), reason: "killed by user" } } });
+    const sent = this.deps.nodes.send(node, killTaskCommand(task.taskId, "killed by user"));
     if (sent) {
       const after = await this.waitFor(task.taskId, (t) => isFinal(t.status), this.deps.confirmTimeoutMs);
       if (isFinal(after.status)) return after;
@@ -161,8 +162,8 @@ export class TaskManager {
     if (task.status !== from) {
       throw failedPrecondition(`task ${task.taskId} is ${task.status}; only ${from} tasks can be ${action}d`);
     }
-    const value = { taskId: String(task.taskId) };
-    const sent = this.deps.nodes.send(task.assignedNode ?? "", action === "pause" ? { message: { case: "pauseTask", value } } : { message: { case: "resumeTask", value } });
+    const command = action === "pause" ? pauseTaskCommand(task.taskId) : resumeTaskCommand(task.taskId);
+    const sent = this.deps.nodes.send(task.assignedNode ?? "", command);
     if (!sent) throw new DomainError("unavailable", `node ${task.assignedNode} is offline; try again when its runner reconnects`);
     const after = await this.waitFor(task.taskId, (t) => t.status !== from, this.deps.confirmTimeoutMs);
     if (after.status === from) throw new DomainError("unavailable", `the runner on ${task.assignedNode} did not confirm the ${action} in time`);
