@@ -12,9 +12,9 @@ import { StorageFault } from "../../shared/storage-errors.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { isValidNodeName } from "../../shared/targets.js";
 import type { LogStore } from "../logs/log-store.js";
-import type { Scheduler } from "../scheduling/scheduler.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import { parseTaskId } from "../tasks/ids.js";
+import type { TaskEvents } from "../tasks/task-events.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { NodeRegistry, RunnerSession } from "./node-registry.js";
 import type { AssignmentWatch } from "./assignment-watch.js";
@@ -28,7 +28,8 @@ export interface ControlPlaneDeps {
   readonly repo: TaskRepo;
   readonly tasks: TaskManager;
   readonly logs: LogStore;
-  readonly scheduler: Scheduler;
+  /** A runner joining is a capacity change (the scheduler subscribes). */
+  readonly events: Pick<TaskEvents, "capacityChanged">;
   readonly log: Logger;
   readonly now: () => number;
   readonly heartbeatIntervalMs: number;
@@ -61,7 +62,7 @@ export class ControlPlane {
     session.welcome(welcomeCommand(welcome));
     resend.forEach((task) => deps.watch.dispatch(task));
     deps.log.info({ node: hello.name, tasks: hello.tasks.length, stale: welcome.staleTaskIds?.length ?? 0 }, "runner connected");
-    deps.scheduler.kick();
+    deps.events.capacityChanged();
     return hello.name;
   }
 

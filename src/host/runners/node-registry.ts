@@ -6,6 +6,7 @@
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import type { NodeRepo } from "../store/node-repo.js";
+import type { NodeStatusName } from "./node-status.js";
 import { drainCommand, type RunnerCommand } from "./runner-commands.js";
 
 /**
@@ -34,9 +35,11 @@ export interface NodeState {
   session: RunnerSession | undefined;
 }
 
-/** Tracks nodes and their sessions. */
+/** Tracks nodes, their sessions and their {@link NodeStatusName} (see node-status.ts). */
 export class NodeRegistry {
   private readonly nodes = new Map<string, NodeState>();
+  /** Nodes the monitor declared lost; a hello takes a node off. */
+  private readonly lost = new Set<string>();
 
   constructor(private readonly repo: NodeRepo) {}
 
@@ -73,6 +76,7 @@ export class NodeRegistry {
     state.session = session;
     state.lastHeartbeat = now;
     this.nodes.set(name, state);
+    this.lost.delete(name);
     await this.repo.upsert({
       name,
       resources: toJson(ResourcesSchema, resources),
@@ -120,6 +124,7 @@ export class NodeRegistry {
     return true;
   }
 
+  /** The node, if it ever registered. */
   get(name: string): NodeState | undefined {
     return this.nodes.get(name);
   }
@@ -129,9 +134,33 @@ export class NodeRegistry {
     return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** True while the node's runner holds its control stream. */
+  /** The node's status; undefined for a node never registered. */
+  status(name: string): NodeStatusName | undefined {
+    const state = this.nodes.get(name);
+    if (!state) return undefined;
+    if (state.session) return "connected";
+    return this.lost.has(name) ? "lost" : "disconnected";
+  }
+
+  /**
+   * Declares a node lost (its heartbeat timed out): closes and forgets its
+   * session if it still has one. True when the node was not lost before.
+   */
+  markLost(name: string, reason: string): boolean {
+    const state = this.nodes.get(name);
+    if (!state) return false;
+    if (state.session) {
+      state.session.close(reason);
+      state.session = undefined;
+    }
+    if (this.lost.has(name)) return false;
+    this.lost.add(name);
+    return true;
+  }
+
+  /** True while the node is connected (its runner holds its control stream). */
   isOnline(name: string): boolean {
-    return this.nodes.get(name)?.session !== undefined;
+    return this.status(name) === "connected";
   }
 }
 

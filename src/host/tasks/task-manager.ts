@@ -3,6 +3,7 @@
  * runners report. Every status change goes through `change`, which applies
  * the transition function, commits the row and announces the change.
  */
+import type { Logger } from "pino";
 import { DomainError, failedPrecondition, invalidArgument, notFound } from "../../shared/errors.js";
 import { SerialQueue } from "../../shared/serial-queue.js";
 import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
@@ -25,10 +26,10 @@ export interface TaskManagerDeps {
   readonly events: TaskEvents;
   readonly ids: IdGenerator;
   readonly now: () => number;
-  /** How long kill/pause/resume wait for the runner to confirm. */
+  /** How long kill/pause/resume wait for the runner to confirm (ms). */
   readonly confirmTimeoutMs: number;
-  /** Called after anything that may let a queued task start. */
-  readonly onCapacityChange: () => void;
+  /** Gets refused transitions, with the task and both statuses. */
+  readonly log: Logger;
 }
 
 /** Owns task state. */
@@ -84,20 +85,26 @@ export class TaskManager {
     const batchId = tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
     await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
-    this.deps.onCapacityChange();
+    this.deps.events.capacityChanged();
     return withBatch;
   }
 
   /**
    * Moves a task to `to` with `patch`, through the transition function.
-   * Returns the stored task; an illegal move leaves it unchanged.
+   * Returns the stored task; an illegal move leaves it unchanged and is
+   * logged (a late or repeated report, a race between a kill and a
+   * runner's event), never dropped silently. A task ending announces a
+   * capacity change.
    */
   change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
     return this.serial.run(async () => {
       const task = await this.deps.repo.get(taskId);
       if (!task) return undefined;
       const result = transition(task.status, to);
-      if (result.kind === "refuse") return task;
+      if (result.kind === "refuse") {
+        this.deps.log.warn({ taskId: String(taskId), from: task.status, to, reason: result.reason }, "refused a task status change");
+        return task;
+      }
       const now = this.deps.now();
       const next: TaskRecord = {
         ...task,
@@ -109,7 +116,7 @@ export class TaskManager {
       if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
       await this.deps.repo.save(next);
       this.deps.events.changed(taskId);
-      if (isFinal(to) && !isFinal(task.status)) this.deps.onCapacityChange();
+      if (isFinal(to) && !isFinal(task.status)) this.deps.events.capacityChanged();
       return next;
     });
   }
