@@ -74,6 +74,7 @@ export class ControlPlane {
         for (const id of message.value.runningTaskIds) {
           const taskId = parseTaskId(id);
           if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
+          else this.deps.log.warn({ node, taskId: id }, "a heartbeat lists a running task id that is not a task id");
         }
         const usage = message.value.usage ?? create(UsageSchema);
         try {
@@ -101,7 +102,10 @@ export class ControlPlane {
       }
       case "logChunk": {
         const taskId = parseTaskId(message.value.taskId);
-        if (taskId === undefined) return;
+        if (taskId === undefined) {
+          this.deps.log.warn({ node, taskId: message.value.taskId }, "dropping a log chunk whose task id is not a task id");
+          return;
+        }
         const stream = message.value.stream === LogStream.STDERR ? "stderr" : "stdout";
         try {
           this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);

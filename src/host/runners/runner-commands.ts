@@ -16,30 +16,30 @@ export function welcomeCommand(welcome: MessageInitShape<typeof WelcomeSchema>):
   return { message: { case: "welcome", value: welcome } };
 }
 
+/**
+ * What a task asks to run, as the wire's task fields (shared by the RunTask
+ * spec and the client's Task message, so the two never drift apart).
+ */
+export function taskSpecFields(task: TaskRecord) {
+  return {
+    taskId: String(task.taskId),
+    kind: task.kind === "vps" ? TaskKind.VPS : TaskKind.COMMAND,
+    command: task.command,
+    args: [...task.args],
+    env: { ...task.env },
+    cores: task.cores,
+    memoryBytes: BigInt(task.memoryBytes),
+    container: task.container,
+    privileged: task.privileged,
+    mounts: [...task.mounts],
+    gpus: [...task.gpus],
+    numaNode: task.numaNode ?? undefined,
+  };
+}
+
 /** Starts `task` on its runner; a runner answers a repeat with the task's status. */
 export function runTaskCommand(task: TaskRecord): RunnerCommand {
-  return {
-    message: {
-      case: "runTask",
-      value: {
-        spec: {
-          taskId: String(task.taskId),
-          kind: task.kind === "vps" ? TaskKind.VPS : TaskKind.COMMAND,
-          command: task.command,
-          args: [...task.args],
-          env: { ...task.env },
-          cores: task.cores,
-          memoryBytes: BigInt(task.memoryBytes),
-          container: task.container,
-          privileged: task.privileged,
-          mounts: [...task.mounts],
-          gpus: [...task.gpus],
-          numaNode: task.numaNode ?? undefined,
-          publicKey: task.publicKey,
-        },
-      },
-    },
-  };
+  return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey } } } };
 }
 
 /** Stops a task; `reason` ends up in the task's message. */

@@ -3,10 +3,11 @@
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { type NodeSchema, TaskKind, type TaskSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { NodeSchema, TaskSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import { statusEnum } from "../../shared/task-status.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { NodeState } from "../runners/node-registry.js";
+import { taskSpecFields } from "../runners/runner-commands.js";
 import { nodeStatusEnum, type NodeStatusName } from "../runners/node-status.js";
 import type { NodeUsage } from "../scheduling/placement.js";
 import type { TaskRecord } from "../tasks/task-record.js";
@@ -14,22 +15,11 @@ import type { TaskRecord } from "../tasks/task-record.js";
 /** A task as the client service returns it. */
 export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape<typeof TaskSchema> {
   return {
-    taskId: String(task.taskId),
+    ...taskSpecFields(task),
     batchId: String(task.batchId),
-    kind: task.kind === "vps" ? TaskKind.VPS : TaskKind.COMMAND,
     status: statusEnum(task.status),
-    command: task.command,
-    args: [...task.args],
-    env: { ...task.env },
-    cores: task.cores,
-    memoryBytes: BigInt(task.memoryBytes),
-    container: task.container,
-    privileged: task.privileged,
-    mounts: [...task.mounts],
     target: task.target,
     assignedNode: task.assignedNode ?? "",
-    numaNode: task.numaNode ?? undefined,
-    gpus: [...task.gpus],
     exitCode: task.exitCode ?? undefined,
     message: task.message,
     submittedAt: timestampFromMs(task.submittedAt),
