@@ -14,11 +14,10 @@ import { NodeMonitor } from "./runners/node-monitor.js";
 import { NodeRegistry } from "./runners/node-registry.js";
 import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
-import { environmentHandlers } from "./environments/environment-handlers.js";
+import { createDockerClient } from "./environments/docker-client.js";
 import { clientService } from "./services/client-service.js";
 import { clientToken, errorMapping, storageFaultLog } from "./services/interceptors.js";
 import { runnerService } from "./services/runner-service.js";
-import { tunnelHandler } from "./services/tunnel-handler.js";
 import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
 import { TunnelBroker } from "./tunnels/tunnel-broker.js";
 import { openDatabase } from "./store/open-db.js";
@@ -97,32 +96,12 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const events = new TaskEvents();
   const logs = new LogStore(options.sharedDir, (taskId) => events.changed(taskId));
   const ids = createIdGenerator(now, await repo.maxId());
-  // The scheduler and the task manager refer to each other through this kick.
-  let scheduler: Scheduler | undefined;
-  const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, onCapacityChange: () => scheduler?.kick() });
-  const watch = new AssignmentWatch({
-    nodes,
-    repo,
-    tasks,
-    log,
-    now,
-    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
-    maxResends: 3,
-    checkIntervalMs: Math.min(1000, options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS),
-  });
-  scheduler = new Scheduler(repo, tasks, nodes, log, watch);
-  const plane = new ControlPlane({
-    watch,
-    nodes,
-    repo,
-    tasks,
-    logs,
-    scheduler,
-    log,
-    now,
-    heartbeatIntervalMs: options.heartbeatIntervalMs,
-    joinToken: options.token,
-  });
+  const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, log });
+  const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+  const watch = new AssignmentWatch({ nodes, repo, tasks, log, now, ackTimeoutMs, maxResends: 3, checkIntervalMs: Math.min(1000, ackTimeoutMs) });
+  // The scheduler hears of capacity changes (task ends, submissions, joins, undrains) through `events`.
+  const scheduler = new Scheduler({ repo, tasks, nodes, log, watch, events });
+  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, joinToken: options.token });
   const monitor = new NodeMonitor({
     nodes,
     repo,
@@ -132,31 +111,28 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     timeoutMs: options.heartbeatIntervalMs * options.heartbeatTimeoutFactor,
     checkIntervalMs: options.cleanupCheckIntervalMs,
   });
-  const health = new HealthHistory(nodes, () => repo.activityCounts(), now);
+  const health = new HealthHistory(nodes, () => repo.activityCounts(), now, log);
   const broker = new TunnelBroker(nodes);
-  const sched = scheduler;
+  const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs };
   return {
-    scheduler: sched,
+    scheduler,
     startSshProxy: (host, port) => startSshProxy(host, port, { repo, nodes, broker, log, token: options.token }),
     interceptors: [errorMapping, storageFaultLog(log), clientToken(options.token)],
     routes: (router) => {
-      router.service(ClientService, {
-        ...clientService({ tasks, repo, nodes, logs, events, scheduler: sched, health, defaults: options.defaults, logSettleMs: 5_000 }),
-        ...environmentHandlers({ sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs }),
-      });
-      router.service(RunnerService, { ...runnerService(plane, log), ...tunnelHandler(broker) });
+      router.service(ClientService, clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, now, settleMs: 5_000, environments }));
+      router.service(RunnerService, runnerService({ plane, broker, log }));
     },
     start: () => {
       monitor.start();
       watch.start();
       health.start();
-      sched.kick();
+      scheduler.start();
     },
     stop: async () => {
       monitor.stop();
       watch.stop();
       health.stop();
-      await sched.idle();
+      await scheduler.stop();
       await database.close();
     },
   };

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql, type Kysely } from "kysely";
+import { pino } from "pino";
 import { NodeRegistry } from "../../src/host/runners/node-registry.js";
 import { NodeRepo } from "../../src/host/store/node-repo.js";
 import { openDatabase } from "../../src/host/store/open-db.js";
@@ -41,7 +42,7 @@ export async function taskStore(options: TaskStoreOptions = {}): Promise<TaskSto
   const repo = new TaskRepo(database.db, options);
   const nodes = new NodeRegistry(new NodeRepo(database.db));
   await nodes.load();
-  const tasks = new TaskManager({ repo, nodes, events: new TaskEvents(), ids: createIdGenerator(), now: Date.now, confirmTimeoutMs: 1000, onCapacityChange: () => {} });
+  const tasks = new TaskManager({ repo, nodes, events: new TaskEvents(), ids: createIdGenerator(), now: Date.now, confirmTimeoutMs: 1000, log: pino({ level: "silent" }) });
   return {
     db: database.db,
     repo,

@@ -1,22 +1,30 @@
 /**
- * Client-service handlers for environments (Docker containers on the Host
- * and their tarballs). Thin: validate, call the domain, map to messages.
- * Merged into the ClientService implementation.
+ * The environment RPCs of ClientService (Docker containers on the Host and
+ * their tarballs). Thin: validate, call the domain, map to messages.
  */
 import { join } from "node:path";
+import type Docker from "dockerode";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import type { ShellRequest } from "../../../gen/hakuriver/v1/environments_pb.js";
 import { DomainError } from "../../shared/errors.js";
-import { checkEnvironmentName, createDockerClient } from "./docker-client.js";
+import { checkEnvironmentName } from "./docker-client.js";
 import { createTarball } from "./create-tarball.js";
 import { HostContainers, type EnvContainerInfo } from "./host-containers.js";
 import { runShell, type ShellInput } from "./shell-session.js";
 import { deleteTarballs, listTarballs, type TarballFile } from "./tarballs.js";
 
+/** The environment RPCs. */
+export type EnvironmentHandlers = Pick<
+  ServiceImpl<typeof ClientService>,
+  "createContainer" | "listContainers" | "startContainer" | "stopContainer" | "deleteContainer" | "shell" | "createTarball" | "listTarballs" | "deleteTarball"
+>;
+
 /** What the environment handlers need. */
 export interface EnvironmentDeps {
+  /** The Host's Docker engine (createDockerClient() in production). */
+  readonly docker: Docker;
   readonly sharedDir: string;
   /** Tarball directory name under the shared dir. */
   readonly containerDir: string;
@@ -43,9 +51,9 @@ async function* shellInput(rest: AsyncIterator<ShellRequest>): AsyncGenerator<Sh
   }
 }
 
-/** The environment RPCs. The Docker engine is reached through DOCKER_HOST or the default socket. */
-export function environmentHandlers(deps: EnvironmentDeps): Partial<ServiceImpl<typeof ClientService>> {
-  const docker = createDockerClient();
+/** Creates the environment RPCs over the injected Docker engine. */
+export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers {
+  const { docker } = deps;
   const containers = new HostContainers(docker);
   const dir = join(deps.sharedDir, deps.containerDir);
   return {

@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { TaskRecord } from "../tasks/task-record.js";
-import { runTaskCommand } from "../scheduling/run-task-command.js";
+import { runTaskCommand } from "./runner-commands.js";
 import type { NodeRegistry } from "./node-registry.js";
 
 /** What the watch needs. */

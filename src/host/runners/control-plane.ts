@@ -12,13 +12,14 @@ import { StorageFault } from "../../shared/storage-errors.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { isValidNodeName } from "../../shared/targets.js";
 import type { LogStore } from "../logs/log-store.js";
-import type { Scheduler } from "../scheduling/scheduler.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import { parseTaskId } from "../tasks/ids.js";
+import type { TaskEvents } from "../tasks/task-events.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { NodeRegistry, RunnerSession } from "./node-registry.js";
 import type { AssignmentWatch } from "./assignment-watch.js";
 import { reconcileHello } from "./reconcile.js";
+import { welcomeCommand } from "./runner-commands.js";
 import { RunnerStorageFaults } from "./storage-faults.js";
 
 /** What the control plane needs. */
@@ -27,7 +28,8 @@ export interface ControlPlaneDeps {
   readonly repo: TaskRepo;
   readonly tasks: TaskManager;
   readonly logs: LogStore;
-  readonly scheduler: Scheduler;
+  /** A runner joining is a capacity change (the scheduler subscribes). */
+  readonly events: Pick<TaskEvents, "capacityChanged">;
   readonly log: Logger;
   readonly now: () => number;
   readonly heartbeatIntervalMs: number;
@@ -57,10 +59,10 @@ export class ControlPlane {
     const { welcome, resend } = await reconcileHello(hello.name, hello, { ...deps, heartbeatIntervalMs: deps.heartbeatIntervalMs });
     // The session holds back whatever was sent to it since attach (the scheduler may already have
     // placed work here) until the welcome has gone out: the runner reads nothing before it.
-    session.welcome({ message: { case: "welcome", value: welcome } });
+    session.welcome(welcomeCommand(welcome));
     resend.forEach((task) => deps.watch.dispatch(task));
     deps.log.info({ node: hello.name, tasks: hello.tasks.length, stale: welcome.staleTaskIds?.length ?? 0 }, "runner connected");
-    deps.scheduler.kick();
+    deps.events.capacityChanged();
     return hello.name;
   }
 
@@ -72,6 +74,7 @@ export class ControlPlane {
         for (const id of message.value.runningTaskIds) {
           const taskId = parseTaskId(id);
           if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
+          else this.deps.log.warn({ node, taskId: id }, "a heartbeat lists a running task id that is not a task id");
         }
         const usage = message.value.usage ?? create(UsageSchema);
         try {
@@ -99,7 +102,10 @@ export class ControlPlane {
       }
       case "logChunk": {
         const taskId = parseTaskId(message.value.taskId);
-        if (taskId === undefined) return;
+        if (taskId === undefined) {
+          this.deps.log.warn({ node, taskId: message.value.taskId }, "dropping a log chunk whose task id is not a task id");
+          return;
+        }
         const stream = message.value.stream === LogStream.STDERR ? "stderr" : "stdout";
         try {
           this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);

@@ -4,8 +4,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ClusterAggregateSchema, HealthSampleSchema } from "../../../gen/hakuriver/v1/client_pb.js";
-import { NodeStatus } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { Logger } from "pino";
 import type { NodeRegistry } from "./node-registry.js";
+import { nodeStatusEnum } from "./node-status.js";
 
 type Aggregate = MessageInitShape<typeof ClusterAggregateSchema>;
 type Sample = MessageInitShape<typeof HealthSampleSchema>;
@@ -41,14 +42,17 @@ export class HealthHistory {
     private readonly nodes: NodeRegistry,
     private readonly counts: () => Promise<{ running: number; pending: number }>,
     private readonly now: () => number,
+    private readonly log: Logger,
     private readonly size = 60,
   ) {}
 
+  /** Samples every `intervalMs`; a failed sample is logged and skipped. */
   start(intervalMs = 1000): void {
-    this.timer = setInterval(() => void this.sample().catch(() => undefined), intervalMs);
+    this.timer = setInterval(() => void this.sample().catch((error: unknown) => this.log.warn({ err: error instanceof Error ? error.message : String(error) }, "health sample failed")), intervalMs);
     this.timer.unref();
   }
 
+  /** Stops sampling. */
   stop(): void {
     clearInterval(this.timer);
   }
@@ -61,7 +65,7 @@ export class HealthHistory {
       aggregate: aggregate(this.nodes, counts),
       nodes: this.nodes.all().map((n) => ({
         name: n.name,
-        status: this.nodes.isOnline(n.name) ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
+        status: nodeStatusEnum(this.nodes.status(n.name) ?? "disconnected"),
         cpuPercent: n.usage.cpuPercent,
         memoryPercent: Number(n.usage.memoryTotalBytes) > 0 ? (Number(n.usage.memoryUsedBytes) / Number(n.usage.memoryTotalBytes)) * 100 : 0,
       })),

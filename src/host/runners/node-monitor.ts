@@ -1,6 +1,7 @@
 /**
  * Marks nodes whose runner has gone silent: no heartbeat for
- * interval × factor → the node is offline and its active tasks are lost.
+ * interval × factor → the node is `lost` (its stream, if any, is closed)
+ * and its active tasks are lost. See node-status.ts for the statuses.
  */
 import type { Logger } from "pino";
 import { ACTIVE_STATUSES } from "../../shared/task-status.js";
@@ -26,26 +27,27 @@ export class NodeMonitor {
     },
   ) {}
 
+  /** Starts the periodic check; heartbeats count from now. */
   start(): void {
     this.startedAt = this.deps.now();
     this.timer = setInterval(() => void this.check().catch((err) => this.deps.log.error({ err }, "node check failed")), this.deps.checkIntervalMs);
     this.timer.unref();
   }
 
+  /** Stops the periodic check. */
   stop(): void {
     clearInterval(this.timer);
   }
 
-  /** One check: silent nodes go offline, their active tasks become lost. */
+  /** One check: silent nodes become lost, and so do their active tasks. */
   async check(): Promise<void> {
     const { deps } = this;
     const now = deps.now();
     for (const node of deps.nodes.all()) {
       if (now - Math.max(node.lastHeartbeat, this.startedAt) <= deps.timeoutMs) continue;
-      if (node.session) {
-        deps.log.warn({ node: node.name }, "no heartbeat in time; closing its stream");
-        node.session.close("heartbeat timeout");
-        deps.nodes.detach(node.name, node.session.id);
+      const hadStream = node.session !== undefined;
+      if (deps.nodes.markLost(node.name, "heartbeat timeout")) {
+        deps.log.warn({ node: node.name, hadStream }, hadStream ? "no heartbeat in time; closed its stream, node lost" : "no heartbeat in time; node lost");
       }
       const active = await deps.repo.list({ node: node.name, statuses: ACTIVE_STATUSES, limit: 100_000 });
       for (const task of active) {

@@ -4,10 +4,10 @@
  * Persisted through NodeRepo so a restarted Host still lists its nodes.
  */
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import type { ControlResponseSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
-import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { NodeRepo } from "../store/node-repo.js";
+import type { NodeStatusName } from "./node-status.js";
+import { drainCommand, type RunnerCommand } from "./runner-commands.js";
 
 /**
  * A live control stream. It opens with the welcome: what is sent before
@@ -17,9 +17,9 @@ import type { NodeRepo } from "../store/node-repo.js";
 export interface RunnerSession {
   readonly id: number;
   /** Queues a message to the runner (held back until the welcome has been sent). */
-  send(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  send(message: RunnerCommand): void;
   /** Sends the welcome, then everything held back. */
-  welcome(message: MessageInitShape<typeof ControlResponseSchema>): void;
+  welcome(message: RunnerCommand): void;
   /** Ends the stream (the runner will reconnect). */
   close(reason: string): void;
 }
@@ -35,9 +35,11 @@ export interface NodeState {
   session: RunnerSession | undefined;
 }
 
-/** Tracks nodes and their sessions. */
+/** Tracks nodes, their sessions and their {@link NodeStatusName} (see node-status.ts). */
 export class NodeRegistry {
   private readonly nodes = new Map<string, NodeState>();
+  /** Nodes the monitor declared lost; a hello takes a node off. */
+  private readonly lost = new Set<string>();
 
   constructor(private readonly repo: NodeRepo) {}
 
@@ -74,6 +76,7 @@ export class NodeRegistry {
     state.session = session;
     state.lastHeartbeat = now;
     this.nodes.set(name, state);
+    this.lost.delete(name);
     await this.repo.upsert({
       name,
       resources: toJson(ResourcesSchema, resources),
@@ -109,18 +112,19 @@ export class NodeRegistry {
     if (!state) return undefined;
     state.drained = drained;
     await this.repo.setDrained(name, drained);
-    state.session?.send({ message: { case: "drain", value: { drained } } });
+    state.session?.send(drainCommand(drained));
     return state;
   }
 
   /** Sends a command to a node's runner; false when it has no live session. */
-  send(name: string, message: MessageInitShape<typeof ControlResponseSchema>): boolean {
+  send(name: string, message: RunnerCommand): boolean {
     const session = this.nodes.get(name)?.session;
     if (!session) return false;
     session.send(message);
     return true;
   }
 
+  /** The node, if it ever registered. */
   get(name: string): NodeState | undefined {
     return this.nodes.get(name);
   }
@@ -130,9 +134,33 @@ export class NodeRegistry {
     return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** True while the node's runner holds its control stream. */
+  /** The node's status; undefined for a node never registered. */
+  status(name: string): NodeStatusName | undefined {
+    const state = this.nodes.get(name);
+    if (!state) return undefined;
+    if (state.session) return "connected";
+    return this.lost.has(name) ? "lost" : "disconnected";
+  }
+
+  /**
+   * Declares a node lost (its heartbeat timed out): closes and forgets its
+   * session if it still has one. True when the node was not lost before.
+   */
+  markLost(name: string, reason: string): boolean {
+    const state = this.nodes.get(name);
+    if (!state) return false;
+    if (state.session) {
+      state.session.close(reason);
+      state.session = undefined;
+    }
+    if (this.lost.has(name)) return false;
+    this.lost.add(name);
+    return true;
+  }
+
+  /** True while the node is connected (its runner holds its control stream). */
   isOnline(name: string): boolean {
-    return this.nodes.get(name)?.session !== undefined;
+    return this.status(name) === "connected";
   }
 }
 

@@ -47,11 +47,13 @@ export interface NodeUsage {
   readonly gpuHolders: Map<number, string>;
   /** Cores and memory held by tasks bound to each NUMA node. */
   readonly numa: Map<number, { cores: number; memoryBytes: number }>;
+  /** The holders (where named), in the order they were added. */
+  readonly taskIds: string[];
 }
 
 /** An empty usage record. */
 export function emptyUsage(): NodeUsage {
-  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map() };
+  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map(), taskIds: [] };
 }
 
 /** Adds one holding to the ledger (also used to reserve a placement within one pass). */
@@ -59,6 +61,7 @@ export function hold(ledger: Map<string, NodeUsage>, holding: Holding): void {
   const usage = ledger.get(holding.node) ?? emptyUsage();
   usage.cores += holding.cores;
   usage.memoryBytes += holding.memoryBytes;
+  if (holding.taskId !== undefined) usage.taskIds.push(holding.taskId);
   for (const gpu of holding.gpus) {
     usage.gpus.add(gpu);
     if (holding.taskId !== undefined) usage.gpuHolders.set(gpu, holding.taskId);

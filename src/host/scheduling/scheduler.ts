@@ -9,15 +9,16 @@
  */
 import type { Logger } from "pino";
 import { DomainError, notFound, failedPrecondition } from "../../shared/errors.js";
-import { ACTIVE_STATUSES } from "../../shared/task-status.js";
 import { parseTarget } from "../../shared/targets.js";
 import type { NodeRegistry, NodeState } from "../runners/node-registry.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskSpecInput } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
+import type { TaskEvents } from "../tasks/task-events.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import type { AssignmentWatch } from "../runners/assignment-watch.js";
-import { buildLedger, busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity, type NodeUsage } from "./placement.js";
+import { activeLedger } from "./active-ledger.js";
+import { busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity } from "./placement.js";
 
 /** Pending tasks a scheduling pass reads at a time. */
 const PENDING_PAGE_SIZE = 500;
@@ -46,20 +47,44 @@ export function capacityOf(node: NodeState, online: boolean): NodeCapacity {
   };
 }
 
-/** Runs placement passes, one at a time. */
+/** What the scheduler needs. */
+export interface SchedulerDeps {
+  readonly repo: TaskRepo;
+  readonly tasks: Pick<TaskManager, "change">;
+  readonly nodes: NodeRegistry;
+  readonly log: Logger;
+  /** Sends each placed task to its runner. */
+  readonly watch: Pick<AssignmentWatch, "dispatch">;
+  /** Capacity changes (a task ended, a submission, a node joined or undrained) kick a pass once started. */
+  readonly events: Pick<TaskEvents, "onCapacityChange">;
+}
+
+/**
+ * Runs placement passes, one at a time. Life cycle: `start` subscribes to
+ * capacity changes and runs the first pass; `stop` unsubscribes and waits
+ * for a running pass.
+ */
 export class Scheduler {
   private running: Promise<void> | undefined;
   private again = false;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(
-    private readonly repo: TaskRepo,
-    private readonly tasks: TaskManager,
-    private readonly nodes: NodeRegistry,
-    private readonly log: Logger,
-    private readonly watch: AssignmentWatch,
-  ) {}
+  constructor(private readonly deps: SchedulerDeps) {}
 
-  /** Asks for a placement pass soon; passes never overlap. */
+  /** Subscribes to capacity changes and asks for the first pass. */
+  start(): void {
+    this.unsubscribe ??= this.deps.events.onCapacityChange(() => this.kick());
+    this.kick();
+  }
+
+  /** Unsubscribes and resolves once no pass runs. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.idle();
+  }
+
+  /** Asks for a placement pass soon; passes never overlap, and kicks during a pass coalesce into one more. */
   kick(): void {
     if (this.running) {
       this.again = true;
@@ -71,7 +96,7 @@ export class Scheduler {
         try {
           await this.pass();
         } catch (error) {
-          this.log.error({ err: error }, "scheduling pass failed");
+          this.deps.log.error({ err: error }, "scheduling pass failed");
         }
       } while (this.again);
       this.running = undefined;
@@ -84,16 +109,7 @@ export class Scheduler {
   }
 
   private capacities(): NodeCapacity[] {
-    return this.nodes.all().map((node) => capacityOf(node, this.nodes.isOnline(node.name)));
-  }
-
-  private async ledger(): Promise<Map<string, NodeUsage>> {
-    const active = await this.repo.listByStatus(ACTIVE_STATUSES);
-    return buildLedger(
-      active
-        .filter((t) => t.assignedNode)
-        .map((t) => ({ node: t.assignedNode!, cores: t.cores, memoryBytes: t.memoryBytes, gpus: t.gpus, numaNode: t.numaNode, taskId: String(t.taskId) })),
-    );
+    return this.deps.nodes.all().map((node) => capacityOf(node, this.deps.nodes.isOnline(node.name)));
   }
 
   /**
@@ -103,7 +119,7 @@ export class Scheduler {
    */
   async admit(specs: readonly TaskSpecInput[], queue: boolean): Promise<void> {
     const nodes = this.capacities();
-    const ledger = await this.ledger();
+    const ledger = await activeLedger(this.deps.repo);
     for (const spec of specs) {
       const demand = demandOf({ ...spec, target: spec.targetText, numaNode: spec.target?.numaNode ?? null, gpus: spec.target?.gpus ?? [] });
       if (demand.node !== null) {
@@ -136,7 +152,7 @@ export class Scheduler {
   private async *pendingInOrder(): AsyncGenerator<TaskRecord> {
     let afterTaskId = 0;
     for (;;) {
-      const page = await this.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE });
+      const page = await this.deps.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE });
       yield* page;
       if (page.length < PENDING_PAGE_SIZE) return;
       afterTaskId = page.at(-1)!.taskId;
@@ -148,7 +164,7 @@ export class Scheduler {
     const first = await pending.next();
     if (first.done) return;
     const nodes = this.capacities();
-    const ledger = await this.ledger();
+    const ledger = await activeLedger(this.deps.repo);
     const blockedNodes = new Set<string>();
     for (let next: IteratorResult<TaskRecord, void> = first; !next.done; next = await pending.next()) {
       const task = next.value;
@@ -156,12 +172,12 @@ export class Scheduler {
       if (demand.node !== null && blockedNodes.has(demand.node)) continue;
       const decision = decide(demand, nodes, ledger);
       if (decision.kind === "never") {
-        await this.tasks.change(task.taskId, "failed", { message: decision.reason });
+        await this.deps.tasks.change(task.taskId, "failed", { message: decision.reason });
         continue;
       }
       if (decision.kind === "wait") {
         const message = `waiting: ${decision.reason}`;
-        if (task.message !== message) await this.tasks.change(task.taskId, "pending", { message });
+        if (task.message !== message) await this.deps.tasks.change(task.taskId, "pending", { message });
         if (demand.node !== null) {
           const node = nodes.find((n) => n.name === demand.node);
           if (node && demand.gpus.length > 0 && !busyReason(node, { ...demand, gpus: [] }, ledger.get(node.name))) {
@@ -173,11 +189,11 @@ export class Scheduler {
         }
         return;
       }
-      const placed = await this.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
+      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
       if (placed?.status !== "assigning") continue;
       hold(ledger, { ...demand, node: decision.node, taskId: String(task.taskId) });
-      this.watch.dispatch(placed);
-      this.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
+      this.deps.watch.dispatch(placed);
+      this.deps.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
     }
   }
 }

@@ -3,31 +3,23 @@
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { NodeStatus, type NodeSchema, TaskKind, type TaskSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { NodeSchema, TaskSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import { statusEnum } from "../../shared/task-status.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { NodeState } from "../runners/node-registry.js";
+import { taskSpecFields } from "../runners/runner-commands.js";
+import { nodeStatusEnum, type NodeStatusName } from "../runners/node-status.js";
+import type { NodeUsage } from "../scheduling/placement.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 
 /** A task as the client service returns it. */
 export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape<typeof TaskSchema> {
   return {
-    taskId: String(task.taskId),
+    ...taskSpecFields(task),
     batchId: String(task.batchId),
-    kind: task.kind === "vps" ? TaskKind.VPS : TaskKind.COMMAND,
     status: statusEnum(task.status),
-    command: task.command,
-    args: [...task.args],
-    env: { ...task.env },
-    cores: task.cores,
-    memoryBytes: BigInt(task.memoryBytes),
-    container: task.container,
-    privileged: task.privileged,
-    mounts: [...task.mounts],
     target: task.target,
     assignedNode: task.assignedNode ?? "",
-    numaNode: task.numaNode ?? undefined,
-    gpus: [...task.gpus],
     exitCode: task.exitCode ?? undefined,
     message: task.message,
     submittedAt: timestampFromMs(task.submittedAt),
@@ -39,19 +31,11 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
   };
 }
 
-/** What active tasks hold on one node. */
-export interface NodeHoldings {
-  cores: number;
-  memoryBytes: number;
-  gpus: number[];
-  taskIds: string[];
-}
-
-/** A node as the client service returns it. */
-export function nodeToProto(node: NodeState, online: boolean, holdings: NodeHoldings | undefined): MessageInitShape<typeof NodeSchema> {
+/** A node as the client service returns it; `holdings` is its entry in the active ledger. */
+export function nodeToProto(node: NodeState, status: NodeStatusName, holdings: NodeUsage | undefined): MessageInitShape<typeof NodeSchema> {
   return {
     name: node.name,
-    status: online ? NodeStatus.ONLINE : NodeStatus.OFFLINE,
+    status: nodeStatusEnum(status),
     resources: node.resources,
     usage: node.usage,
     lastHeartbeat: timestampFromMs(node.lastHeartbeat),
@@ -59,8 +43,8 @@ export function nodeToProto(node: NodeState, online: boolean, holdings: NodeHold
     // A sum of fractional reservations carries float noise (0.1 + 0.2); micro-cores are plenty.
     coresInUse: Math.round((holdings?.cores ?? 0) * 1e6) / 1e6,
     memoryInUseBytes: BigInt(holdings?.memoryBytes ?? 0),
-    gpusInUse: holdings?.gpus ?? [],
+    gpusInUse: [...(holdings?.gpus ?? [])],
     version: node.version,
-    activeTaskIds: holdings?.taskIds ?? [],
+    activeTaskIds: [...(holdings?.taskIds ?? [])],
   };
 }

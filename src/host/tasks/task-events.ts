@@ -1,14 +1,19 @@
 /**
- * Change notifications per task: status changes and new output wake log
- * followers and callers waiting for a status.
+ * Change notifications: per task (status changes and new output wake log
+ * followers and callers waiting for a status), and for the cluster's
+ * capacity (a task ended, a submission arrived, a node joined or was
+ * undrained: the scheduler subscribes and runs a pass).
  */
 import { EventEmitter } from "node:events";
+import { systemTimers, type Timers } from "../../shared/timers.js";
 
-/** Publishes "task N changed" and lets callers wait for the next change. */
+/** Publishes "task N changed" and "capacity changed", and lets callers wait or subscribe. */
 export class TaskEvents {
   private readonly emitter = new EventEmitter();
+  private readonly capacityListeners = new Set<() => void>();
 
-  constructor() {
+  /** `timers` bound {@link nextChange}'s waits; real timers by default. */
+  constructor(private readonly timers: Timers = systemTimers) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -25,14 +30,25 @@ export class TaskEvents {
     return new Promise((resolve) => {
       const key = String(taskId);
       const done = (): void => {
-        clearTimeout(timer);
+        this.timers.clearTimeout(timer);
         this.emitter.off(key, done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = this.timers.setTimeout(done, timeoutMs);
       this.emitter.on(key, done);
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  /** Announces that a queued task may be able to start now. */
+  capacityChanged(): void {
+    for (const listener of [...this.capacityListeners]) listener();
+  }
+
+  /** Calls `listener` at every {@link capacityChanged}; returns the unsubscribe function. */
+  onCapacityChange(listener: () => void): () => void {
+    this.capacityListeners.add(listener);
+    return () => this.capacityListeners.delete(listener);
   }
 }

@@ -3,11 +3,13 @@
  * runners report. Every status change goes through `change`, which applies
  * the transition function, commits the row and announces the change.
  */
+import type { Logger } from "pino";
 import { DomainError, failedPrecondition, invalidArgument, notFound } from "../../shared/errors.js";
 import { SerialQueue } from "../../shared/serial-queue.js";
 import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
+import { killTaskCommand, pauseTaskCommand, resumeTaskCommand } from "../runners/runner-commands.js";
 import { parseTaskId, type IdGenerator } from "./ids.js";
 import { transition } from "../../shared/status-machine.js";
 import type { TaskEvents } from "./task-events.js";
@@ -24,10 +26,10 @@ export interface TaskManagerDeps {
   readonly events: TaskEvents;
   readonly ids: IdGenerator;
   readonly now: () => number;
-  /** How long kill/pause/resume wait for the runner to confirm. */
+  /** How long kill/pause/resume wait for the runner to confirm (ms). */
   readonly confirmTimeoutMs: number;
-  /** Called after anything that may let a queued task start. */
-  readonly onCapacityChange: () => void;
+  /** Gets refused transitions, with the task and both statuses. */
+  readonly log: Logger;
 }
 
 /** Owns task state. */
@@ -83,20 +85,26 @@ export class TaskManager {
     const batchId = tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
     await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
-    this.deps.onCapacityChange();
+    this.deps.events.capacityChanged();
     return withBatch;
   }
 
   /**
    * Moves a task to `to` with `patch`, through the transition function.
-   * Returns the stored task; an illegal move leaves it unchanged.
+   * Returns the stored task; an illegal move leaves it unchanged and is
+   * logged (a late or repeated report, a race between a kill and a
+   * runner's event), never dropped silently. A task ending announces a
+   * capacity change.
    */
   change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
     return this.serial.run(async () => {
       const task = await this.deps.repo.get(taskId);
       if (!task) return undefined;
       const result = transition(task.status, to);
-      if (result.kind === "refuse") return task;
+      if (result.kind === "refuse") {
+        this.deps.log.warn({ taskId: String(taskId), from: task.status, to, reason: result.reason }, "refused a task status change");
+        return task;
+      }
       const now = this.deps.now();
       const next: TaskRecord = {
         ...task,
@@ -108,7 +116,7 @@ export class TaskManager {
       if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
       await this.deps.repo.save(next);
       this.deps.events.changed(taskId);
-      if (isFinal(to) && !isFinal(task.status)) this.deps.onCapacityChange();
+      if (isFinal(to) && !isFinal(task.status)) this.deps.events.capacityChanged();
       return next;
     });
   }
@@ -133,7 +141,7 @@ export class TaskManager {
       return (await this.change(task.taskId, "killed", { message: "killed by user before it started" }))!;
     }
     const node = task.assignedNode ?? "";
-    const sent = this.deps.nodes.send(node, { message: { case: "killTask", value: { taskId: String(task.taskId), reason: "killed by user" } } });
+    const sent = this.deps.nodes.send(node, killTaskCommand(task.taskId, "killed by user"));
     if (sent) {
       const after = await this.waitFor(task.taskId, (t) => isFinal(t.status), this.deps.confirmTimeoutMs);
       if (isFinal(after.status)) return after;
@@ -161,8 +169,8 @@ export class TaskManager {
     if (task.status !== from) {
       throw failedPrecondition(`task ${task.taskId} is ${task.status}; only ${from} tasks can be ${action}d`);
     }
-    const value = { taskId: String(task.taskId) };
-    const sent = this.deps.nodes.send(task.assignedNode ?? "", action === "pause" ? { message: { case: "pauseTask", value } } : { message: { case: "resumeTask", value } });
+    const command = action === "pause" ? pauseTaskCommand(task.taskId) : resumeTaskCommand(task.taskId);
+    const sent = this.deps.nodes.send(task.assignedNode ?? "", command);
     if (!sent) throw new DomainError("unavailable", `node ${task.assignedNode} is offline; try again when its runner reconnects`);
     const after = await this.waitFor(task.taskId, (t) => t.status !== from, this.deps.confirmTimeoutMs);
     if (after.status === from) throw new DomainError("unavailable", `the runner on ${task.assignedNode} did not confirm the ${action} in time`);

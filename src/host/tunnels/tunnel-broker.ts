@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { TunnelRequest } from "../../../gen/hakuriver/v1/runner_pb.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
+import { openTunnelCommand } from "../runners/runner-commands.js";
 import { TunnelOutbox } from "./tunnel-outbox.js";
 
 /** A tunnel stream from a runner, ready to be spliced to a socket. */
@@ -67,7 +68,7 @@ export class TunnelBroker {
         resolve: (tunnel) => (settle(), resolve(tunnel)),
         reject: (error) => (settle(), reject(error)),
       });
-      const sent = this.nodes.send(node, { message: { case: "openTunnel", value: { tunnelId, taskId, port } } });
+      const sent = this.nodes.send(node, openTunnelCommand(tunnelId, taskId, port));
       if (!sent) this.pending.get(tunnelId)?.reject(new TunnelOpenError("offline", `node ${node} has no control stream`));
     });
   }

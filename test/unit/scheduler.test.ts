@@ -1,0 +1,93 @@
+/**
+ * The Scheduler over the real domain (in-memory SQLite, fake clock): queue
+ * order, kick coalescing, and its life cycle on capacity events.
+ */
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, test } from "node:test";
+import { Scheduler } from "../../src/host/scheduling/scheduler.js";
+import type { TaskRecord } from "../../src/host/tasks/task-record.js";
+import type { TaskSpecInput } from "../../src/host/tasks/submit-spec.js";
+import { echoSpec } from "../helpers/task-store.js";
+import { hostDomain, type HostDomain } from "../helpers/host-domain.js";
+
+let d: HostDomain;
+let dispatched: TaskRecord[];
+let pendingReads: number;
+let scheduler: Scheduler;
+
+beforeEach(async () => {
+  d = await hostDomain();
+  dispatched = [];
+  pendingReads = 0;
+  const listByStatus = d.repo.listByStatus.bind(d.repo);
+  // Counts scheduling passes: each pass reads the pending queue once (it is short here).
+  const repo = Object.create(d.repo) as typeof d.repo;
+  repo.listByStatus = (statuses, options) => {
+    if (statuses[0] === "pending") pendingReads++;
+    return listByStatus(statuses, options);
+  };
+  scheduler = new Scheduler({ repo, tasks: d.tasks, nodes: d.nodes, log: d.captured.log, watch: { dispatch: (t) => void dispatched.push(t) }, events: d.events });
+});
+afterEach(async () => {
+  await scheduler.stop();
+  await d.close();
+});
+
+function spec(cores: number, targetText = ""): TaskSpecInput {
+  return { ...echoSpec(`${cores}`), cores, targetText, target: targetText === "" ? null : { node: targetText, numaNode: null, gpus: [] } };
+}
+
+test("an auto-placed task that must wait blocks the tasks behind it, in submission order", async () => {
+  await d.addNode("alpha", 4);
+  const [big, waits, small] = await d.tasks.create([spec(3), spec(2), spec(1)]);
+  scheduler.kick();
+  await scheduler.idle();
+  assert.deepEqual(dispatched.map((t) => t.taskId), [big!.taskId]);
+  const second = await d.repo.get(waits!.taskId);
+  assert.equal(second?.status, "pending");
+  assert.match(second?.message ?? "", /^waiting: no node has room now \(not enough free cores on alpha/);
+  const third = await d.repo.get(small!.taskId);
+  assert.equal(third?.status, "pending");
+  assert.equal(third?.message, "queued", "not considered: it is behind a waiting auto-placed task");
+});
+
+test("a task waiting for a named node does not block tasks for other nodes", async () => {
+  await d.addNode("alpha", 2);
+  await d.addNode("beta", 2);
+  const [fillsAlpha, waitsAlpha, goesBeta] = await d.tasks.create([spec(2, "alpha"), spec(1, "alpha"), spec(1)]);
+  scheduler.kick();
+  await scheduler.idle();
+  assert.deepEqual(dispatched.map((t) => [t.taskId, t.assignedNode]), [
+    [fillsAlpha!.taskId, "alpha"],
+    [goesBeta!.taskId, "beta"],
+  ]);
+  assert.equal((await d.repo.get(waitsAlpha!.taskId))?.status, "pending");
+});
+
+test("kicks during a pass coalesce into one more pass", async () => {
+  await d.addNode("alpha", 4);
+  await d.tasks.create([spec(1)]);
+  for (let i = 0; i < 5; i++) scheduler.kick();
+  await scheduler.idle();
+  assert.equal(pendingReads, 2, "the first pass, then one for all the kicks it saw");
+  assert.equal(dispatched.length, 1);
+});
+
+test("started, it runs a pass on every capacity change; stopped, it no longer listens", async () => {
+  await d.addNode("alpha", 1);
+  scheduler.start();
+  await scheduler.idle();
+  const first = pendingReads;
+  const [a, b] = await d.tasks.create([spec(1), spec(1)]); // announces a capacity change
+  await scheduler.idle();
+  assert.ok(pendingReads > first);
+  assert.deepEqual(dispatched.map((t) => t.taskId), [a!.taskId]);
+  await d.tasks.change(a!.taskId, "completed", { exitCode: 0 }); // frees alpha
+  await scheduler.idle();
+  assert.deepEqual(dispatched.map((t) => t.taskId), [a!.taskId, b!.taskId]);
+  await scheduler.stop();
+  const reads = pendingReads;
+  d.events.capacityChanged();
+  await scheduler.idle();
+  assert.equal(pendingReads, reads);
+});
