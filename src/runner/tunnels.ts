@@ -6,9 +6,8 @@
  * session never holds flow-control window that the control stream or other
  * sessions need, and the connection is closed with the session.
  *
- * Back-pressure both ways: the socket is paused while too many bytes wait
- * for the stream; the next message from the Host is pulled only after the
- * socket took the previous one. A FIN either way becomes a `close` message.
+ * Back-pressure both ways through the byte pipe both tunnel ends share
+ * (`shared/byte-pipe.ts`). A FIN either way becomes a `close` message.
  */
 import type { ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
 import { connect, type Socket } from "node:net";
@@ -17,14 +16,11 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
-import { AsyncQueue } from "../shared/async-queue.js";
-import { coalesceData } from "../shared/coalesce.js";
+import { PipeOutbox, writeWithBackPressure } from "../shared/byte-pipe.js";
 import { hostBaseUrl } from "../shared/transport.js";
 
 type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
 
-const HIGH_WATER_BYTES = 1024 * 1024;
-const LOW_WATER_BYTES = 256 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** HTTP/2 receive windows of a tunnel connection: wide, so bulk copies are not bound by round trips. */
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -92,29 +88,16 @@ export class TunnelDialer {
     });
     this.active.add(manager);
     const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager }));
-    const outbox = new AsyncQueue<Outgoing>();
+    const outbox = new PipeOutbox<Outgoing>((bytes) => ({ message: { case: "data", value: bytes } }));
     const abort = new AbortController();
-    let queued = 0;
     outbox.push({ message: { case: "open", value: { tunnelId: command.tunnelId, error } } });
     if (!socket) outbox.end();
-    async function* requests(): AsyncIterable<Outgoing> {
-      for await (const message of outbox) {
-        const data = coalesceData(message, outbox);
-        if (data) {
-          const wasAbove = queued >= LOW_WATER_BYTES;
-          queued -= data.length;
-          if (wasAbove && queued < LOW_WATER_BYTES) socket?.resume();
-          yield { message: { case: "data", value: data } };
-        } else yield message;
-      }
-    }
     if (socket) {
       const local = socket;
       local.setNoDelay(true);
+      outbox.onDrain = () => local.resume();
       local.on("data", (chunk: Buffer) => {
-        queued += chunk.length;
-        outbox.push({ message: { case: "data", value: chunk } });
-        if (queued >= HIGH_WATER_BYTES) local.pause();
+        if (!outbox.data(chunk)) local.pause();
       });
       local.on("end", () => {
         outbox.push({ message: { case: "close", value: { reason: "sshd closed" } } });
@@ -125,14 +108,11 @@ export class TunnelDialer {
     }
     try {
       let hostClosed = false;
-      for await (const response of client.tunnel(requests(), { signal: abort.signal })) {
+      for await (const response of client.tunnel(outbox, { signal: abort.signal })) {
         if (!socket) continue;
         const { message } = response;
         if (message.case === "data") {
-          // Wait for the socket only past the high-water mark (one wait per write would
-          // add a round trip to every HTTP/2 window update).
-          socket.write(message.value);
-          if (socket.writableLength > HIGH_WATER_BYTES) await drained(socket);
+          await writeWithBackPressure(socket, message.value);
         } else if (message.case === "close") {
           hostClosed = true;
           socket.end();
@@ -156,16 +136,4 @@ export class TunnelDialer {
     for (const manager of this.active) manager.abort();
     this.active.clear();
   }
-}
-
-function drained(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      socket.off("drain", done);
-      socket.off("close", done);
-      resolve();
-    };
-    socket.on("drain", done);
-    socket.on("close", done);
-  });
 }

@@ -12,21 +12,7 @@
  */
 import type { Socket } from "node:net";
 import type { RunnerTunnel } from "./tunnel-broker.js";
-import { TUNNEL_HIGH_WATER_BYTES } from "./tunnel-outbox.js";
-
-function waitDrain(socket: Socket): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      socket.off("drain", onDrain);
-      socket.off("close", onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    socket.on("drain", onDrain);
-    socket.on("close", onClose);
-  });
-}
+import { writeWithBackPressure } from "../../shared/byte-pipe.js";
 
 /**
  * Relays bytes until both directions are closed; resolves when the tunnel
@@ -75,10 +61,7 @@ export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8A
           if (next.done) break;
           const { message } = next.value;
           if (message.case === "data") {
-            // Up to the high-water mark in the socket's buffer before waiting: waiting on
-            // every write would add a round trip per message to the HTTP/2 window updates.
-            socket.write(message.value);
-            if (socket.writableLength > TUNNEL_HIGH_WATER_BYTES && !(await waitDrain(socket))) return finish(true);
+            if (!(await writeWithBackPressure(socket, message.value))) return finish(true);
           } else if (message.case === "close") {
             runnerClosed = true;
             socket.end();
