@@ -9,6 +9,7 @@
  * is resent: the runner's next hello reconciles the task.
  */
 import type { Logger } from "pino";
+import { every } from "../../shared/periodic.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { TaskRecord } from "../tasks/task-record.js";
@@ -39,7 +40,7 @@ interface Sent {
 /** Sends RunTask commands and follows each up until it is acknowledged. */
 export class AssignmentWatch {
   private readonly sent = new Map<number, Sent>();
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: () => void = () => {};
 
   constructor(private readonly deps: AssignmentWatchDeps) {}
 
@@ -63,14 +64,11 @@ export class AssignmentWatch {
 
   /** Starts the periodic check. */
   start(): void {
-    this.timer = setInterval(() => {
-      this.check().catch((error: unknown) => this.deps.log.error({ err: error instanceof Error ? error.message : String(error) }, "checking unacknowledged tasks failed"));
-    }, this.deps.checkIntervalMs);
-    this.timer.unref();
+    this.stopTimer = every(this.deps.checkIntervalMs, () => this.check(), (error) => this.deps.log.error({ err: error instanceof Error ? error.message : String(error) }, "checking unacknowledged tasks failed"));
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopTimer();
   }
 
   /** One pass: resend what is overdue on online nodes; fail what was resent too often. */

@@ -4,6 +4,7 @@
  * and its active tasks are lost. See node-status.ts for the statuses.
  */
 import type { Logger } from "pino";
+import { every } from "../../shared/periodic.js";
 import { ACTIVE_STATUSES } from "../../shared/task-status.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskManager } from "../tasks/task-manager.js";
@@ -11,7 +12,7 @@ import type { NodeRegistry } from "./node-registry.js";
 
 /** Checks heartbeats on an interval until stopped. */
 export class NodeMonitor {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: () => void = () => {};
   /** Heartbeats missed while this Host was not running do not count against a node. */
   private startedAt = 0;
 
@@ -30,13 +31,12 @@ export class NodeMonitor {
   /** Starts the periodic check; heartbeats count from now. */
   start(): void {
     this.startedAt = this.deps.now();
-    this.timer = setInterval(() => void this.check().catch((err) => this.deps.log.error({ err }, "node check failed")), this.deps.checkIntervalMs);
-    this.timer.unref();
+    this.stopTimer = every(this.deps.checkIntervalMs, () => this.check(), (err) => this.deps.log.error({ err }, "node check failed"));
   }
 
   /** Stops the periodic check. */
   stop(): void {
-    clearInterval(this.timer);
+    this.stopTimer();
   }
 
   /** One check: silent nodes become lost, and so do their active tasks. */

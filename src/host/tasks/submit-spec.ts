@@ -10,7 +10,7 @@ import { checkCommandSize, checkMounts, checkPublicKeySize, checkTaskCount, MAX_
 import { formatTarget, parseTarget, type Target } from "../../shared/targets.js";
 import { parseSize } from "../../shared/units.js";
 import { expandSweep } from "../../shared/spans.js";
-import type { TaskKindName } from "./task-record.js";
+import type { TaskDefinition, TaskKindName } from "./task-record.js";
 
 /** Defaults the Host applies where a request leaves a field empty. */
 export interface SubmitDefaults {
@@ -20,20 +20,10 @@ export interface SubmitDefaults {
   readonly queue: boolean;
 }
 
-/** One task to create. */
-export interface TaskSpecInput {
-  readonly kind: TaskKindName;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly cores: number;
-  readonly memoryBytes: number;
-  readonly container: string;
-  readonly privileged: boolean;
-  readonly mounts: readonly string[];
+/** One task to create: its definition and where it was asked to run. */
+export interface TaskSpecInput extends TaskDefinition {
   readonly target: Target | null;
   readonly targetText: string;
-  readonly publicKey: string;
 }
 
 /** The validated submission. */

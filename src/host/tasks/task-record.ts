@@ -6,20 +6,27 @@ import type { TaskStatusName } from "../../shared/task-status.js";
 /** Whether a task is a batch command or a VPS container. */
 export type TaskKindName = "command" | "vps";
 
-/** A task as the Host keeps it. Times are Unix milliseconds. */
-export interface TaskRecord {
-  readonly taskId: number;
-  readonly batchId: number;
+/** What a submission asks a task to be: the fields a spec and a stored task share. */
+export interface TaskDefinition {
   readonly kind: TaskKindName;
-  readonly status: TaskStatusName;
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cores: number;
   readonly memoryBytes: number;
+  /** An environment name, or NULL to run natively. */
   readonly container: string;
   readonly privileged: boolean;
   readonly mounts: readonly string[];
+  /** The OpenSSH public key of a VPS; empty for command tasks. */
+  readonly publicKey: string;
+}
+
+/** A task as the Host keeps it. Times are Unix milliseconds. */
+export interface TaskRecord extends TaskDefinition {
+  readonly taskId: number;
+  readonly batchId: number;
+  readonly status: TaskStatusName;
   readonly target: string;
   readonly assignedNode: string | null;
   readonly numaNode: number | null;
@@ -30,7 +37,6 @@ export interface TaskRecord {
   readonly startedAt: number | null;
   readonly completedAt: number | null;
   readonly sshPort: number;
-  readonly publicKey: string;
   /** Final output sizes the runner reported; -1 until known. */
   readonly stdoutFinalBytes: number;
   readonly stderrFinalBytes: number;
