@@ -14,6 +14,7 @@ import { taskCommands } from "./cli/commands/task.js";
 import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
 import { joinDashValues } from "./cli/option-values.js";
+import { ENVIRONMENT_ONLY } from "./shared/config-schema.js";
 
 /**
  * Runs the CLI on `argv` (without the node and script names); resolves with
@@ -21,7 +22,7 @@ import { joinDashValues } from "./cli/option-values.js";
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
-  let hostForErrors: string | undefined = process.env.HAKURIVER_HOST;
+  let hostForErrors: string | undefined = process.env[ENVIRONMENT_ONLY.host.name];
   const run = async (fn: () => Promise<number>): Promise<void> => {
     try {
       exitCode = await fn();

@@ -3,9 +3,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "smol-toml";
-import type { Config } from "./config-schema.js";
 import { defaultConfigPath, resolveConfig, toConfig, type SettingFlags, type Settings } from "./config.js";
 import { invalidArgument } from "./errors.js";
+import { ENVIRONMENT_ONLY, type Config } from "./config-schema.js";
 
 /**
  * Loads settings: the file at `explicitPath` (which must exist), else
@@ -13,7 +13,7 @@ import { invalidArgument } from "./errors.js";
  * environment and the given flags on top.
  */
 export function loadSettings(explicitPath: string | undefined, flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Settings {
-  const chosen = explicitPath ?? env.HAKURIVER_CONFIG;
+  const chosen = explicitPath ?? env[ENVIRONMENT_ONLY.config.name];
   const path = chosen ?? defaultConfigPath();
   let file: Record<string, unknown> | undefined;
   if (existsSync(path)) {

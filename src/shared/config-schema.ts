@@ -52,6 +52,17 @@ export const SETTINGS = [
   { section: "auth", key: "token", field: "token", type: "string", defaultValue: "", doc: "Shared secret: when set, the Host refuses runners and clients that do not present it (and SSH proxy requests without it); empty means no check." },
 ] as const satisfies readonly SettingSpec[];
 
+/**
+ * Variables that live only in the environment, beside {@link SETTINGS}: they
+ * choose the file itself, override it for one client, or are read before any
+ * file is loaded. `init config` lists them too.
+ */
+export const ENVIRONMENT_ONLY = {
+  config: { name: "HAKURIVER_CONFIG", doc: "Config file to read instead of ~/.hakuriver/config.toml (--config wins)." },
+  host: { name: "HAKURIVER_HOST", doc: "Host address ADDR:PORT for client commands (--host wins; else network.host_reachable_address:network.host_port)." },
+  logLevel: { name: "HAKURIVER_LOG_LEVEL", doc: "Log level of the Host and runners: trace, debug, info (default), warn, error." },
+} as const;
+
 /** One row of {@link SETTINGS}, with its literal types. */
 export type SettingRow = (typeof SETTINGS)[number];
 

@@ -4,7 +4,7 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { SETTINGS, type Config, type SettingName, type SettingSpec } from "./config-schema.js";
+import { ENVIRONMENT_ONLY, SETTINGS, type Config, type SettingName, type SettingSpec } from "./config-schema.js";
 import { invalidArgument } from "./errors.js";
 
 /** The table, each row seen as a plain {@link SettingSpec}. */
@@ -137,5 +137,7 @@ export function renderDefaultConfig(): string {
     }
     lines.push(`# ${spec.doc} (env ${envNameOf(spec)})`, `${spec.key} = ${JSON.stringify(spec.defaultValue)}`);
   }
+  lines.push("", "# Set only in the environment:");
+  for (const variable of Object.values(ENVIRONMENT_ONLY)) lines.push(`#   ${variable.name}: ${variable.doc}`);
   return `${lines.join("\n")}\n`;
 }

@@ -2,7 +2,7 @@
  * Where a client or a runner reaches the Host: the one rule every command
  * and the runner follow.
  */
-import type { Config } from "./config-schema.js";
+import { ENVIRONMENT_ONLY, type Config } from "./config-schema.js";
 
 /** The Host's address from the config alone: `host_reachable_address:host_port`. */
 export function hostAddressOf(config: Pick<Config, "hostReachableAddress" | "hostPort">): string {
@@ -19,5 +19,5 @@ export function resolveHostAddress(
   config: Pick<Config, "hostReachableAddress" | "hostPort">,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
-  return flag || env.HAKURIVER_HOST || hostAddressOf(config);
+  return flag || env[ENVIRONMENT_ONLY.host.name] || hostAddressOf(config);
 }

@@ -1,8 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse } from "smol-toml";
 import { envNameOf, expandHome, renderDefaultConfig, resolveConfig, toConfig } from "../../src/shared/config.js";
-import { SETTINGS } from "../../src/shared/config-schema.js";
+import { ENVIRONMENT_ONLY, SETTINGS } from "../../src/shared/config-schema.js";
 import { DomainError } from "../../src/shared/errors.js";
 
 test("defaults apply when nothing else is given", () => {
@@ -81,4 +84,21 @@ test("init config writes every key, each with its environment name", () => {
     assert.ok(text.includes(`(env ${envNameOf(spec)})`), `${envNameOf(spec)} is named`);
   }
   assert.equal(parsed.runner?.backoff_ms, 500);
+});
+
+test("every HAKURIVER_* variable the code reads is in a table, and init config lists the environment-only ones", () => {
+  const text = renderDefaultConfig();
+  for (const variable of Object.values(ENVIRONMENT_ONLY)) assert.ok(text.includes(`#   ${variable.name}: `), `${variable.name} is listed`);
+  const known = new Set([...SETTINGS.map(envNameOf), ...Object.values(ENVIRONMENT_ONLY).map((v) => v.name)]);
+  const sources = fileURLToPath(new URL("../../../src", import.meta.url));
+  const read: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (path.endsWith(".ts")) read.push(...[...readFileSync(path, "utf8").matchAll(/process\.env\.(HAKURIVER_[A-Z0-9_]+)/g)].map((m) => `${m[1]} (${path})`));
+    }
+  };
+  walk(sources);
+  assert.deepEqual(read.filter((name) => !known.has(name.split(" ")[0]!)), [], "variables read outside the tables");
 });

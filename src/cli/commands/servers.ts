@@ -6,6 +6,7 @@ import type { Argv } from "yargs";
 import type { SettingFlags } from "../../shared/config.js";
 import { loadConfig } from "../../shared/config-file.js";
 import type { GlobalArgs } from "../context.js";
+import { ENVIRONMENT_ONLY } from "../../shared/config-schema.js";
 
 /** Splits `ADDR:PORT` for the runner's --host into settings. */
 function hostFlags(address: string | undefined): SettingFlags {
@@ -53,7 +54,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
         run(async () => {
           const args = a;
           const config = loadConfig(args.config, {
-            ...hostFlags(args.host ?? process.env.HAKURIVER_HOST),
+            ...hostFlags(args.host ?? process.env[ENVIRONMENT_ONLY.host.name]),
             "runner.name": args.name,
             "paths.shared_dir": args["shared-dir"],
             "paths.local_temp_dir": args["local-temp-dir"],
