@@ -15,7 +15,7 @@ import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb
 import { AsyncQueue } from "../shared/async-queue.js";
 import { createHostTransport } from "../shared/transport.js";
 import { statusEnum } from "../shared/task-status.js";
-import { systemClock, type CancelTimer, type Clock } from "./clock.js";
+import { systemClock, type CancelTimer, type Clock } from "../shared/clock.js";
 import type { Supervisor } from "./supervisor.js";
 import type { TaskReport, TaskReporter } from "./tasks/task-table.js";
 import { GpuSampler } from "./gpus.js";

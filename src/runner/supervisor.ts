@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import { isFinal } from "../shared/task-status.js";
-import { systemClock, type CancelTimer, type Clock } from "./clock.js";
+import { systemClock, type CancelTimer, type Clock } from "../shared/clock.js";
 import type { Executor, ExitInfo, TaskHandle } from "./executors/executor.js";
 import type { StateFile } from "./state-file.js";
 import { TaskOutput, type ChunkSender } from "./task-output.js";

@@ -15,7 +15,7 @@ import { createIdGenerator } from "../../src/host/tasks/ids.js";
 import { TaskEvents } from "../../src/host/tasks/task-events.js";
 import { TaskManager } from "../../src/host/tasks/task-manager.js";
 import { captureLog, type CapturedLog } from "./capture-log.js";
-import { FakeClock } from "./fake-clock.js";
+import { ManualClock } from "./manual-clock.js";
 
 let nextSessionId = 1_000_000;
 
@@ -45,7 +45,7 @@ export class RecordingSession implements RunnerSession {
 
 /** The domain parts, wired as createHostCore wires them. */
 export interface HostDomain {
-  readonly clock: FakeClock;
+  readonly clock: ManualClock;
   readonly captured: CapturedLog;
   readonly repo: TaskRepo;
   readonly nodes: NodeRegistry;
@@ -58,7 +58,7 @@ export interface HostDomain {
 
 /** Builds the domain over a fresh in-memory database. */
 export async function hostDomain(options: { confirmTimeoutMs?: number } = {}): Promise<HostDomain> {
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const captured = captureLog();
   const database = await openDatabase(":memory:");
   const repo = new TaskRepo(database.db);

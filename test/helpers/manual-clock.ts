@@ -3,7 +3,7 @@
  * due by then fire in order, so heartbeats, backoff and pruning are tested
  * without sleeping.
  */
-import type { CancelTimer, Clock } from "../../src/runner/clock.js";
+import type { CancelTimer, Clock } from "../../src/shared/clock.js";
 
 interface Timer {
   at: number;
@@ -21,9 +21,8 @@ export class ManualClock implements Clock {
     this.time = startMs;
   }
 
-  now(): number {
-    return this.time;
-  }
+  /** The manual time (ms); bound, so it can be passed as a `now` function. */
+  readonly now = (): number => this.time;
 
   after(delayMs: number, fn: () => void): CancelTimer {
     return this.add({ at: this.time + delayMs, fn, cancelled: false });
@@ -63,6 +62,14 @@ export class ManualClock implements Clock {
     }
     this.time = end;
     await settle();
+  }
+
+  /**
+   * Lets the event loop run (real I/O such as SQLite, no sleeping) until at
+   * least `count` timers are pending.
+   */
+  whenWaiting(count = 1): Promise<number[]> {
+    return this.waitForTimer((delays) => delays.length >= count);
   }
 
   /** Waits (in real time, briefly) until a timer is pending; returns the delays. */

@@ -5,15 +5,15 @@
  * undrained: the scheduler subscribes and runs a pass).
  */
 import { EventEmitter } from "node:events";
-import { systemTimers, type Timers } from "../../shared/timers.js";
+import { systemClock, type CancelTimer, type Clock } from "../../shared/clock.js";
 
 /** Publishes "task N changed" and "capacity changed", and lets callers wait or subscribe. */
 export class TaskEvents {
   private readonly emitter = new EventEmitter();
   private readonly capacityListeners = new Set<() => void>();
 
-  /** `timers` bound {@link nextChange}'s waits; real timers by default. */
-  constructor(private readonly timers: Timers = systemTimers) {
+  /** `clock` bounds {@link nextChange}'s waits; the real clock by default. */
+  constructor(private readonly clock: Pick<Clock, "after"> = systemClock) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -29,13 +29,14 @@ export class TaskEvents {
   nextChange(taskId: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const key = String(taskId);
+      let cancel: CancelTimer = () => {};
       const done = (): void => {
-        this.timers.clearTimeout(timer);
+        cancel();
         this.emitter.off(key, done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      const timer = this.timers.setTimeout(done, timeoutMs);
+      cancel = this.clock.after(timeoutMs, done);
       this.emitter.on(key, done);
       signal?.addEventListener("abort", done, { once: true });
     });

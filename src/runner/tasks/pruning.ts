@@ -4,7 +4,7 @@
  * its end and all of its output.
  */
 import type { Logger } from "pino";
-import type { Clock, CancelTimer } from "../clock.js";
+import type { Clock, CancelTimer } from "../../shared/clock.js";
 import type { StateFile } from "../state-file.js";
 import type { TaskTable } from "./task-table.js";
 

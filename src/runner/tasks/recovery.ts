@@ -8,7 +8,7 @@
  */
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../../shared/clock.js";
 import type { Executor, Recovery, TaskHandle } from "../executors/executor.js";
 import type { RecordedEnd, RecordedTask, StateFile } from "../state-file.js";
 import { TaskOutput } from "../task-output.js";

@@ -1,7 +1,8 @@
 /**
- * Time as the runner's loops see it: the current time and timers, injected
- * so tests of heartbeats, reconnect backoff and pruning advance a manual
- * clock instead of sleeping.
+ * Time as the Host's and the runner's loops see it: the current time and
+ * timers, injected so tests of timeouts, heartbeats, reconnect backoff and
+ * pruning advance a manual clock (`test/helpers/manual-clock.ts`) instead of
+ * sleeping.
  */
 
 /** Cancels a timer; calling it again does nothing. */
