@@ -5,7 +5,7 @@
  * until the runner lets go of it. A restarted runner thus reports every task
  * it ever received, and the Host never sends one again to run twice.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TaskStatusName } from "../shared/task-status.js";
 
@@ -25,18 +25,45 @@ export interface RecordedTask {
   readonly end?: RecordedEnd;
 }
 
-/** Reads and rewrites the state file (atomically, by rename). */
+/** One line of the journal: a task recorded (or re-recorded), or forgotten. */
+type JournalLine = { readonly set: RecordedTask } | { readonly forget: string };
+
+/** Lines past which the journal is rewritten with only the live entries (and past 4 lines a live entry). */
+const COMPACT_AFTER_LINES = 1000;
+
+/**
+ * The state file as an append-only journal of JSON lines: each change is one
+ * short append (a runner records every task up to three times, and holds
+ * ended ones for minutes, so rewriting the whole file each time grew with
+ * the load), replayed at start and compacted by rename now and then. A
+ * torn last line (a crash mid-append) is skipped.
+ */
 export class StateFile {
   private readonly path: string;
   private readonly tasks = new Map<string, RecordedTask>();
+  private lines = 0;
 
   constructor(localTempDir: string, name: string) {
     this.path = join(localTempDir, `runner-${name}.json`);
+    let text = "";
     try {
-      const data = JSON.parse(readFileSync(this.path, "utf8")) as { tasks?: RecordedTask[] };
-      for (const task of data.tasks ?? []) this.tasks.set(task.taskId, task);
+      text = readFileSync(this.path, "utf8");
     } catch {
-      // No state yet (or unreadable): start empty.
+      // No state yet: start empty.
+    }
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      this.lines += 1;
+      let entry: JournalLine | { tasks?: RecordedTask[] };
+      try {
+        entry = JSON.parse(line) as JournalLine | { tasks?: RecordedTask[] };
+      } catch {
+        continue; // torn by a crash mid-append
+      }
+      if ("set" in entry) this.tasks.set(entry.set.taskId, entry.set);
+      else if ("forget" in entry) this.tasks.delete(entry.forget);
+      // The whole-file form earlier versions wrote.
+      else for (const task of entry.tasks ?? []) this.tasks.set(task.taskId, task);
     }
   }
 
@@ -47,7 +74,7 @@ export class StateFile {
 
   record(task: RecordedTask): void {
     this.tasks.set(task.taskId, task);
-    this.flush();
+    this.append({ set: task });
   }
 
   /** Records how a task ended (a task never recorded is added with no executor). */
@@ -57,13 +84,25 @@ export class StateFile {
   }
 
   forget(taskId: string): void {
-    if (this.tasks.delete(taskId)) this.flush();
+    if (this.tasks.delete(taskId)) this.append({ forget: taskId });
   }
 
-  private flush(): void {
+  private append(line: JournalLine): void {
+    if (this.lines >= COMPACT_AFTER_LINES && this.lines >= 4 * this.tasks.size) {
+      this.compact();
+      return;
+    }
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    this.lines += 1;
+  }
+
+  /** Rewrites the journal with one line per live task (atomically, by rename). */
+  private compact(): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const temp = `${this.path}.tmp`;
-    writeFileSync(temp, JSON.stringify({ tasks: [...this.tasks.values()] }));
+    writeFileSync(temp, [...this.tasks.values()].map((task) => `${JSON.stringify({ set: task })}\n`).join(""));
     renameSync(temp, this.path);
+    this.lines = this.tasks.size;
   }
 }
