@@ -16,6 +16,11 @@ const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:
 const TAG = "[\\w][\\w.-]{0,127}";
 const DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[a-fA-F0-9]{32,}";
 const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::${TAG})?(?:@${DIGEST})?$`);
+/**
+ * Regular-expression source of an environment name (unanchored, to embed in
+ * larger patterns such as tarball file names): one image path component.
+ */
+export const ENVIRONMENT_NAME_PATTERN = PATH_COMPONENT;
 const ENVIRONMENT = new RegExp(`^${PATH_COMPONENT}$`);
 
 /** Docker's limit on the name part of a reference (characters). */

@@ -1,8 +1,7 @@
 /**
- * The grammar of names HakuRiver accepts from people and files alike: node
- * names (a target's node, a runner's hello) and the environment part of a
- * tarball's file name. One pattern, so a name one part accepts is never
- * refused by another.
+ * The grammar of node names (a target's node, a runner's hello): one
+ * pattern, so a name one part accepts is never refused by another.
+ * Environment names follow Docker's stricter grammar (`docker-names.ts`).
  */
 
 /**

@@ -6,15 +6,15 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { NAME_PATTERN } from "./name-pattern.js";
+import { ENVIRONMENT_NAME_PATTERN } from "./docker-names.js";
 
 /** The image tag of an environment: `hakuriver/<name>:base`. */
 export function environmentImage(name: string): string {
   return `hakuriver/${name}:base`;
 }
 
-/** Tarball file names: a name ({@link NAME_PATTERN}; every environment name is one), a dash, Unix seconds, `.tar`. */
-export const TARBALL_NAME = new RegExp(`^(${NAME_PATTERN})-(\\d+)\\.tar$`);
+/** Tarball file names: an environment name ({@link ENVIRONMENT_NAME_PATTERN}), a dash, Unix seconds, `.tar`. */
+export const TARBALL_NAME = new RegExp(`^(${ENVIRONMENT_NAME_PATTERN})-(\\d+)\\.tar$`);
 
 /** One tarball on shared storage. */
 export interface TarballFile {

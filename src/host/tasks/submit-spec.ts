@@ -4,7 +4,7 @@
  */
 import type { SubmitTaskRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
-import { isEnvironmentName, MAX_ENVIRONMENT_NAME_CHARS } from "../../shared/docker-names.js";
+import { checkEnvironmentName } from "../../shared/docker-names.js";
 import { invalidArgument } from "../../shared/errors.js";
 import { checkCommandSize, checkMounts, checkPublicKeySize, checkTaskCount, MAX_TARGETS } from "./request-limits.js";
 import { formatTarget, parseTarget, type Target } from "../../shared/targets.js";
@@ -55,9 +55,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
     if (!ENV_NAME.test(name)) throw invalidArgument(`environment variable name "${name}" is not valid (letters, digits and _, not starting with a digit)`);
   }
   const container = request.container.trim() === "" ? defaults.container : request.container.trim();
-  if (container !== "NULL" && !isEnvironmentName(container)) {
-    throw invalidArgument(`container "${container}" is not a valid environment name (2 to ${MAX_ENVIRONMENT_NAME_CHARS} lowercase letters and digits, single . _ - between them), or NULL to run natively`);
-  }
+  if (container !== "NULL") checkEnvironmentName(container);
   const mounts = request.mounts.length > 0 ? [...request.mounts] : [...defaults.mounts];
   checkMounts(mounts);
   mounts.forEach(validateMount);
