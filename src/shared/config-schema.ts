@@ -49,7 +49,16 @@ export const SETTINGS = [
   { section: "docker", key: "additional_mounts", field: "additionalMounts", type: "string[]", defaultValue: [], doc: "Extra HOST:CONTAINER[:ro] mounts for every task." },
   { section: "docker", key: "keep_tarballs", field: "keepTarballs", type: "number", defaultValue: 1, doc: "How many tarballs per environment create-tar keeps." },
   { section: "scheduler", key: "queue", field: "queue", type: "boolean", defaultValue: true, doc: "Queue tasks when no node has room; false rejects at once like the original." },
-  { section: "auth", key: "token", field: "token", type: "string", defaultValue: "", doc: "Shared secret: when set, the Host refuses runners and clients that do not present it (and SSH proxy requests without it); empty means no check." },
+  { section: "auth", key: "enabled", field: "authEnabled", type: "boolean", defaultValue: true, doc: "Host: require a credential on every call (users, roles, tokens; the admin and join tokens are made on first start). false lets anyone do anything." },
+  { section: "auth", key: "token", field: "token", type: "string", defaultValue: "", doc: "Client: the token to send (wins over ~/.hakuriver/credentials, which `hakuriver login` writes)." },
+  { section: "auth", key: "join_token", field: "joinToken", type: "string", defaultValue: "", doc: "Runner: the join token to present; empty means the contents of auth.join_token_file." },
+  { section: "auth", key: "join_token_file", field: "joinTokenFile", type: "string", convert: "path", defaultValue: "~/.hakuriver/join.token", doc: "Runner: file holding the join token (the Host writes it there on first start when it shares this machine's ~/.hakuriver)." },
+  { section: "auth", key: "mount_allow_list", field: "mountAllowList", type: "string[]", defaultValue: [], doc: "Host: host paths (and what is under them) that any user may mount into tasks; every other extra mount needs admin." },
+  { section: "tls", key: "mode", field: "tlsMode", type: "string", defaultValue: "", doc: "Host: \"auto\" makes a self-signed certificate on first start (under the state dir) and prints its SHA-256 fingerprint; \"off\" serves plain text; empty means files when cert_file is set, else plain text on a loopback bind and auto on any other." },
+  { section: "tls", key: "cert_file", field: "tlsCertFile", type: "string", convert: "path", defaultValue: "", doc: "Host: PEM certificate (chain) for the API port; needs key_file." },
+  { section: "tls", key: "key_file", field: "tlsKeyFile", type: "string", convert: "path", defaultValue: "", doc: "Host: PEM private key of cert_file." },
+  { section: "tls", key: "ca_file", field: "tlsCaFile", type: "string", convert: "path", defaultValue: "", doc: "Clients and runners: PEM CA (or the Host's own certificate) to verify the Host against; setting it means TLS." },
+  { section: "tls", key: "fingerprint", field: "tlsFingerprint", type: "string", defaultValue: "", doc: "Clients and runners: the Host certificate's SHA-256 fingerprint to pin (as the Host prints it); setting it means TLS." },
 ] as const satisfies readonly SettingSpec[];
 
 /**

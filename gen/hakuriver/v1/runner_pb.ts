@@ -132,7 +132,7 @@ export type RunnerHello = Message<"hakuriver.v1.RunnerHello"> & {
   name: string;
 
   /**
-   * Join token, checked when authentication is enabled.
+   * Unused: the join token travels as the call's `authorization: Bearer` header.
    *
    * @generated from field: string join_token = 2;
    */
