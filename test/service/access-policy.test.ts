@@ -1,0 +1,198 @@
+/**
+ * The access policy, table-driven: every RPC of both services is called as
+ * anonymous, a runner (join token), viewer, user (on their own task and on
+ * another's), operator and admin, and the answer is checked against the
+ * table below. "allow" means the call passed authentication and
+ * authorisation (it may still fail for its own reasons: NOT_FOUND, ...).
+ * The table is the policy's documentation: an RPC without a row fails.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
+import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
+import { Role, TokenKind } from "../../gen/hakuriver/v1/auth_pb.js";
+import { CLIENT_POLICY, RUNNER_POLICY } from "../../src/host/auth/policy.js";
+import { inMemoryHost, type InMemoryHost } from "../helpers/in-memory-host.js";
+
+type Caller = "anonymous" | "runner" | "viewer" | "userOwn" | "userOther" | "operator" | "admin";
+type Outcome = "allow" | "unauthenticated" | "denied";
+const CALLERS: readonly Caller[] = ["anonymous", "runner", "viewer", "userOwn", "userOther", "operator", "admin"];
+
+/** Shorthands: who may call, lowest role first. */
+const open = row("allow", "denied", "allow", "allow", "allow", "allow", "allow");
+const viewer = row("unauthenticated", "denied", "allow", "allow", "allow", "allow", "allow");
+const user = row("unauthenticated", "denied", "denied", "allow", "allow", "allow", "allow");
+const ownWork = row("unauthenticated", "denied", "denied", "allow", "denied", "allow", "allow");
+const operator = row("unauthenticated", "denied", "denied", "denied", "denied", "allow", "allow");
+const admin = row("unauthenticated", "denied", "denied", "denied", "denied", "denied", "allow");
+const runnerOnly = row("unauthenticated", "allow", "denied", "denied", "denied", "denied", "denied");
+
+function row(...outcomes: Outcome[]): Record<Caller, Outcome> {
+  return Object.fromEntries(CALLERS.map((caller, i) => [caller, outcomes[i]!])) as Record<Caller, Outcome>;
+}
+
+/** The policy: one row per RPC (by local name). */
+const EXPECTED: Record<string, Record<Caller, Outcome>> = {
+  describeCluster: { ...open, runner: "allow" },
+  whoAmI: viewer,
+  getTask: viewer,
+  listTasks: viewer,
+  followLogs: viewer,
+  listNodes: viewer,
+  health: viewer,
+  listContainers: viewer,
+  listTarballs: viewer,
+  submitTask: user,
+  killTask: ownWork,
+  pauseTask: ownWork,
+  resumeTask: ownWork,
+  drainNode: operator,
+  undrainNode: operator,
+  createContainer: operator,
+  startContainer: operator,
+  stopContainer: operator,
+  deleteContainer: operator,
+  shell: operator,
+  createTarball: operator,
+  deleteTarball: operator,
+  listAudit: operator,
+  createToken: viewer,
+  listTokens: viewer,
+  revokeToken: viewer,
+  addUser: admin,
+  listUsers: admin,
+  removeUser: admin,
+  setUserRole: admin,
+  control: runnerOnly,
+  tunnel: runnerOnly,
+};
+
+let host: InMemoryHost;
+const tokens: Partial<Record<Caller, string>> = {};
+let aliceTask = "";
+let bobTask = "";
+let counter = 0;
+
+before(async () => {
+  host = await inMemoryHost();
+  const store = host.core.authStore;
+  tokens.anonymous = "";
+  tokens.runner = host.joinToken;
+  tokens.admin = host.adminToken;
+  tokens.viewer = (await store.addUser("vera", "viewer", "", 0)).issued.text;
+  tokens.userOwn = tokens.userOther = (await store.addUser("alice", "user", "", 0)).issued.text;
+  const bob = (await store.addUser("bob", "user", "", 0)).issued.text;
+  tokens.operator = (await store.addUser("olga", "operator", "", 0)).issued.text;
+  // No runner is connected: both tasks wait in the queue.
+  aliceTask = (await host.clientWithToken(tokens.userOwn).submitTask({ command: "sleep", args: ["60"], cores: 0 })).tasks[0]!.taskId;
+  bobTask = (await host.clientWithToken(bob).submitTask({ command: "sleep", args: ["60"], cores: 0 })).tasks[0]!.taskId;
+});
+
+after(async () => {
+  await host.close();
+});
+
+async function* once<T>(message: T): AsyncIterable<T> {
+  yield message;
+}
+
+/** Calls one RPC as `caller` with a harmless request; resolves with the error code, or undefined on success. */
+async function call(caller: Caller, method: string): Promise<Code | undefined> {
+  const client: Client<typeof ClientService> = host.clientWithToken(tokens[caller]!);
+  const runner: Client<typeof RunnerService> = host.runnerClientWithToken(tokens[caller]!);
+  const task = caller === "userOwn" ? aliceTask : bobTask;
+  const unique = `p${counter++}`;
+  const requests: Record<string, () => Promise<unknown>> = {
+    describeCluster: () => client.describeCluster({}),
+    whoAmI: () => client.whoAmI({}),
+    getTask: () => client.getTask({ taskId: task }),
+    listTasks: () => client.listTasks({}),
+    followLogs: async () => {
+      for await (const _ of client.followLogs({ taskId: task, follow: false })) break;
+    },
+    listNodes: () => client.listNodes({}),
+    health: () => client.health({}),
+    listContainers: () => client.listContainers({}),
+    listTarballs: () => client.listTarballs({ name: "no-such-env" }),
+    submitTask: () => client.submitTask({ command: "true", cores: 0 }),
+    // Pause and resume a queued task: allowed callers get FAILED_PRECONDITION (it is not running); kill runs last in its row.
+    killTask: () => client.killTask({ taskId: task }),
+    pauseTask: () => client.pauseTask({ taskId: task }),
+    resumeTask: () => client.resumeTask({ taskId: task }),
+    drainNode: () => client.drainNode({ node: "no-such-node" }),
+    undrainNode: () => client.undrainNode({ node: "no-such-node" }),
+    createContainer: () => client.createContainer({ name: "Not A Valid Name!", image: "busybox" }),
+    startContainer: () => client.startContainer({ name: "no-such-env" }),
+    stopContainer: () => client.stopContainer({ name: "no-such-env" }),
+    deleteContainer: () => client.deleteContainer({ name: "no-such-env" }),
+    shell: async () => {
+      for await (const _ of client.shell(once({ message: { case: "start" as const, value: { name: "no-such-env", tty: false } } }))) break;
+    },
+    createTarball: async () => {
+      for await (const _ of client.createTarball({ name: "no-such-env" })) break;
+    },
+    deleteTarball: () => client.deleteTarball({ name: "no-such-env", timestamp: 1n }),
+    listAudit: () => client.listAudit({}),
+    createToken: () => client.createToken({ kind: TokenKind.USER, label: unique }),
+    listTokens: () => client.listTokens({}),
+    revokeToken: () => client.revokeToken({ tokenId: "000000000000" }),
+    addUser: () => client.addUser({ name: unique, role: Role.VIEWER }),
+    listUsers: () => client.listUsers({}),
+    removeUser: () => client.removeUser({ name: "no-such-user" }),
+    setUserRole: () => client.setUserRole({ name: "no-such-user", role: Role.VIEWER }),
+    control: async () => {
+      const hello = { message: { case: "hello" as const, value: { name: `policy-${unique}`, resources: { cores: 1, memoryBytes: 1n << 30n }, version: "test" } } };
+      for await (const _ of runner.control(once(hello))) break;
+    },
+    tunnel: async () => {
+      for await (const _ of runner.tunnel(once({ message: { case: "open" as const, value: { tunnelId: "no-such-tunnel", error: "" } } }))) break;
+    },
+  };
+  const request = requests[method];
+  assert.ok(request, `the test has no request for ${method}`);
+  try {
+    await request();
+    return undefined;
+  } catch (error) {
+    return ConnectError.from(error).code;
+  }
+}
+
+function outcomeOf(code: Code | undefined): Outcome {
+  if (code === Code.Unauthenticated) return "unauthenticated";
+  if (code === Code.PermissionDenied) return "denied";
+  return "allow";
+}
+
+test("every RPC of both services has a row in the policy and in this table", () => {
+  for (const service of [ClientService, RunnerService]) {
+    const policy: Record<string, unknown> = service === ClientService ? CLIENT_POLICY : RUNNER_POLICY;
+    for (const method of service.methods) {
+      assert.ok(policy[method.localName], `${service.typeName}/${method.name} has no row in src/host/auth/policy.ts`);
+      assert.ok(EXPECTED[method.localName], `${service.typeName}/${method.name} has no row in this test's table`);
+    }
+  }
+});
+
+test("every caller gets what the table says from every RPC", async () => {
+  const wrong: string[] = [];
+  // Kill last: it ends the tasks the other rows act on.
+  const methods = [...ClientService.methods, ...RunnerService.methods].map((m) => m.localName).sort((a, b) => Number(a === "killTask") - Number(b === "killTask"));
+  for (const method of methods) {
+    for (const caller of CALLERS) {
+      const code = await call(caller, method);
+      const got = outcomeOf(code);
+      const want = EXPECTED[method]![caller];
+      if (got !== want) wrong.push(`${method} as ${caller}: want ${want}, got ${got} (${code === undefined ? "OK" : Code[code]})`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test("a user on someone else's task is told whose it is and which role could do it", async () => {
+  const error = await host.clientWithToken(tokens.userOther!).pauseTask({ taskId: bobTask }).catch((e: unknown) => ConnectError.from(e));
+  assert.ok(error instanceof ConnectError);
+  assert.equal(error.code, Code.PermissionDenied);
+  assert.match(error.rawMessage, new RegExp(`task ${bobTask} belongs to bob: a user may pause only their own work; an operator or admin may pause anyone's`));
+});
