@@ -7,6 +7,7 @@
  * their outcome, and ends a stream the moment its token is revoked.
  */
 import { Code, ConnectError, type Interceptor, type StreamRequest, type UnaryRequest } from "@connectrpc/connect";
+import { toConnectError } from "../../shared/connect-errors.js";
 import { authenticate, type AuthenticatorDeps } from "./authenticator.js";
 import { describeCall } from "./call-description.js";
 import { ruleOf, type Rule } from "./policy.js";
@@ -106,8 +107,10 @@ function peekFirst<R extends UnaryRequest | StreamRequest>(request: R): { reques
 
 function record(deps: AuthInterceptorDeps, principal: Principal, method: string, address: string, request: unknown, response: unknown, error: unknown): void {
   const { target, detail } = describeCall(method, request, response);
-  const outcome = error === undefined ? "ok" : Code[ConnectError.from(error).code] ?? "Unknown";
-  const reason = error === undefined ? "" : ConnectError.from(error).rawMessage;
+  // Handlers throw DomainErrors; errorMapping (outside this interceptor) maps them, so map here too for the record.
+  const mapped = error === undefined ? undefined : toConnectError(error);
+  const outcome = mapped === undefined ? "ok" : (Code[mapped.code] ?? "Unknown");
+  const reason = mapped?.rawMessage ?? "";
   deps.audit.record({ at: deps.now(), actor: principalName(principal), action: method, target, outcome, address, detail: [detail, reason].filter(Boolean).join("; ").slice(0, 300) });
 }
 
