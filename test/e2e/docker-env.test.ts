@@ -54,7 +54,7 @@ test("create-container, shell, create-tar, list", async () => {
   const listed = await cluster.cli(["docker", "list-containers"]);
   assert.match(listed.stdout, new RegExp(`${ENV}\\s+hakuriver-test/busybox:latest\\s+running`));
   // Piped stdin reaches the command; stdout and stderr stay apart; the exit code comes back.
-  const shell = await runCli(["docker", "shell", ENV, "--", "sh", "-c", "cat > /marker; echo out; echo err >&2; exit 3"], { HAKURIVER_HOST: cluster.address }, "hi from the shell\n");
+  const shell = await runCli(["docker", "shell", ENV, "--", "sh", "-c", "cat > /marker; echo out; echo err >&2; exit 3"], cluster.cliEnv(), "hi from the shell\n");
   assert.equal(shell.code, 3, shell.stderr);
   assert.equal(shell.stdout, "out\n");
   assert.equal(shell.stderr, "err\n");
@@ -67,7 +67,7 @@ test("create-container, shell, create-tar, list", async () => {
   assert.equal(environments[0]?.tarballs.length, 1);
   const stopped = await cluster.cli(["docker", "stop-container", ENV]);
   assert.match(stopped.stdout, /is exited/);
-  const closed = await runCli(["docker", "shell", ENV, "--", "true"], { HAKURIVER_HOST: cluster.address });
+  const closed = await runCli(["docker", "shell", ENV, "--", "true"], cluster.cliEnv());
   assert.match(closed.stderr, /failed precondition.*start-container/);
   assert.match((await cluster.cli(["docker", "start-container", ENV])).stdout, /is running/);
 });
@@ -77,7 +77,7 @@ test("docker shell is a real terminal when stdin is a TTY: a pty, the size, the 
   const input = "stty size; tty; exit 5\n";
   const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn("script", ["-qec", `stty cols 100 rows 30; ${process.execPath} ${CLI} docker shell ${ENV}`, "/dev/null"], {
-      env: { ...process.env, HAKURIVER_HOST: cluster.address },
+      env: { ...process.env, ...cluster.cliEnv() },
       detached: true,
     });
     let out = "";
@@ -123,7 +123,7 @@ test("a memory hog over --memory 32M ends killed_oom", async () => {
 });
 
 test("a newer tarball is loaded before the next tasks, once for concurrent ones", async () => {
-  const shell = await runCli(["docker", "shell", ENV, "--", "sh", "-c", "echo v2 > /version"], { HAKURIVER_HOST: cluster.address });
+  const shell = await runCli(["docker", "shell", ENV, "--", "sh", "-c", "echo v2 > /version"], cluster.cliEnv());
   assert.equal(shell.code, 0, shell.stderr);
   const tar = await cluster.cli(["docker", "create-tar", ENV]);
   assert.equal(tar.code, 0, tar.stderr);

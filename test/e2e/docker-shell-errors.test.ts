@@ -29,7 +29,7 @@ function shellOnce(stdin: StdinKind): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, "docker", "shell", "nosuchenv", "--", "true"], {
-      env: { ...process.env, HAKURIVER_HOST: cluster.address },
+      env: { ...process.env, ...cluster.cliEnv() },
       stdio: [stdin === "/dev/null" ? "ignore" : "pipe", "pipe", "pipe"],
     });
     let stderr = "";

@@ -70,7 +70,7 @@ test("--cores 0.5 and --memory are applied; pause, resume, then kill removes the
 
 test("logs --follow streams a container task's output live and exits with its code", async () => {
   const id = await submit(["--", "sh", "-c", "echo first; sleep 5; echo second; exit 4"]);
-  const follower = spawn(process.execPath, [CLI, "logs", id, "--follow"], { env: { ...process.env, HAKURIVER_HOST: cluster.address } });
+  const follower = spawn(process.execPath, [CLI, "logs", id, "--follow"], { env: { ...process.env, ...cluster.cliEnv() } });
   let out = "";
   follower.stdout.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => follower.once("close", resolve));
@@ -86,7 +86,7 @@ test("logs --follow streams a container task's output live and exits with its co
 test("a runner killed and restarted re-adopts its running container task", async () => {
   const id = await submit(["--", "sh", "-c", "echo before; sleep 4; echo after; echo late-err >&2; exit 7"]);
   await waitForStatus(id, "running");
-  await waitUntil(async () => (await runCli(["logs", id], { HAKURIVER_HOST: cluster.address })).stdout.includes("before"), 10_000);
+  await waitUntil(async () => (await runCli(["logs", id], cluster.cliEnv())).stdout.includes("before"), 10_000);
   await cluster.kill(runner, "SIGKILL");
   assert.equal(docker("inspect", "--format", "{{.State.Running}}", `hakuriver-task-${id}`).trim(), "true", "the container outlives the runner");
   runner = await cluster.startRunner(RUNNER);

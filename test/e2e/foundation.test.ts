@@ -80,7 +80,7 @@ test("logs --follow shows each line as it is written, about a second apart", asy
   const [id] = submittedIds(submit.stdout);
   const { spawn } = await import("node:child_process");
   const { CLI } = await import("../helpers/cluster.js");
-  const child = spawn(process.execPath, [CLI, "logs", "--follow", id!], { env: { ...process.env, HAKURIVER_HOST: cluster.address } });
+  const child = spawn(process.execPath, [CLI, "logs", "--follow", id!], { env: { ...process.env, ...cluster.cliEnv() } });
   const arrivals: { line: string; at: number }[] = [];
   let buffer = "";
   child.stdout.on("data", (d: Buffer) => {
@@ -183,7 +183,7 @@ test("logs --follow survives a Host restart: it resumes at its offset with nothi
   await waitForStatus(id!, "running");
   const { spawn } = await import("node:child_process");
   const { CLI } = await import("../helpers/cluster.js");
-  const follower = spawn(process.execPath, [CLI, "logs", "--follow", id!], { env: { ...process.env, HAKURIVER_HOST: cluster.address } });
+  const follower = spawn(process.execPath, [CLI, "logs", "--follow", id!], { env: { ...process.env, ...cluster.cliEnv() } });
   let out = "";
   let err = "";
   follower.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -220,7 +220,8 @@ test("init config writes a file that --config really applies", async () => {
   assert.equal(init.code, 0, init.stderr);
   const again = await cluster.cli(["init", "config", "--path", path]);
   assert.equal(again.code, 2, "refuses to overwrite without --force");
-  const text = readFileSync(path, "utf8").replace("host_port = 8000", `host_port = ${cluster.port}`);
+  const text = readFileSync(path, "utf8").replace("host_port = 8000", `host_port = ${cluster.port}`).replace(/^token = ""$/m, `token = "${cluster.adminToken}"`);
+  assert.ok(text.includes(cluster.adminToken), "the written file has an auth.token line to fill in");
   writeFileSync(path, text);
   const { runCli } = await import("../helpers/cluster.js");
   const env = { HAKURIVER_HOST: "" };
@@ -238,11 +239,13 @@ test("one port serves gRPC, gRPC-web and Connect", async () => {
   const { createClient } = await import("@connectrpc/connect");
   const { createConnectTransport, createGrpcTransport, createGrpcWebTransport } = await import("@connectrpc/connect-node");
   const { ClientService } = await import("../../gen/hakuriver/v1/client_pb.js");
+  const { bearerToken } = await import("../../src/shared/transport.js");
   const baseUrl = `http://${cluster.address}`;
+  const interceptors = [bearerToken(cluster.adminToken)];
   for (const transport of [
-    createGrpcTransport({ baseUrl }),
-    createGrpcWebTransport({ baseUrl, httpVersion: "2" }),
-    createConnectTransport({ baseUrl, httpVersion: "2" }),
+    createGrpcTransport({ baseUrl, interceptors }),
+    createGrpcWebTransport({ baseUrl, httpVersion: "2", interceptors }),
+    createConnectTransport({ baseUrl, httpVersion: "2", interceptors }),
   ]) {
     const client = createClient(ClientService, transport);
     const { nodes } = await client.listNodes({});

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
-import { createHostTransport } from "../../src/shared/transport.js";
+import { bearerToken, createHostTransport } from "../../src/shared/transport.js";
 import { TestCluster } from "../helpers/cluster.js";
 
 let cluster: TestCluster;
@@ -35,7 +35,7 @@ async function assertHostServes(): Promise<void> {
 
 /** A client on its own connection, so one test's refused stream never touches another's. */
 function freshClient(): Client<typeof ClientService> {
-  return createClient(ClientService, createHostTransport(cluster.address));
+  return createClient(ClientService, createHostTransport(cluster.address, { token: cluster.adminToken }));
 }
 
 async function rejectsWith(call: Promise<unknown>, code: Code, message: RegExp): Promise<void> {
@@ -77,7 +77,7 @@ test("environment names outside Docker's grammar are refused everywhere they rea
 test("a message past the Host's read limit is refused before it is buffered", async () => {
   const huge = "x".repeat(64 * 1024 * 1024);
   // The sender's own HTTP/2 session must be allowed to buffer the message (Node's default is 10 MB).
-  const bulkSender = createClient(ClientService, createGrpcTransport({ baseUrl: `http://${cluster.address}`, nodeOptions: { maxSessionMemory: 256 } }));
+  const bulkSender = createClient(ClientService, createGrpcTransport({ baseUrl: `http://${cluster.address}`, nodeOptions: { maxSessionMemory: 256 }, interceptors: [bearerToken(cluster.adminToken)] }));
   await rejectsWith(bulkSender.submitTask({ command: "echo", args: [huge], container: "NULL" }), Code.ResourceExhausted, /readMaxBytes|larger than/);
   const status = readFileSync(`/proc/${cluster.host!.child.pid}/status`, "utf8");
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);

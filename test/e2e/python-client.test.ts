@@ -30,12 +30,13 @@ test("a Python grpcio client generated from proto/ submits, follows logs and get
   mkdirSync(out);
   const protos = readdirSync(join(root, "proto/hakuriver/v1")).map((f) => join(root, "proto/hakuriver/v1", f));
   await run("protoc", [`-I${join(root, "proto")}`, "-I/usr/include", `--python_out=${out}`, `--grpc_out=${out}`, "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin", ...protos]);
-  const { stdout } = await run("/usr/bin/python3", [join(root, "test/fixtures/python_client.py"), cluster.address, out], { timeout: 60_000 });
-  const seen = JSON.parse(stdout) as { output: string; status: string; exitCode: number; notFound: string; details: string; nodes: string[] };
+  const { stdout } = await run("/usr/bin/python3", [join(root, "test/fixtures/python_client.py"), cluster.address, out, cluster.adminToken], { timeout: 60_000 });
+  const seen = JSON.parse(stdout) as { output: string; status: string; exitCode: number; notFound: string; details: string; nodes: string[]; anonymous: string };
   assert.equal(seen.output, "from python\n");
   assert.equal(seen.status, "TASK_STATUS_COMPLETED");
   assert.equal(seen.exitCode, 0);
   assert.equal(seen.notFound, "NOT_FOUND");
   assert.equal(seen.details, "task 1 not found");
   assert.deepEqual(seen.nodes, ["py-node"]);
+  assert.equal(seen.anonymous, "UNAUTHENTICATED", "a call without the token is refused");
 });

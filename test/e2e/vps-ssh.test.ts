@@ -168,7 +168,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
 
   it("pause blocks a session and resume restores it", async () => {
     const child = spawn(process.execPath, [CLI, ...sshArgs, "sh", "-c", "'while read line; do echo \"got $line\"; done'"], {
-      env: { ...process.env, HAKURIVER_HOST: cluster.address },
+      env: { ...process.env, ...cluster.cliEnv() },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "";

@@ -134,9 +134,14 @@ export class TestCluster {
     }, timeoutMs, () => `node ${name} never became ${status}\n${proc?.output() ?? ""}`);
   }
 
+  /** The environment a CLI process needs to reach this cluster as the admin (or as `env` says). */
+  cliEnv(env: Record<string, string> = {}): Record<string, string> {
+    return { HAKURIVER_HOST: this.address, HAKURIVER_AUTH_TOKEN: this.adminToken, ...env };
+  }
+
   /** Runs the CLI against this cluster, as the admin unless `env` names another token, and collects its output. */
   cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return runCli(args, { HAKURIVER_HOST: this.address, HAKURIVER_AUTH_TOKEN: this.adminToken, ...env });
+    return runCli(args, this.cliEnv(env));
   }
 
   /** Kills a process the hard way. */
