@@ -58,6 +58,8 @@ export interface HostOptions {
   readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
+  /** PEM certificate and key for the API port (see tls-setup.ts); absent = plain h2c. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A running Host. */
@@ -149,6 +151,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     routes: core.routes,
     readMaxBytes: MAX_MESSAGE_BYTES,
+    tls: options.tls,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
   core.start();
