@@ -21,7 +21,8 @@ stop() {
 case "${1:-start}" in
   start)
     stop
-    setsid "${cli[@]}" host >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
+    # Loopback only, so plain text (tls.mode's default serves TLS on any other bind).
+    setsid "${cli[@]}" host --bind 127.0.0.1 >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
     for _ in $(seq 1 50); do grep -q "listening" "$state/host.log" && break; sleep 0.2; done
     grep -q "listening" "$state/host.log" || { cat "$state/host.log"; exit 1; }
     setsid "${cli[@]}" runner >"$state/runner.log" 2>&1 < /dev/null & echo $! >"$state/runner.pid"

@@ -22,6 +22,8 @@ command -v mkfs.ext4 >/dev/null || need_apt+=(e2fsprogs)
 command -v losetup >/dev/null || need_apt+=(mount)
 command -v pgrep >/dev/null || need_apt+=(procps)
 command -v python3 >/dev/null || need_apt+=(python3)
+# The TLS test speaks HTTP/1.1 over TLS to the Host, as a browser does.
+command -v curl >/dev/null || need_apt+=(curl)
 # A Python client generated from proto/ (the other-language contract test).
 command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
 [[ -x /usr/bin/grpc_python_plugin ]] || need_apt+=(protobuf-compiler-grpc)

@@ -37,6 +37,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .option("config", { type: "string", global: true, describe: "config file (TOML); default ~/.hakuriver/config.toml" })
     .option("host", { type: "string", global: true, describe: "Host address ADDR:PORT (or HAKURIVER_HOST)" })
     .option("json", { type: "boolean", global: true, describe: "print JSON for machines" })
+    .option("ca", { type: "string", global: true, describe: "TLS: PEM CA or the Host's certificate to verify the Host against (tls.ca_file)" })
+    .option("tls-fingerprint", { type: "string", global: true, describe: "TLS: pin the Host certificate's SHA-256 fingerprint, as the Host prints it (tls.fingerprint)" })
     .middleware((a) => {
       if (typeof a.host === "string") hostForErrors = a.host;
     })

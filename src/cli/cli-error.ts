@@ -28,12 +28,23 @@ const CODE_NAMES: Partial<Record<Code, string>> = {
   [Code.DeadlineExceeded]: "deadline exceeded",
 };
 
+/**
+ * How a plain-text HTTP/2 client fails against a TLS port: the Host's TLS
+ * layer drops the connection at the client's preface, which the client sees
+ * as a reset or a cancelled stream.
+ */
+const DROPPED_CONNECTION = /ECONNRESET|socket hang up|error code CANCEL \(0x8\)/;
+
 /** The line to print for an error; `hostAddress` helps when the Host is unreachable. */
 export function describeError(error: unknown, hostAddress?: string): string {
   if (error instanceof ConnectError) {
     const unreachable = error.code === Code.Unavailable && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|connect/i.test(error.rawMessage);
     if (unreachable && hostAddress) {
       return `error: cannot reach the Host at ${hostAddress} (${error.rawMessage}). Is "hakuriver host" running? Set --host or HAKURIVER_HOST.`;
+    }
+    const dropped = [Code.Canceled, Code.Aborted, Code.Unavailable].includes(error.code) && DROPPED_CONNECTION.test(error.rawMessage);
+    if (dropped && hostAddress) {
+      return `error: the Host at ${hostAddress} dropped the connection (${error.rawMessage}). If it serves TLS ("TLS on" in its output) and this client does not, pass --tls-fingerprint FP or --ca FILE.`;
     }
     return `error (${CODE_NAMES[error.code] ?? Code[error.code]?.toLowerCase() ?? "unknown"}): ${error.rawMessage}`;
   }

@@ -211,6 +211,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     routes: core.routes,
     readMaxBytes: MAX_MESSAGE_BYTES,
     peerAddressKey,
+    tls: options.tls,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
   core.setPorts(server.port, sshProxy?.port ?? 0);

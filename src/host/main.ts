@@ -7,11 +7,23 @@ import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
 import { startHost } from "./host-app.js";
+import { isLoopbackAddress, resolveHostTls } from "./tls-setup.js";
 
 /** Runs the Host with the given (typed, layered) config; resolves with the exit code after SIGINT/SIGTERM. */
 export async function main(config: Config): Promise<number> {
   const log = createLogger("host");
   keepRunningOnStrayErrors(log);
+  // Before anything listens: a TLS setting that cannot be honoured stops the start, with the reason.
+  const tls = await resolveHostTls({
+    mode: config.tlsMode,
+    certFile: config.tlsCertFile,
+    keyFile: config.tlsKeyFile,
+    bind: config.hostBindIp,
+    stateDir: dirname(config.dbFile),
+  });
+  if (!tls && !isLoopbackAddress(config.hostBindIp)) {
+    log.warn({ bind: config.hostBindIp }, "TLS is off on a non-loopback bind: tokens and task data travel in clear text");
+  }
   const host = await startHost({
     bind: config.hostBindIp,
     port: config.hostPort,
@@ -31,7 +43,9 @@ export async function main(config: Config): Promise<number> {
     keepTarballs: config.keepTarballs,
     log,
     sshProxyPort: config.hostSshProxyPort,
+    tls,
   });
+  if (tls) console.log(`TLS on (${tls.source} certificate ${tls.certFile}), SHA-256 fingerprint ${tls.fingerprint}`);
   if (host.bootstrap) {
     console.log(`First start: admin token written to ${host.bootstrap.adminTokenFile}, runner join token to ${host.bootstrap.joinTokenFile} (readable only by this user).`);
     console.log(`Log in with: hakuriver login --host ${config.hostReachableAddress}:${host.port} --token-file ${host.bootstrap.adminTokenFile}`);

@@ -1,10 +1,12 @@
 /**
- * The Host's API server: one HTTP/2 (h2c) port serving gRPC, gRPC-web and
- * Connect for both services, with server-side HTTP/2 keepalive pings
- * (connect-node sends none), so a frozen runner is noticed.
+ * The Host's API server: one port serving gRPC, gRPC-web and Connect for
+ * both services, with server-side HTTP/2 keepalive pings (connect-node
+ * sends none), so a frozen runner is noticed. Plain text it is h2c (HTTP/2
+ * with prior knowledge); with TLS, ALPN picks HTTP/2 or HTTP/1.1 per
+ * connection, so browsers and HTTP/1.1 clients get Connect and gRPC-web too.
  */
-import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
+import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo, Socket } from "node:net";
 import { createContextValues, type ConnectRouter, type ContextKey, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 
@@ -22,6 +24,8 @@ export interface ApiServerOptions {
   readonly readMaxBytes: number;
   /** Context key that receives each call's peer address (for the audit trail and the login throttle). */
   readonly peerAddressKey?: ContextKey<string>;
+  /** PEM certificate (chain) and private key to serve TLS with; absent = plain h2c. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A started server. */
@@ -76,8 +80,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // Session memory above the windows: a peer may fill its windows before a
   // handler refuses its message, and that must end in an answer, not in
   // NGHTTP2_ENHANCE_YOUR_CALM for every stream of the session.
-  const server: Http2Server = createServer({ settings: { initialWindowSize: STREAM_WINDOW_BYTES }, maxSessionMemory: SESSION_MEMORY_MB }, handler);
+  const http2Options = { settings: { initialWindowSize: STREAM_WINDOW_BYTES }, maxSessionMemory: SESSION_MEMORY_MB };
+  const server: Http2Server | Http2SecureServer = options.tls
+    ? createSecureServer({ ...http2Options, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true }, handler)
+    : createServer(http2Options, handler);
   const sessions = new Set<ServerHttp2Session>();
+  // HTTP/1.1 connections (TLS only) have no session: close() ends them by their socket.
+  const http1Sockets = new Set<Socket>();
+  server.on("secureConnection", (socket: Socket & { alpnProtocol?: string | false }) => {
+    if (socket.alpnProtocol === "h2") return;
+    http1Sockets.add(socket);
+    socket.once("close", () => http1Sockets.delete(socket));
+  });
   server.on("session", (session) => {
     sessions.add(session);
     session.once("connect", () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
@@ -97,6 +111,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       shutdown.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.destroy();
+      for (const socket of http1Sockets) socket.destroy();
       await closed;
     },
   };

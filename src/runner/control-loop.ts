@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import { type ControlRequestSchema, type ControlResponse, type OpenTunnel, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
 import { AsyncQueue } from "../shared/async-queue.js";
+import type { HostTlsOptions } from "../shared/tls-client.js";
 import { createHostTransport } from "../shared/transport.js";
 import { statusEnum } from "../shared/task-status.js";
 import { systemClock, type CancelTimer, type Clock } from "../shared/clock.js";
@@ -57,6 +58,8 @@ export interface ControlLoopOptions {
   readonly random?: () => number;
   /** The transport to the Host; default an HTTP/2 transport to `hostAddress` with pings. */
   readonly transport?: Transport;
+  /** How the default transport trusts the Host (a CA file or a pin means TLS). */
+  readonly tls?: HostTlsOptions;
 }
 
 /** What the loop needs of the runner's tunnels (see `tunnels.ts`). */
@@ -93,7 +96,7 @@ export class ControlLoop implements TaskReporter {
 
   constructor(private readonly options: ControlLoopOptions) {
     this.clock = options.clock ?? systemClock;
-    this.client = createClient(RunnerService, options.transport ?? createHostTransport(options.hostAddress, { token: options.joinToken, pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
+    this.client = createClient(RunnerService, options.transport ?? createHostTransport(options.hostAddress, { token: options.joinToken, pingIntervalMs: 5000, pingTimeoutMs: 5000, tls: options.tls }));
     this.supervisor = options.supervisor(this);
   }
 

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import type { Config } from "../shared/config-schema.js";
 import { hostAddressOf } from "../shared/host-address.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
+import { clientTlsOf } from "../shared/tls-client.js";
 import { createLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
 import { startRunner } from "./runner-app.js";
@@ -28,6 +29,7 @@ export async function main(config: Config): Promise<number> {
   const hostAddress = hostAddressOf(config);
   const runner = await startRunner({
     hostAddress,
+    tls: clientTlsOf(config),
     name,
     sharedDir: config.sharedDir,
     localTempDir: config.localTempDir,

@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
+import type { HostTlsOptions } from "../shared/tls-client.js";
 import { TaskKind } from "../../gen/hakuriver/v1/types_pb.js";
 import { ControlLoop } from "./control-loop.js";
 import type { Executor } from "./executors/executor.js";
@@ -24,6 +25,8 @@ import { VpsExecutor } from "./vps/vps-executor.js";
 /** What a runner needs; units in the names. */
 export interface RunnerOptions {
   readonly hostAddress: string;
+  /** How the runner trusts the Host (a CA file or a pin means TLS); absent = plain text. */
+  readonly tls?: HostTlsOptions;
   readonly name: string;
   readonly sharedDir: string;
   readonly localTempDir: string;
@@ -62,9 +65,10 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, log, portOf: (taskId) => vps.sshPortOf(taskId) });
+  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, tls: options.tls, log, portOf: (taskId) => vps.sshPortOf(taskId) });
   const loop = new ControlLoop({
     hostAddress: options.hostAddress,
+    tls: options.tls,
     name: options.name,
     joinToken: options.joinToken,
     version: options.version,

@@ -9,7 +9,7 @@
  * Back-pressure both ways through the byte pipe both tunnel ends share
  * (`shared/byte-pipe.ts`). A FIN either way becomes a `close` message.
  */
-import type { ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders } from "node:http2";
+import type { ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from "node:http2";
 import { connect, type Socket } from "node:net";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
@@ -17,7 +17,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
 import { PipeOutbox, writeWithBackPressure } from "../shared/byte-pipe.js";
-import { bearerToken, hostBaseUrl } from "../shared/transport.js";
+import type { HostTlsOptions } from "../shared/tls-client.js";
+import { bearerToken, hostBaseUrl, hostSessionOptions } from "../shared/transport.js";
 
 type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
 
@@ -40,6 +41,8 @@ export interface TunnelDialerOptions {
   readonly hostAddress: string;
   /** The join token tunnel streams present (empty with auth off). */
   readonly joinToken: string;
+  /** How tunnel connections trust the Host, as the control stream does. */
+  readonly tls?: HostTlsOptions;
   readonly log: Logger;
   /** The sshd port on 127.0.0.1 of a task this runner holds (undefined: not ours). */
   readonly portOf: (taskId: string) => number | undefined;
@@ -64,8 +67,14 @@ function dialLocal(port: number): Promise<Socket> {
 /** Opens tunnel streams on request. */
 export class TunnelDialer {
   private readonly active = new Set<Http2SessionManager>();
+  private readonly baseUrl: string;
+  /** TLS trust for every tunnel connection, settled once (a CA file is read here, not per tunnel). */
+  private readonly sessionOptions: SecureClientSessionOptions;
 
-  constructor(private readonly options: TunnelDialerOptions) {}
+  constructor(private readonly options: TunnelDialerOptions) {
+    this.baseUrl = hostBaseUrl(options.hostAddress, options.tls);
+    this.sessionOptions = hostSessionOptions(this.baseUrl, options.tls);
+  }
 
   /** Tunnels open now. */
   get count(): number {
@@ -85,11 +94,13 @@ export class TunnelDialer {
         return undefined;
       });
     }
-    const manager = new TunnelSessionManager(hostBaseUrl(this.options.hostAddress), { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
+    const { baseUrl } = this;
+    const manager = new TunnelSessionManager(baseUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
+      ...this.sessionOptions,
       settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: 256 * 1024 },
     });
     this.active.add(manager);
-    const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager, interceptors: this.options.joinToken ? [bearerToken(this.options.joinToken)] : [] }));
+    const client = createClient(RunnerService, createGrpcTransport({ baseUrl, sessionManager: manager, interceptors: this.options.joinToken ? [bearerToken(this.options.joinToken)] : [] }));
     const outbox = new PipeOutbox<Outgoing>((bytes) => ({ message: { case: "data", value: bytes } }));
     const abort = new AbortController();
     outbox.push({ message: { case: "open", value: { tunnelId: command.tunnelId, error } } });

@@ -1,21 +1,41 @@
 /**
  * Transports to the Host for the CLI and runners: gRPC over HTTP/2 with
- * keepalive pings, from an `ADDR:PORT` (or `http://ADDR:PORT`) address.
+ * keepalive pings, from an `ADDR:PORT` (or `http://`/`https://ADDR:PORT`)
+ * address, over TLS when the address is `https://` or a CA file or pin is set.
  */
+import type { SecureClientSessionOptions } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { invalidArgument } from "./errors.js";
+import { tlsSessionOptions, wantsTls, type HostTlsOptions } from "./tls-client.js";
 
-/** Turns `host:port`, `:port`, `port` or a URL into the base URL of the Host's API. */
-export function hostBaseUrl(address: string): string {
+/**
+ * Turns `host:port`, `:port`, `port` or a URL into the base URL of the
+ * Host's API: `https://` when `tls` asks for TLS, else `http://`. An
+ * `http://` URL with TLS asked for is an invalid-argument error (one of the
+ * two is a mistake).
+ */
+export function hostBaseUrl(address: string, tls?: HostTlsOptions): string {
   const text = address.trim();
+  if (/^http:\/\//.test(text) && wantsTls(tls)) {
+    throw invalidArgument(`"${address}" is a plain-text (http://) address, but a TLS CA file or fingerprint is set: use https:// or drop the TLS setting`);
+  }
   if (/^https?:\/\//.test(text)) return text.replace(/\/+$/, "");
   const match = /^(\[[^\]]+\]|[^:\s]*)(?::(\d+))?$/.exec(text);
   if (!match || (match[1] === "" && match[2] === undefined)) {
     throw invalidArgument(`"${address}" is not a Host address: use ADDR:PORT, for example 127.0.0.1:8000`);
   }
   const host = match[1] === "" ? "127.0.0.1" : match[1];
-  return `http://${host}:${match[2] ?? "8000"}`;
+  return `${wantsTls(tls) ? "https" : "http"}://${host}:${match[2] ?? "8000"}`;
+}
+
+/**
+ * The HTTP/2 session options for a connection to `baseUrl`: TLS trust from
+ * `tls` for an `https://` URL (none given: the system's CAs), none for
+ * plain text.
+ */
+export function hostSessionOptions(baseUrl: string, tls?: HostTlsOptions): SecureClientSessionOptions {
+  return baseUrl.startsWith("https://") ? tlsSessionOptions(tls ?? {}) : {};
 }
 
 /** Options of {@link createHostTransport}. */
@@ -24,6 +44,8 @@ export interface HostTransportOptions {
   readonly token?: string;
   readonly pingIntervalMs?: number;
   readonly pingTimeoutMs?: number;
+  /** How to trust the Host; a CA file or a pin (or an `https://` address) means TLS. */
+  readonly tls?: HostTlsOptions;
 }
 
 /** A transport with its own HTTP/2 connection, which its owner can close. */
@@ -41,12 +63,12 @@ export interface HostConnection {
  * half-open, which keeps the connection, and a CLI process, alive.
  */
 export function createHostConnection(address: string, options: HostTransportOptions = {}): HostConnection {
-  const baseUrl = hostBaseUrl(address);
+  const baseUrl = hostBaseUrl(address, options.tls);
   const sessionManager = new Http2SessionManager(baseUrl, {
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     pingTimeoutMs: options.pingTimeoutMs ?? 5000,
     pingIdleConnection: true,
-  });
+  }, hostSessionOptions(baseUrl, options.tls));
   return { transport: createHostTransport(address, options, sessionManager), close: () => sessionManager.abort() };
 }
 
@@ -62,12 +84,15 @@ export function bearerToken(token: string): Interceptor {
 /** A gRPC transport to the Host at `address` (on `sessionManager`'s connection when given). */
 export function createHostTransport(address: string, options: HostTransportOptions = {}, sessionManager?: Http2SessionManager): Transport {
   const interceptors: Interceptor[] = options.token ? [bearerToken(options.token)] : [];
+  const baseUrl = hostBaseUrl(address, options.tls);
   return createGrpcTransport({
-    baseUrl: hostBaseUrl(address),
+    baseUrl,
     interceptors,
     pingIntervalMs: options.pingIntervalMs ?? 5000,
     pingTimeoutMs: options.pingTimeoutMs ?? 5000,
     pingIdleConnection: true,
+    // Used only when no sessionManager is given (which brings its own).
+    nodeOptions: sessionManager ? undefined : hostSessionOptions(baseUrl, options.tls),
     sessionManager,
   });
 }

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CLI, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
+import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
 
 const IMAGE = "hakuriver-test/debian-sshd:latest";
@@ -58,7 +58,9 @@ function runTool(command: string, args: readonly string[], env: Record<string, s
 
 describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
   let nat: NatNode;
-  const cluster = new TestCluster();
+  // The Host binds the NAT's veth address (not loopback), where TLS would default to on;
+  // this test is about tunnels, and its helpers dial plain text (TLS is test/e2e/tls.test.ts's).
+  const cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TLS_MODE: "off" });
   const key = join(cluster.dir, "key");
   let vpsId = "";
   let sshArgs: string[] = [];

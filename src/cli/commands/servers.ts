@@ -5,7 +5,7 @@
 import type { Argv } from "yargs";
 import type { SettingFlags } from "../../shared/config.js";
 import { loadConfig } from "../../shared/config-file.js";
-import type { GlobalArgs } from "../context.js";
+import { globalFlags, type GlobalArgs } from "../context.js";
 import { ENVIRONMENT_ONLY } from "../../shared/config-schema.js";
 
 /** Splits `ADDR:PORT` for the runner's --host into settings. */
@@ -27,11 +27,17 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("port", { type: "number", describe: "API port; 0 picks a free one (network.host_port)" })
           .option("ssh-proxy-port", { type: "number", describe: "SSH proxy port (network.host_ssh_proxy_port)" })
           .option("db", { type: "string", describe: "SQLite file (database.db_file)" })
-          .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" }),
+          .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
+          .option("tls", { type: "string", choices: ["auto", "off"], describe: "API port TLS: auto = self-signed certificate under the state dir, off = plain text (tls.mode; default: files if --tls-cert, plain on loopback, else auto)" })
+          .option("tls-cert", { type: "string", describe: "PEM certificate (chain) for the API port (tls.cert_file); needs --tls-key" })
+          .option("tls-key", { type: "string", describe: "PEM private key of --tls-cert (tls.key_file)" }),
       (a) =>
         run(async () => {
           const args = a;
           const config = loadConfig(args.config, {
+            "tls.mode": args.tls,
+            "tls.cert_file": args["tls-cert"],
+            "tls.key_file": args["tls-key"],
             "network.host_bind_ip": args.bind,
             "network.host_port": args.port,
             "network.host_ssh_proxy_port": args["ssh-proxy-port"],
@@ -49,11 +55,14 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
         s
           .option("name", { type: "string", describe: "node name (runner.name; default: the hostname)" })
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
-          .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" }),
+          .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" })
+          .option("ca", { type: "string", describe: "PEM CA or the Host's certificate to verify the Host against (tls.ca_file); means TLS" })
+          .option("tls-fingerprint", { type: "string", describe: "the Host certificate's SHA-256 fingerprint to pin (tls.fingerprint); means TLS" }),
       (a) =>
         run(async () => {
           const args = a;
           const config = loadConfig(args.config, {
+            ...globalFlags(args),
             ...hostFlags(args.host ?? process.env[ENVIRONMENT_ONLY.host.name]),
             "runner.name": args.name,
             "paths.shared_dir": args["shared-dir"],
