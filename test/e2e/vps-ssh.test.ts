@@ -126,12 +126,12 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     const file = join(cluster.dir, "random.bin");
     writeFileSync(file, randomBytes(100 * 1024 * 1024));
     const want = await sha256(file);
-    const up = await runTool("scp", ["-q", "-F", configFile, file, `hakuriver-${vpsId}:/root/random.bin`]);
+    const up = await runTool("scp", ["-q", "-F", configFile, file, `hakuriver-${vpsId}:/root/random.bin`], cluster.cliEnv());
     assert.equal(up.code, 0, up.stderr);
     const remote = await runTool("ssh", ["-F", configFile, `hakuriver-${vpsId}`, "sha256sum", "/root/random.bin"]);
     assert.equal(remote.stdout.split(/\s+/)[0], want, remote.stderr);
     const back = join(cluster.dir, "back.bin");
-    const down = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/root/random.bin`, back]);
+    const down = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/root/random.bin`, back], cluster.cliEnv());
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await sha256(back), want);
   });
@@ -147,7 +147,8 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
   });
 
   it("answers bad requests with the original's ERROR lines", async () => {
-    const proxy = (line: string) => rawRequest(cluster.hostIp, cluster.sshProxyPort, line);
+    // Each request line carries the admin's token: the token check comes first (auth-runners.test.ts checks its refusals).
+    const proxy = (line: string) => rawRequest(cluster.hostIp, cluster.sshProxyPort, line.replace(/\n$/, ` ${cluster.adminToken}\n`));
     assert.equal(await proxy("HELLO\n"), "ERROR Invalid request format.\n");
     assert.equal(await proxy("REQUEST_TUNNEL abc\n"), "ERROR Invalid task ID format.\n");
     assert.equal(await proxy("REQUEST_TUNNEL 12345\n"), "ERROR Task 12345 not found.\n");
@@ -193,7 +194,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     assert.equal(killed.code, 0, killed.stderr);
     await waitUntil(async () => (await nat.docker(["ps", "-aq", "--filter", `name=hakuriver-vps-${vpsId}`])).trim() === "", 30_000, () => "container still there");
     await waitUntil(async () => (await vpsStatus(vpsId)).status !== 3, 10_000);
-    const refused = await rawRequest(cluster.hostIp, cluster.sshProxyPort, `REQUEST_TUNNEL ${vpsId}\n`);
+    const refused = await rawRequest(cluster.hostIp, cluster.sshProxyPort, `REQUEST_TUNNEL ${vpsId} ${cluster.adminToken}\n`);
     assert.equal(refused, `ERROR VPS task ${vpsId} is not active (status: killed).\n`);
   });
 });

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client } from "@connectrpc/connect";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
@@ -104,10 +104,11 @@ export class TestCluster {
       await sleep(50);
     }
     // The state dir is the db file's directory; a restarted Host keeps the first start's tokens.
-    const adminFile = join(this.dir, "admin.token");
+    const stateDir = dirname(this.dbFile);
+    const adminFile = join(stateDir, "admin.token");
     if (existsSync(adminFile)) {
       this.adminToken = readFileSync(adminFile, "utf8").trim();
-      this.joinToken = readFileSync(join(this.dir, "join.token"), "utf8").trim();
+      this.joinToken = readFileSync(join(stateDir, "join.token"), "utf8").trim();
     }
     this.clientCache = undefined;
     return proc;
