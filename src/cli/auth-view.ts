@@ -62,5 +62,5 @@ export function auditTable(events: readonly AuditEvent[]): string {
  */
 export function newTokenLines(headline: string, token: string, info: TokenInfo | undefined): string {
   const expiry = info?.expiresAt ? `expires ${formatTime(info.expiresAt)}` : "never expires";
-  return [`${headline} (token ${info?.tokenId ?? "?"}, ${expiry}). The token is shown only this once:`, token].join("\n");
+  return [`${headline}: token ${info?.tokenId ?? "?"}, ${expiry}. It is shown only this once:`, token].join("\n");
 }
