@@ -16,7 +16,16 @@ import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
 import { createDockerClient } from "./environments/docker-client.js";
 import { clientService } from "./services/client-service.js";
-import { clientToken, errorMapping, storageFaultLog } from "./services/interceptors.js";
+import { errorMapping, storageFaultLog } from "./services/interceptors.js";
+import { AuditLog } from "./auth/audit-log.js";
+import { authInterceptor } from "./auth/auth-interceptor.js";
+import { AuthStore } from "./auth/auth-store.js";
+import { bootstrapAuth, type BootstrapResult } from "./auth/bootstrap.js";
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from "./auth/login-throttle.js";
+import { peerAddressKey } from "./auth/principal.js";
+import { tunnelPrincipal } from "./auth/tunnel-auth.js";
+import { AuditRepo } from "./store/audit-repo.js";
+import { AuthRepo } from "./store/auth-repo.js";
 import { runnerService } from "./services/runner-service.js";
 import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
 import { TunnelBroker } from "./tunnels/tunnel-broker.js";
@@ -36,6 +45,9 @@ import type { SubmitDefaults } from "./tasks/submit-spec.js";
  */
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
+/** The version the Host reports in its cluster description. */
+export const HOST_VERSION = "0.1.0";
+
 /** Everything the Host needs to start; units in the names. */
 export interface HostOptions {
   readonly bind: string;
@@ -47,7 +59,7 @@ export interface HostOptions {
   readonly heartbeatTimeoutFactor: number;
   readonly cleanupCheckIntervalMs: number;
   readonly defaults: SubmitDefaults;
-  readonly token: string;
+  readonly auth: HostAuthOptions;
   /** Tarball directory name under the shared dir. */
   readonly containerDir: string;
   /** Tarballs kept per environment by create-tar. */
@@ -58,6 +70,20 @@ export interface HostOptions {
   readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
+  /** Certificate and key for TLS on the API port; undefined serves plain text (h2c). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** How the Host checks callers. */
+export interface HostAuthOptions {
+  /** False lets anyone do anything (every caller acts as an admin with no name). */
+  readonly enabled: boolean;
+  /** Where the first admin and join tokens are written on a first start (mode 0600). */
+  readonly stateDir: string;
+  /** Host paths any user may mount; other extra mounts need admin. */
+  readonly mountAllowList: readonly string[];
+  /** How failed logins are slowed; default {@link DEFAULT_LOGIN_THROTTLE}. */
+  readonly throttle?: LoginThrottleOptions;
 }
 
 /** A running Host. */
@@ -66,6 +92,8 @@ export interface HostHandle {
   /** The SSH proxy's port; 0 when no proxy was started. */
   readonly sshProxyPort: number;
   readonly scheduler: Scheduler;
+  /** Where the first tokens were written, when this start was the first. */
+  readonly bootstrap: BootstrapResult | undefined;
   close(): Promise<void>;
 }
 
@@ -74,6 +102,12 @@ export interface HostCore {
   readonly routes: (router: ConnectRouter) => void;
   readonly interceptors: Interceptor[];
   readonly scheduler: Scheduler;
+  /** Users and tokens (tests make users through it). */
+  readonly authStore: AuthStore;
+  /** Where the first tokens were written, when this start was the first. */
+  readonly bootstrap: BootstrapResult | undefined;
+  /** Tells the cluster description which ports the Host serves on, once they are known. */
+  setPorts(apiPort: number, sshProxyPort: number): void;
   /** Starts the raw-socket SSH proxy on `host:port` (0 = a free port). */
   startSshProxy(host: string, port: number): Promise<SshProxy>;
   /** Starts the monitors and the first scheduling pass. */
@@ -101,7 +135,16 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const watch = new AssignmentWatch({ nodes, repo, tasks, log, now, ackTimeoutMs, maxResends: 3, checkIntervalMs: Math.min(1000, ackTimeoutMs) });
   // The scheduler hears of capacity changes (task ends, submissions, joins, undrains) through `events`.
   const scheduler = new Scheduler({ repo, tasks, nodes, log, watch, events });
-  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, joinToken: options.token });
+  const authStore = new AuthStore(new AuthRepo(database.db), now, log);
+  await authStore.load();
+  const bootstrap = options.auth.enabled ? await bootstrapAuth(authStore, options.auth.stateDir) : undefined;
+  const audit = new AuditLog(new AuditRepo(database.db), log);
+  const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
+  const authDeps = { store: authStore, throttle, audit, now, log };
+  const tokenLive = (tokenId: string) => authStore.listTokens({ all: false }).some((t) => t.tokenId === tokenId);
+  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive });
+  const ports = { api: options.port, sshProxy: 0 };
+  const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined };
   const monitor = new NodeMonitor({
     nodes,
     repo,
@@ -116,10 +159,27 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs };
   return {
     scheduler,
-    startSshProxy: (host, port) => startSshProxy(host, port, { repo, nodes, broker, log, token: options.token }),
-    interceptors: [errorMapping, storageFaultLog(log), clientToken(options.token)],
+    authStore,
+    bootstrap,
+    setPorts: (api, sshProxy) => {
+      ports.api = api;
+      ports.sshProxy = sshProxy;
+    },
+    startSshProxy: (host, port) =>
+      startSshProxy(host, port, {
+        repo,
+        nodes,
+        broker,
+        log,
+        authenticate: (token, address) => tunnelPrincipal(options.auth.enabled, authDeps, token, address),
+        recordTunnel: (entry) => audit.record({ at: now(), actor: entry.actor, action: "tunnel", target: entry.taskId, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
+      }),
+    interceptors: [errorMapping, storageFaultLog(log), authInterceptor({ ...authDeps, enabled: options.auth.enabled })],
     routes: (router) => {
-      router.service(ClientService, clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, now, settleMs: 5_000, environments }));
+      router.service(
+        ClientService,
+        clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, now, settleMs: 5_000, environments, mountAllowList: options.auth.mountAllowList, auth: { store: authStore, audit, facts } }),
+      );
       router.service(RunnerService, runnerService({ plane, broker, log }));
     },
     start: () => {
@@ -129,6 +189,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       scheduler.start();
     },
     stop: async () => {
+      await audit.flush();
       monitor.stop();
       watch.stop();
       health.stop();
@@ -149,14 +210,17 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     pingTimeoutMs: Math.max(1000, Math.min(10_000, options.heartbeatIntervalMs)),
     routes: core.routes,
     readMaxBytes: MAX_MESSAGE_BYTES,
+    peerAddressKey,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
+  core.setPorts(server.port, sshProxy?.port ?? 0);
   core.start();
   options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
   return {
     port: server.port,
     sshProxyPort: sshProxy?.port ?? 0,
     scheduler: core.scheduler,
+    bootstrap: core.bootstrap,
     close: async () => {
       await sshProxy?.close();
       await server.close();

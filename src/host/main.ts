@@ -1,7 +1,7 @@
 /**
  * `hakuriver host`: starts the Host from settings and runs until a signal.
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Config } from "../shared/config-schema.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
@@ -26,12 +26,18 @@ export async function main(config: Config): Promise<number> {
       mounts: config.additionalMounts,
       queue: config.queue,
     },
-    token: config.token,
+    auth: { enabled: config.authEnabled, stateDir: dirname(config.dbFile), mountAllowList: config.mountAllowList },
     containerDir: config.containerDir,
     keepTarballs: config.keepTarballs,
     log,
     sshProxyPort: config.hostSshProxyPort,
   });
+  if (host.bootstrap) {
+    console.log(`First start: admin token written to ${host.bootstrap.adminTokenFile}, runner join token to ${host.bootstrap.joinTokenFile} (readable only by this user).`);
+    console.log(`Log in with: hakuriver login --host ${config.hostReachableAddress}:${host.port} --token-file ${host.bootstrap.adminTokenFile}`);
+  } else if (!config.authEnabled) {
+    log.warn("auth.enabled = false: anyone who can reach this Host may do anything");
+  }
   // One line on stdout so scripts (and tests) learn the port when it was 0.
   console.log(`HakuRiver host listening on ${config.hostBindIp}:${host.port} (shared dir ${join(config.sharedDir)}); ssh proxy on ${host.sshProxyPort}`);
   const signal = await stopSignal();

@@ -5,7 +5,7 @@
  */
 import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { createContextValues, type ConnectRouter, type ContextKey, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 
 /** Options of {@link startApiServer}. */
@@ -20,6 +20,8 @@ export interface ApiServerOptions {
   readonly pingTimeoutMs: number;
   /** Largest message read from a client or runner (bytes); a larger one is refused with RESOURCE_EXHAUSTED before it is buffered. */
   readonly readMaxBytes: number;
+  /** Context key that receives each call's peer address (for the audit trail and the login throttle). */
+  readonly peerAddressKey?: ContextKey<string>;
 }
 
 /** A started server. */
@@ -61,6 +63,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     interceptors: options.interceptors,
     shutdownSignal: shutdown.signal,
     readMaxBytes: options.readMaxBytes,
+    contextValues: (request) => {
+      const values = createContextValues();
+      if (options.peerAddressKey) values.set(options.peerAddressKey, request.socket.remoteAddress ?? "");
+      return values;
+    },
     // Compressing small streamed chunks costs far more than it saves.
     acceptCompression: [],
   });

@@ -7,7 +7,7 @@
  * a runner and then drops it at once (say, it cannot store what the runner
  * sends) gets ever slower retries, not a reconnect storm.
  */
-import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type Transport } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type ControlRequestSchema, type ControlResponse, type OpenTunnel, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
@@ -22,6 +22,16 @@ import { GpuSampler } from "./gpus.js";
 import { CpuMeter, readUsage } from "./topology.js";
 
 type Outgoing = MessageInitShape<typeof ControlRequestSchema>;
+
+
+/** How long a runner whose credential the Host refused waits before it tries again (ms). */
+const REFUSED_RETRY_MS = 30_000;
+
+/** Whether the Host refused the runner's credential (rather than the stream breaking). */
+function isRefusal(error: unknown): boolean {
+  const code = error instanceof ConnectError ? error.code : undefined;
+  return code === Code.Unauthenticated || code === Code.PermissionDenied || code === Code.ResourceExhausted;
+}
 
 /** Bytes of output queued on a stream before shipping waits for it to drain. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
@@ -83,7 +93,7 @@ export class ControlLoop implements TaskReporter {
 
   constructor(private readonly options: ControlLoopOptions) {
     this.clock = options.clock ?? systemClock;
-    this.client = createClient(RunnerService, options.transport ?? createHostTransport(options.hostAddress, { pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
+    this.client = createClient(RunnerService, options.transport ?? createHostTransport(options.hostAddress, { token: options.joinToken, pingIntervalMs: 5000, pingTimeoutMs: 5000 }));
     this.supervisor = options.supervisor(this);
   }
 
@@ -113,14 +123,18 @@ export class ControlLoop implements TaskReporter {
     let attempt = 0;
     while (!this.stopper.signal.aborted) {
       this.welcomedAt = 0;
+      let refused = false;
       const welcomed = await this.session().catch((error: unknown) => {
-        log.warn({ err: error instanceof Error ? error.message : String(error) }, "control stream ended");
+        refused = isRefusal(error);
+        if (refused) log.error({ err: error instanceof Error ? error.message : String(error) }, `the Host refused this runner; trying again in ${REFUSED_RETRY_MS / 1000} s`);
+        else log.warn({ err: error instanceof Error ? error.message : String(error) }, "control stream ended");
         return this.welcomedAt > 0;
       });
       if (this.stopper.signal.aborted) break;
       // A session that outlived the longest delay was healthy; a shorter one counts as a failed attempt.
       if (welcomed && this.clock.now() - this.welcomedAt >= maxMs) attempt = 0;
-      const delay = backoffDelay(attempt++, baseMs, maxMs, this.options.random);
+      // A refused credential will not mend itself quickly; retrying at line speed would only lock this address out.
+      const delay = refused ? REFUSED_RETRY_MS : backoffDelay(attempt++, baseMs, maxMs, this.options.random);
       log.info({ delayMs: delay, attempt }, "reconnecting to the host");
       await new Promise<void>((resolve) => {
         const cancel = this.clock.after(delay, resolve);
@@ -150,7 +164,6 @@ export class ControlLoop implements TaskReporter {
         case: "hello",
         value: {
           name: this.options.name,
-          joinToken: this.options.joinToken,
           resources: await this.options.resources(),
           version: this.options.version,
           tasks: inventory.map((t) => ({

@@ -1,6 +1,7 @@
 /**
  * `hakuriver runner`: starts a runner from settings and runs until a signal.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Config } from "../shared/config-schema.js";
 import { hostAddressOf } from "../shared/host-address.js";
@@ -8,6 +9,13 @@ import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
 import { startRunner } from "./runner-app.js";
+
+/** The join token: auth.join_token, else the first line of auth.join_token_file when it exists; empty when neither. */
+export function readJoinToken(config: Pick<Config, "joinToken" | "joinTokenFile">): string {
+  if (config.joinToken !== "") return config.joinToken.trim();
+  if (config.joinTokenFile === "" || !existsSync(config.joinTokenFile)) return "";
+  return readFileSync(config.joinTokenFile, "utf8").trim();
+}
 
 /** The version runners report. */
 export const RUNNER_VERSION = "0.1.0";
@@ -23,7 +31,7 @@ export async function main(config: Config): Promise<number> {
     name,
     sharedDir: config.sharedDir,
     localTempDir: config.localTempDir,
-    joinToken: config.token,
+    joinToken: readJoinToken(config),
     version: RUNNER_VERSION,
     log,
     backoffBaseMs: config.backoffBaseMs,

@@ -62,7 +62,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, log, portOf: (taskId) => vps.sshPortOf(taskId) });
+  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, log, portOf: (taskId) => vps.sshPortOf(taskId) });
   const loop = new ControlLoop({
     hostAddress: options.hostAddress,
     name: options.name,

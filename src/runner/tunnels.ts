@@ -17,7 +17,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
 import { PipeOutbox, writeWithBackPressure } from "../shared/byte-pipe.js";
-import { hostBaseUrl } from "../shared/transport.js";
+import { bearerToken, hostBaseUrl } from "../shared/transport.js";
 
 type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
 
@@ -38,6 +38,8 @@ class TunnelSessionManager extends Http2SessionManager {
 /** What the dialer needs. */
 export interface TunnelDialerOptions {
   readonly hostAddress: string;
+  /** The join token tunnel streams present (empty with auth off). */
+  readonly joinToken: string;
   readonly log: Logger;
   /** The sshd port on 127.0.0.1 of a task this runner holds (undefined: not ours). */
   readonly portOf: (taskId: string) => number | undefined;
@@ -87,7 +89,7 @@ export class TunnelDialer {
       settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: 256 * 1024 },
     });
     this.active.add(manager);
-    const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager }));
+    const client = createClient(RunnerService, createGrpcTransport({ baseUrl: hostBaseUrl(this.options.hostAddress), sessionManager: manager, interceptors: this.options.joinToken ? [bearerToken(this.options.joinToken)] : [] }));
     const outbox = new PipeOutbox<Outgoing>((bytes) => ({ message: { case: "data", value: bytes } }));
     const abort = new AbortController();
     outbox.push({ message: { case: "open", value: { tunnelId: command.tunnelId, error } } });

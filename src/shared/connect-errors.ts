@@ -7,6 +7,7 @@ import { DomainError, type ErrorKind } from "./errors.js";
 const CODE_OF: Record<ErrorKind, Code> = {
   invalid_argument: Code.InvalidArgument,
   not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
   failed_precondition: Code.FailedPrecondition,
   resource_exhausted: Code.ResourceExhausted,
   unavailable: Code.Unavailable,

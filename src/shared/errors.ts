@@ -6,6 +6,7 @@
 export type ErrorKind =
   | "invalid_argument"
   | "not_found"
+  | "already_exists"
   | "failed_precondition"
   | "resource_exhausted"
   | "unavailable"

@@ -50,16 +50,18 @@ export function createHostConnection(address: string, options: HostTransportOpti
   return { transport: createHostTransport(address, options, sessionManager), close: () => sessionManager.abort() };
 }
 
+/** Sends `authorization: Bearer <token>` on every call. */
+export function bearerToken(token: string): Interceptor {
+  const header = `Bearer ${token}`;
+  return (next) => (request) => {
+    request.header.set("authorization", header);
+    return next(request);
+  };
+}
+
 /** A gRPC transport to the Host at `address` (on `sessionManager`'s connection when given). */
 export function createHostTransport(address: string, options: HostTransportOptions = {}, sessionManager?: Http2SessionManager): Transport {
-  const interceptors: Interceptor[] = [];
-  if (options.token) {
-    const header = `Bearer ${options.token}`;
-    interceptors.push((next) => (request) => {
-      request.header.set("authorization", header);
-      return next(request);
-    });
-  }
+  const interceptors: Interceptor[] = options.token ? [bearerToken(options.token)] : [];
   return createGrpcTransport({
     baseUrl: hostBaseUrl(address),
     interceptors,

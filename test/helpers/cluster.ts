@@ -4,7 +4,7 @@
  * is killed by `cleanup()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,10 @@ export class TestCluster {
   /** The Host's SSH proxy port (a free one unless startHost's extraArgs name one). */
   sshProxyPort = 0;
   private clientCache: Client<typeof ClientService> | undefined;
+  /** The admin token the Host wrote on its first start (CLI calls and `client` use it). */
+  adminToken = "";
+  /** The runner join token the Host wrote on its first start (runners use it). */
+  joinToken = "";
 
   constructor(readonly env: Record<string, string> = FAST_TIMING) {}
 
@@ -76,7 +80,7 @@ export class TestCluster {
 
   /** A gRPC client of the Host. */
   get client(): Client<typeof ClientService> {
-    this.clientCache ??= createClient(ClientService, createHostTransport(this.address));
+    this.clientCache ??= createClient(ClientService, createHostTransport(this.address, { token: this.adminToken }));
     return this.clientCache;
   }
 
@@ -99,6 +103,12 @@ export class TestCluster {
       if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`host did not start:\n${proc.output()}`);
       await sleep(50);
     }
+    // The state dir is the db file's directory; a restarted Host keeps the first start's tokens.
+    const adminFile = join(this.dir, "admin.token");
+    if (existsSync(adminFile)) {
+      this.adminToken = readFileSync(adminFile, "utf8").trim();
+      this.joinToken = readFileSync(join(this.dir, "join.token"), "utf8").trim();
+    }
     this.clientCache = undefined;
     return proc;
   }
@@ -107,7 +117,7 @@ export class TestCluster {
   async startRunner(name: string, options: { env?: Record<string, string>; wrapper?: string[]; wait?: boolean; sharedDir?: string } = {}): Promise<Proc> {
     const proc = startProc(
       ["runner", "--host", this.address, "--name", name, "--shared-dir", options.sharedDir ?? this.sharedDir, "--local-temp-dir", join(this.dir, `temp-${name}`)],
-      { ...this.env, ...options.env },
+      { HAKURIVER_AUTH_JOIN_TOKEN: this.joinToken, ...this.env, ...options.env },
       options.wrapper,
     );
     this.procs.add(proc);
@@ -124,9 +134,9 @@ export class TestCluster {
     }, timeoutMs, () => `node ${name} never became ${status}\n${proc?.output() ?? ""}`);
   }
 
-  /** Runs the CLI against this cluster and collects its output. */
+  /** Runs the CLI against this cluster, as the admin unless `env` names another token, and collects its output. */
   cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    return runCli(args, { HAKURIVER_HOST: this.address, ...env });
+    return runCli(args, { HAKURIVER_HOST: this.address, HAKURIVER_AUTH_TOKEN: this.adminToken, ...env });
   }
 
   /** Kills a process the hard way. */

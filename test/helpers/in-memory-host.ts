@@ -2,7 +2,7 @@
  * An in-process Host served over Connect's in-memory transport, plus a
  * scripted runner that speaks the real control stream. For service tests.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, createRouterTransport, type Client } from "@connectrpc/connect";
@@ -12,6 +12,7 @@ import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { type ControlRequestSchema, type ControlResponse, type HeldTaskSchema, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { createHostCore, type HostCore } from "../../src/host/host-app.js";
 import { AsyncQueue } from "../../src/shared/async-queue.js";
+import { bearerToken } from "../../src/shared/transport.js";
 
 type Outgoing = MessageInitShape<typeof ControlRequestSchema>;
 
@@ -21,11 +22,20 @@ export interface InMemoryHost {
   readonly client: Client<typeof ClientService>;
   readonly runnerClient: Client<typeof RunnerService>;
   readonly dir: string;
+  /** The first admin and join tokens (the clients above use them). */
+  readonly adminToken: string;
+  readonly joinToken: string;
+  /** A client calling with `token` ("" sends none). */
+  clientWithToken(token: string): Client<typeof ClientService>;
+  /** A runner client calling with `token` ("" sends none). */
+  runnerClientWithToken(token: string): Client<typeof RunnerService>;
   close(): Promise<void>;
 }
 
 /** Builds a Host over a temp dir (SQLite file, shared dir) and an in-memory transport. */
-export async function inMemoryHost(overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number } = {}): Promise<InMemoryHost> {
+export async function inMemoryHost(
+  overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number; mountAllowList?: string[] } = {},
+): Promise<InMemoryHost> {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-svc-"));
   const core = await createHostCore({
     bind: "127.0.0.1",
@@ -36,19 +46,25 @@ export async function inMemoryHost(overrides: { heartbeatIntervalMs?: number; ti
     heartbeatTimeoutFactor: overrides.timeoutFactor ?? 5,
     cleanupCheckIntervalMs: 100,
     defaults: { container: "NULL", privileged: false, mounts: [], queue: overrides.queue ?? true },
-    token: "",
+    auth: { enabled: true, stateDir: dir, mountAllowList: overrides.mountAllowList ?? [] },
     containerDir: "hakuriver-containers",
     keepTarballs: 1,
     log: pino({ level: "silent" }),
     ...(overrides.ackTimeoutMs !== undefined ? { ackTimeoutMs: overrides.ackTimeoutMs } : {}),
   });
-  const transport = createRouterTransport(core.routes, { router: { interceptors: core.interceptors } });
+  const adminToken = readFileSync(join(dir, "admin.token"), "utf8").trim();
+  const joinToken = readFileSync(join(dir, "join.token"), "utf8").trim();
+  const transportWith = (token: string) => createRouterTransport(core.routes, { router: { interceptors: core.interceptors }, transport: { interceptors: token ? [bearerToken(token)] : [] } });
   core.start();
   return {
     core,
     dir,
-    client: createClient(ClientService, transport),
-    runnerClient: createClient(RunnerService, transport),
+    adminToken,
+    joinToken,
+    clientWithToken: (token) => createClient(ClientService, transportWith(token)),
+    runnerClientWithToken: (token) => createClient(RunnerService, transportWith(token)),
+    client: createClient(ClientService, transportWith(adminToken)),
+    runnerClient: createClient(RunnerService, transportWith(joinToken)),
     close: async () => {
       await core.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -19,6 +19,7 @@ import { StateFile } from "../../src/runner/state-file.js";
 import { Supervisor } from "../../src/runner/supervisor.js";
 import { FakeExecutor } from "../helpers/fake-executor.js";
 import { inMemoryHost } from "../helpers/in-memory-host.js";
+import { bearerToken } from "../../src/shared/transport.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 
 type Response = MessageInitShape<typeof ControlResponseSchema>;
@@ -184,7 +185,8 @@ test("open-tunnel commands go to the tunnels, and stop closes every tunnel", asy
 
 test("against a real Host in memory: a task is run, reported and its output shipped", async () => {
   const host = await inMemoryHost();
-  const transport = createRouterTransport(host.core.routes, { router: { interceptors: host.core.interceptors } });
+  // The runner's transport sends the Host's join token, as createHostTransport does for a real runner.
+  const transport = createRouterTransport(host.core.routes, { router: { interceptors: host.core.interceptors }, transport: { interceptors: [bearerToken(host.joinToken)] } });
   const rig = startLoop(transport, { name: "mem-runner" });
   try {
     let welcomed = false;

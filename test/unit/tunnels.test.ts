@@ -31,7 +31,7 @@ test("closeAll ends every open tunnel", async () => {
   const hostPort = await listen(host);
   const sshPort = await listen(sshd);
   try {
-    const dialer = new TunnelDialer({ hostAddress: `127.0.0.1:${hostPort}`, log: pino({ level: "silent" }), portOf: () => sshPort });
+    const dialer = new TunnelDialer({ hostAddress: `127.0.0.1:${hostPort}`, joinToken: "", log: pino({ level: "silent" }), portOf: () => sshPort });
     const opened = dialer.open(create(OpenTunnelSchema, { taskId: "7", tunnelId: "t1" }));
     for (let i = 0; streams === 0; i++) {
       assert.ok(i < 500, "the tunnel stream reached the Host");

@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { create } from "@bufbuild/protobuf";
 import { type ControlRequest, type RunnerHello, type TaskEvent } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { LogStream, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
-import { DomainError, invalidArgument } from "../../shared/errors.js";
+import { invalidArgument } from "../../shared/errors.js";
 import { StorageFault } from "../../shared/storage-errors.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { isValidNodeName } from "../../shared/targets.js";
@@ -21,6 +21,7 @@ import type { AssignmentWatch } from "./assignment-watch.js";
 import { reconcileHello } from "./reconcile.js";
 import { welcomeCommand } from "./runner-commands.js";
 import { RunnerStorageFaults } from "./storage-faults.js";
+import { checkNodeClaim } from "./node-claim.js";
 
 /** What the control plane needs. */
 export interface ControlPlaneDeps {
@@ -35,27 +36,31 @@ export interface ControlPlaneDeps {
   readonly heartbeatIntervalMs: number;
   /** Sends RunTask commands and follows them up until acknowledged. */
   readonly watch: AssignmentWatch;
-  /** Required join token; empty = none. */
-  readonly joinToken: string;
+  /** Whether a join token is still valid (a node name bound to a revoked one may be taken by another). */
+  readonly tokenLive: (tokenId: string) => boolean;
 }
 
 /** Handles runner messages. */
 export class ControlPlane {
   private readonly faults: RunnerStorageFaults;
+  /** Per node, tasks already checked to be assigned to it (log chunks come often; the assignment does not change). */
+  private readonly assigned = new Map<string, Set<number>>();
 
   constructor(private readonly deps: ControlPlaneDeps) {
     this.faults = new RunnerStorageFaults(deps.log, deps.now);
   }
 
-  /** Accepts a runner: registers it, reconciles its inventory, sends the welcome. Returns its node name. */
-  async hello(hello: RunnerHello, session: RunnerSession): Promise<string> {
+  /**
+   * Accepts a runner that joined with `joinTokenId` ("" with auth off):
+   * checks its claim on the name, registers it, reconciles its inventory,
+   * sends the welcome. Returns its node name.
+   */
+  async hello(hello: RunnerHello, session: RunnerSession, joinTokenId: string): Promise<string> {
     const { deps } = this;
     if (!isValidNodeName(hello.name)) throw invalidArgument(`runner name "${hello.name}" is not a valid node name`);
-    if (deps.joinToken !== "" && hello.joinToken !== deps.joinToken) {
-      throw new DomainError("unauthenticated", `runner ${hello.name} presented a wrong or missing join token`);
-    }
     if (!hello.resources) throw invalidArgument("hello carries no resources");
-    await deps.nodes.attach(hello.name, hello.resources, hello.version, session, deps.now());
+    checkNodeClaim(deps.nodes.get(hello.name), { name: hello.name, tokenId: joinTokenId, now: deps.now(), staleAfterMs: 2 * deps.heartbeatIntervalMs + 1000, tokenLive: deps.tokenLive });
+    await deps.nodes.attach(hello.name, hello.resources, hello.version, session, deps.now(), joinTokenId === "" ? null : joinTokenId);
     const { welcome, resend } = await reconcileHello(hello.name, hello, { ...deps, heartbeatIntervalMs: deps.heartbeatIntervalMs });
     // The session holds back whatever was sent to it since attach (the scheduler may already have
     // placed work here) until the welcome has gone out: the runner reads nothing before it.
@@ -106,6 +111,10 @@ export class ControlPlane {
           this.deps.log.warn({ node, taskId: message.value.taskId }, "dropping a log chunk whose task id is not a task id");
           return;
         }
+        if (!(await this.isAssigned(node, taskId))) {
+          this.deps.log.warn({ node, taskId }, "dropping a log chunk for a task not assigned to this node");
+          return;
+        }
         const stream = message.value.stream === LogStream.STDERR ? "stderr" : "stdout";
         try {
           this.deps.logs.append(taskId, stream, Number(message.value.offset), message.value.data);
@@ -123,6 +132,17 @@ export class ControlPlane {
         this.deps.log.warn({ node, case: message.case }, "ignoring a control message this Host does not know (a newer runner?)");
         return;
     }
+  }
+
+  /** Whether the Host assigned the task to the node (remembered once true). */
+  private async isAssigned(node: string, taskId: number): Promise<boolean> {
+    let known = this.assigned.get(node);
+    if (known?.has(taskId)) return true;
+    const task = await this.deps.repo.get(taskId);
+    if (!task || task.assignedNode !== node) return false;
+    if (!known) this.assigned.set(node, (known = new Set()));
+    known.add(taskId);
+    return true;
   }
 
   private async taskEvent(node: string, event: TaskEvent): Promise<void> {
@@ -147,6 +167,7 @@ export class ControlPlane {
   goodbye(node: string, sessionId: number): void {
     if (!this.deps.nodes.detach(node, sessionId)) return;
     this.faults.forget(node);
+    this.assigned.delete(node);
     this.deps.log.warn({ node }, "runner disconnected");
   }
 }

@@ -17,13 +17,14 @@ import { DomainError, invalidArgument } from "../../shared/errors.js";
 import { ControlSession } from "./control-session.js";
 import type { ControlPlane } from "./control-plane.js";
 
-/** Serves the stream (its `first` message already read, the rest in `iterator`) until either side ends it; errors are DomainErrors (the interceptor maps them to codes). */
+/** Serves the stream of a runner that joined with `joinTokenId` (its `first` message already read, the rest in `iterator`) until either side ends it; errors are DomainErrors (the interceptor maps them to codes). */
 export async function* serveControlStream(
   plane: ControlPlane,
   log: Logger,
   first: ControlRequest,
   iterator: AsyncIterator<ControlRequest>,
   signal: AbortSignal,
+  joinTokenId: string,
 ): AsyncGenerator<MessageInitShape<typeof ControlResponseSchema>> {
   if (first.message.case !== "hello") {
     throw invalidArgument("the first message on the control stream must be a hello");
@@ -32,7 +33,7 @@ export async function* serveControlStream(
   const hello = first.message.value;
   let name: string;
   try {
-    name = await plane.hello(hello, session);
+    name = await plane.hello(hello, session, joinTokenId);
   } catch (error) {
     // The runner logs the answer and retries with backoff; the Host's operator needs it too.
     log.warn({ node: hello.name, err: error instanceof Error ? error.message : String(error) }, "refused a runner's hello");

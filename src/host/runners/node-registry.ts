@@ -33,6 +33,8 @@ export interface NodeState {
   drained: boolean;
   version: string;
   session: RunnerSession | undefined;
+  /** The join token this name is bound to (the first that registered it); null = not bound yet. */
+  joinTokenId: string | null;
 }
 
 /** Tracks nodes, their sessions and their {@link NodeStatusName} (see node-status.ts). */
@@ -54,12 +56,13 @@ export class NodeRegistry {
         drained: record.drained,
         version: record.version,
         session: undefined,
+        joinTokenId: record.joinTokenId,
       });
     }
   }
 
   /** Registers a runner's hello; replaces (and closes) an older session of the same name. */
-  async attach(name: string, resources: Resources, version: string, session: RunnerSession, now: number): Promise<NodeState> {
+  async attach(name: string, resources: Resources, version: string, session: RunnerSession, now: number, joinTokenId: string | null = null): Promise<NodeState> {
     const existing = this.nodes.get(name);
     if (existing?.session && existing.session.id !== session.id) existing.session.close("replaced by a newer connection");
     const state: NodeState = existing ?? {
@@ -70,8 +73,10 @@ export class NodeRegistry {
       drained: false,
       version,
       session,
+      joinTokenId,
     };
     state.resources = resources;
+    if (joinTokenId !== null) state.joinTokenId = joinTokenId;
     state.version = version;
     state.session = session;
     state.lastHeartbeat = now;
@@ -85,6 +90,7 @@ export class NodeRegistry {
       drained: state.drained,
       version,
       registeredAt: now,
+      joinTokenId: state.joinTokenId,
     });
     return state;
   }

@@ -1,6 +1,6 @@
 /**
  * The client-facing service, assembled from its parts: task RPCs, node
- * RPCs and environment RPCs. Each part is typed as a `Pick` of the service,
+ * RPCs, environment RPCs and auth RPCs. Each part is typed as a `Pick` of the service,
  * and the whole is checked against `ServiceImpl<typeof ClientService>`, so
  * an RPC added to the contract and missing here fails to compile.
  */
@@ -9,6 +9,7 @@ import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import { environmentHandlers, type EnvironmentDeps } from "../environments/environment-handlers.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskEvents } from "../tasks/task-events.js";
+import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 
@@ -17,6 +18,7 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly repo: TaskRepo;
   readonly events: TaskEvents;
   readonly environments: EnvironmentDeps;
+  readonly auth: AuthHandlerDeps;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -25,5 +27,6 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...taskHandlers(deps),
     ...nodeHandlers(deps),
     ...environmentHandlers(deps.environments),
+    ...authHandlers(deps.auth),
   } satisfies ServiceImpl<typeof ClientService>;
 }

@@ -8,6 +8,7 @@ import type { ControlRequest, RunnerService } from "../../../gen/hakuriver/v1/ru
 import type { ControlPlane } from "../runners/control-plane.js";
 import { serveControlStream } from "../runners/control-stream.js";
 import { firstMessage } from "./first-message.js";
+import { callingRunnerToken } from "../auth/principal.js";
 
 /** How long a new control stream may take to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -18,7 +19,7 @@ export function controlHandler(plane: ControlPlane, log: Logger): Pick<ServiceIm
     async *control(requests: AsyncIterable<ControlRequest>, ctx: HandlerContext) {
       const iterator = requests[Symbol.asyncIterator]();
       const first = await firstMessage(iterator, ctx.signal, HELLO_TIMEOUT_MS, "hello");
-      yield* serveControlStream(plane, log, first, iterator, ctx.signal);
+      yield* serveControlStream(plane, log, first, iterator, ctx.signal, callingRunnerToken(ctx));
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
- * The one interceptor chain both services pass through: domain errors to
- * gRPC codes, then the client token check (when a token is configured).
+ * The interceptors both services pass through first: domain errors to gRPC
+ * codes, and storage faults logged. The auth interceptor (auth/) follows.
  */
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { toConnectError } from "../../shared/connect-errors.js";
 import { StorageFault } from "../../shared/storage-errors.js";
@@ -53,20 +53,5 @@ export function storageFaultLog(log: Logger): Interceptor {
     } catch (error) {
       throw report(error, procedure);
     }
-  };
-}
-
-/**
- * Requires `authorization: Bearer <token>` on client calls when `token` is
- * non-empty. Runners authenticate with the join token in their hello.
- */
-export function clientToken(token: string): Interceptor {
-  return (next) => async (request) => {
-    if (token !== "" && request.service.typeName === "hakuriver.v1.ClientService") {
-      if (request.header.get("authorization") !== `Bearer ${token}`) {
-        throw new ConnectError("a valid token is required: set auth.token in the config or HAKURIVER_AUTH_TOKEN", Code.Unauthenticated);
-      }
-    }
-    return next(request);
   };
 }

@@ -15,6 +15,8 @@ import { submit, type SubmitScheduler } from "../tasks/submit.js";
 import { planSubmission, type SubmitDefaults } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import { taskToProto } from "./to-proto.js";
+import { requireMayActOn, requireMaySubmit } from "../auth/ownership.js";
+import { callingUser, type UserPrincipal } from "../auth/principal.js";
 
 /** The task RPCs. */
 export type TaskHandlers = Pick<
@@ -27,13 +29,15 @@ export interface TaskHandlerDeps extends LogFollowDeps {
   readonly tasks: TaskManager;
   readonly scheduler: SubmitScheduler;
   readonly defaults: SubmitDefaults;
+  /** Host paths any user may mount (auth.mount_allow_list); other extra mounts need admin. */
+  readonly mountAllowList: readonly string[];
 }
 
 /** Listing at most this many tasks when the request names no limit. */
 const DEFAULT_LIST_LIMIT = 200;
 
 /** The repository filter a ListTasks request asks for; INVALID_ARGUMENT for a bad batch id or status. */
-export function taskFilterOf(request: ListTasksRequest): TaskFilter {
+export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal): TaskFilter {
   let batchId: number | undefined;
   if (request.batchId !== "") {
     batchId = parseTaskId(request.batchId);
@@ -48,6 +52,7 @@ export function taskFilterOf(request: ListTasksRequest): TaskFilter {
       return name;
     }),
     node: request.node || undefined,
+    owner: request.mine ? (caller?.user ?? "") : request.owner.trim() || undefined,
     limit: request.limit > 0 ? request.limit : DEFAULT_LIST_LIMIT,
   };
 }
@@ -55,24 +60,31 @@ export function taskFilterOf(request: ListTasksRequest): TaskFilter {
 /** Creates the task RPCs over the task manager, scheduler and log store. */
 export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
   const { tasks, logs } = deps;
+  const act = async (taskIdText: string, caller: UserPrincipal, verb: string) => requireMayActOn(caller, await tasks.require(taskIdText), verb);
   return {
-    async submitTask(request) {
-      const submitted = await submit(deps, planSubmission(request, deps.defaults));
+    async submitTask(request, ctx) {
+      const caller = callingUser(ctx);
+      const plan = planSubmission(request, deps.defaults);
+      requireMaySubmit(caller, { privileged: request.privileged === true, mounts: request.mounts }, deps.mountAllowList);
+      const submitted = await submit(deps, plan, caller.user);
       return { batchId: String(submitted.batchId), tasks: submitted.tasks.map((t) => taskToProto(t, logs)) };
     },
     async getTask(request) {
       return { task: taskToProto(await tasks.require(request.taskId), logs) };
     },
-    async listTasks(request) {
-      return { tasks: (await tasks.list(taskFilterOf(request))).map((t) => taskToProto(t, logs)) };
+    async listTasks(request, ctx) {
+      return { tasks: (await tasks.list(taskFilterOf(request, callingUser(ctx)))).map((t) => taskToProto(t, logs)) };
     },
-    async killTask(request) {
+    async killTask(request, ctx) {
+      await act(request.taskId, callingUser(ctx), "kill");
       return { task: taskToProto(await tasks.kill(request.taskId), logs) };
     },
-    async pauseTask(request) {
+    async pauseTask(request, ctx) {
+      await act(request.taskId, callingUser(ctx), "pause");
       return { task: taskToProto(await tasks.pause(request.taskId), logs) };
     },
-    async resumeTask(request) {
+    async resumeTask(request, ctx) {
+      await act(request.taskId, callingUser(ctx), "resume");
       return { task: taskToProto(await tasks.resume(request.taskId), logs) };
     },
     async *followLogs(request, ctx) {

@@ -56,6 +56,42 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("tasks_node_status").on("tasks").columns(["assigned_node", "status"]).execute();
     },
   },
+  "0002-auth": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("users")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("created_at", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("tokens")
+        .addColumn("token_id", "text", (c) => c.primaryKey())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("user_name", "text")
+        .addColumn("label", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("secret_hash", "text", (c) => c.notNull())
+        .addColumn("created_at", "integer", (c) => c.notNull())
+        .addColumn("expires_at", "integer")
+        .addColumn("revoked_at", "integer")
+        .addColumn("last_used_at", "integer")
+        .execute();
+      await db.schema
+        .createTable("audit_events")
+        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("at", "integer", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("target", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("outcome", "text", (c) => c.notNull())
+        .addColumn("address", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("detail", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
+      await db.schema.createIndex("audit_events_actor").on("audit_events").columns(["actor", "at"]).execute();
+      await db.schema.alterTable("tasks").addColumn("owner", "text", (c) => c.notNull().defaultTo("")).execute();
+      await db.schema.alterTable("nodes").addColumn("join_token_id", "text").execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

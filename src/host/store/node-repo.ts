@@ -13,6 +13,8 @@ export interface NodeRecord {
   readonly drained: boolean;
   readonly version: string;
   readonly registeredAt: number;
+  /** The join token the name is bound to; null = not bound. */
+  readonly joinTokenId: string | null;
 }
 
 function toRecord(row: Selectable<NodeTable>): NodeRecord {
@@ -24,6 +26,7 @@ function toRecord(row: Selectable<NodeTable>): NodeRecord {
     drained: row.drained === 1,
     version: row.version,
     registeredAt: row.registered_at,
+    joinTokenId: row.join_token_id,
   };
 }
 
@@ -41,11 +44,12 @@ export class NodeRepo {
       drained: node.drained ? 1 : 0,
       version: node.version,
       registered_at: node.registeredAt,
+      join_token_id: node.joinTokenId,
     };
     await this.db
       .insertInto("nodes")
       .values(row)
-      .onConflict((oc) => oc.column("name").doUpdateSet({ resources_json: row.resources_json, last_heartbeat: row.last_heartbeat, version: row.version }))
+      .onConflict((oc) => oc.column("name").doUpdateSet({ resources_json: row.resources_json, last_heartbeat: row.last_heartbeat, version: row.version, join_token_id: row.join_token_id }))
       .execute();
   }
 

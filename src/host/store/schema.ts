@@ -2,6 +2,7 @@
  * Table shapes of the Host's SQLite database, as Kysely sees them.
  * Times are Unix milliseconds; JSON columns hold arrays or objects.
  */
+import type { Generated } from "kysely";
 /** One runner node. */
 export interface NodeTable {
   name: string;
@@ -12,6 +13,8 @@ export interface NodeTable {
   drained: number;
   version: string;
   registered_at: number;
+  /** The join token that first registered this name; only it may use the name again. */
+  join_token_id: string | null;
 }
 
 /** One task; task_id is a 53-bit sortable integer rendered as a decimal string. */
@@ -42,6 +45,8 @@ export interface TaskTable {
   /** Final sizes of the output streams as the runner reported them (-1 = unknown). */
   stdout_final_bytes: number;
   stderr_final_bytes: number;
+  /** User who submitted it; empty when auth was off. */
+  owner: string;
 }
 
 /** One submission of one or more tasks. */
@@ -52,9 +57,45 @@ export interface BatchTable {
   submitted_at: number;
 }
 
+/** One user account. */
+export interface UserTable {
+  name: string;
+  role: string;
+  created_at: number;
+}
+
+/** One token: a user's API token or a runner join token; only the secret's hash is kept. */
+export interface TokenTable {
+  token_id: string;
+  /** "user" or "join". */
+  kind: string;
+  user_name: string | null;
+  label: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+/** One audited call. */
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  address: string;
+  detail: string;
+}
+
 /** The Host database; applied migrations are tracked in Kysely's own tables. */
 export interface Database {
   nodes: NodeTable;
   tasks: TaskTable;
   batches: BatchTable;
+  users: UserTable;
+  tokens: TokenTable;
+  audit_events: AuditTable;
 }

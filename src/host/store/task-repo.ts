@@ -36,6 +36,7 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     publicKey: row.public_key,
     stdoutFinalBytes: row.stdout_final_bytes,
     stderrFinalBytes: row.stderr_final_bytes,
+    owner: row.owner,
   };
 }
 
@@ -66,6 +67,7 @@ function toRow(task: TaskRecord): TaskTable {
     public_key: task.publicKey,
     stdout_final_bytes: task.stdoutFinalBytes,
     stderr_final_bytes: task.stderrFinalBytes,
+    owner: task.owner,
   };
 }
 
@@ -75,6 +77,7 @@ export interface TaskFilter {
   readonly batchId?: number;
   readonly statuses?: readonly TaskStatusName[];
   readonly node?: string;
+  readonly owner?: string;
   readonly limit?: number;
 }
 
@@ -133,6 +136,7 @@ export class TaskRepo {
     if (filter.batchId !== undefined) query = query.where("batch_id", "=", filter.batchId);
     if (filter.statuses && filter.statuses.length > 0) query = query.where("status", "in", [...filter.statuses]);
     if (filter.node) query = query.where("assigned_node", "=", filter.node);
+    if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
     const rows = await query.orderBy("task_id", "desc").limit(filter.limit ?? 200).execute();
     return rows.map(toRecord);
   }

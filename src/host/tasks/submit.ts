@@ -30,10 +30,10 @@ export interface Submitted {
   readonly tasks: readonly TaskRecord[];
 }
 
-/** Admits, stores and schedules the tasks of one submission. */
-export async function submit(deps: SubmitDeps, plan: SubmitPlan): Promise<Submitted> {
+/** Admits, stores and schedules the tasks of one submission, owned by `owner` ("" with auth off). */
+export async function submit(deps: SubmitDeps, plan: SubmitPlan, owner: string): Promise<Submitted> {
   await deps.scheduler.admit(plan.specs, plan.queue);
-  const created = await deps.tasks.create(plan.specs);
+  const created = await deps.tasks.create(plan.specs, owner);
   // Creating announced a capacity change; the pass it started places what fits.
   await deps.scheduler.idle();
   const fresh = await Promise.all(created.map(async (t) => (await deps.repo.get(t.taskId)) ?? t));

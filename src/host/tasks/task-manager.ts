@@ -52,8 +52,8 @@ export class TaskManager {
     return this.deps.repo.list(filter);
   }
 
-  /** Creates the tasks of one submission as one batch, all pending. */
-  async create(specs: readonly TaskSpecInput[]): Promise<TaskRecord[]> {
+  /** Creates the tasks of one submission as one batch, all pending, owned by `owner`. */
+  async create(specs: readonly TaskSpecInput[], owner = ""): Promise<TaskRecord[]> {
     const now = this.deps.now();
     const tasks = specs.map((spec): TaskRecord => ({
       taskId: this.deps.ids.next(),
@@ -78,6 +78,7 @@ export class TaskManager {
       startedAt: null,
       completedAt: null,
       sshPort: 0,
+      owner,
       publicKey: spec.publicKey,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,

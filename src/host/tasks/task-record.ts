@@ -40,4 +40,6 @@ export interface TaskRecord extends TaskDefinition {
   /** Final output sizes the runner reported; -1 until known. */
   readonly stdoutFinalBytes: number;
   readonly stderrFinalBytes: number;
+  /** The user who submitted it; empty when auth was off. */
+  readonly owner: string;
 }

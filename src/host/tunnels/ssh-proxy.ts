@@ -10,6 +10,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import type { Logger } from "pino";
 import type { NodeRegistry } from "../runners/node-registry.js";
 import type { TaskRepo } from "../store/task-repo.js";
+import type { UserPrincipal } from "../auth/principal.js";
 import { checkTunnelRequest, parseTunnelRequest } from "./tunnel-request.js";
 import { TunnelOpenError, type RunnerTunnel, type TunnelBroker } from "./tunnel-broker.js";
 import { spliceTunnel } from "./splice.js";
@@ -20,8 +21,10 @@ export interface SshProxyDeps {
   readonly nodes: NodeRegistry;
   readonly broker: TunnelBroker;
   readonly log: Logger;
-  /** Required token when non-empty (auth on). */
-  readonly token: string;
+  /** Who a request line's token names (with the connection's address), or why it is refused. */
+  authenticate(token: string, address: string): Promise<UserPrincipal | string>;
+  /** Records a tunnel request's outcome in the audit trail. */
+  recordTunnel(entry: { actor: string; taskId: string; address: string; outcome: string; detail: string }): void;
   /** How long a client may take to send its request line (default 10 s, as the original). */
   readonly requestTimeoutMs?: number;
   /** How long the runner may take to open the tunnel stream (default 15 s, as the original). */
@@ -74,10 +77,15 @@ async function serve(socket: Socket, deps: SshProxyDeps): Promise<void> {
   if (read === "too-long") return refuse(socket, "Invalid request format.");
   const request = parseTunnelRequest(read.line);
   if (typeof request === "string") return refuse(socket, request);
-  const checked = await checkTunnelRequest(request, deps);
-  if (typeof checked === "string") return refuse(socket, checked);
-  const { task } = checked;
+  const address = socket.remoteAddress ?? "";
+  const checked = await checkTunnelRequest(request, { repo: deps.repo, nodes: deps.nodes, authenticate: (token) => deps.authenticate(token, address) });
+  if (typeof checked === "string") {
+    deps.recordTunnel({ actor: "anonymous", taskId: request.taskId, address, outcome: "refused", detail: checked });
+    return refuse(socket, checked);
+  }
+  const { task, principal } = checked;
   const id = request.taskId;
+  deps.recordTunnel({ actor: principal.user || "anyone", taskId: id, address, outcome: "ok", detail: `node ${task.assignedNode}` });
   let tunnel: RunnerTunnel;
   try {
     tunnel = await deps.broker.open(task.assignedNode!, id, task.sshPort, deps.connectTimeoutMs ?? 15_000);

@@ -3,7 +3,9 @@
  * and with its exact messages (those of the original HakuRiver). Pure apart from the task
  * lookup, so unit tests can drive every branch.
  */
-import { timingSafeEqual } from "node:crypto";
+import { DomainError } from "../../shared/errors.js";
+import { requireMayActOn } from "../auth/ownership.js";
+import type { UserPrincipal } from "../auth/principal.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskRecord } from "../tasks/task-record.js";
@@ -18,8 +20,8 @@ export interface TunnelRequestLine {
 export interface TunnelCheckDeps {
   readonly repo: Pick<TaskRepo, "get">;
   readonly nodes: Pick<NodeRegistry, "isOnline">;
-  /** Required token when non-empty. */
-  readonly token: string;
+  /** Who the request's token names, or why it is refused (a message for the client). */
+  authenticate(token: string): Promise<UserPrincipal | string>;
 }
 
 /** Parses a request line (without its `\n`); returns the error message on failure. */
@@ -31,21 +33,15 @@ export function parseTunnelRequest(line: string): TunnelRequestLine | string {
   return { taskId, token: words[2] ?? "" };
 }
 
-function sameToken(given: string, wanted: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(wanted);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /**
- * Checks that the request may be tunnelled: the token (when auth is on),
- * then the original's checks in order. Returns the task or the error message.
+ * Checks that the request may be tunnelled: the token first, then the
+ * original's checks in order, then that the caller may reach this VPS (its
+ * owner, an operator or an admin). Returns the task or the error message.
  */
-export async function checkTunnelRequest(request: TunnelRequestLine, deps: TunnelCheckDeps): Promise<{ task: TaskRecord } | string> {
+export async function checkTunnelRequest(request: TunnelRequestLine, deps: TunnelCheckDeps): Promise<{ task: TaskRecord; principal: UserPrincipal } | string> {
   const id = request.taskId;
-  if (deps.token !== "" && !sameToken(request.token, deps.token)) {
-    return `Authentication failed for task ${id}: send REQUEST_TUNNEL <task_id> <token> with the cluster token.`;
-  }
+  const principal = await deps.authenticate(request.token);
+  if (typeof principal === "string") return `Authentication failed for task ${id}: ${principal}`;
   let task: TaskRecord | undefined;
   try {
     task = await deps.repo.get(Number(id));
@@ -58,5 +54,11 @@ export async function checkTunnelRequest(request: TunnelRequestLine, deps: Tunne
   if (!task.assignedNode) return `VPS task ${id} has no assigned node.`;
   if (task.sshPort <= 0) return `VPS task ${id} has no SSH port assigned.`;
   if (!deps.nodes.isOnline(task.assignedNode)) return `Assigned node for VPS task ${id} is not online.`;
-  return { task };
+  try {
+    requireMayActOn(principal, task, "open a tunnel to");
+  } catch (error) {
+    if (error instanceof DomainError) return error.message;
+    throw error;
+  }
+  return { task, principal };
 }

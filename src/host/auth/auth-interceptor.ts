@@ -1,0 +1,150 @@
+/**
+ * The auth interceptor: every call of both services passes it. It finds the
+ * RPC's row in the policy (none: refused, fail closed), checks the caller's
+ * `authorization: Bearer` token (after the login throttle, so a locked-out
+ * address costs no hashing), checks the role the row asks for, hands the
+ * principal to the handler in context values, records audited calls with
+ * their outcome, and ends a stream the moment its token is revoked.
+ */
+import { Code, ConnectError, type Interceptor, type StreamRequest, type UnaryRequest } from "@connectrpc/connect";
+import { authenticate, type AuthenticatorDeps } from "./authenticator.js";
+import { describeCall } from "./call-description.js";
+import { ruleOf, type Rule } from "./policy.js";
+import { peerAddressKey, principalKey, principalName, type Principal } from "./principal.js";
+import { roleAtLeast } from "./roles.js";
+
+/** What the interceptor needs. */
+export interface AuthInterceptorDeps extends AuthenticatorDeps {
+  /** False: every call is let through as an admin (or a runner), unchecked, still audited. */
+  readonly enabled: boolean;
+}
+
+const RUNNER_SERVICE = "hakuriver.v1.RunnerService";
+
+const NO_CREDENTIAL_CLIENT =
+  "this Host requires a credential: run hakuriver login --host ADDR:PORT with a token (the first admin token is in the Host's state dir, admin.token), or set HAKURIVER_AUTH_TOKEN";
+const NO_CREDENTIAL_RUNNER = "runners need a join token: set auth.join_token or auth.join_token_file (the Host writes join.token in its state dir on first start)";
+
+function bearerToken(header: Headers): string | undefined {
+  const value = header.get("authorization");
+  if (value === null) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match ? match[1]! : "";
+}
+
+/** Refuses a principal the row does not admit; returns nothing when it may call. */
+function checkAccess(rule: Rule, principal: Principal, method: string, runnerService: boolean): ConnectError | undefined {
+  if (runnerService) {
+    return principal.kind === "runner" ? undefined : new ConnectError(`${method} is for runners: they join with a join token, not a user token`, Code.PermissionDenied);
+  }
+  if (principal.kind === "runner") return new ConnectError(`a join token is for runners only; ${method} needs a user's token`, Code.PermissionDenied);
+  if (rule.access === "runner") return new ConnectError(`${method} is for runners only`, Code.PermissionDenied);
+  if (rule.access === "open" || roleAtLeast(principal.role, rule.access)) return undefined;
+  return new ConnectError(`${method} needs role ${rule.access} or above; ${principal.user} is ${principal.role}`, Code.PermissionDenied);
+}
+
+/** Creates the interceptor. */
+export function authInterceptor(deps: AuthInterceptorDeps): Interceptor {
+  return (next) => async (request) => {
+    const service = request.service.typeName;
+    const method = request.method.name;
+    const rule = ruleOf(service, request.method.localName);
+    if (!rule) throw new ConnectError(`${service}/${method} has no access rule on this Host; refused`, Code.Unimplemented);
+    if (rule.access === "open") return next(request);
+    const address = request.contextValues.get(peerAddressKey);
+    const runnerService = service === RUNNER_SERVICE;
+    const principal = deps.enabled
+      ? await authenticate(deps, {
+          token: bearerToken(request.header),
+          address,
+          what: method,
+          missingHint: runnerService ? NO_CREDENTIAL_RUNNER : NO_CREDENTIAL_CLIENT,
+          failedHint: runnerService ? "give the runner a valid join token" : "log in again with a valid token (hakuriver login)",
+        })
+      : anyone(runnerService);
+    const refused = checkAccess(rule, principal, method, runnerService);
+    if (refused) {
+      if (rule.audited) record(deps, principal, method, address, undefined, undefined, refused);
+      throw refused;
+    }
+    request.contextValues.set(principalKey, principal);
+    const audited = rule.audited ? peekFirst(request) : undefined;
+    try {
+      const response = await next(audited?.request ?? request);
+      if (!response.stream) {
+        if (audited) record(deps, principal, method, address, audited.first(), response.message, undefined);
+        return response;
+      }
+      const ended = (error: unknown) => {
+        if (audited) record(deps, principal, method, address, audited.first(), undefined, error);
+      };
+      return { ...response, message: endOnRevoke(deps, principal, response.message, ended) };
+    } catch (error) {
+      if (audited) record(deps, principal, method, address, audited.first(), undefined, error);
+      throw error;
+    }
+  };
+}
+
+function anyone(runnerService: boolean): Principal {
+  return runnerService ? { kind: "runner", tokenId: "" } : { kind: "user", user: "", role: "admin", tokenId: "" };
+}
+
+/** For stream requests, remembers the first message as it passes (the audit names its target). */
+function peekFirst<R extends UnaryRequest | StreamRequest>(request: R): { request: R; first(): unknown } {
+  if (!request.stream) return { request, first: () => request.message };
+  let first: unknown;
+  const inner = request.message;
+  const message = (async function* () {
+    for await (const each of inner) {
+      first ??= each;
+      yield each;
+    }
+  })();
+  return { request: { ...request, message }, first: () => first };
+}
+
+function record(deps: AuthInterceptorDeps, principal: Principal, method: string, address: string, request: unknown, response: unknown, error: unknown): void {
+  const { target, detail } = describeCall(method, request, response);
+  const outcome = error === undefined ? "ok" : Code[ConnectError.from(error).code] ?? "Unknown";
+  const reason = error === undefined ? "" : ConnectError.from(error).rawMessage;
+  deps.audit.record({ at: deps.now(), actor: principalName(principal), action: method, target, outcome, address, detail: [detail, reason].filter(Boolean).join("; ").slice(0, 300) });
+}
+
+/**
+ * Yields the stream's messages until it ends or the caller's token is
+ * revoked; then the handler is stopped (its generator returned) and the
+ * call fails UNAUTHENTICATED.
+ */
+async function* endOnRevoke<T>(deps: AuthInterceptorDeps, principal: Principal, stream: AsyncIterable<T>, ended: (error: unknown) => void): AsyncGenerator<T> {
+  const iterator = stream[Symbol.asyncIterator]();
+  let revokedBecause: string | undefined;
+  let wake: (() => void) | undefined;
+  const revoked = new Promise<"revoked">((resolve) => (wake = () => resolve("revoked")));
+  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), wake?.()));
+  let failure: unknown;
+  let innerDone = false;
+  try {
+    for (;;) {
+      const step = await Promise.race([iterator.next(), revoked]);
+      if (step === "revoked") {
+        throw new ConnectError(`${revokedBecause ?? "the credential was revoked"}: this stream has ended`, Code.Unauthenticated);
+      }
+      if (step.done) {
+        innerDone = true;
+        return;
+      }
+      yield step.value;
+    }
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    stop();
+    ended(failure);
+    // Revoked, or the caller went away: stop the handler (its finally blocks run once it is next resumed).
+    if (!innerDone) {
+      iterator.return?.(undefined)?.catch((error: unknown) => deps.log.debug({ err: String(error) }, "a stream's handler ended with an error after its call had ended"));
+    }
+  }
+}
