@@ -25,6 +25,10 @@ case "${1:-start}" in
     setsid "${cli[@]}" host --bind 127.0.0.1 >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
     for _ in $(seq 1 50); do grep -q "listening" "$state/host.log" && break; sleep 0.2; done
     grep -q "listening" "$state/host.log" || { cat "$state/host.log"; exit 1; }
+    # Auth is on: log this user in as admin with the token the Host wrote on its first start
+    # (in its state dir, the db file's directory: ~/.hakuriver by default).
+    admin_token="$HOME/.hakuriver/admin.token"
+    if [[ -f $admin_token ]]; then "${cli[@]}" login --host 127.0.0.1:8000 --token-file "$admin_token"; fi
     setsid "${cli[@]}" runner >"$state/runner.log" 2>&1 < /dev/null & echo $! >"$state/runner.pid"
     for _ in $(seq 1 50); do "${cli[@]}" nodes 2>/dev/null | grep -q online && break; sleep 0.2; done
     "${cli[@]}" nodes

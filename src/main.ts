@@ -4,6 +4,8 @@
  */
 import yargs, { type Argv } from "yargs";
 import { describeError, exitCodeOf } from "./cli/cli-error.js";
+import { auditCommand } from "./cli/commands/audit.js";
+import { authCommands } from "./cli/commands/auth.js";
 import { dockerCommands } from "./cli/commands/docker.js";
 import { initCommands } from "./cli/commands/init.js";
 import { logsCommand } from "./cli/commands/logs.js";
@@ -11,6 +13,8 @@ import { nodeCommands } from "./cli/commands/nodes.js";
 import { serverCommands } from "./cli/commands/servers.js";
 import { sshCommands } from "./cli/commands/ssh.js";
 import { taskCommands } from "./cli/commands/task.js";
+import { tokenCommands } from "./cli/commands/tokens.js";
+import { userCommands } from "./cli/commands/users.js";
 import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
 import { joinDashValues } from "./cli/option-values.js";
@@ -61,6 +65,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   nodeCommands(parser, run);
   dockerCommands(parser, run);
   initCommands(parser, run);
+  authCommands(parser, run);
+  userCommands(parser, run);
+  tokenCommands(parser, run);
+  auditCommand(parser, run);
   try {
     await parser.parseAsync();
   } catch (error) {

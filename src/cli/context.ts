@@ -1,6 +1,6 @@
 /**
- * What every client command needs: the layered config, the Host address and
- * a typed client of the client-facing service.
+ * What every client command needs: the layered config, the Host address,
+ * the credential to present and a typed client of the client-facing service.
  */
 import { createClient, type Client } from "@connectrpc/connect";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
@@ -8,8 +8,9 @@ import type { Config } from "../shared/config-schema.js";
 import type { SettingFlags } from "../shared/config.js";
 import { loadConfig } from "../shared/config-file.js";
 import { resolveHostAddress } from "../shared/host-address.js";
-import { clientTlsOf } from "../shared/tls-client.js";
-import { createHostConnection } from "../shared/transport.js";
+import { createHostConnection, type HostTransportOptions } from "../shared/transport.js";
+import { resolveClientCredential, type ClientCredential } from "./client-credential.js";
+import { explainRefusals } from "./explain-refusals.js";
 
 /** Global options every command accepts. */
 export interface GlobalArgs {
@@ -27,21 +28,41 @@ export function globalFlags(args: GlobalArgs): SettingFlags {
   return { "tls.ca_file": args.ca, "tls.fingerprint": args["tls-fingerprint"] };
 }
 
-/** A client command's context. */
-export interface ClientContext {
-  readonly config: Config;
-  readonly hostAddress: string;
+/** A client of the Host on a connection of its own. */
+export interface HostClient {
   readonly client: Client<typeof ClientService>;
-  readonly json: boolean;
   /** Closes the connection to the Host (streams still open on it end). */
   close(): void;
 }
 
-/** Loads the config (the global options and the given flags override it) and creates the client. */
+/** A client command's context. */
+export interface ClientContext extends HostClient {
+  readonly config: Config;
+  readonly hostAddress: string;
+  /** The credential sent on every call, and where it came from. */
+  readonly credential: ClientCredential;
+  readonly json: boolean;
+}
+
+/**
+ * A client of the Host at `hostAddress` presenting `credential`, whose
+ * UNAUTHENTICATED errors say how to fix them.
+ */
+export function hostClient(hostAddress: string, credential: ClientCredential): HostClient {
+  const options: HostTransportOptions = { token: credential.token, ...(Object.keys(credential.tls).length > 0 ? { tls: credential.tls } : {}) };
+  const connection = createHostConnection(hostAddress, options);
+  const client = createClient(ClientService, explainRefusals(connection.transport, credential, hostAddress));
+  return { client, close: connection.close };
+}
+
+/**
+ * Loads the config (with the given flag overrides), resolves the Host
+ * address and its credential (auth.token, else ~/.hakuriver/credentials)
+ * and creates the client.
+ */
 export function clientContext(args: GlobalArgs, flags: SettingFlags = {}): ClientContext {
   const config = loadConfig(args.config, { ...globalFlags(args), ...flags });
   const hostAddress = resolveHostAddress(args.host, config);
-  const connection = createHostConnection(hostAddress, { token: config.token, tls: clientTlsOf(config) });
-  const client = createClient(ClientService, connection.transport);
-  return { config, hostAddress, client, json: args.json === true, close: connection.close };
+  const credential = resolveClientCredential(config, hostAddress);
+  return { config, hostAddress, credential, json: args.json === true, ...hostClient(hostAddress, credential) };
 }

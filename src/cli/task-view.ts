@@ -12,14 +12,20 @@ export function tasksJson(tasks: readonly Task[]): JsonValue[] {
   return tasks.map((t) => toJson(TaskSchema, t));
 }
 
+/** The task's owner, `-` for none (tasks from before users existed, or auth off). */
+export function ownerText(task: Task): string {
+  return task.owner || "-";
+}
+
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
-    ["ID", "STATUS", "NODE", "EXIT", "SUBMITTED", "COMMAND"],
+    ["ID", "STATUS", "NODE", "OWNER", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
       statusText(t.status),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
+      ownerText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
       formatTime(t.submittedAt),
       clip(commandLine(t), 60),
@@ -33,6 +39,7 @@ export function taskDetails(task: Task): string {
   return keyValues([
     ["Task", task.taskId],
     ["Batch", task.batchId],
+    ["Owner", ownerText(task)],
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],
     ["Message", task.message || "-"],

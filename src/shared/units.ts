@@ -78,3 +78,39 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, "0")}s`;
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
 }
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/**
+ * Parses a human duration into milliseconds: one or more `<number><unit>`
+ * parts, units `ms`, `s`, `m` (minutes), `h`, `d`, `w`, as in `90s`, `10m`,
+ * `12h`, `30d`, `1h30m` or `1.5h`. A bare number is refused (seconds or
+ * days? the reader cannot tell). Throws an INVALID_ARGUMENT DomainError with
+ * the accepted forms when the text is malformed.
+ */
+export function parseDuration(text: string): number {
+  const compact = text.trim().toLowerCase();
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/y;
+  let total = 0;
+  let index = 0;
+  while (index < compact.length) {
+    part.lastIndex = index;
+    const match = part.exec(compact);
+    if (!match) break;
+    total += Number(match[1]) * DURATION_UNITS_MS[match[2]!]!;
+    index = part.lastIndex;
+  }
+  if (compact === "" || index !== compact.length) {
+    throw new DomainError("invalid_argument", `invalid duration "${text}": use a number with a unit (s, m, h, d, w), such as 90s, 10m, 12h, 30d or 1h30m`);
+  }
+  const ms = Math.round(total);
+  if (!Number.isSafeInteger(ms)) throw new DomainError("invalid_argument", `duration "${text}" is too long`);
+  return ms;
+}

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DomainError } from "../../src/shared/errors.js";
-import { formatBytes, formatCores, formatDuration, parseSize } from "../../src/shared/units.js";
+import { formatBytes, formatCores, formatDuration, parseDuration, parseSize } from "../../src/shared/units.js";
 
 test("parseSize: 1000-based K/M/G, 1024-based Ki/Mi/Gi, decimals, bytes", () => {
   assert.equal(parseSize("512M"), 512_000_000);
@@ -40,4 +40,29 @@ test("formatCores: at most two decimals, no trailing zeros", () => {
   assert.equal(formatCores(0.5), "0.5");
   assert.equal(formatCores(1 / 3), "0.33");
   assert.equal(formatCores(0), "0");
+});
+
+test("parseDuration: s, m, h, d, w and ms, decimals, parts added up", () => {
+  assert.equal(parseDuration("90s"), 90_000);
+  assert.equal(parseDuration("10m"), 600_000);
+  assert.equal(parseDuration("12h"), 12 * 3_600_000);
+  assert.equal(parseDuration("30d"), 30 * 86_400_000);
+  assert.equal(parseDuration("1w"), 7 * 86_400_000);
+  assert.equal(parseDuration("250ms"), 250);
+  assert.equal(parseDuration("1.5h"), 90 * 60_000);
+  assert.equal(parseDuration("1h30m"), 90 * 60_000);
+  assert.equal(parseDuration("1d12h"), 36 * 3_600_000);
+  assert.equal(parseDuration(" 2H "), 2 * 3_600_000);
+  assert.equal(parseDuration("0s"), 0);
+});
+
+test("parseDuration: a bare number, an unknown unit or junk is INVALID_ARGUMENT with the accepted forms", () => {
+  for (const bad of ["", "30", "10x", "h", "-5m", "1h 30m", "1.2.3s", "5 minutes", "1e3s", "10m!"]) {
+    assert.throws(
+      () => parseDuration(bad),
+      (error: unknown) => error instanceof DomainError && error.kind === "invalid_argument" && /90s, 10m, 12h, 30d/.test(error.message),
+      bad,
+    );
+  }
+  assert.throws(() => parseDuration(`${"9".repeat(20)}w`), /too long/);
 });

@@ -15,7 +15,9 @@ import { fileURLToPath } from "node:url";
 import { connect, type Socket } from "node:net";
 import { constants } from "node:os";
 import type { Argv } from "yargs";
+import { envNameOf } from "../../shared/config.js";
 import { loadConfig } from "../../shared/config-file.js";
+import { SETTINGS } from "../../shared/config-schema.js";
 import { invalidArgument } from "../../shared/errors.js";
 import { resolveHostAddress } from "../../shared/host-address.js";
 import type { GlobalArgs } from "../context.js";
@@ -42,12 +44,19 @@ function hostOf(address: string): string {
   return host === "" ? "127.0.0.1" : host;
 }
 
-function proxyTarget(args: SshArgs): ProxyTarget {
+/**
+ * The proxy's address and the token to present: auth.token when set, else
+ * the Host's entry in ~/.hakuriver/credentials. That module is imported only
+ * then, as it loads the gRPC transport: `hakuriver ssh` hands its token to
+ * the ProxyCommand in HAKURIVER_AUTH_TOKEN, so that path never needs it.
+ */
+async function proxyTarget(args: SshArgs): Promise<ProxyTarget> {
   const config = loadConfig(args.config, {});
   const hostAddress = resolveHostAddress(args.host, config);
   const host = hostOf(hostAddress);
   const port = args["proxy-port"] ?? config.hostSshProxyPort;
-  return { hostAddress, host, port, token: config.token };
+  const token = config.token || (await import("../client-credential.js")).resolveClientCredential(config, hostAddress).token;
+  return { hostAddress, host, port, token };
 }
 
 function checkId(id: unknown): string {
@@ -55,6 +64,9 @@ function checkId(id: unknown): string {
   if (!/^\d+$/.test(text)) throw invalidArgument(`"${text}" is not a task id`);
   return text;
 }
+
+/** auth.token, whose environment name carries `hakuriver ssh`'s token to its ProxyCommand. */
+const TOKEN_SETTING = SETTINGS.find((spec) => spec.section === "auth" && spec.key === "token")!;
 
 /** A refused tunnel: the Host's text after `ERROR `. */
 class ProxyRefused extends Error {}
@@ -114,7 +126,7 @@ async function sshProxy(args: SshArgs): Promise<number> {
   const taskId = checkId(args.id);
   let tunnel: { socket: Socket; head: Buffer };
   try {
-    tunnel = await openTunnel(proxyTarget(args), taskId);
+    tunnel = await openTunnel(await proxyTarget(args), taskId);
   } catch (error) {
     // ssh shows a ProxyCommand's stderr: say why, in one line.
     console.error(`hakuriver ssh-proxy: ${error instanceof Error ? error.message : String(error)}`);
@@ -161,7 +173,7 @@ const QUIET_HOST_KEYS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHosts
 
 async function ssh(args: SshArgs): Promise<number> {
   const taskId = checkId(args.id);
-  const target = proxyTarget(args);
+  const target = await proxyTarget(args);
   const { options, command } = splitSshArgs((args["--"] ?? []).map(String));
   const argv = [
     "-o", `ProxyCommand=${proxyCommand(taskId, target, args.config)}`,
@@ -173,7 +185,9 @@ async function ssh(args: SshArgs): Promise<number> {
     ...command,
   ];
   return new Promise<number>((resolve) => {
-    const child = spawn("ssh", argv, { stdio: "inherit" });
+    // The token reaches the ProxyCommand in its environment, never on a command line (ps would show it).
+    const env = target.token ? { ...process.env, [envNameOf(TOKEN_SETTING)]: target.token } : process.env;
+    const child = spawn("ssh", argv, { stdio: "inherit", env });
     child.once("error", (error: NodeJS.ErrnoException) => {
       console.error(error.code === "ENOENT" ? "error: the ssh client is not installed (install openssh-client)" : `error: cannot run ssh: ${error.message}`);
       resolve(127);
@@ -182,9 +196,9 @@ async function ssh(args: SshArgs): Promise<number> {
   });
 }
 
-function sshConfig(args: SshArgs): number {
+async function sshConfig(args: SshArgs): Promise<number> {
   const taskId = checkId(args.id);
-  const target = proxyTarget(args);
+  const target = await proxyTarget(args);
   console.log(
     [
       `Host hakuriver-${taskId}`,
@@ -217,7 +231,7 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       "ssh-config <id>",
       "print a Host block for ~/.ssh/config, so ssh/scp/sftp hakuriver-ID work",
       (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
-      (a) => run(async () => sshConfig(a)),
+      (a) => run(() => sshConfig(a)),
     );
 }
 

@@ -84,7 +84,27 @@ async function submit(args: SubmitArgs): Promise<number> {
   return exitCodeOfTasks(finished);
 }
 
-async function list(args: GlobalArgs & { batch?: string; status?: string[]; node?: string; limit?: number; vps?: boolean }): Promise<number> {
+/** `--mine` and `--user NAME` of the task and VPS lists, as ListTasksRequest fields. */
+export interface OwnerFilter {
+  mine?: boolean;
+  user?: string;
+}
+
+/** The owner fields of a ListTasksRequest; refuses both flags at once. */
+export function ownerFilter(args: OwnerFilter): { mine: boolean; owner: string } {
+  if (args.mine && args.user !== undefined) throw new UsageError("give --mine or --user NAME, not both");
+  return { mine: args.mine === true, owner: args.user ?? "" };
+}
+
+/** The `--mine` and `--user` options of a list command. */
+export function ownerOptions<T>(y: Argv<T>) {
+  return y
+    .option("mine", { type: "boolean", describe: "only your own tasks" })
+    .option("user", { type: "string", describe: "only tasks of this user" });
+}
+
+async function list(args: GlobalArgs & OwnerFilter & { batch?: string; status?: string[]; node?: string; limit?: number; vps?: boolean }): Promise<number> {
+  const owner = ownerFilter(args);
   const ctx = clientContext(args);
   const statuses = (args.status ?? []).map((text) => {
     const name = parseStatusName(text);
@@ -97,6 +117,7 @@ async function list(args: GlobalArgs & { batch?: string; status?: string[]; node
     statuses,
     node: args.node ?? "",
     limit: args.limit ?? 0,
+    ...owner,
   });
   if (ctx.json) console.log(JSON.stringify(tasksJson(tasks), null, 2));
   else console.log(tasks.length === 0 ? "No tasks." : taskTable(tasks));
@@ -159,7 +180,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "list",
         "list tasks, newest first",
         (s) =>
-          s
+          ownerOptions(s)
             .option("batch", { type: "string", describe: "only tasks of this batch" })
             .option("status", { type: "string", array: true, describe: "only tasks in these statuses" })
             .option("node", { type: "string", describe: "only tasks on this node" })

@@ -11,8 +11,8 @@ import { isFinal, statusName } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
-import { taskDetails, tasksJson } from "../task-view.js";
-import { actOnTask, resourceOptions } from "./task.js";
+import { ownerText, taskDetails, tasksJson } from "../task-view.js";
+import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs {
   target?: string[];
@@ -85,17 +85,18 @@ async function submit(args: SubmitArgs): Promise<number> {
   return 0;
 }
 
-async function list(args: GlobalArgs & { all?: boolean }): Promise<number> {
+async function list(args: GlobalArgs & OwnerFilter & { all?: boolean }): Promise<number> {
+  const owner = ownerFilter(args);
   const ctx = clientContext(args);
-  const { tasks } = await ctx.client.listTasks({ kind: TaskKind.VPS });
+  const { tasks } = await ctx.client.listTasks({ kind: TaskKind.VPS, ...owner });
   const shown = args.all ? tasks : tasks.filter((t) => !isFinal(statusName(t.status)));
   if (ctx.json) console.log(JSON.stringify(tasksJson(shown), null, 2));
   else if (shown.length === 0) console.log(args.all ? "No VPS tasks." : "No active VPS tasks (--all shows ended ones).");
   else {
     console.log(
       table(
-        ["ID", "STATUS", "NODE", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        ["ID", "STATUS", "NODE", "OWNER", "SSH PORT", "SUBMITTED", "SSH"],
+        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }
@@ -137,7 +138,7 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
         (a) => run(() => submit(a)),
       )
-      .command("list", "list active VPS tasks", (s) => s.option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
+      .command("list", "list active VPS tasks", (s) => ownerOptions(s).option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
       .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a)))
       .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
       .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))

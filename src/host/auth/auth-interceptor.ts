@@ -12,7 +12,7 @@ import { authenticate, type AuthenticatorDeps } from "./authenticator.js";
 import { describeCall } from "./call-description.js";
 import { ruleOf, type Rule } from "./policy.js";
 import { peerAddressKey, principalKey, principalName, type Principal } from "./principal.js";
-import { roleAtLeast } from "./roles.js";
+import { roleAtLeast } from "../../shared/roles.js";
 
 /** What the interceptor needs. */
 export interface AuthInterceptorDeps extends AuthenticatorDeps {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { DomainError, invalidArgument, notFound } from "../../shared/errors.js";
 import type { AuthRepo, TokenRow, UserRow } from "../store/auth-repo.js";
-import { isRoleName, type RoleName } from "./roles.js";
+import { isRoleName, type RoleName } from "../../shared/roles.js";
 import type { Principal } from "./principal.js";
 import { newToken, parseToken, secretMatches } from "./token-secret.js";
 

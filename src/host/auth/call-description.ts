@@ -2,7 +2,7 @@
  * What an audited call acted on, read from its request (and response):
  * a task id, node, user, token or environment name, plus a short detail.
  */
-import { ROLE_NAMES } from "./roles.js";
+import { ROLE_NAMES } from "../../shared/roles.js";
 
 /** Fields that name what a request acts on, in the order they are looked for. */
 const TARGET_FIELDS = ["taskId", "node", "name", "tokenId", "user"] as const;

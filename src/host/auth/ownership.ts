@@ -8,7 +8,7 @@ import { resolve, sep } from "node:path";
 import { DomainError } from "../../shared/errors.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import type { UserPrincipal } from "./principal.js";
-import { roleAtLeast } from "./roles.js";
+import { roleAtLeast } from "../../shared/roles.js";
 
 /** PERMISSION_DENIED unless `principal` may `verb` the task (its owner, an operator or an admin). */
 export function requireMayActOn(principal: UserPrincipal, task: Pick<TaskRecord, "taskId" | "owner" | "kind">, verb: string): void {

@@ -7,7 +7,7 @@
  */
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import type { RunnerService } from "../../../gen/hakuriver/v1/runner_pb.js";
-import type { RoleName } from "./roles.js";
+import type { RoleName } from "../../shared/roles.js";
 
 /** Who may call an RPC: a least role, a runner (join token), or anyone (no credential). */
 export type Access = RoleName | "runner" | "open";

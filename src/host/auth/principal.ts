@@ -3,7 +3,7 @@
  * peer address it came from; both travel to handlers in context values.
  */
 import { createContextKey, type HandlerContext } from "@connectrpc/connect";
-import type { RoleName } from "./roles.js";
+import type { RoleName } from "../../shared/roles.js";
 
 /** A user calling with one of their tokens (or everyone, as admin, when auth is off: user ""). */
 export interface UserPrincipal {

@@ -12,7 +12,7 @@ import { DomainError, invalidArgument } from "../../shared/errors.js";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { AuthStore, TokenState, UserState } from "../auth/auth-store.js";
 import { callingUser, type UserPrincipal } from "../auth/principal.js";
-import { roleAtLeast, roleEnum, roleFromEnum } from "../auth/roles.js";
+import { roleAtLeast, roleEnum, roleFromEnum } from "../../shared/roles.js";
 
 /** The auth RPCs. */
 export type AuthHandlers = Pick<
