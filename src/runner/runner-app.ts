@@ -18,6 +18,7 @@ import { ImageSync } from "./images.js";
 import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
+import { lockStateDir } from "./state-lock.js";
 import { TunnelDialer } from "./tunnels.js";
 import { dockerClient } from "./vps/docker-connection.js";
 import { VpsExecutor } from "./vps/vps-executor.js";
@@ -54,6 +55,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const { log } = options;
   mkdirSync(join(options.sharedDir, "shared_data"), { recursive: true });
   mkdirSync(options.localTempDir, { recursive: true });
+  const lock = lockStateDir(options.localTempDir);
   const native = new NativeExecutor(undefined, options.numactlPath ?? "");
   const docker = dockerClient(options.dockerHost ?? "");
   const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log);
@@ -107,6 +109,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       await supervisor.killAll();
       // Task containers keep running; the next runner process re-adopts them.
       containers.detach();
+      lock.release();
     },
   };
 }

@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { CLI, TestCluster, sleep, submittedIds, waitUntil } from "../helpers/cluster.js";
 
 const cluster = new TestCluster();
@@ -34,7 +35,7 @@ test("a runner with a wrong join token, or a user's token, is refused and never 
   const asUser = await cluster.startRunner("user-token", { env: { HAKURIVER_AUTH_JOIN_TOKEN: cluster.adminToken }, wait: false });
   await waitUntil(() => /the Host refused this runner/.test(wrong.output()) && /the Host refused this runner/.test(asUser.output()), 15_000, () => `${wrong.output()}\n${asUser.output()}`);
   assert.match(wrong.output(), /token 000000000000 is not known to this Host/);
-  assert.match(asUser.output(), /runners join with a join token, not a user token/);
+  assert.match(asUser.output(), /they join with a join token, not a user token/);
   const nodes = await cluster.cli(["nodes", "--json"]);
   assert.doesNotMatch(nodes.stdout, /wrong-token|user-token/);
   await cluster.kill(wrong, "SIGTERM");
@@ -46,9 +47,13 @@ test("a second runner under an online node's name is refused; the first keeps it
   assert.equal(submitted.code, 0, submitted.stderr);
   const [id] = submittedIds(submitted.stdout);
   await waitUntil(async () => (await cluster.cli(["task", "status", id!])).stdout.includes("running"), 15_000);
-  const impostor = await cluster.startRunner("first", { wait: false });
-  await waitUntil(() => /the Host refused this runner/.test(impostor.output()), 15_000, () => impostor.output());
-  assert.match(impostor.output(), /node first is online from another connection/);
+  // Same machine, same state dir: the second process refuses to start before it touches the first one's tasks.
+  const sameDir = await cluster.startRunner("first", { wait: false });
+  assert.notEqual(await sameDir.exited, 0);
+  assert.match(sameDir.output(), /another runner \(pid \d+\) uses .*temp-first/);
+  // Another machine (its own state dir) under the same name: the Host refuses it.
+  const impostor = await cluster.startRunner("first", { wait: false, localTempDir: join(cluster.dir, "impostor-temp") });
+  await waitUntil(() => /node first is online from another connection/.test(impostor.output()), 15_000, () => impostor.output());
   await sleep(1000);
   const status = await cluster.cli(["task", "status", id!]);
   assert.match(status.stdout, /running/, "the first runner's task was not lost");

@@ -115,9 +115,9 @@ export class TestCluster {
   }
 
   /** Starts a runner named `name` and waits until its node is online. */
-  async startRunner(name: string, options: { env?: Record<string, string>; wrapper?: string[]; wait?: boolean; sharedDir?: string } = {}): Promise<Proc> {
+  async startRunner(name: string, options: { env?: Record<string, string>; wrapper?: string[]; wait?: boolean; sharedDir?: string; localTempDir?: string } = {}): Promise<Proc> {
     const proc = startProc(
-      ["runner", "--host", this.address, "--name", name, "--shared-dir", options.sharedDir ?? this.sharedDir, "--local-temp-dir", join(this.dir, `temp-${name}`)],
+      ["runner", "--host", this.address, "--name", name, "--shared-dir", options.sharedDir ?? this.sharedDir, "--local-temp-dir", options.localTempDir ?? join(this.dir, `temp-${name}`)],
       { HAKURIVER_AUTH_JOIN_TOKEN: this.joinToken, ...this.env, ...options.env },
       options.wrapper,
     );

@@ -120,13 +120,14 @@ export class AuthStore {
     return this.listTokens({ user, all: false }).length;
   }
 
-  /** Adds a user with a first token; ALREADY_EXISTS for a taken name. */
-  async addUser(name: string, role: RoleName, label: string, ttlMs: number): Promise<{ user: UserState; issued: IssuedToken }> {
+  /** Adds a user with a first token; ALREADY_EXISTS for a taken name. `beforeCommit` sees the token before it is stored. */
+  async addUser(name: string, role: RoleName, label: string, ttlMs: number, beforeCommit?: (issued: IssuedToken) => void): Promise<{ user: UserState; issued: IssuedToken }> {
     if (!USER_NAME.test(name)) throw invalidArgument(`"${name}" is not a valid user name: 1-32 characters, lower-case letters, digits, _ . -, starting with a letter or _`);
     if (this.users.has(name)) throw new DomainError("already_exists", `user "${name}" already exists (hakuriver user set-role changes a role; hakuriver token create gives a new token)`);
     const user: UserState = { name, role, createdAt: this.now() };
     const issued = await this.issue("user", name, label || "first token", ttlMs);
     const row: UserRow = { name, role, createdAt: user.createdAt };
+    beforeCommit?.(issued);
     await this.repo.insertUser(row, issued.token);
     this.users.set(name, user);
     this.tokens.set(issued.token.tokenId, issued.token);
@@ -164,10 +165,11 @@ export class AuthStore {
     if (admins.length <= 1) throw new DomainError("failed_precondition", `cannot ${verb} ${name}: they are the only admin (make another admin first)`);
   }
 
-  /** Makes a token for a user (kind user) or for runners (kind join, user null). */
-  async createToken(kind: "user" | "join", user: string | null, label: string, ttlMs: number): Promise<IssuedToken> {
+  /** Makes a token for a user (kind user) or for runners (kind join, user null). `beforeCommit` sees it before it is stored. */
+  async createToken(kind: "user" | "join", user: string | null, label: string, ttlMs: number, beforeCommit?: (issued: IssuedToken) => void): Promise<IssuedToken> {
     if (kind === "user") this.requireUser(user ?? "");
     const issued = await this.issue(kind, kind === "user" ? user : null, label, ttlMs);
+    beforeCommit?.(issued);
     await this.repo.insertToken(issued.token);
     this.tokens.set(issued.token.tokenId, issued.token);
     return issued;
