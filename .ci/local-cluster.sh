@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 state="${HAKURIVER_HOME:-$HOME/.hakuriver}"
 mkdir -p "$state"
 cli=(node dist/src/bin/hakuriver.js)
+# The API port: network.host_port's default unless the environment names another.
+port="${HAKURIVER_NETWORK_HOST_PORT:-8000}"
+export HAKURIVER_HOST="127.0.0.1:$port"
 
 stop() {
   for role in runner host; do
@@ -22,18 +25,18 @@ case "${1:-start}" in
   start)
     stop
     # Loopback only, so plain text (tls.mode's default serves TLS on any other bind).
-    setsid "${cli[@]}" host --bind 127.0.0.1 >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
+    setsid "${cli[@]}" host --bind 127.0.0.1 --port "$port" >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
     for _ in $(seq 1 50); do grep -q "listening" "$state/host.log" && break; sleep 0.2; done
     grep -q "listening" "$state/host.log" || { cat "$state/host.log"; exit 1; }
     # Auth is on: log this user in as admin with the token the Host wrote on its first start
     # (in its state dir, the db file's directory: ~/.hakuriver by default).
     admin_token="$HOME/.hakuriver/admin.token"
-    if [[ -f $admin_token ]]; then "${cli[@]}" login --host 127.0.0.1:8000 --token-file "$admin_token"; fi
+    if [[ -f $admin_token ]]; then "${cli[@]}" login --host "127.0.0.1:$port" --token-file "$admin_token"; fi
     setsid "${cli[@]}" runner >"$state/runner.log" 2>&1 < /dev/null & echo $! >"$state/runner.pid"
     for _ in $(seq 1 50); do "${cli[@]}" nodes 2>/dev/null | grep -q online && break; sleep 0.2; done
     "${cli[@]}" nodes
     echo
-    echo "Local cluster running (Host 127.0.0.1:8000). Try: npx hakuriver task submit --wait -- echo hello"
+    echo "Local cluster running (Host 127.0.0.1:$port, logged in as admin). Try: npx hakuriver task submit --wait -- echo hello"
     echo "Stop it with: npm run cluster:stop"
     ;;
   stop) stop; echo "Local cluster stopped." ;;
