@@ -34,10 +34,10 @@ function timed(command: string, args: readonly string[]): Promise<number> {
 }
 
 /** Time from connect to `SUCCESS` on the raw proxy protocol (no ssh, no CLI start-up). */
-function proxyHandshake(port: number, taskId: string): Promise<number> {
+function proxyHandshake(port: number, taskId: string, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const socket = connect({ host: "127.0.0.1", port }, () => socket.write(`REQUEST_TUNNEL ${taskId}\n`));
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.write(`REQUEST_TUNNEL ${taskId} ${token}\n`));
     socket.once("data", (d: Buffer) => {
       socket.destroy();
       if (d.toString().startsWith("SUCCESS")) resolve(Number(process.hrtime.bigint() - started) / 1e6);
@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   try {
     await sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     await cluster.startHost();
+    // The ssh-config ProxyCommand (hakuriver ssh-proxy) runs in ssh's environment: it sends this token.
+    process.env["HAKURIVER_AUTH_TOKEN"] = cluster.adminToken;
+    process.env["HAKURIVER_HOST"] = cluster.address;
     await cluster.startRunner("bench");
     const submitted = await cluster.cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"]);
     if (submitted.code !== 0) throw new Error(submitted.stderr);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       directConnect.push(await timed("ssh", [...direct, "true"]));
       tunnelConnect.push(await timed("ssh", [...tunnel, "true"]));
-      handshakes.push(await proxyHandshake(cluster.sshProxyPort, taskId));
+      handshakes.push(await proxyHandshake(cluster.sshProxyPort, taskId, cluster.adminToken));
     }
     const added = median(tunnelConnect) - median(directConnect);
     console.log(`connect (ssh ... true, median): direct ${median(directConnect).toFixed(0)} ms, tunnel ${median(tunnelConnect).toFixed(0)} ms, added ${added.toFixed(0)} ms`);
