@@ -128,7 +128,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     const want = await sha256(file);
     const up = await runTool("scp", ["-q", "-F", configFile, file, `hakuriver-${vpsId}:/root/random.bin`], cluster.cliEnv());
     assert.equal(up.code, 0, up.stderr);
-    const remote = await runTool("ssh", ["-F", configFile, `hakuriver-${vpsId}`, "sha256sum", "/root/random.bin"]);
+    const remote = await runTool("ssh", ["-F", configFile, `hakuriver-${vpsId}`, "sha256sum", "/root/random.bin"], cluster.cliEnv());
     assert.equal(remote.stdout.split(/\s+/)[0], want, remote.stderr);
     const back = join(cluster.dir, "back.bin");
     const down = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/root/random.bin`, back], cluster.cliEnv());

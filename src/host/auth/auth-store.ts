@@ -66,11 +66,6 @@ export class AuthStore {
     for (const token of tokens) this.tokens.set(token.tokenId, token);
   }
 
-  /** Whether nobody has been set up yet (a first start). */
-  isEmpty(): boolean {
-    return this.users.size === 0 && this.tokens.size === 0;
-  }
-
   /**
    * Who the token's text names, or why it is refused. Join tokens name a
    * runner; user tokens a user with their current role.
