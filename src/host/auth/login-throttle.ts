@@ -14,6 +14,9 @@ export interface LoginThrottleOptions {
 /** Defaults: 10 failures in a minute lock an address out for a minute. */
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailures: 10, windowMs: 60_000, lockoutMs: 60_000 };
 
+/** Past this many remembered addresses, the forgettable ones are dropped on the next failure. */
+const MAX_ADDRESSES = 10_000;
+
 interface AddressRecord {
   failures: number[];
   lockedUntil: number;
@@ -37,6 +40,7 @@ export class LoginThrottle {
 
   /** Counts a failure; returns true when this one locked the address out. */
   fail(address: string): boolean {
+    if (this.byAddress.size >= MAX_ADDRESSES) this.prune();
     const now = this.now();
     const record = this.byAddress.get(address) ?? { failures: [], lockedUntil: 0 };
     record.failures = record.failures.filter((at) => at > now - this.options.windowMs);
@@ -50,7 +54,7 @@ export class LoginThrottle {
     return false;
   }
 
-  /** Forgets addresses with nothing to remember (call now and then to bound memory). */
+  /** Forgets addresses with nothing to remember (done by `fail` once many are remembered). */
   prune(): void {
     const now = this.now();
     for (const [address, record] of this.byAddress) {
