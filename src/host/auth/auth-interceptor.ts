@@ -65,7 +65,7 @@ export function authInterceptor(deps: AuthInterceptorDeps): Interceptor {
       : anyone(runnerService);
     const refused = checkAccess(rule, principal, method, runnerService);
     if (refused) {
-      if (rule.audited) record(deps, principal, method, address, undefined, undefined, refused);
+      if (rule.audited) record(deps, principal, method, address, request.stream ? undefined : request.message, undefined, refused);
       throw refused;
     }
     request.contextValues.set(principalKey, principal);
