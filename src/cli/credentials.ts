@@ -12,8 +12,8 @@
  * replaced atomically (a temp file renamed over it), so a crash or a second
  * `login` at the same time never leaves half a file.
  */
-import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileAtomically } from "../shared/atomic-file.js";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { hostBaseUrl } from "../shared/transport.js";
@@ -95,29 +95,13 @@ export function readCredentials(path: string = credentialsPath()): CredentialsFi
 }
 
 /**
- * Replaces the file atomically: the JSON goes to a temp file (0600) beside
- * it, is flushed, then renamed over the old one. The directory is made 0700
- * when missing.
+ * Replaces the file atomically and durably, mode 0600 (see atomic-file.ts).
+ * The directory is made 0700 when missing.
  */
 export function writeCredentials(file: CredentialsFile, path: string = credentialsPath()): void {
   const dir = dirname(path);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.credentials.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    const fd = openSync(temp, "wx", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    // The mode given to open is narrowed by the umask, never widened; set it plainly anyway.
-    chmodSync(temp, 0o600);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomically(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 /** The entry for a Host address, if one is stored. */

@@ -141,8 +141,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const audit = new AuditLog(new AuditRepo(database.db), log);
   const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
   const authDeps = { store: authStore, throttle, audit, now, log };
-  const tokenLive = (tokenId: string) => authStore.listTokens({ all: false }).some((t) => t.tokenId === tokenId);
-  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive });
+  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId) });
   const ports = { api: options.port, sshProxy: 0 };
   const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined };
   const monitor = new NodeMonitor({

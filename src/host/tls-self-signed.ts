@@ -7,7 +7,8 @@
  */
 // @peculiar/x509's dependency injection (tsyringe) throws at import without a Reflect polyfill.
 import "reflect-metadata";
-import { existsSync, mkdirSync, chmodSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { writeFileAtomically } from "../shared/atomic-file.js";
 import { randomBytes, webcrypto } from "node:crypto";
 import { hostname, networkInterfaces } from "node:os";
 import { isIP } from "node:net";
@@ -77,18 +78,11 @@ export async function selfSignedCertificate(stateDir: string, bind: string, now:
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  writePrivate(keyFile, key);
-  writePrivate(certFile, cert, 0o644);
+  writeFileAtomically(keyFile, key);
+  writeFileAtomically(certFile, cert, 0o644);
   return { ...loadCertificatePair(certFile, keyFile, labels, now), source: "auto", certFile };
 }
 
-/** Writes `text` to `file` through a temporary file and a rename, with `mode` set explicitly (umask aside). */
-function writePrivate(file: string, text: string, mode = 0o600): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { mode });
-  chmodSync(temporary, mode);
-  renameSync(temporary, file);
-}
 
 /** Makes a self-signed server certificate for `names` (DNS names or IP addresses); PEM text. */
 export async function makeSelfSigned(names: readonly string[], now: Date = new Date()): Promise<{ cert: string; key: string }> {

@@ -186,12 +186,17 @@ export class AuthStore {
     return token;
   }
 
+  /** Whether the token exists, is not revoked and has not expired. */
+  isLive(tokenId: string): boolean {
+    const token = this.tokens.get(tokenId);
+    return token !== undefined && token.revokedAt === null && (token.expiresAt === null || token.expiresAt > this.now());
+  }
+
   /** Tokens, oldest first: one user's or all; without `all`, only live ones. */
   listTokens(filter: { readonly user?: string; readonly all: boolean }): TokenState[] {
-    const now = this.now();
     return [...this.tokens.values()]
       .filter((t) => filter.user === undefined || t.user === filter.user)
-      .filter((t) => filter.all || (t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)))
+      .filter((t) => filter.all || this.isLive(t.tokenId))
       .sort((a, b) => a.createdAt - b.createdAt || a.tokenId.localeCompare(b.tokenId));
   }
 

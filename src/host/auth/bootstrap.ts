@@ -4,8 +4,9 @@
  * once, readable only by its own user, under its state directory. Only
  * their hashes stay in the database.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomically } from "../../shared/atomic-file.js";
 import type { AuthStore } from "./auth-store.js";
 
 /** File names of the first tokens under the state directory. */
@@ -18,28 +19,6 @@ export interface BootstrapResult {
   readonly joinTokenFile: string;
 }
 
-/**
- * Writes `text` to `path` with mode 0600, atomically and durably: synced
- * before the rename and the directory after it, so a power cut leaves the
- * old file or the whole new one (the tokens exist nowhere else).
- */
-export function writeSecretFile(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, "w", 0o600);
-  try {
-    writeSync(fd, `${text}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-  const dir = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}
 
 /** On a first start (no users yet), makes the admin user, its token and a join token, and writes both tokens; otherwise does nothing. */
 export async function bootstrapAuth(store: AuthStore, stateDir: string): Promise<BootstrapResult | undefined> {
@@ -48,7 +27,7 @@ export async function bootstrapAuth(store: AuthStore, stateDir: string): Promise
   const adminTokenFile = join(stateDir, ADMIN_TOKEN_FILE);
   const joinTokenFile = join(stateDir, JOIN_TOKEN_FILE);
   // Each file is on disk before its hash is committed: a crash in between leaves the store empty, and the next start makes both again.
-  await store.createToken("join", null, "first join token", 0, (issued) => writeSecretFile(joinTokenFile, issued.text));
-  await store.addUser("admin", "admin", "first admin token", 0, (issued) => writeSecretFile(adminTokenFile, issued.text));
+  await store.createToken("join", null, "first join token", 0, (issued) => writeFileAtomically(joinTokenFile, `${issued.text}\n`));
+  await store.addUser("admin", "admin", "first admin token", 0, (issued) => writeFileAtomically(adminTokenFile, `${issued.text}\n`));
   return { adminTokenFile, joinTokenFile };
 }
