@@ -40,6 +40,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listTasks: viewer,
   followLogs: viewer,
   listNodes: viewer,
+  watch: viewer,
   health: viewer,
   listContainers: viewer,
   listTarballs: viewer,
@@ -113,6 +114,9 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     },
     listNodes: () => client.listNodes({}),
     health: () => client.health({}),
+    watch: async () => {
+      for await (const _ of client.watch({})) break;
+    },
     listContainers: () => client.listContainers({}),
     listTarballs: () => client.listTarballs({ name: "no-such-env" }),
     submitTask: () => client.submitTask({ command: "true", cores: 0 }),

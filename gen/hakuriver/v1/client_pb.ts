@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hakuriver/v1/client.proto.
  */
 export const file_hakuriver_v1_client: GenFile = /*@__PURE__*/
-  fileDesc("ChloYWt1cml2ZXIvdjEvY2xpZW50LnByb3RvEgxoYWt1cml2ZXIudjEi6wIKEVN1Ym1pdFRhc2tSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJEjUKA2VudhgEIAMoCzIoLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdC5FbnZFbnRyeRINCgVjb3JlcxgFIAEoARIOCgZtZW1vcnkYBiABKAkSDwoHdGFyZ2V0cxgHIAMoCRIRCgljb250YWluZXIYCCABKAkSFwoKcHJpdmlsZWdlZBgJIAEoCEgAiAEBEg4KBm1vdW50cxgKIAMoCRISCgpwdWJsaWNfa2V5GAsgASgJEhAKCG5vX3F1ZXVlGAwgASgIEg0KBXN3ZWVwGA0gASgIGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX3ByaXZpbGVnZWQiSQoSU3VibWl0VGFza1Jlc3BvbnNlEhAKCGJhdGNoX2lkGAEgASgJEiEKBXRhc2tzGAIgAygLMhIuaGFrdXJpdmVyLnYxLlRhc2siIQoOR2V0VGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSIzCg9HZXRUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIrABChBMaXN0VGFza3NSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSEAoIYmF0Y2hfaWQYAiABKAkSKgoIc3RhdHVzZXMYAyADKA4yGC5oYWt1cml2ZXIudjEuVGFza1N0YXR1cxIMCgRub2RlGAQgASgJEg0KBWxpbWl0GAUgASgFEg0KBW93bmVyGAYgASgJEgwKBG1pbmUYByABKAgiNgoRTGlzdFRhc2tzUmVzcG9uc2USIQoFdGFza3MYASADKAsyEi5oYWt1cml2ZXIudjEuVGFzayIiCg9LaWxsVGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI0ChBLaWxsVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayIjChBQYXVzZVRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiNQoRUGF1c2VUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIiQKEVJlc3VtZVRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiNgoSUmVzdW1lVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayJtChFGb2xsb3dMb2dzUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEicKBnN0cmVhbRgCIAEoDjIXLmhha3VyaXZlci52MS5Mb2dTdHJlYW0SDgoGb2Zmc2V0GAMgASgDEg4KBmZvbGxvdxgEIAEoCCJpChJGb2xsb3dMb2dzUmVzcG9uc2USJQoEZGF0YRgBIAEoCzIVLmhha3VyaXZlci52MS5Mb2dEYXRhSAASIwoDZW5kGAIgASgLMhQuaGFrdXJpdmVyLnYxLkxvZ0VuZEgAQgcKBWV2ZW50IicKB0xvZ0RhdGESDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwiZgoGTG9nRW5kEigKBnN0YXR1cxgBIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgCIAEoBUgAiAEBEgwKBHNpemUYAyABKANCDAoKX2V4aXRfY29kZSISChBMaXN0Tm9kZXNSZXF1ZXN0IjYKEUxpc3ROb2Rlc1Jlc3BvbnNlEiEKBW5vZGVzGAEgAygLMhIuaGFrdXJpdmVyLnYxLk5vZGUiHQoNSGVhbHRoUmVxdWVzdBIMCgRub2RlGAEgASgJIpMBCg5IZWFsdGhSZXNwb25zZRIhCgVub2RlcxgBIAMoCzISLmhha3VyaXZlci52MS5Ob2RlEjEKCWFnZ3JlZ2F0ZRgCIAEoCzIeLmhha3VyaXZlci52MS5DbHVzdGVyQWdncmVnYXRlEisKB2hpc3RvcnkYAyADKAsyGi5oYWt1cml2ZXIudjEuSGVhbHRoU2FtcGxlIpQCChBDbHVzdGVyQWdncmVnYXRlEhMKC3RvdGFsX25vZGVzGAEgASgFEhQKDG9ubGluZV9ub2RlcxgCIAEoBRITCgt0b3RhbF9jb3JlcxgDIAEoBRIaChJ0b3RhbF9tZW1vcnlfYnl0ZXMYBCABKAMSGQoRdXNlZF9tZW1vcnlfYnl0ZXMYBSABKAMSFwoPYXZnX2NwdV9wZXJjZW50GAYgASgBEhoKEmF2Z19tZW1vcnlfcGVyY2VudBgHIAEoARIXCgptYXhfdGVtcF9jGAggASgBSACIAQESFQoNcnVubmluZ190YXNrcxgJIAEoBRIVCg1wZW5kaW5nX3Rhc2tzGAogASgFQg0KC19tYXhfdGVtcF9jIpIBCgxIZWFsdGhTYW1wbGUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCWFnZ3JlZ2F0ZRgCIAEoCzIeLmhha3VyaXZlci52MS5DbHVzdGVyQWdncmVnYXRlEicKBW5vZGVzGAMgAygLMhguaGFrdXJpdmVyLnYxLk5vZGVTYW1wbGUicQoKTm9kZVNhbXBsZRIMCgRuYW1lGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5Ob2RlU3RhdHVzEhMKC2NwdV9wZXJjZW50GAMgASgBEhYKDm1lbW9yeV9wZXJjZW50GAQgASgBIiAKEERyYWluTm9kZVJlcXVlc3QSDAoEbm9kZRgBIAEoCSI1ChFEcmFpbk5vZGVSZXNwb25zZRIgCgRub2RlGAEgASgLMhIuaGFrdXJpdmVyLnYxLk5vZGUiIgoSVW5kcmFpbk5vZGVSZXF1ZXN0EgwKBG5vZGUYASABKAkiNwoTVW5kcmFpbk5vZGVSZXNwb25zZRIgCgRub2RlGAEgASgLMhIuaGFrdXJpdmVyLnYxLk5vZGUythMKDUNsaWVudFNlcnZpY2USTwoKU3VibWl0VGFzaxIfLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdBogLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVzcG9uc2USRgoHR2V0VGFzaxIcLmhha3VyaXZlci52MS5HZXRUYXNrUmVxdWVzdBodLmhha3VyaXZlci52MS5HZXRUYXNrUmVzcG9uc2USTAoJTGlzdFRhc2tzEh4uaGFrdXJpdmVyLnYxLkxpc3RUYXNrc1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuTGlzdFRhc2tzUmVzcG9uc2USSQoIS2lsbFRhc2sSHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tSZXF1ZXN0Gh4uaGFrdXJpdmVyLnYxLktpbGxUYXNrUmVzcG9uc2USTAoJUGF1c2VUYXNrEh4uaGFrdXJpdmVyLnYxLlBhdXNlVGFza1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuUGF1c2VUYXNrUmVzcG9uc2USTwoKUmVzdW1lVGFzaxIfLmhha3VyaXZlci52MS5SZXN1bWVUYXNrUmVxdWVzdBogLmhha3VyaXZlci52MS5SZXN1bWVUYXNrUmVzcG9uc2USUQoKRm9sbG93TG9ncxIfLmhha3VyaXZlci52MS5Gb2xsb3dMb2dzUmVxdWVzdBogLmhha3VyaXZlci52MS5Gb2xsb3dMb2dzUmVzcG9uc2UwARJMCglMaXN0Tm9kZXMSHi5oYWt1cml2ZXIudjEuTGlzdE5vZGVzUmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0Tm9kZXNSZXNwb25zZRJDCgZIZWFsdGgSGy5oYWt1cml2ZXIudjEuSGVhbHRoUmVxdWVzdBocLmhha3VyaXZlci52MS5IZWFsdGhSZXNwb25zZRJMCglEcmFpbk5vZGUSHi5oYWt1cml2ZXIudjEuRHJhaW5Ob2RlUmVxdWVzdBofLmhha3VyaXZlci52MS5EcmFpbk5vZGVSZXNwb25zZRJSCgtVbmRyYWluTm9kZRIgLmhha3VyaXZlci52MS5VbmRyYWluTm9kZVJlcXVlc3QaIS5oYWt1cml2ZXIudjEuVW5kcmFpbk5vZGVSZXNwb25zZRJeCg9DcmVhdGVDb250YWluZXISJC5oYWt1cml2ZXIudjEuQ3JlYXRlQ29udGFpbmVyUmVxdWVzdBolLmhha3VyaXZlci52MS5DcmVhdGVDb250YWluZXJSZXNwb25zZRJbCg5MaXN0Q29udGFpbmVycxIjLmhha3VyaXZlci52MS5MaXN0Q29udGFpbmVyc1JlcXVlc3QaJC5oYWt1cml2ZXIudjEuTGlzdENvbnRhaW5lcnNSZXNwb25zZRJbCg5TdGFydENvbnRhaW5lchIjLmhha3VyaXZlci52MS5TdGFydENvbnRhaW5lclJlcXVlc3QaJC5oYWt1cml2ZXIudjEuU3RhcnRDb250YWluZXJSZXNwb25zZRJYCg1TdG9wQ29udGFpbmVyEiIuaGFrdXJpdmVyLnYxLlN0b3BDb250YWluZXJSZXF1ZXN0GiMuaGFrdXJpdmVyLnYxLlN0b3BDb250YWluZXJSZXNwb25zZRJeCg9EZWxldGVDb250YWluZXISJC5oYWt1cml2ZXIudjEuRGVsZXRlQ29udGFpbmVyUmVxdWVzdBolLmhha3VyaXZlci52MS5EZWxldGVDb250YWluZXJSZXNwb25zZRJECgVTaGVsbBIaLmhha3VyaXZlci52MS5TaGVsbFJlcXVlc3QaGy5oYWt1cml2ZXIudjEuU2hlbGxSZXNwb25zZSgBMAESWgoNQ3JlYXRlVGFyYmFsbBIiLmhha3VyaXZlci52MS5DcmVhdGVUYXJiYWxsUmVxdWVzdBojLmhha3VyaXZlci52MS5DcmVhdGVUYXJiYWxsUmVzcG9uc2UwARJVCgxMaXN0VGFyYmFsbHMSIS5oYWt1cml2ZXIudjEuTGlzdFRhcmJhbGxzUmVxdWVzdBoiLmhha3VyaXZlci52MS5MaXN0VGFyYmFsbHNSZXNwb25zZRJYCg1EZWxldGVUYXJiYWxsEiIuaGFrdXJpdmVyLnYxLkRlbGV0ZVRhcmJhbGxSZXF1ZXN0GiMuaGFrdXJpdmVyLnYxLkRlbGV0ZVRhcmJhbGxSZXNwb25zZRJeCg9EZXNjcmliZUNsdXN0ZXISJC5oYWt1cml2ZXIudjEuRGVzY3JpYmVDbHVzdGVyUmVxdWVzdBolLmhha3VyaXZlci52MS5EZXNjcmliZUNsdXN0ZXJSZXNwb25zZRJDCgZXaG9BbUkSGy5oYWt1cml2ZXIudjEuV2hvQW1JUmVxdWVzdBocLmhha3VyaXZlci52MS5XaG9BbUlSZXNwb25zZRJGCgdBZGRVc2VyEhwuaGFrdXJpdmVyLnYxLkFkZFVzZXJSZXF1ZXN0Gh0uaGFrdXJpdmVyLnYxLkFkZFVzZXJSZXNwb25zZRJMCglMaXN0VXNlcnMSHi5oYWt1cml2ZXIudjEuTGlzdFVzZXJzUmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0VXNlcnNSZXNwb25zZRJPCgpSZW1vdmVVc2VyEh8uaGFrdXJpdmVyLnYxLlJlbW92ZVVzZXJSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLlJlbW92ZVVzZXJSZXNwb25zZRJSCgtTZXRVc2VyUm9sZRIgLmhha3VyaXZlci52MS5TZXRVc2VyUm9sZVJlcXVlc3QaIS5oYWt1cml2ZXIudjEuU2V0VXNlclJvbGVSZXNwb25zZRJSCgtDcmVhdGVUb2tlbhIgLmhha3VyaXZlci52MS5DcmVhdGVUb2tlblJlcXVlc3QaIS5oYWt1cml2ZXIudjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJPCgpMaXN0VG9rZW5zEh8uaGFrdXJpdmVyLnYxLkxpc3RUb2tlbnNSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLkxpc3RUb2tlbnNSZXNwb25zZRJSCgtSZXZva2VUb2tlbhIgLmhha3VyaXZlci52MS5SZXZva2VUb2tlblJlcXVlc3QaIS5oYWt1cml2ZXIudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJMCglMaXN0QXVkaXQSHi5oYWt1cml2ZXIudjEuTGlzdEF1ZGl0UmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0QXVkaXRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_hakuriver_v1_auth, file_hakuriver_v1_environments, file_hakuriver_v1_types]);
+  fileDesc("ChloYWt1cml2ZXIvdjEvY2xpZW50LnByb3RvEgxoYWt1cml2ZXIudjEi6wIKEVN1Ym1pdFRhc2tSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJEjUKA2VudhgEIAMoCzIoLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdC5FbnZFbnRyeRINCgVjb3JlcxgFIAEoARIOCgZtZW1vcnkYBiABKAkSDwoHdGFyZ2V0cxgHIAMoCRIRCgljb250YWluZXIYCCABKAkSFwoKcHJpdmlsZWdlZBgJIAEoCEgAiAEBEg4KBm1vdW50cxgKIAMoCRISCgpwdWJsaWNfa2V5GAsgASgJEhAKCG5vX3F1ZXVlGAwgASgIEg0KBXN3ZWVwGA0gASgIGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX3ByaXZpbGVnZWQiSQoSU3VibWl0VGFza1Jlc3BvbnNlEhAKCGJhdGNoX2lkGAEgASgJEiEKBXRhc2tzGAIgAygLMhIuaGFrdXJpdmVyLnYxLlRhc2siIQoOR2V0VGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSIzCg9HZXRUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIsQBChBMaXN0VGFza3NSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSEAoIYmF0Y2hfaWQYAiABKAkSKgoIc3RhdHVzZXMYAyADKA4yGC5oYWt1cml2ZXIudjEuVGFza1N0YXR1cxIMCgRub2RlGAQgASgJEg0KBWxpbWl0GAUgASgFEg0KBW93bmVyGAYgASgJEgwKBG1pbmUYByABKAgSEgoKcGFnZV90b2tlbhgIIAEoCSJPChFMaXN0VGFza3NSZXNwb25zZRIhCgV0YXNrcxgBIAMoCzISLmhha3VyaXZlci52MS5UYXNrEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJhCgxXYXRjaFJlcXVlc3QSMwoLdGFza19maWx0ZXIYASABKAsyHi5oYWt1cml2ZXIudjEuTGlzdFRhc2tzUmVxdWVzdBINCgV0YXNrcxgCIAEoCBINCgVub2RlcxgDIAEoCCKcAQoNV2F0Y2hSZXNwb25zZRIQCghzbmFwc2hvdBgBIAEoCBIZChFzbmFwc2hvdF9jb21wbGV0ZRgCIAEoCBIhCgV0YXNrcxgDIAMoCzISLmhha3VyaXZlci52MS5UYXNrEhgKEHJlbW92ZWRfdGFza19pZHMYBCADKAkSIQoFbm9kZXMYBSADKAsyEi5oYWt1cml2ZXIudjEuTm9kZSIiCg9LaWxsVGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI0ChBLaWxsVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayIjChBQYXVzZVRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiNQoRUGF1c2VUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIiQKEVJlc3VtZVRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiNgoSUmVzdW1lVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayJtChFGb2xsb3dMb2dzUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEicKBnN0cmVhbRgCIAEoDjIXLmhha3VyaXZlci52MS5Mb2dTdHJlYW0SDgoGb2Zmc2V0GAMgASgDEg4KBmZvbGxvdxgEIAEoCCJpChJGb2xsb3dMb2dzUmVzcG9uc2USJQoEZGF0YRgBIAEoCzIVLmhha3VyaXZlci52MS5Mb2dEYXRhSAASIwoDZW5kGAIgASgLMhQuaGFrdXJpdmVyLnYxLkxvZ0VuZEgAQgcKBWV2ZW50IicKB0xvZ0RhdGESDgoGb2Zmc2V0GAEgASgDEgwKBGRhdGEYAiABKAwiZgoGTG9nRW5kEigKBnN0YXR1cxgBIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgCIAEoBUgAiAEBEgwKBHNpemUYAyABKANCDAoKX2V4aXRfY29kZSISChBMaXN0Tm9kZXNSZXF1ZXN0IjYKEUxpc3ROb2Rlc1Jlc3BvbnNlEiEKBW5vZGVzGAEgAygLMhIuaGFrdXJpdmVyLnYxLk5vZGUiHQoNSGVhbHRoUmVxdWVzdBIMCgRub2RlGAEgASgJIpMBCg5IZWFsdGhSZXNwb25zZRIhCgVub2RlcxgBIAMoCzISLmhha3VyaXZlci52MS5Ob2RlEjEKCWFnZ3JlZ2F0ZRgCIAEoCzIeLmhha3VyaXZlci52MS5DbHVzdGVyQWdncmVnYXRlEisKB2hpc3RvcnkYAyADKAsyGi5oYWt1cml2ZXIudjEuSGVhbHRoU2FtcGxlIpQCChBDbHVzdGVyQWdncmVnYXRlEhMKC3RvdGFsX25vZGVzGAEgASgFEhQKDG9ubGluZV9ub2RlcxgCIAEoBRITCgt0b3RhbF9jb3JlcxgDIAEoBRIaChJ0b3RhbF9tZW1vcnlfYnl0ZXMYBCABKAMSGQoRdXNlZF9tZW1vcnlfYnl0ZXMYBSABKAMSFwoPYXZnX2NwdV9wZXJjZW50GAYgASgBEhoKEmF2Z19tZW1vcnlfcGVyY2VudBgHIAEoARIXCgptYXhfdGVtcF9jGAggASgBSACIAQESFQoNcnVubmluZ190YXNrcxgJIAEoBRIVCg1wZW5kaW5nX3Rhc2tzGAogASgFQg0KC19tYXhfdGVtcF9jIpIBCgxIZWFsdGhTYW1wbGUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKCWFnZ3JlZ2F0ZRgCIAEoCzIeLmhha3VyaXZlci52MS5DbHVzdGVyQWdncmVnYXRlEicKBW5vZGVzGAMgAygLMhguaGFrdXJpdmVyLnYxLk5vZGVTYW1wbGUicQoKTm9kZVNhbXBsZRIMCgRuYW1lGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5Ob2RlU3RhdHVzEhMKC2NwdV9wZXJjZW50GAMgASgBEhYKDm1lbW9yeV9wZXJjZW50GAQgASgBIiAKEERyYWluTm9kZVJlcXVlc3QSDAoEbm9kZRgBIAEoCSI1ChFEcmFpbk5vZGVSZXNwb25zZRIgCgRub2RlGAEgASgLMhIuaGFrdXJpdmVyLnYxLk5vZGUiIgoSVW5kcmFpbk5vZGVSZXF1ZXN0EgwKBG5vZGUYASABKAkiNwoTVW5kcmFpbk5vZGVSZXNwb25zZRIgCgRub2RlGAEgASgLMhIuaGFrdXJpdmVyLnYxLk5vZGUy+hMKDUNsaWVudFNlcnZpY2USTwoKU3VibWl0VGFzaxIfLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdBogLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVzcG9uc2USRgoHR2V0VGFzaxIcLmhha3VyaXZlci52MS5HZXRUYXNrUmVxdWVzdBodLmhha3VyaXZlci52MS5HZXRUYXNrUmVzcG9uc2USTAoJTGlzdFRhc2tzEh4uaGFrdXJpdmVyLnYxLkxpc3RUYXNrc1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuTGlzdFRhc2tzUmVzcG9uc2USSQoIS2lsbFRhc2sSHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tSZXF1ZXN0Gh4uaGFrdXJpdmVyLnYxLktpbGxUYXNrUmVzcG9uc2USTAoJUGF1c2VUYXNrEh4uaGFrdXJpdmVyLnYxLlBhdXNlVGFza1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuUGF1c2VUYXNrUmVzcG9uc2USTwoKUmVzdW1lVGFzaxIfLmhha3VyaXZlci52MS5SZXN1bWVUYXNrUmVxdWVzdBogLmhha3VyaXZlci52MS5SZXN1bWVUYXNrUmVzcG9uc2USUQoKRm9sbG93TG9ncxIfLmhha3VyaXZlci52MS5Gb2xsb3dMb2dzUmVxdWVzdBogLmhha3VyaXZlci52MS5Gb2xsb3dMb2dzUmVzcG9uc2UwARJMCglMaXN0Tm9kZXMSHi5oYWt1cml2ZXIudjEuTGlzdE5vZGVzUmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0Tm9kZXNSZXNwb25zZRJDCgZIZWFsdGgSGy5oYWt1cml2ZXIudjEuSGVhbHRoUmVxdWVzdBocLmhha3VyaXZlci52MS5IZWFsdGhSZXNwb25zZRJMCglEcmFpbk5vZGUSHi5oYWt1cml2ZXIudjEuRHJhaW5Ob2RlUmVxdWVzdBofLmhha3VyaXZlci52MS5EcmFpbk5vZGVSZXNwb25zZRJSCgtVbmRyYWluTm9kZRIgLmhha3VyaXZlci52MS5VbmRyYWluTm9kZVJlcXVlc3QaIS5oYWt1cml2ZXIudjEuVW5kcmFpbk5vZGVSZXNwb25zZRJCCgVXYXRjaBIaLmhha3VyaXZlci52MS5XYXRjaFJlcXVlc3QaGy5oYWt1cml2ZXIudjEuV2F0Y2hSZXNwb25zZTABEl4KD0NyZWF0ZUNvbnRhaW5lchIkLmhha3VyaXZlci52MS5DcmVhdGVDb250YWluZXJSZXF1ZXN0GiUuaGFrdXJpdmVyLnYxLkNyZWF0ZUNvbnRhaW5lclJlc3BvbnNlElsKDkxpc3RDb250YWluZXJzEiMuaGFrdXJpdmVyLnYxLkxpc3RDb250YWluZXJzUmVxdWVzdBokLmhha3VyaXZlci52MS5MaXN0Q29udGFpbmVyc1Jlc3BvbnNlElsKDlN0YXJ0Q29udGFpbmVyEiMuaGFrdXJpdmVyLnYxLlN0YXJ0Q29udGFpbmVyUmVxdWVzdBokLmhha3VyaXZlci52MS5TdGFydENvbnRhaW5lclJlc3BvbnNlElgKDVN0b3BDb250YWluZXISIi5oYWt1cml2ZXIudjEuU3RvcENvbnRhaW5lclJlcXVlc3QaIy5oYWt1cml2ZXIudjEuU3RvcENvbnRhaW5lclJlc3BvbnNlEl4KD0RlbGV0ZUNvbnRhaW5lchIkLmhha3VyaXZlci52MS5EZWxldGVDb250YWluZXJSZXF1ZXN0GiUuaGFrdXJpdmVyLnYxLkRlbGV0ZUNvbnRhaW5lclJlc3BvbnNlEkQKBVNoZWxsEhouaGFrdXJpdmVyLnYxLlNoZWxsUmVxdWVzdBobLmhha3VyaXZlci52MS5TaGVsbFJlc3BvbnNlKAEwARJaCg1DcmVhdGVUYXJiYWxsEiIuaGFrdXJpdmVyLnYxLkNyZWF0ZVRhcmJhbGxSZXF1ZXN0GiMuaGFrdXJpdmVyLnYxLkNyZWF0ZVRhcmJhbGxSZXNwb25zZTABElUKDExpc3RUYXJiYWxscxIhLmhha3VyaXZlci52MS5MaXN0VGFyYmFsbHNSZXF1ZXN0GiIuaGFrdXJpdmVyLnYxLkxpc3RUYXJiYWxsc1Jlc3BvbnNlElgKDURlbGV0ZVRhcmJhbGwSIi5oYWt1cml2ZXIudjEuRGVsZXRlVGFyYmFsbFJlcXVlc3QaIy5oYWt1cml2ZXIudjEuRGVsZXRlVGFyYmFsbFJlc3BvbnNlEl4KD0Rlc2NyaWJlQ2x1c3RlchIkLmhha3VyaXZlci52MS5EZXNjcmliZUNsdXN0ZXJSZXF1ZXN0GiUuaGFrdXJpdmVyLnYxLkRlc2NyaWJlQ2x1c3RlclJlc3BvbnNlEkMKBldob0FtSRIbLmhha3VyaXZlci52MS5XaG9BbUlSZXF1ZXN0GhwuaGFrdXJpdmVyLnYxLldob0FtSVJlc3BvbnNlEkYKB0FkZFVzZXISHC5oYWt1cml2ZXIudjEuQWRkVXNlclJlcXVlc3QaHS5oYWt1cml2ZXIudjEuQWRkVXNlclJlc3BvbnNlEkwKCUxpc3RVc2VycxIeLmhha3VyaXZlci52MS5MaXN0VXNlcnNSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlEk8KClJlbW92ZVVzZXISHy5oYWt1cml2ZXIudjEuUmVtb3ZlVXNlclJlcXVlc3QaIC5oYWt1cml2ZXIudjEuUmVtb3ZlVXNlclJlc3BvbnNlElIKC1NldFVzZXJSb2xlEiAuaGFrdXJpdmVyLnYxLlNldFVzZXJSb2xlUmVxdWVzdBohLmhha3VyaXZlci52MS5TZXRVc2VyUm9sZVJlc3BvbnNlElIKC0NyZWF0ZVRva2VuEiAuaGFrdXJpdmVyLnYxLkNyZWF0ZVRva2VuUmVxdWVzdBohLmhha3VyaXZlci52MS5DcmVhdGVUb2tlblJlc3BvbnNlEk8KCkxpc3RUb2tlbnMSHy5oYWt1cml2ZXIudjEuTGlzdFRva2Vuc1JlcXVlc3QaIC5oYWt1cml2ZXIudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElIKC1Jldm9rZVRva2VuEiAuaGFrdXJpdmVyLnYxLlJldm9rZVRva2VuUmVxdWVzdBohLmhha3VyaXZlci52MS5SZXZva2VUb2tlblJlc3BvbnNlEkwKCUxpc3RBdWRpdBIeLmhha3VyaXZlci52MS5MaXN0QXVkaXRSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLkxpc3RBdWRpdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_hakuriver_v1_auth, file_hakuriver_v1_environments, file_hakuriver_v1_types]);
 
 /**
  * SubmitTaskRequest describes the work; the Host validates every field.
@@ -219,6 +219,14 @@ export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
    * @generated from field: bool mine = 7;
    */
   mine: boolean;
+
+  /**
+   * Continue after the page that returned this token (ListTasksResponse.next_page_token);
+   * the other fields must be the same as in that call. Empty = the first page.
+   *
+   * @generated from field: string page_token = 8;
+   */
+  pageToken: string;
 };
 
 /**
@@ -229,7 +237,7 @@ export const ListTasksRequestSchema: GenMessage<ListTasksRequest> = /*@__PURE__*
   messageDesc(file_hakuriver_v1_client, 4);
 
 /**
- * ListTasksResponse holds tasks, newest first.
+ * ListTasksResponse holds one page of tasks, newest first.
  *
  * @generated from message hakuriver.v1.ListTasksResponse
  */
@@ -238,6 +246,13 @@ export type ListTasksResponse = Message<"hakuriver.v1.ListTasksResponse"> & {
    * @generated from field: repeated hakuriver.v1.Task tasks = 1;
    */
   tasks: Task[];
+
+  /**
+   * Pass as page_token to get the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -246,6 +261,90 @@ export type ListTasksResponse = Message<"hakuriver.v1.ListTasksResponse"> & {
  */
 export const ListTasksResponseSchema: GenMessage<ListTasksResponse> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_client, 5);
+
+/**
+ * WatchRequest says what to watch. Both false = both true.
+ *
+ * @generated from message hakuriver.v1.WatchRequest
+ */
+export type WatchRequest = Message<"hakuriver.v1.WatchRequest"> & {
+  /**
+   * Watch tasks matching this filter (kind, batch, statuses, node, owner, mine);
+   * its limit caps the snapshot's tasks, newest first (0 = 1,000; at most 100,000);
+   * page_token is ignored.
+   *
+   * @generated from field: hakuriver.v1.ListTasksRequest task_filter = 1;
+   */
+  taskFilter?: ListTasksRequest | undefined;
+
+  /**
+   * @generated from field: bool tasks = 2;
+   */
+  tasks: boolean;
+
+  /**
+   * @generated from field: bool nodes = 3;
+   */
+  nodes: boolean;
+};
+
+/**
+ * Describes the message hakuriver.v1.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_client, 6);
+
+/**
+ * WatchResponse is one message of a watch: part of the snapshot, or changes.
+ * Several changes that happen together travel in one message.
+ *
+ * @generated from message hakuriver.v1.WatchResponse
+ */
+export type WatchResponse = Message<"hakuriver.v1.WatchResponse"> & {
+  /**
+   * Part of the initial snapshot (sent in chunks of at most 500 tasks);
+   * false on every later message, which carries changes only.
+   *
+   * @generated from field: bool snapshot = 1;
+   */
+  snapshot: boolean;
+
+  /**
+   * Set on the last snapshot message (also when the snapshot is empty).
+   *
+   * @generated from field: bool snapshot_complete = 2;
+   */
+  snapshotComplete: boolean;
+
+  /**
+   * Tasks new or changed (their whole current state), or in the snapshot.
+   *
+   * @generated from field: repeated hakuriver.v1.Task tasks = 3;
+   */
+  tasks: Task[];
+
+  /**
+   * Tasks that stopped matching the filter (for example a status filter).
+   *
+   * @generated from field: repeated string removed_task_ids = 4;
+   */
+  removedTaskIds: string[];
+
+  /**
+   * Nodes new or changed (status, usage, drained, reservations), or in the snapshot.
+   *
+   * @generated from field: repeated hakuriver.v1.Node nodes = 5;
+   */
+  nodes: Node[];
+};
+
+/**
+ * Describes the message hakuriver.v1.WatchResponse.
+ * Use `create(WatchResponseSchema)` to create a new message.
+ */
+export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_client, 7);
 
 /**
  * KillTaskRequest names the task to kill.
@@ -264,7 +363,7 @@ export type KillTaskRequest = Message<"hakuriver.v1.KillTaskRequest"> & {
  * Use `create(KillTaskRequestSchema)` to create a new message.
  */
 export const KillTaskRequestSchema: GenMessage<KillTaskRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 6);
+  messageDesc(file_hakuriver_v1_client, 8);
 
 /**
  * KillTaskResponse carries the task after the kill.
@@ -283,7 +382,7 @@ export type KillTaskResponse = Message<"hakuriver.v1.KillTaskResponse"> & {
  * Use `create(KillTaskResponseSchema)` to create a new message.
  */
 export const KillTaskResponseSchema: GenMessage<KillTaskResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 7);
+  messageDesc(file_hakuriver_v1_client, 9);
 
 /**
  * PauseTaskRequest names the task to pause.
@@ -302,7 +401,7 @@ export type PauseTaskRequest = Message<"hakuriver.v1.PauseTaskRequest"> & {
  * Use `create(PauseTaskRequestSchema)` to create a new message.
  */
 export const PauseTaskRequestSchema: GenMessage<PauseTaskRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 8);
+  messageDesc(file_hakuriver_v1_client, 10);
 
 /**
  * PauseTaskResponse carries the task after the pause.
@@ -321,7 +420,7 @@ export type PauseTaskResponse = Message<"hakuriver.v1.PauseTaskResponse"> & {
  * Use `create(PauseTaskResponseSchema)` to create a new message.
  */
 export const PauseTaskResponseSchema: GenMessage<PauseTaskResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 9);
+  messageDesc(file_hakuriver_v1_client, 11);
 
 /**
  * ResumeTaskRequest names the task to resume.
@@ -340,7 +439,7 @@ export type ResumeTaskRequest = Message<"hakuriver.v1.ResumeTaskRequest"> & {
  * Use `create(ResumeTaskRequestSchema)` to create a new message.
  */
 export const ResumeTaskRequestSchema: GenMessage<ResumeTaskRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 10);
+  messageDesc(file_hakuriver_v1_client, 12);
 
 /**
  * ResumeTaskResponse carries the task after the resume.
@@ -359,7 +458,7 @@ export type ResumeTaskResponse = Message<"hakuriver.v1.ResumeTaskResponse"> & {
  * Use `create(ResumeTaskResponseSchema)` to create a new message.
  */
 export const ResumeTaskResponseSchema: GenMessage<ResumeTaskResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 11);
+  messageDesc(file_hakuriver_v1_client, 13);
 
 /**
  * FollowLogsRequest asks for one stream of a task's output.
@@ -397,7 +496,7 @@ export type FollowLogsRequest = Message<"hakuriver.v1.FollowLogsRequest"> & {
  * Use `create(FollowLogsRequestSchema)` to create a new message.
  */
 export const FollowLogsRequestSchema: GenMessage<FollowLogsRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 12);
+  messageDesc(file_hakuriver_v1_client, 14);
 
 /**
  * FollowLogsResponse is a chunk of output or the end of the stream.
@@ -428,7 +527,7 @@ export type FollowLogsResponse = Message<"hakuriver.v1.FollowLogsResponse"> & {
  * Use `create(FollowLogsResponseSchema)` to create a new message.
  */
 export const FollowLogsResponseSchema: GenMessage<FollowLogsResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 13);
+  messageDesc(file_hakuriver_v1_client, 15);
 
 /**
  * LogData is output starting at a byte offset of the stream.
@@ -452,7 +551,7 @@ export type LogData = Message<"hakuriver.v1.LogData"> & {
  * Use `create(LogDataSchema)` to create a new message.
  */
 export const LogDataSchema: GenMessage<LogData> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 14);
+  messageDesc(file_hakuriver_v1_client, 16);
 
 /**
  * LogEnd closes a log stream; it carries the task's final state when it has one.
@@ -483,7 +582,7 @@ export type LogEnd = Message<"hakuriver.v1.LogEnd"> & {
  * Use `create(LogEndSchema)` to create a new message.
  */
 export const LogEndSchema: GenMessage<LogEnd> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 15);
+  messageDesc(file_hakuriver_v1_client, 17);
 
 /**
  * ListNodesRequest has no filters yet.
@@ -498,7 +597,7 @@ export type ListNodesRequest = Message<"hakuriver.v1.ListNodesRequest"> & {
  * Use `create(ListNodesRequestSchema)` to create a new message.
  */
 export const ListNodesRequestSchema: GenMessage<ListNodesRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 16);
+  messageDesc(file_hakuriver_v1_client, 18);
 
 /**
  * ListNodesResponse holds every known node.
@@ -517,7 +616,7 @@ export type ListNodesResponse = Message<"hakuriver.v1.ListNodesResponse"> & {
  * Use `create(ListNodesResponseSchema)` to create a new message.
  */
 export const ListNodesResponseSchema: GenMessage<ListNodesResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 17);
+  messageDesc(file_hakuriver_v1_client, 19);
 
 /**
  * HealthRequest optionally names one node.
@@ -536,7 +635,7 @@ export type HealthRequest = Message<"hakuriver.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 18);
+  messageDesc(file_hakuriver_v1_client, 20);
 
 /**
  * HealthResponse is the cluster now and over the last 60 s (one sample a second).
@@ -565,7 +664,7 @@ export type HealthResponse = Message<"hakuriver.v1.HealthResponse"> & {
  * Use `create(HealthResponseSchema)` to create a new message.
  */
 export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 19);
+  messageDesc(file_hakuriver_v1_client, 21);
 
 /**
  * ClusterAggregate sums the online part of the cluster.
@@ -629,7 +728,7 @@ export type ClusterAggregate = Message<"hakuriver.v1.ClusterAggregate"> & {
  * Use `create(ClusterAggregateSchema)` to create a new message.
  */
 export const ClusterAggregateSchema: GenMessage<ClusterAggregate> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 20);
+  messageDesc(file_hakuriver_v1_client, 22);
 
 /**
  * HealthSample is one second of history.
@@ -658,7 +757,7 @@ export type HealthSample = Message<"hakuriver.v1.HealthSample"> & {
  * Use `create(HealthSampleSchema)` to create a new message.
  */
 export const HealthSampleSchema: GenMessage<HealthSample> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 21);
+  messageDesc(file_hakuriver_v1_client, 23);
 
 /**
  * NodeSample is one node's reading at one second.
@@ -692,7 +791,7 @@ export type NodeSample = Message<"hakuriver.v1.NodeSample"> & {
  * Use `create(NodeSampleSchema)` to create a new message.
  */
 export const NodeSampleSchema: GenMessage<NodeSample> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 22);
+  messageDesc(file_hakuriver_v1_client, 24);
 
 /**
  * DrainNodeRequest names the node.
@@ -711,7 +810,7 @@ export type DrainNodeRequest = Message<"hakuriver.v1.DrainNodeRequest"> & {
  * Use `create(DrainNodeRequestSchema)` to create a new message.
  */
 export const DrainNodeRequestSchema: GenMessage<DrainNodeRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 23);
+  messageDesc(file_hakuriver_v1_client, 25);
 
 /**
  * DrainNodeResponse carries the node after the change.
@@ -730,7 +829,7 @@ export type DrainNodeResponse = Message<"hakuriver.v1.DrainNodeResponse"> & {
  * Use `create(DrainNodeResponseSchema)` to create a new message.
  */
 export const DrainNodeResponseSchema: GenMessage<DrainNodeResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 24);
+  messageDesc(file_hakuriver_v1_client, 26);
 
 /**
  * UndrainNodeRequest names the node.
@@ -749,7 +848,7 @@ export type UndrainNodeRequest = Message<"hakuriver.v1.UndrainNodeRequest"> & {
  * Use `create(UndrainNodeRequestSchema)` to create a new message.
  */
 export const UndrainNodeRequestSchema: GenMessage<UndrainNodeRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 25);
+  messageDesc(file_hakuriver_v1_client, 27);
 
 /**
  * UndrainNodeResponse carries the node after the change.
@@ -768,7 +867,7 @@ export type UndrainNodeResponse = Message<"hakuriver.v1.UndrainNodeResponse"> & 
  * Use `create(UndrainNodeResponseSchema)` to create a new message.
  */
 export const UndrainNodeResponseSchema: GenMessage<UndrainNodeResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 26);
+  messageDesc(file_hakuriver_v1_client, 28);
 
 /**
  * ClientService is what the CLI, the dashboard and other-language clients use.
@@ -871,6 +970,18 @@ export const ClientService: GenService<{
     methodKind: "unary";
     input: typeof UndrainNodeRequestSchema;
     output: typeof UndrainNodeResponseSchema;
+  },
+  /**
+   * A snapshot of tasks (filtered like ListTasks) and nodes, then every change
+   * of them as it happens, so no client polls. Ends only when the caller
+   * cancels or the Host shuts down.
+   *
+   * @generated from rpc hakuriver.v1.ClientService.Watch
+   */
+  watch: {
+    methodKind: "server_streaming";
+    input: typeof WatchRequestSchema;
+    output: typeof WatchResponseSchema;
   },
   /**
    * Environments: Docker containers on the Host, packed into tarballs.

@@ -34,6 +34,7 @@ export const CLIENT_POLICY = {
   followLogs: { access: "viewer", audited: false },
   listNodes: { access: "viewer", audited: false },
   health: { access: "viewer", audited: false },
+  watch: { access: "viewer", audited: false },
   listContainers: { access: "viewer", audited: false },
   listTarballs: { access: "viewer", audited: false },
   submitTask: { access: "user", audited: true },

@@ -12,6 +12,7 @@ import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
+import { watchHandlers } from "./watch-handlers.js";
 
 /** What the client service needs: what its parts need, the Host's whole task repository and events. */
 export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "events">, Omit<NodeHandlerDeps, "repo" | "events"> {
@@ -26,6 +27,7 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
   return {
     ...taskHandlers(deps),
     ...nodeHandlers(deps),
+    ...watchHandlers(),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
   } satisfies ServiceImpl<typeof ClientService>;
