@@ -24,6 +24,8 @@ command -v pgrep >/dev/null || need_apt+=(procps)
 command -v python3 >/dev/null || need_apt+=(python3)
 # The TLS test speaks HTTP/1.1 over TLS to the Host, as a browser does.
 command -v curl >/dev/null || need_apt+=(curl)
+# The dashboard's browser tests drive Debian's Chromium with playwright-core (no browser download).
+[[ -x /usr/bin/chromium ]] || need_apt+=(chromium)
 # A Python client generated from proto/ (the other-language contract test).
 command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
 [[ -x /usr/bin/grpc_python_plugin ]] || need_apt+=(protobuf-compiler-grpc)
