@@ -37,6 +37,7 @@ case "${1:-start}" in
     "${cli[@]}" nodes
     echo
     echo "Local cluster running (Host 127.0.0.1:$port, logged in as admin). Try: npx hakuriver task submit --wait -- echo hello"
+    echo "Dashboard: http://127.0.0.1:$port/ (sign in with the token in $admin_token)"
     echo "Stop it with: npm run cluster:stop"
     ;;
   stop) stop; echo "Local cluster stopped." ;;
