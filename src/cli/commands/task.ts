@@ -2,10 +2,12 @@
  * `hakuriver task submit|list|status|kill|pause|resume`.
  */
 import type { Argv } from "yargs";
-import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ListTasksRequestSchema } from "../../../gen/hakuriver/v1/client_pb.js";
+import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
 import { parseStatusName, statusEnum } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
-import { clientContext, type GlobalArgs } from "../context.js";
+import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { memoryValueProblem } from "../option-values.js";
@@ -75,7 +77,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     return 0;
   }
   if (!ctx.json) console.error(response.tasks.length === 1 ? `Submitted task ${ids[0]}; waiting...` : `Submitted batch ${response.batchId} (${ids.length} tasks); waiting...`);
-  const finished = await waitForTasks(ctx.client, ids);
+  const finished = await waitForTasks(ctx.client, response.batchId, ids);
   if (ctx.json) console.log(JSON.stringify({ batchId: response.batchId, tasks: tasksJson(finished) }, null, 2));
   else if (finished.length === 1) {
     const task = finished[0]!;
@@ -103,7 +105,17 @@ export function ownerOptions<T>(y: Argv<T>) {
     .option("user", { type: "string", describe: "only tasks of this user" });
 }
 
-async function list(args: GlobalArgs & OwnerFilter & { batch?: string; status?: string[]; node?: string; limit?: number; vps?: boolean }): Promise<number> {
+/** Arguments of `task list`. */
+interface ListArgs extends GlobalArgs, OwnerFilter {
+  batch?: string;
+  status?: string[];
+  node?: string;
+  limit?: number;
+  vps?: boolean;
+  watch?: boolean;
+}
+
+async function list(args: ListArgs): Promise<number> {
   const owner = ownerFilter(args);
   const ctx = clientContext(args);
   const statuses = (args.status ?? []).map((text) => {
@@ -111,17 +123,44 @@ async function list(args: GlobalArgs & OwnerFilter & { batch?: string; status?: 
     if (!name) throw new UsageError(`unknown status "${text}" (pending, assigning, running, paused, completed, failed, killed, killed_oom, lost)`);
     return statusEnum(name);
   });
-  const { tasks } = await ctx.client.listTasks({
-    kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND,
-    batchId: args.batch ?? "",
-    statuses,
-    node: args.node ?? "",
-    limit: args.limit ?? 0,
-    ...owner,
-  });
+  const filter = { kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND, batchId: args.batch ?? "", statuses, node: args.node ?? "", ...owner };
+  const limit = args.limit !== undefined && args.limit > 0 ? Math.floor(args.limit) : DEFAULT_LIST_LIMIT;
+  if (args.watch) return watchList(ctx, filter, limit);
+  const tasks = await listPages(ctx, filter, limit);
   if (ctx.json) console.log(JSON.stringify(tasksJson(tasks), null, 2));
   else console.log(tasks.length === 0 ? "No tasks." : taskTable(tasks));
   return 0;
+}
+
+/** Tasks shown when `--limit` is not given. */
+const DEFAULT_LIST_LIMIT = 200;
+
+/** Up to `limit` tasks, newest first, page after page (the Host sends at most 1,000 a page). */
+async function listPages(ctx: ClientContext, filter: MessageInitShape<typeof ListTasksRequestSchema>, limit: number): Promise<Task[]> {
+  const tasks: Task[] = [];
+  let pageToken = "";
+  do {
+    const page = await ctx.client.listTasks({ ...filter, limit: Math.min(1000, limit - tasks.length), pageToken });
+    tasks.push(...page.tasks);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== "" && tasks.length < limit);
+  return tasks;
+}
+
+/** `task list --watch`, until Ctrl-C (exit 0). */
+async function watchList(ctx: ClientContext, filter: MessageInitShape<typeof ListTasksRequestSchema>, limit: number): Promise<number> {
+  const { watchTaskList } = await import("../task-list-watch.js");
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once("SIGINT", onInterrupt);
+  try {
+    const output = { json: ctx.json, redraw: process.stdout.isTTY === true && !ctx.json, limit, write: (text: string) => void process.stdout.write(text) };
+    await watchTaskList(ctx.client, filter, output, stop.signal);
+    return 0;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    ctx.close();
+  }
 }
 
 async function status(args: GlobalArgs & { id: string }): Promise<number> {
@@ -184,7 +223,8 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
             .option("batch", { type: "string", describe: "only tasks of this batch" })
             .option("status", { type: "string", array: true, describe: "only tasks in these statuses" })
             .option("node", { type: "string", describe: "only tasks on this node" })
-            .option("limit", { type: "number", describe: "at most this many (default 200)" }),
+            .option("limit", { type: "number", describe: "at most this many (default 200)" })
+            .option("watch", { type: "boolean", describe: "keep the list live: print it again at every change (one line per change when piped or with --json) until Ctrl-C" }),
         (a) => run(() => list(a)),
       )
       .command("status <id>", "show one task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => status(a)))

@@ -12,6 +12,7 @@ import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
+import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
 import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs {
@@ -41,15 +42,14 @@ export function readPublicKey(args: { "public-key-file"?: string; "public-key-st
   throw new UsageError("no public key found in ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub: pass --public-key-file or --public-key-string (ssh-keygen -t ed25519 makes one)");
 }
 
-/** Waits until the VPS runs (sshd answers) or ends; returns the task. */
-async function waitRunning(ctx: ClientContext, taskId: string, timeoutMs: number): Promise<Task> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { task } = await ctx.client.getTask({ taskId });
-    if (task && (statusName(task.status) === "running" || isFinal(statusName(task.status)))) return task;
-    if (Date.now() > deadline) throw new Error(`VPS ${taskId} is not running after ${Math.round(timeoutMs / 1000)} s (status ${task ? statusText(task.status) : "unknown"})`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+/** Waits (over a watch of its batch) until the VPS runs (sshd answers) or ends; returns the task. */
+async function waitRunning(ctx: ClientContext, task: Task, timeoutMs: number): Promise<Task> {
+  const done = (t: Task) => statusName(t.status) === "running" || isFinal(statusName(t.status));
+  const [running] = await waitForTasks(ctx.client, task.batchId, [task.taskId], { done, timeoutMs }).catch((error: unknown) => {
+    if (error instanceof WaitTimeout) throw new Error(`VPS ${task.taskId} is not running after ${Math.round(timeoutMs / 1000)} s`, { cause: error });
+    throw error;
+  });
+  return running!;
 }
 
 async function submit(args: SubmitArgs): Promise<number> {
@@ -71,7 +71,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
   });
   let task = response.tasks[0]!;
-  if (args.wait) task = await waitRunning(ctx, task.taskId, (args["wait-timeout"] ?? 300) * 1000);
+  if (args.wait) task = await waitRunning(ctx, task, (args["wait-timeout"] ?? 300) * 1000);
   if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
   else {
     console.log(`Submitted VPS task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
