@@ -35,6 +35,9 @@ import { TaskRepo } from "./store/task-repo.js";
 import { createIdGenerator } from "./tasks/ids.js";
 import { TaskEvents } from "./tasks/task-events.js";
 import { TaskManager } from "./tasks/task-manager.js";
+import { ChangeFeed } from "./watch/change-feed.js";
+import { SharedLedger } from "./watch/shared-ledger.js";
+import { systemClock } from "../shared/clock.js";
 import { MAX_MESSAGE_BYTES } from "./tasks/request-limits.js";
 import type { SubmitDefaults } from "./tasks/submit-spec.js";
 
@@ -125,9 +128,13 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const { log } = options;
   const database = await openDatabase(options.dbFile === ":memory:" ? ":memory:" : options.dbFile);
   const repo = new TaskRepo(database.db);
-  const nodes = new NodeRegistry(new NodeRepo(database.db));
+  // Watchers hear of every task and node change through this one feed.
+  const feed = new ChangeFeed();
+  const nodes = new NodeRegistry(new NodeRepo(database.db), feed);
   await nodes.load();
-  const events = new TaskEvents();
+  const events = new TaskEvents(systemClock, feed);
+  const ledger = new SharedLedger(repo, feed);
+  const stopping = new AbortController();
   const logs = new LogStore(options.sharedDir, (taskId) => events.changed(taskId));
   const ids = createIdGenerator(now, await repo.maxId());
   const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, log });
@@ -177,7 +184,22 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     routes: (router) => {
       router.service(
         ClientService,
-        clientService({ tasks, repo, nodes, logs, events, scheduler, health, defaults: options.defaults, now, settleMs: 5_000, environments, mountAllowList: options.auth.mountAllowList, auth: { store: authStore, audit, facts } }),
+        clientService({
+          tasks,
+          repo,
+          nodes,
+          logs,
+          events,
+          scheduler,
+          health,
+          defaults: options.defaults,
+          now,
+          settleMs: 5_000,
+          environments,
+          mountAllowList: options.auth.mountAllowList,
+          auth: { store: authStore, audit, facts },
+          watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
+        }),
       );
       router.service(RunnerService, runnerService({ plane, broker, log }));
     },
@@ -188,6 +210,8 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       scheduler.start();
     },
     stop: async () => {
+      // Watches end first (cleanly): they would otherwise read a closed database.
+      stopping.abort();
       await audit.flush();
       monitor.stop();
       watch.stop();

@@ -6,6 +6,7 @@
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import type { NodeRepo } from "../store/node-repo.js";
+import type { ChangeFeed } from "../watch/change-feed.js";
 import type { NodeStatusName } from "./node-status.js";
 import { drainCommand, type RunnerCommand } from "./runner-commands.js";
 
@@ -37,13 +38,20 @@ export interface NodeState {
   joinTokenId: string | null;
 }
 
-/** Tracks nodes, their sessions and their {@link NodeStatusName} (see node-status.ts). */
+/**
+ * Tracks nodes, their sessions and their {@link NodeStatusName} (see
+ * node-status.ts). Every change of a node (hello, stream end, lost,
+ * heartbeat, drain) goes to the watchers' {@link ChangeFeed}, when there is one.
+ */
 export class NodeRegistry {
   private readonly nodes = new Map<string, NodeState>();
   /** Nodes the monitor declared lost; a hello takes a node off. */
   private readonly lost = new Set<string>();
 
-  constructor(private readonly repo: NodeRepo) {}
+  constructor(
+    private readonly repo: NodeRepo,
+    private readonly feed?: ChangeFeed,
+  ) {}
 
   /** Loads persisted nodes; all start offline until their runner dials in. */
   async load(): Promise<void> {
@@ -92,6 +100,7 @@ export class NodeRegistry {
       registeredAt: now,
       joinTokenId: state.joinTokenId,
     });
+    this.feed?.node(name);
     return state;
   }
 
@@ -100,6 +109,7 @@ export class NodeRegistry {
     const state = this.nodes.get(name);
     if (!state?.session || state.session.id !== sessionId) return false;
     state.session = undefined;
+    this.feed?.node(name);
     return true;
   }
 
@@ -109,6 +119,8 @@ export class NodeRegistry {
     if (!state) return;
     state.usage = usage;
     state.lastHeartbeat = now;
+    // Announced before the write: the new usage is what the Host shows from now on, stored or not.
+    this.feed?.node(name);
     await this.repo.heartbeat(name, toJson(UsageSchema, usage), now);
   }
 
@@ -118,6 +130,7 @@ export class NodeRegistry {
     if (!state) return undefined;
     state.drained = drained;
     await this.repo.setDrained(name, drained);
+    this.feed?.node(name);
     state.session?.send(drainCommand(drained));
     return state;
   }
@@ -161,6 +174,7 @@ export class NodeRegistry {
     }
     if (this.lost.has(name)) return false;
     this.lost.add(name);
+    this.feed?.node(name);
     return true;
   }
 

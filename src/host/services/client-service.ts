@@ -1,6 +1,6 @@
 /**
  * The client-facing service, assembled from its parts: task RPCs, node
- * RPCs, environment RPCs and auth RPCs. Each part is typed as a `Pick` of the service,
+ * RPCs, the watch, environment RPCs and auth RPCs. Each part is typed as a `Pick` of the service,
  * and the whole is checked against `ServiceImpl<typeof ClientService>`, so
  * an RPC added to the contract and missing here fails to compile.
  */
@@ -12,6 +12,7 @@ import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
+import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
 
 /** What the client service needs: what its parts need, the Host's whole task repository and events. */
@@ -20,6 +21,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly events: TaskEvents;
   readonly environments: EnvironmentDeps;
   readonly auth: AuthHandlerDeps;
+  /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
+  readonly watch: WatchDeps;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -27,7 +30,7 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
   return {
     ...taskHandlers(deps),
     ...nodeHandlers(deps),
-    ...watchHandlers(),
+    ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
   } satisfies ServiceImpl<typeof ClientService>;

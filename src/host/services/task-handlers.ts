@@ -12,6 +12,7 @@ import { followLog, type LogFollowDeps } from "../logs/log-follow.js";
 import type { TaskFilter } from "../store/task-repo.js";
 import { parseTaskId } from "../tasks/ids.js";
 import { submit, type SubmitScheduler } from "../tasks/submit.js";
+import { pageSizeOf, taskPage } from "../tasks/task-pages.js";
 import { planSubmission, type SubmitDefaults } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import { taskToProto } from "./to-proto.js";
@@ -33,10 +34,11 @@ export interface TaskHandlerDeps extends LogFollowDeps {
   readonly mountAllowList: readonly string[];
 }
 
-/** Listing at most this many tasks when the request names no limit. */
-const DEFAULT_LIST_LIMIT = 200;
-
-/** The repository filter a ListTasks request asks for; INVALID_ARGUMENT for a bad batch id or status. */
+/**
+ * The repository filter a ListTasks request asks for, without its limit
+ * (a page's size, or a watch's snapshot); INVALID_ARGUMENT for a bad batch
+ * id or status.
+ */
 export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal): TaskFilter {
   let batchId: number | undefined;
   if (request.batchId !== "") {
@@ -53,7 +55,6 @@ export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal):
     }),
     node: request.node || undefined,
     owner: request.mine ? (caller?.user ?? "") : request.owner.trim() || undefined,
-    limit: request.limit > 0 ? request.limit : DEFAULT_LIST_LIMIT,
   };
 }
 
@@ -73,7 +74,8 @@ export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
       return { task: taskToProto(await tasks.require(request.taskId), logs) };
     },
     async listTasks(request, ctx) {
-      return { tasks: (await tasks.list(taskFilterOf(request, callingUser(ctx)))).map((t) => taskToProto(t, logs)) };
+      const page = await taskPage((filter) => tasks.list(filter), taskFilterOf(request, callingUser(ctx)), pageSizeOf(request.limit), request.pageToken);
+      return { tasks: page.tasks.map((t) => taskToProto(t, logs)), nextPageToken: page.nextPageToken };
     },
     async killTask(request, ctx) {
       await act(request.taskId, callingUser(ctx), "kill");

@@ -78,6 +78,9 @@ export interface TaskFilter {
   readonly statuses?: readonly TaskStatusName[];
   readonly node?: string;
   readonly owner?: string;
+  /** Only tasks with smaller ids (keyset paging, newest first). */
+  readonly beforeTaskId?: number;
+  /** At most this many; default 200. */
   readonly limit?: number;
 }
 
@@ -137,6 +140,7 @@ export class TaskRepo {
     if (filter.statuses && filter.statuses.length > 0) query = query.where("status", "in", [...filter.statuses]);
     if (filter.node) query = query.where("assigned_node", "=", filter.node);
     if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
+    if (filter.beforeTaskId !== undefined) query = query.where("task_id", "<", filter.beforeTaskId);
     const rows = await query.orderBy("task_id", "desc").limit(filter.limit ?? 200).execute();
     return rows.map(toRecord);
   }

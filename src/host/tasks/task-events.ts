@@ -6,20 +6,39 @@
  */
 import { EventEmitter } from "node:events";
 import { systemClock, type CancelTimer, type Clock } from "../../shared/clock.js";
+import type { ChangeFeed } from "../watch/change-feed.js";
 
-/** Publishes "task N changed" and "capacity changed", and lets callers wait or subscribe. */
+/**
+ * Publishes "task N changed" and "capacity changed", and lets callers wait
+ * or subscribe. Task changes, new tasks and changed reservations also go to
+ * the watchers' {@link ChangeFeed}, when there is one.
+ */
 export class TaskEvents {
   private readonly emitter = new EventEmitter();
   private readonly capacityListeners = new Set<() => void>();
 
   /** `clock` bounds {@link nextChange}'s waits; the real clock by default. */
-  constructor(private readonly clock: Pick<Clock, "after"> = systemClock) {
+  constructor(
+    private readonly clock: Pick<Clock, "after"> = systemClock,
+    private readonly feed?: ChangeFeed,
+  ) {
     this.emitter.setMaxListeners(0);
   }
 
   /** Announces a change of the task (status or output). */
   changed(taskId: number): void {
     this.emitter.emit(String(taskId));
+    this.feed?.task(taskId);
+  }
+
+  /** Announces tasks just created (committed). */
+  created(taskIds: readonly number[]): void {
+    for (const taskId of taskIds) this.feed?.task(taskId);
+  }
+
+  /** Announces that what active tasks reserve on `node` changed (a task there started or ended). */
+  holdingsChanged(node: string): void {
+    this.feed?.node(node, true);
   }
 
   /**

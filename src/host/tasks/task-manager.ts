@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import { DomainError, failedPrecondition, invalidArgument, notFound } from "../../shared/errors.js";
 import { SerialQueue } from "../../shared/serial-queue.js";
-import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
+import { ACTIVE_STATUSES, isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
 import type { NodeRegistry } from "../runners/node-registry.js";
 import { killTaskCommand, pauseTaskCommand, resumeTaskCommand } from "../runners/runner-commands.js";
@@ -30,6 +30,19 @@ export interface TaskManagerDeps {
   readonly confirmTimeoutMs: number;
   /** Gets refused transitions, with the task and both statuses. */
   readonly log: Logger;
+}
+
+/** Where a task holds resources in the active ledger: its node while active, else nowhere. */
+function holdingNode(task: TaskRecord): string | undefined {
+  return task.assignedNode !== null && ACTIVE_STATUSES.includes(task.status) ? task.assignedNode : undefined;
+}
+
+/** The nodes whose holdings differ between the task's two states (none, one or two). */
+function nodesWithChangedHoldings(before: TaskRecord, after: TaskRecord): string[] {
+  const was = holdingNode(before);
+  const is = holdingNode(after);
+  if (was === is) return [];
+  return [was, is].filter((node): node is string => node !== undefined);
 }
 
 /** Owns task state. */
@@ -86,6 +99,7 @@ export class TaskManager {
     const batchId = tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
     await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
+    this.deps.events.created(withBatch.map((t) => t.taskId));
     this.deps.events.capacityChanged();
     return withBatch;
   }
@@ -95,7 +109,8 @@ export class TaskManager {
    * Returns the stored task; an illegal move leaves it unchanged and is
    * logged (a late or repeated report, a race between a kill and a
    * runner's event), never dropped silently. A task ending announces a
-   * capacity change.
+   * capacity change; one taking or giving up a node's resources announces
+   * that node's holdings changed.
    */
   change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
     return this.serial.run(async () => {
@@ -117,6 +132,7 @@ export class TaskManager {
       if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
       await this.deps.repo.save(next);
       this.deps.events.changed(taskId);
+      for (const node of nodesWithChangedHoldings(task, next)) this.deps.events.holdingsChanged(node);
       if (isFinal(to) && !isFinal(task.status)) this.deps.events.capacityChanged();
       return next;
     });
