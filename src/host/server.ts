@@ -132,7 +132,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       track(socket);
       void sniffProtocol(socket, SNIFF_TIMEOUT_MS).then((protocol) => {
         if (protocol === "http2") http2.emit("connection", socket);
-        else if (protocol === "http1") http1.emit("connection", socket);
+        else if (protocol === "http1") {
+          http1.emit("connection", socket);
+          // The sniffed bytes wait in the paused socket's buffer; the HTTP/1.1 parser reads them only once it flows.
+          socket.resume();
+        }
       });
     });
     listener = plain;
