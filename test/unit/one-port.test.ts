@@ -56,7 +56,7 @@ test("a WebSocket's origin must be this Host's scheme, host and port", () => {
 test("the page's policy allows this origin only, and never echoes an unsafe Host", () => {
   const policy = contentSecurityPolicy("127.0.0.1:8000");
   assert.match(policy, /script-src 'self';/);
-  assert.match(policy, /style-src 'self';/);
+  assert.match(policy, /style-src 'self' 'unsafe-inline';/, "xterm's run-time <style> element");
   assert.match(policy, /connect-src 'self' ws:\/\/127\.0\.0\.1:8000 wss:\/\/127\.0\.0\.1:8000;/);
   assert.match(policy, /frame-ancestors 'none'/);
   assert.match(contentSecurityPolicy("x; script-src *"), /connect-src 'self';/);

@@ -19,13 +19,16 @@ export function requestAuthority(request: NodeRequest): string | undefined {
  * The Content-Security-Policy for a page served at `authority`. `'self'`
  * covers same-origin WebSockets in CSP 3, but older engines need the ws:
  * and wss: sources spelled out; an authority unsafe to echo is left out.
+ * Styles allow 'unsafe-inline': xterm.js writes its grid's sizes and colours
+ * into a <style> element it creates at run time (no hash can name them);
+ * scripts stay 'self' only.
  */
 export function contentSecurityPolicy(authority: string | undefined): string {
   const sockets = authority !== undefined && SAFE_AUTHORITY.test(authority) ? ` ws://${authority} wss://${authority}` : "";
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${sockets}`,
