@@ -111,7 +111,8 @@ function ContainerRow(props: { readonly container: EnvContainer; readonly onShel
         <td>
           <When at={millis(container.createdAt)} />
         </td>
-        <td class="actions">
+        <td>
+          <div class="actions">
           {confirming ? (
             <>
               <span>Delete {container.name}?</span>
@@ -139,6 +140,7 @@ function ContainerRow(props: { readonly container: EnvContainer; readonly onShel
               </button>
             </>
           )}
+          </div>
         </td>
       </tr>
       {error !== "" && (

@@ -97,7 +97,7 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
           <FieldError field="cores" error={error} />
         </label>
         <label>
-          Memory (e.g. 2G; empty = no limit)
+          Memory (2G; empty = none)
           <input name="memory" value={memory} placeholder="2G" onInput={(event) => setMemory(event.currentTarget.value)} aria-invalid={error?.field === "memory"} />
           <FieldError field="memory" error={error} />
         </label>
