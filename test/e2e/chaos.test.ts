@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
 import { FAST_TIMING, TestCluster, sleep, waitUntil, type Proc } from "../helpers/cluster.js";
 import { docker, removeTestDockerState } from "../helpers/docker.js";
+import { listAllTasks } from "../helpers/list-all.js";
 
 const suffix = `${process.pid}${Date.now().toString(36)}`;
 const ENV = `envc${suffix}`;
@@ -137,7 +138,7 @@ test("killing the Host and runners at random points loses, repeats and leaves be
   let open: string[] = [];
   await waitUntil(
     async () => {
-      const { tasks } = await cluster.client.listTasks({ limit: 100_000 });
+      const tasks = await listAllTasks(cluster.client);
       open = tasks.filter((t) => !FINAL.includes(t.status)).map((t) => `${t.taskId}: ${TaskStatus[t.status]} ${t.message}`);
       return open.length === 0;
     },
@@ -145,7 +146,7 @@ test("killing the Host and runners at random points loses, repeats and leaves be
     () => `tasks stuck in a non-final status: ${open.join("; ")}`,
   );
 
-  const { tasks } = await cluster.client.listTasks({ limit: 100_000 });
+  const tasks = await listAllTasks(cluster.client);
   const held = new Map(tasks.map((t) => [t.taskId, t]));
   const lost = [...acknowledged].filter((id) => !held.has(id));
   assert.deepEqual(lost, [], "acknowledged tasks missing after the restarts");

@@ -200,7 +200,8 @@ export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
   node: string;
 
   /**
-   * At most this many, newest first (0 = 200).
+   * A page of at most this many, newest first (0 = 200; more than 1,000 is
+   * taken as 1,000: follow next_page_token for the rest).
    *
    * @generated from field: int32 limit = 5;
    */
