@@ -73,8 +73,10 @@ export interface HostOptions {
   readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
-  /** Certificate and key for TLS on the API port; undefined serves plain text (h2c). */
+  /** Certificate and key for TLS on the API port; undefined serves plain text (h2c and HTTP/1.1 on one port). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The built dashboard served at `/`; default dist/web beside the compiled Host. */
+  readonly dashboardDir?: string;
 }
 
 /** How the Host checks callers. */
@@ -235,6 +237,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     readMaxBytes: MAX_MESSAGE_BYTES,
     peerAddressKey,
     tls: options.tls,
+    ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
+    log: options.log,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
   core.setPorts(server.port, sshProxy?.port ?? 0);

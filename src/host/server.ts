@@ -1,14 +1,27 @@
 /**
- * The Host's API server: one port serving gRPC, gRPC-web and Connect for
- * both services, with server-side HTTP/2 keepalive pings (connect-node
- * sends none), so a frozen runner is noticed. Plain text it is h2c (HTTP/2
- * with prior knowledge); with TLS, ALPN picks HTTP/2 or HTTP/1.1 per
- * connection, so browsers and HTTP/1.1 clients get Connect and gRPC-web too.
+ * The Host's API server: one port for every client. gRPC, gRPC-web and
+ * Connect for both services, the dashboard's files at `/`, and the shell
+ * WebSocket for the browser's terminal.
+ *
+ * Plain text, each connection's first bytes pick its protocol (see
+ * http/protocol-sniff.ts): the HTTP/2 preface goes to an HTTP/2 server (h2c
+ * with prior knowledge: the CLI, runners, grpc-js, grpcio), anything else to
+ * an HTTP/1.1 server (browsers, curl, fetch). With TLS, ALPN picks the same
+ * two per connection. Both run one request handler over one router, so an
+ * RPC meets the same interceptors, limits and errors whichever way it came.
+ * HTTP/2 sessions get server-side keepalive pings (connect-node sends none),
+ * so a frozen runner is noticed.
  */
-import { createSecureServer, createServer, type Http2SecureServer, type Http2Server, type ServerHttp2Session } from "node:http2";
-import type { AddressInfo, Socket } from "node:net";
-import { createContextValues, type ConnectRouter, type ContextKey, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
+import { createSecureServer, createServer as createHttp2Server, type Http2SecureServer, type ServerHttp2Session } from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { createConnectRouter, createContextValues, type ConnectRouter, type ContextKey, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { connectHandler, handlersByPath, type NodeRequest } from "./http/connect-handler.js";
+import { sniffProtocol } from "./http/protocol-sniff.js";
+import { shellWebSockets, SHELL_RPC_PATH } from "./http/shell-websocket.js";
+import { dashboardFiles, DEFAULT_DASHBOARD_DIR } from "./http/static-files.js";
 
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
@@ -17,20 +30,24 @@ export interface ApiServerOptions {
   readonly port: number;
   readonly routes: (router: ConnectRouter) => void;
   readonly interceptors: Interceptor[];
-  /** Interval of server pings on each HTTP/2 session, and how long to wait for the ack. */
+  /** Interval of server pings on each HTTP/2 session (and shell WebSocket), and how long to wait for the ack. */
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   /** Largest message read from a client or runner (bytes); a larger one is refused with RESOURCE_EXHAUSTED before it is buffered. */
   readonly readMaxBytes: number;
   /** Context key that receives each call's peer address (for the audit trail and the login throttle). */
   readonly peerAddressKey?: ContextKey<string>;
-  /** PEM certificate (chain) and private key to serve TLS with; absent = plain h2c. */
+  /** PEM certificate (chain) and private key to serve TLS with; absent = plain text (h2c and HTTP/1.1, sniffed). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The built dashboard served at `/`; default {@link DEFAULT_DASHBOARD_DIR} (dist/web beside the compiled Host). */
+  readonly dashboardDir?: string;
+  readonly log: Logger;
 }
 
 /** A started server. */
 export interface ApiServer {
   readonly port: number;
+  /** Ends every connection (HTTP/2 sessions, HTTP/1.1 keep-alive sockets, WebSockets) and stops listening. */
   close(): Promise<void>;
 }
 
@@ -42,6 +59,9 @@ const SESSION_WINDOW_BYTES = 16 * 1024 * 1024;
 /** Memory one HTTP/2 session may hold (MB, Node's unit): twice the session window. */
 const SESSION_MEMORY_MB = (2 * SESSION_WINDOW_BYTES) / (1024 * 1024);
 
+/** How long a new plain-text connection may take to send enough bytes to tell its protocol (ms). */
+const SNIFF_TIMEOUT_MS = 30_000;
+
 function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: number): void {
   const timer = setInterval(() => {
     if (session.destroyed || session.closed) return;
@@ -52,6 +72,7 @@ function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: n
         if (err) session.destroy();
       });
     } catch {
+      // ping() throws only once the session is closing; the deadline is moot then.
       clearTimeout(deadline);
     }
   }, intervalMs);
@@ -62,56 +83,79 @@ function keepAlive(session: ServerHttp2Session, intervalMs: number, timeoutMs: n
 /** Starts the API server and resolves once it listens. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const shutdown = new AbortController();
-  const handler = connectNodeAdapter({
-    routes: options.routes,
-    interceptors: options.interceptors,
-    shutdownSignal: shutdown.signal,
-    readMaxBytes: options.readMaxBytes,
-    contextValues: (request) => {
-      const values = createContextValues();
-      if (options.peerAddressKey) values.set(options.peerAddressKey, request.socket.remoteAddress ?? "");
-      return values;
-    },
-    // Compressing small streamed chunks costs far more than it saves.
-    acceptCompression: [],
-  });
+  // Compressing small streamed chunks costs far more than it saves.
+  const router = createConnectRouter({ interceptors: options.interceptors, shutdownSignal: shutdown.signal, readMaxBytes: options.readMaxBytes, acceptCompression: [] });
+  options.routes(router);
+  const handlers = handlersByPath(router);
+  const valuesFor = (address: string) => {
+    const values = createContextValues();
+    if (options.peerAddressKey) values.set(options.peerAddressKey, address);
+    return values;
+  };
+  const handler = connectHandler(handlers, (request: NodeRequest) => valuesFor(request.socket.remoteAddress ?? ""), dashboardFiles(options.dashboardDir ?? DEFAULT_DASHBOARD_DIR, options.log));
+  const shells = shellWebSockets({ handler: handlers.get(SHELL_RPC_PATH), contextValues: valuesFor, pingIntervalMs: options.pingIntervalMs, secure: options.tls !== undefined, log: options.log });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => shells.upgrade(request, socket, head);
+
   // Wide flow-control windows: tunnel streams carry bulk SSH traffic, and
   // Node's 64 KiB defaults cap a stream at one window per round trip.
   // Session memory above the windows: a peer may fill its windows before a
   // handler refuses its message, and that must end in an answer, not in
   // NGHTTP2_ENHANCE_YOUR_CALM for every stream of the session.
   const http2Options = { settings: { initialWindowSize: STREAM_WINDOW_BYTES }, maxSessionMemory: SESSION_MEMORY_MB };
-  const server: Http2Server | Http2SecureServer = options.tls
-    ? createSecureServer({ ...http2Options, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true }, handler)
-    : createServer(http2Options, handler);
   const sessions = new Set<ServerHttp2Session>();
-  // HTTP/1.1 connections (TLS only) have no session: close() ends them by their socket.
-  const http1Sockets = new Set<Socket>();
-  server.on("secureConnection", (socket: Socket & { alpnProtocol?: string | false }) => {
-    if (socket.alpnProtocol === "h2") return;
-    http1Sockets.add(socket);
-    socket.once("close", () => http1Sockets.delete(socket));
-  });
-  server.on("session", (session) => {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+  const onSession = (session: ServerHttp2Session) => {
     sessions.add(session);
     session.once("connect", () => session.setLocalWindowSize(SESSION_WINDOW_BYTES));
     session.once("close", () => sessions.delete(session));
     keepAlive(session, options.pingIntervalMs, options.pingTimeoutMs);
-  });
+  };
+
+  let listener: NetServer | Http2SecureServer;
+  if (options.tls) {
+    // ALPN chooses; HTTP/1.1 connections (and their upgrades) are handled by the same server.
+    const secure = createSecureServer({ ...http2Options, cert: options.tls.cert, key: options.tls.key, allowHTTP1: true }, handler);
+    secure.on("secureConnection", track);
+    secure.on("session", onSession);
+    secure.on("upgrade", onUpgrade);
+    listener = secure;
+  } else {
+    const http2 = createHttp2Server(http2Options, handler);
+    http2.on("session", onSession);
+    const http1 = createHttp1Server(handler);
+    http1.on("upgrade", onUpgrade);
+    const plain = createNetServer((socket) => {
+      track(socket);
+      void sniffProtocol(socket, SNIFF_TIMEOUT_MS).then((protocol) => {
+        if (protocol === "http2") http2.emit("connection", socket);
+        else if (protocol === "http1") {
+          http1.emit("connection", socket);
+          // The sniffed bytes wait in the paused socket's buffer; the HTTP/1.1 parser reads them only once it flows.
+          socket.resume();
+        }
+      });
+    });
+    listener = plain;
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
+    listener.once("error", reject);
+    listener.listen(options.port, options.host, () => {
+      listener.off("error", reject);
       resolve();
     });
   });
   return {
-    port: (server.address() as AddressInfo).port,
+    port: (listener.address() as AddressInfo).port,
     close: async () => {
       shutdown.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      shells.closeAll();
       for (const session of sessions) session.destroy();
-      for (const socket of http1Sockets) socket.destroy();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { pino } from "pino";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { startApiServer, type ApiServer } from "../../src/host/server.js";
 import { makeSelfSigned } from "../../src/host/tls-self-signed.js";
@@ -36,6 +37,7 @@ async function tlsApiServer(t: { after(fn: () => Promise<void>): void }): Promis
     pingTimeoutMs: 10_000,
     readMaxBytes: 1024 * 1024,
     tls: pair,
+    log: pino({ level: "silent" }),
   });
   t.after(() => server.close());
   return { server, tokens };

@@ -1,0 +1,162 @@
+/**
+ * One VPS (`#/vps/ID`): where it runs, its SSH port and every field, the
+ * commands to log in (with Copy buttons), and Kill / Pause / Resume,
+ * each enabled only in the statuses the Host accepts it in.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { TaskKind, TaskStatus, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
+import { api, describeError, isAbort } from "../api.js";
+import { StatusBadge, When } from "../components.js";
+import { CopyText } from "../copy-text.js";
+import { FINAL_STATUSES, absoluteTime, duration, formatBytes, millis } from "../format.js";
+import { tasks, version } from "../live.js";
+import { href } from "../route.js";
+import { sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
+
+let proxyPort: Promise<number> | undefined;
+
+/** The Host's SSH proxy port (0 = none), asked once per page load. */
+function sshProxyPort(): Promise<number> {
+  proxyPort ??= api.describeCluster({}).then((cluster) => cluster.sshProxyPort);
+  return proxyPort;
+}
+
+/** The task from the live stream, else (older than the watched window) from GetTask. */
+function useTask(id: string): { readonly task: Task | undefined; readonly error: string } {
+  void version.value;
+  const live = tasks.get(id);
+  const [fetched, setFetched] = useState<Task | undefined>();
+  const [error, setError] = useState("");
+  useEffect(() => {
+    if (live) return undefined;
+    const controller = new AbortController();
+    api
+      .getTask({ taskId: id }, { signal: controller.signal })
+      .then((response) => setFetched(response.task))
+      .catch((caught: unknown) => !isAbort(caught) && setError(describeError(caught)));
+    return () => controller.abort();
+  }, [id, live === undefined]);
+  return { task: live ?? fetched, error: live ? "" : error };
+}
+
+function Actions(props: { readonly task: Task }) {
+  const { task } = props;
+  const [busy, setBusy] = useState("");
+  const [error, setError] = useState("");
+  const act = async (what: string, call: () => Promise<unknown>) => {
+    setBusy(what);
+    setError("");
+    try {
+      await call();
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy("");
+    }
+  };
+  const final = FINAL_STATUSES.has(task.status);
+  return (
+    <div class="toolbar" data-testid="vps-actions">
+      <button class="danger" disabled={final || busy !== ""} onClick={() => void act("kill", () => api.killTask({ taskId: task.taskId }))}>
+        {busy === "kill" ? "Killing…" : "Kill"}
+      </button>
+      <button disabled={task.status !== TaskStatus.RUNNING || busy !== ""} onClick={() => void act("pause", () => api.pauseTask({ taskId: task.taskId }))}>
+        {busy === "pause" ? "Pausing…" : "Pause"}
+      </button>
+      <button disabled={task.status !== TaskStatus.PAUSED || busy !== ""} onClick={() => void act("resume", () => api.resumeTask({ taskId: task.taskId }))}>
+        {busy === "resume" ? "Resuming…" : "Resume"}
+      </button>
+      {error !== "" && (
+        <span class="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function Login(props: { readonly task: Task }) {
+  const [port, setPort] = useState<number | undefined>();
+  useEffect(() => {
+    sshProxyPort().then(setPort, () => setPort(0));
+  }, []);
+  const id = props.task.taskId;
+  if (FINAL_STATUSES.has(props.task.status)) return <p class="muted">This VPS has ended; there is nothing to log in to.</p>;
+  return (
+    <div class="panel" data-testid="vps-login">
+      <p>Log in through the Host (works when the node is behind NAT):</p>
+      <CopyText text={sshCommand(id)} testId="ssh-command" />
+      <p>
+        Or add a Host entry to <code>~/.ssh/config</code>, so plain <code>ssh</code>, <code>scp</code>, <code>sftp</code> and editors use <code>hakuriver-{id}</code>. Run:
+      </p>
+      <CopyText text={`${sshConfigCommand(id)} >> ~/.ssh/config`} testId="ssh-config-command" />
+      <p class="muted">It prints this block (its ProxyCommand names the CLI's own path; this one uses <code>hakuriver</code> on PATH):</p>
+      {port === undefined ? <p class="muted">…</p> : port === 0 ? <p class="muted">This Host runs no SSH proxy.</p> : <CopyText block text={sshConfigBlock(id, location.host, port)} testId="ssh-config-block" />}
+    </div>
+  );
+}
+
+function Field(props: { readonly label: string; readonly children: ComponentChildren; readonly testId?: string }) {
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd data-testid={props.testId}>{props.children}</dd>
+    </>
+  );
+}
+
+function TimeField(props: { readonly label: string; readonly at: number | undefined }) {
+  return (
+    <Field label={props.label}>
+      {props.at === undefined ? <span class="muted">—</span> : (
+        <>
+          <When at={props.at} /> <span class="muted">({absoluteTime(props.at)})</span>
+        </>
+      )}
+    </Field>
+  );
+}
+
+/** The detail of VPS `id`. */
+export function VpsDetail(props: { readonly id: string }) {
+  const { task, error } = useTask(props.id);
+  const back = <a href={href("vps")}>← all VPS</a>;
+  if (error !== "") return <section>{back}<p class="banner banner-error">{error}</p></section>;
+  if (!task) return <section>{back}<p class="muted">Loading VPS {props.id}…</p></section>;
+  if (task.kind !== TaskKind.VPS) return <section>{back}<p class="banner">Task {task.taskId} is a command task, not a VPS: <a href={href("tasks", task.taskId)}>open it on the Tasks page</a>.</p></section>;
+  const started = millis(task.startedAt);
+  const completed = millis(task.completedAt);
+  return (
+    <section>
+      {back}
+      <h1>
+        VPS {task.taskId} <StatusBadge status={task.status} />
+      </h1>
+      <Actions task={task} />
+      <dl class="fields" data-testid="vps-fields">
+        <Field label="Status" testId="vps-status"><StatusBadge status={task.status} /></Field>
+        <Field label="Node" testId="vps-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>
+        <Field label="SSH port" testId="vps-ssh-port">{task.sshPort > 0 ? <span class="mono">{task.sshPort}</span> : <span class="muted">not yet (sshd starts after the container)</span>} {task.sshPort > 0 && <span class="muted">on the node's loopback; reach it through the Host</span>}</Field>
+        <Field label="Environment">{task.container}</Field>
+        <Field label="Cores">{task.cores > 0 ? task.cores : "no limit"}</Field>
+        <Field label="Memory">{task.memoryBytes > 0n ? formatBytes(task.memoryBytes) : "no limit"}</Field>
+        <Field label="Target">{task.target || <span class="muted">auto</span>}</Field>
+        <Field label="NUMA node">{task.numaNode ?? <span class="muted">—</span>}</Field>
+        <Field label="GPUs">{task.gpus.length > 0 ? task.gpus.join(", ") : <span class="muted">none</span>}</Field>
+        <Field label="Privileged">{task.privileged ? "yes" : "no"}</Field>
+        <Field label="Mounts">{task.mounts.length > 0 ? task.mounts.map((mount) => <div class="mono">{mount}</div>) : <span class="muted">none</span>}</Field>
+        <Field label="Owner">{task.owner || <span class="muted">—</span>}</Field>
+        <Field label="Batch">{task.batchId}</Field>
+        <TimeField label="Submitted" at={millis(task.submittedAt)} />
+        <TimeField label="Started" at={started} />
+        <TimeField label="Ended" at={completed} />
+        {started !== undefined && <Field label="Up for">{duration(started, completed)}</Field>}
+        {task.exitCode !== undefined && <Field label="Exit code">{task.exitCode}</Field>}
+        {task.message !== "" && <Field label="Message">{task.message}</Field>}
+      </dl>
+      <h2>Log in</h2>
+      <Login task={task} />
+    </section>
+  );
+}
