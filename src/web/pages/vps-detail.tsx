@@ -3,14 +3,13 @@
  * commands to log in (with Copy buttons), and Kill / Pause / Resume,
  * each enabled only in the statuses the Host accepts it in.
  */
-import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { TaskKind, TaskStatus, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
-import { api, describeError, isAbort } from "../api.js";
-import { StatusBadge, When } from "../components.js";
+import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
+import { api } from "../api.js";
+import { StatusBadge } from "../components.js";
 import { CopyText } from "../copy-text.js";
-import { FINAL_STATUSES, absoluteTime, duration, formatBytes, millis } from "../format.js";
-import { tasks, version } from "../live.js";
+import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
+import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
 import { sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
 
@@ -20,60 +19,6 @@ let proxyPort: Promise<number> | undefined;
 function sshProxyPort(): Promise<number> {
   proxyPort ??= api.describeCluster({}).then((cluster) => cluster.sshProxyPort);
   return proxyPort;
-}
-
-/** The task from the live stream, else (older than the watched window) from GetTask. */
-function useTask(id: string): { readonly task: Task | undefined; readonly error: string } {
-  void version.value;
-  const live = tasks.get(id);
-  const [fetched, setFetched] = useState<Task | undefined>();
-  const [error, setError] = useState("");
-  useEffect(() => {
-    if (live) return undefined;
-    const controller = new AbortController();
-    api
-      .getTask({ taskId: id }, { signal: controller.signal })
-      .then((response) => setFetched(response.task))
-      .catch((caught: unknown) => !isAbort(caught) && setError(describeError(caught)));
-    return () => controller.abort();
-  }, [id, live === undefined]);
-  return { task: live ?? fetched, error: live ? "" : error };
-}
-
-function Actions(props: { readonly task: Task }) {
-  const { task } = props;
-  const [busy, setBusy] = useState("");
-  const [error, setError] = useState("");
-  const act = async (what: string, call: () => Promise<unknown>) => {
-    setBusy(what);
-    setError("");
-    try {
-      await call();
-    } catch (caught) {
-      setError(describeError(caught));
-    } finally {
-      setBusy("");
-    }
-  };
-  const final = FINAL_STATUSES.has(task.status);
-  return (
-    <div class="toolbar" data-testid="vps-actions">
-      <button class="danger" disabled={final || busy !== ""} onClick={() => void act("kill", () => api.killTask({ taskId: task.taskId }))}>
-        {busy === "kill" ? "Killing…" : "Kill"}
-      </button>
-      <button disabled={task.status !== TaskStatus.RUNNING || busy !== ""} onClick={() => void act("pause", () => api.pauseTask({ taskId: task.taskId }))}>
-        {busy === "pause" ? "Pausing…" : "Pause"}
-      </button>
-      <button disabled={task.status !== TaskStatus.PAUSED || busy !== ""} onClick={() => void act("resume", () => api.resumeTask({ taskId: task.taskId }))}>
-        {busy === "resume" ? "Resuming…" : "Resume"}
-      </button>
-      {error !== "" && (
-        <span class="field-error" role="alert">
-          {error}
-        </span>
-      )}
-    </div>
-  );
 }
 
 function Login(props: { readonly task: Task }) {
@@ -97,27 +42,6 @@ function Login(props: { readonly task: Task }) {
   );
 }
 
-function Field(props: { readonly label: string; readonly children: ComponentChildren; readonly testId?: string }) {
-  return (
-    <>
-      <dt>{props.label}</dt>
-      <dd data-testid={props.testId}>{props.children}</dd>
-    </>
-  );
-}
-
-function TimeField(props: { readonly label: string; readonly at: number | undefined }) {
-  return (
-    <Field label={props.label}>
-      {props.at === undefined ? <span class="muted">—</span> : (
-        <>
-          <When at={props.at} /> <span class="muted">({absoluteTime(props.at)})</span>
-        </>
-      )}
-    </Field>
-  );
-}
-
 /** The detail of VPS `id`. */
 export function VpsDetail(props: { readonly id: string }) {
   const { task, error } = useTask(props.id);
@@ -133,7 +57,7 @@ export function VpsDetail(props: { readonly id: string }) {
       <h1>
         VPS {task.taskId} <StatusBadge status={task.status} />
       </h1>
-      <Actions task={task} />
+      <TaskActions task={task} testId="vps-actions" />
       <dl class="fields" data-testid="vps-fields">
         <Field label="Status" testId="vps-status"><StatusBadge status={task.status} /></Field>
         <Field label="Node" testId="vps-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>
