@@ -11,15 +11,19 @@ export type PageName = "overview" | "nodes" | "tasks" | "vps" | "environments";
 export interface Route {
   readonly page: PageName;
   readonly id?: string;
+  /** The hash's query (`#/tasks?status=running`). */
+  readonly params: Readonly<Record<string, string>>;
 }
 
 const PAGES: readonly PageName[] = ["overview", "nodes", "tasks", "vps", "environments"];
 
-/** Parses `#/tasks/123` → {page: "tasks", id: "123"}; anything unknown is the overview. */
+/** Parses `#/tasks/123` → {page: "tasks", id: "123"}, `#/tasks?node=a` → its params; anything unknown is the overview. */
 export function parseRoute(hash: string): Route {
-  const [page, id] = hash.replace(/^#\/?/, "").split("/");
+  const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?", 2);
+  const [page, id] = path.split("/");
   const name = PAGES.find((candidate) => candidate === page) ?? "overview";
-  return id ? { page: name, id: decodeURIComponent(id) } : { page: name };
+  const params = Object.fromEntries(new URLSearchParams(query));
+  return id ? { page: name, id: decodeURIComponent(id), params } : { page: name, params };
 }
 
 /** The current route. */
@@ -28,7 +32,8 @@ addEventListener("hashchange", () => {
   route.value = parseRoute(location.hash);
 });
 
-/** The link of a page (and item). */
-export function href(page: PageName, id?: string): string {
-  return id === undefined ? `#/${page}` : `#/${page}/${encodeURIComponent(id)}`;
+/** The link of a page (and item, and query). */
+export function href(page: PageName, id?: string, params: Readonly<Record<string, string>> = {}): string {
+  const query = new URLSearchParams(params).toString();
+  return `#/${page}${id === undefined ? "" : `/${encodeURIComponent(id)}`}${query === "" ? "" : `?${query}`}`;
 }
