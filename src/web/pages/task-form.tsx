@@ -150,7 +150,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
       }}
     >
       <label class="wide">
-        Command line (as you would type it after <code>hakuriver task submit --</code>)
+        <span>Command line (as you would type it after <code>hakuriver task submit --</code>)</span>
         <input name="command" class="mono" value={commandText} placeholder="python train.py --lr span:[0.1,0.01]" onInput={(event) => setCommandText(event.currentTarget.value)} aria-invalid={error?.field === "command"} required />
         <FieldError field="command" error={error} />
       </label>
