@@ -93,6 +93,6 @@ export interface TargetChoice {
 /** `node`, `node:NUMA`, `node::GPU,GPU` or `node:NUMA::GPU,GPU`, as src/shared/targets.ts parses them. */
 export function targetText(choice: TargetChoice): string {
   const numa = choice.numaNode === undefined ? "" : `:${choice.numaNode}`;
-  const gpus = choice.gpus.length === 0 ? "" : `${numa === "" ? ":" : ""}::${[...choice.gpus].sort((a, b) => a - b).join(",")}`.replace(":::", "::");
+  const gpus = choice.gpus.length === 0 ? "" : `::${[...choice.gpus].sort((a, b) => a - b).join(",")}`;
   return `${choice.node}${numa}${gpus}`;
 }

@@ -10,12 +10,12 @@ import { api, describeError } from "../api.js";
 import { environmentNames } from "../environment-data.js";
 import { nodes, version } from "../live.js";
 import { href } from "../route.js";
+import { targetText } from "../submit-input.js";
 import { vpsFieldOf, type VpsField } from "../vps-errors.js";
 
-/** The target text the Host parses: "node", "node:NUMA", "node::G,G", "node:NUMA::G,G"; "" = auto. */
-export function targetText(node: string, numa: string, gpus: readonly number[]): string {
-  if (node === "") return "";
-  return `${node}${numa !== "" ? `:${numa}` : ""}${gpus.length > 0 ? `::${[...gpus].sort((a, b) => a - b).join(",")}` : ""}`;
+/** The target text the Host parses ("" = auto), from the form's node, NUMA and GPU choices. */
+function targetOf(node: string, numa: string, gpus: readonly number[]): string {
+  return node === "" ? "" : targetText({ node, numaNode: numa === "" ? undefined : Number(numa), gpus });
 }
 
 function FieldError(props: { readonly field: VpsField; readonly error: { readonly field: VpsField; readonly text: string } | undefined }) {
@@ -52,7 +52,7 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
     setBusy(true);
     setError(undefined);
     try {
-      const target = targetText(node, numa, gpus);
+      const target = targetOf(node, numa, gpus);
       const response = await api.submitTask({
         kind: TaskKind.VPS,
         publicKey: publicKey.trim(),
@@ -177,7 +177,7 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Submitting…" : "Start VPS"}
         </button>
-        {node !== "" && <span class="muted">target: <code>{targetText(node, numa, gpus)}</code></span>}
+        {node !== "" && <span class="muted">target: <code>{targetOf(node, numa, gpus)}</code></span>}
         <FieldError field="form" error={error} />
         <a href={href("environments")}>Manage environments</a>
       </div>
