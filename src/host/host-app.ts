@@ -164,7 +164,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   });
   const health = new HealthHistory(nodes, () => repo.activityCounts(), now, log);
   const broker = new TunnelBroker(nodes);
-  const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs };
+  const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs, log };
   return {
     scheduler,
     authStore,

@@ -128,13 +128,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     http2.on("session", onSession);
     const http1 = createHttp1Server(handler);
     http1.on("upgrade", onUpgrade);
-    const plain = createNetServer((socket) => {
+    // Half-open as http.createServer's own sockets are: an HTTP/1.1 client may send its request and FIN, then read the answer.
+    const plain = createNetServer({ allowHalfOpen: true }, (socket) => {
       track(socket);
       void sniffProtocol(socket, SNIFF_TIMEOUT_MS).then((protocol) => {
-        if (protocol === "http2") http2.emit("connection", socket);
+        if (protocol === "http2") {
+          // As http2.createServer's sockets are: a peer's FIN ends the connection.
+          socket.allowHalfOpen = false;
+          http2.emit("connection", socket);
+        }
         else if (protocol === "http1") {
           http1.emit("connection", socket);
-          // The sniffed bytes wait in the paused socket's buffer; the HTTP/1.1 parser reads them only once it flows.
+          // The sniffer paused the socket; the HTTP/1.1 parser reads from its handle, which must be reading again.
           socket.resume();
         }
       });

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type Docker from "dockerode";
+import type { Logger } from "pino";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
@@ -30,6 +31,8 @@ export interface EnvironmentDeps {
   readonly containerDir: string;
   /** Default number of tarballs create-tar keeps per environment. */
   readonly keepTarballs: number;
+  /** Hears what could not be cleaned up after a client left (a TTY shell that could not be hung up). */
+  readonly log?: Pick<Logger, "warn">;
 }
 
 function containerMessage(c: EnvContainerInfo) {
@@ -79,7 +82,9 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
       const first = await iterator.next();
       if (first.done || first.value.message.case !== "start") throw new DomainError("invalid_argument", "a shell stream must begin with a start message naming the container");
       const start = first.value.message.value;
-      for await (const out of runShell(docker, containers, { name: start.name, command: start.command, tty: start.tty, rows: start.rows, cols: start.cols }, shellInput(iterator), context.signal)) {
+      for await (const out of runShell(docker, containers, { name: start.name, command: start.command, tty: start.tty, rows: start.rows, cols: start.cols }, shellInput(iterator), context.signal, (error) =>
+        deps.log?.warn({ container: start.name, err: error instanceof Error ? error.message : String(error) }, "a shell's client went away and its process could not be hung up; it may still run"),
+      )) {
         if (out.kind === "exit") yield { message: { case: "exit", value: { code: out.code } } };
         else yield { message: { case: out.kind, value: out.data } };
       }

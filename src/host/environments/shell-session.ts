@@ -9,6 +9,7 @@ import type Docker from "dockerode";
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { DomainError } from "../../shared/errors.js";
 import { engineError } from "./docker-client.js";
+import { hangUpExec } from "./exec-hangup.js";
 import type { HostContainers } from "./host-containers.js";
 
 /** How a shell starts. */
@@ -50,7 +51,9 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number> {
 /**
  * Runs the shell. `input` continues the client's stream after the start
  * message; the generator ends after the exit event, or when `signal` aborts
- * (the exec's connection is closed then, which ends its process's stdin).
+ * or its consumer stops (the client went away): the exec's connection is
+ * closed then, which ends its process's stdin, and a TTY exec's process is
+ * hung up (see exec-hangup.ts); `onHangUpFailed` hears why one could not be.
  */
 export async function* runShell(
   docker: Docker,
@@ -58,6 +61,7 @@ export async function* runShell(
   start: ShellStartInput,
   input: AsyncIterable<ShellInput>,
   signal: AbortSignal,
+  onHangUpFailed: (error: unknown) => void = () => undefined,
 ): AsyncGenerator<ShellOutput> {
   const info = await containers.get(start.name);
   if (info.state !== "running") {
@@ -98,7 +102,17 @@ export async function* runShell(
     output.push({ kind: "exit", code: await exitCodeOf(exec).catch(() => -1) });
     output.end();
   });
-  const onAbort = () => stream.destroy();
+  let hungUp = false;
+  /** The client went away: close the exec's connection, and hang up a TTY's process (a closed connection leaves its pty open). */
+  const leave = () => {
+    const running = !closed;
+    stream.destroy();
+    if (running && start.tty && !hungUp) {
+      hungUp = true;
+      hangUpExec(docker, info.id, exec).catch(onHangUpFailed);
+    }
+  };
+  const onAbort = leave;
   signal.addEventListener("abort", onAbort, { once: true });
   await resize(start.rows, start.cols);
   void (async () => {
@@ -120,6 +134,6 @@ export async function* runShell(
     yield* output;
   } finally {
     signal.removeEventListener("abort", onAbort);
-    if (!closed) stream.destroy();
+    if (!closed) leave();
   }
 }

@@ -25,7 +25,8 @@ export function classifyPrefix(seen: Uint8Array): SniffVerdict {
  * Reads the socket's first bytes until {@link classifyPrefix} decides, puts
  * them back (`unshift`, so the server it is handed to reads them first) and
  * resolves with the protocol. Resolves undefined, having destroyed the
- * socket, when the peer closes or sends too little for `timeoutMs`.
+ * socket, when the peer closes (or half-closes) first or sends too little
+ * for `timeoutMs`.
  */
 export function sniffProtocol(socket: Socket, timeoutMs: number): Promise<"http2" | "http1" | undefined> {
   return new Promise((resolve) => {
@@ -33,6 +34,7 @@ export function sniffProtocol(socket: Socket, timeoutMs: number): Promise<"http2
     const finish = (verdict: "http2" | "http1" | undefined) => {
       clearTimeout(timer);
       socket.off("data", onData);
+      socket.off("end", onClose);
       socket.off("close", onClose);
       socket.off("error", onClose);
       if (verdict === undefined) {
@@ -51,6 +53,8 @@ export function sniffProtocol(socket: Socket, timeoutMs: number): Promise<"http2
     const onClose = () => finish(undefined);
     const timer = setTimeout(() => finish(undefined), timeoutMs);
     socket.on("data", onData);
+    // A peer that half-closes before its first bytes decide has nothing more to say.
+    socket.once("end", onClose);
     socket.once("close", onClose);
     socket.once("error", onClose);
   });
