@@ -342,6 +342,8 @@ describe("the port's edges: no dashboard built, TLS, close()", () => {
     let shellAborted = false;
     let server: ApiServer | undefined = await startApiServer({
       ...base,
+      // No dashboard: the keep-alive request below expects the 404 line (the built one would answer 200).
+      dashboardDir: join(tmpdir(), "hakuriver-no-such-dashboard"),
       routes: (router) =>
         router.service(ClientService, {
           async *shell(requests, context) {
