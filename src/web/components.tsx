@@ -80,3 +80,23 @@ export function Chart(props: { readonly title: string; readonly series: readonly
 
   return <div class="chart" ref={host} />;
 }
+
+/** The Host's refusal of one form field, shown only under the field it is about. */
+export function FieldError<F extends string>(props: { readonly field: F; readonly error: { readonly field: F; readonly text: string } | undefined }) {
+  if (props.error?.field !== props.field) return null;
+  return (
+    <span class="field-error" role="alert" data-testid={`error-${props.field}`}>
+      {props.error.text}
+    </span>
+  );
+}
+
+/** An action's error beside its button; nothing when `text` is empty. */
+export function ErrorText(props: { readonly text: string }) {
+  if (props.text === "") return null;
+  return (
+    <span class="field-error" role="alert">
+      {props.text}
+    </span>
+  );
+}

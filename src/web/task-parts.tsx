@@ -7,7 +7,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { api, describeError, isAbort } from "./api.js";
-import { When } from "./components.js";
+import { When, ErrorText } from "./components.js";
 import { FINAL_STATUSES, absoluteTime } from "./format.js";
 import { tasks, version } from "./live.js";
 
@@ -57,11 +57,7 @@ export function TaskActions(props: { readonly task: Task; readonly testId: strin
       <button disabled={task.status !== TaskStatus.PAUSED || busy !== ""} onClick={() => void act("resume", () => api.resumeTask({ taskId: task.taskId }))}>
         {busy === "resume" ? "Resuming…" : "Resume"}
       </button>
-      {error !== "" && (
-        <span class="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorText text={error} />
     </div>
   );
 }

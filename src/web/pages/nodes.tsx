@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { NodeStatus, type Gpu, type Node } from "../../../gen/hakuriver/v1/types_pb.js";
 import { api, describeError } from "../api.js";
-import { Meter, NodeBadge, When } from "../components.js";
+import { Meter, NodeBadge, When, ErrorText } from "../components.js";
 import { formatBytes, millis, nodeStatusName } from "../format.js";
 import { nodes, version } from "../live.js";
 
@@ -32,11 +32,7 @@ function DrainButton(props: { readonly node: Node }) {
       <button disabled={busy} onClick={() => void toggle()} data-testid={`drain-${node.name}`}>
         {node.drained ? "Undrain" : "Drain"}
       </button>
-      {error !== "" && (
-        <span class="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorText text={error} />
     </span>
   );
 }

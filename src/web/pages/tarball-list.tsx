@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import type { Tarball } from "../../../gen/hakuriver/v1/environments_pb.js";
 import { api, describeError } from "../api.js";
-import { When } from "../components.js";
+import { When, ErrorText } from "../components.js";
 import { environments, refreshEnvironments } from "../environment-data.js";
 import { formatBytes } from "../format.js";
 
@@ -43,11 +43,7 @@ function ConfirmDelete(props: { readonly label: string; readonly question: strin
           {props.label}
         </button>
       )}
-      {error !== "" && (
-        <span class="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorText text={error} />
     </span>
   );
 }

@@ -9,21 +9,13 @@ import { useState } from "preact/hooks";
 import { NodeStatus, TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { expandSweep } from "../../shared/spans.js";
 import { api, describeError } from "../api.js";
+import { FieldError } from "../components.js";
 import { environmentNames, useEnvironmentData } from "../environment-data.js";
 import { fieldOfError, type SubmitField } from "../field-errors.js";
 import { nodes, version } from "../live.js";
 import { InputError, lines, parseEnvLines, splitCommandLine, targetText, type TargetChoice } from "../submit-input.js";
 
 type FormError = { readonly field: SubmitField; readonly text: string } | undefined;
-
-function FieldError(props: { readonly field: SubmitField; readonly error: FormError }) {
-  if (props.error?.field !== props.field) return null;
-  return (
-    <span class="field-error" role="alert" data-testid={`error-${props.field}`}>
-      {props.error.text}
-    </span>
-  );
-}
 
 /** What the sweep preview shows: the combinations, or why there are none. */
 function sweepPreview(commandText: string): { readonly combinations: string[][]; readonly error: string } {

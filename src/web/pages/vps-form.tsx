@@ -7,6 +7,7 @@
 import { useState } from "preact/hooks";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { api, describeError } from "../api.js";
+import { FieldError } from "../components.js";
 import { environmentNames } from "../environment-data.js";
 import { nodes, version } from "../live.js";
 import { href } from "../route.js";
@@ -16,15 +17,6 @@ import { vpsFieldOf, type VpsField } from "../vps-errors.js";
 /** The target text the Host parses ("" = auto), from the form's node, NUMA and GPU choices. */
 function targetOf(node: string, numa: string, gpus: readonly number[]): string {
   return node === "" ? "" : targetText({ node, numaNode: numa === "" ? undefined : Number(numa), gpus });
-}
-
-function FieldError(props: { readonly field: VpsField; readonly error: { readonly field: VpsField; readonly text: string } | undefined }) {
-  if (props.error?.field !== props.field) return null;
-  return (
-    <span class="field-error" role="alert" data-testid={`error-${props.field}`}>
-      {props.error.text}
-    </span>
-  );
 }
 
 /** The submit form; `onSubmitted` gets the new task's id. */
