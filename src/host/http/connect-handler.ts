@@ -10,6 +10,7 @@ import type { Http2ServerRequest } from "node:http2";
 import { Code, ConnectError, type ConnectRouter, type ContextValues } from "@connectrpc/connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { withSpecGrpcMessage } from "./grpc-message.js";
 
 /** A request of the http or the http2 module. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -35,7 +36,7 @@ export function connectHandler(handlers: ReadonlyMap<string, UniversalHandler>, 
       return;
     }
     handler(universalRequestFromNodeRequest(request, response, undefined, contextValues(request)))
-      .then((answer) => universalResponseToNodeResponse(answer, response))
+      .then((answer) => universalResponseToNodeResponse(withSpecGrpcMessage(answer), response))
       .catch((reason: unknown) => {
         // A caller that went away is not the server's failure; anything else is a bug worth a line on stderr.
         if (ConnectError.from(reason).code === Code.Aborted) return;
