@@ -30,6 +30,17 @@ command -v curl >/dev/null || need_apt+=(curl)
 command -v protoc >/dev/null || need_apt+=(protobuf-compiler)
 [[ -x /usr/bin/grpc_python_plugin ]] || need_apt+=(protobuf-compiler-grpc)
 /usr/bin/python3 -c "import grpc, google.protobuf" 2>/dev/null || need_apt+=(python3-grpcio python3-protobuf)
+# A Go client generated from proto/ (GOPATH mode: Debian's Go sources, no module download).
+# Debian's protoc-gen-go is built from the same google.golang.org/protobuf 1.28.1 source
+# the client compiles against. grpc-go 1.33 accepts golang/protobuf 1.3 or 1.5; only 1.5
+# is built on that runtime, so its codec can marshal the generated messages.
+command -v go >/dev/null || need_apt+=(golang-go)
+[[ -x /usr/bin/protoc-gen-go ]] || need_apt+=(protoc-gen-go)
+[[ -x /usr/bin/protoc-gen-go-grpc ]] || need_apt+=(protoc-gen-go-grpc)
+[[ -d /usr/share/gocode/src/google.golang.org/protobuf ]] || need_apt+=(golang-google-protobuf-dev)
+[[ -d /usr/share/gocode/src/google.golang.org/grpc ]] || need_apt+=(golang-google-grpc-dev)
+# (proto/wrappers.go exists from golang/protobuf 1.4 on, not in the 1.3 package)
+[[ -f /usr/share/gocode/src/github.com/golang/protobuf/proto/wrappers.go ]] || need_apt+=(golang-github-golang-protobuf-1-5-dev)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}"
   apt-get update -qq
