@@ -594,15 +594,16 @@ export enum TaskStatus {
 
   /**
    * Final: exited with a non-zero code, could not start (no image, bad
-   * command), or can never be placed; Task.message says which.
+   * command), can never be placed, or its runner never acknowledged it;
+   * Task.message says which.
    *
    * @generated from enum value: TASK_STATUS_FAILED = 6;
    */
   FAILED = 6,
 
   /**
-   * Final: stopped by KillTask (or by the Host as stale on a reconnecting
-   * runner).
+   * Final: stopped by KillTask (also while its node was offline: its runner
+   * stops it when it reconnects).
    *
    * @generated from enum value: TASK_STATUS_KILLED = 7;
    */
