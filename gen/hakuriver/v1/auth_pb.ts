@@ -36,30 +36,39 @@ export const DescribeClusterRequestSchema: GenMessage<DescribeClusterRequest> = 
  */
 export type DescribeClusterResponse = Message<"hakuriver.v1.DescribeClusterResponse"> & {
   /**
+   * The Host's software version.
+   *
    * @generated from field: string version = 1;
    */
   version: string;
 
   /**
+   * The port of the API (gRPC, gRPC-web, Connect and the dashboard share it).
+   *
    * @generated from field: int32 api_port = 2;
    */
   apiPort: number;
 
   /**
-   * 0 when the Host runs no SSH proxy.
+   * The port of the raw-socket SSH proxy (REQUEST_TUNNEL protocol); 0 when
+   * the Host runs none.
    *
    * @generated from field: int32 ssh_proxy_port = 3;
    */
   sshProxyPort: number;
 
   /**
-   * False only when the Host was started with auth.enabled = false.
+   * False only when the Host was started with auth.enabled = false: then
+   * every call is served, as an admin, without a credential.
    *
    * @generated from field: bool auth_enabled = 4;
    */
   authEnabled: boolean;
 
   /**
+   * Whether the API port speaks TLS (else plain text, HTTP/2 prior knowledge
+   * or HTTP/1.1).
+   *
    * @generated from field: bool tls = 5;
    */
   tls: boolean;
@@ -101,21 +110,29 @@ export type WhoAmIResponse = Message<"hakuriver.v1.WhoAmIResponse"> & {
   user: string;
 
   /**
+   * The user's role now (ADMIN when auth is off).
+   *
    * @generated from field: hakuriver.v1.Role role = 2;
    */
   role: Role;
 
   /**
+   * Id of the token the call presented; empty when auth is off.
+   *
    * @generated from field: string token_id = 3;
    */
   tokenId: string;
 
   /**
+   * That token's label; empty when auth is off.
+   *
    * @generated from field: string token_label = 4;
    */
   tokenLabel: string;
 
   /**
+   * When that token expires; unset = never (or auth is off).
+   *
    * @generated from field: google.protobuf.Timestamp token_expires_at = 5;
    */
   tokenExpiresAt?: Timestamp | undefined;
@@ -135,16 +152,23 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
  */
 export type User = Message<"hakuriver.v1.User"> & {
   /**
+   * The user name: 1–32 characters, lower-case letters, digits, "_", "."
+   * and "-", starting with a letter or "_".
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * What the user may do.
+   *
    * @generated from field: hakuriver.v1.Role role = 2;
    */
   role: Role;
 
   /**
+   * When the user was added.
+   *
    * @generated from field: google.protobuf.Timestamp created_at = 3;
    */
   createdAt?: Timestamp | undefined;
@@ -171,24 +195,29 @@ export const UserSchema: GenMessage<User> = /*@__PURE__*/
  */
 export type AddUserRequest = Message<"hakuriver.v1.AddUserRequest"> & {
   /**
+   * The new user's name (see User.name; surrounding spaces are trimmed).
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * The new user's role; required (UNSPECIFIED is INVALID_ARGUMENT).
+   *
    * @generated from field: hakuriver.v1.Role role = 2;
    */
   role: Role;
 
   /**
-   * Label of the first token.
+   * Label of the first token (at most 100 characters); empty = "first token".
    *
    * @generated from field: string token_label = 3;
    */
   tokenLabel: string;
 
   /**
-   * Lifetime of the first token in seconds; 0 = no expiry.
+   * Lifetime of the first token in seconds, 0 to 315,360,000 (ten years);
+   * 0 = no expiry.
    *
    * @generated from field: int64 token_ttl_seconds = 4;
    */
@@ -209,16 +238,24 @@ export const AddUserRequestSchema: GenMessage<AddUserRequest> = /*@__PURE__*/
  */
 export type AddUserResponse = Message<"hakuriver.v1.AddUserResponse"> & {
   /**
+   * The user as stored.
+   *
    * @generated from field: hakuriver.v1.User user = 1;
    */
   user?: User | undefined;
 
   /**
+   * The first token's description.
+   *
    * @generated from field: hakuriver.v1.TokenInfo token_info = 2;
    */
   tokenInfo?: TokenInfo | undefined;
 
   /**
+   * The token's secret text ("hkr_<id>_<secret>"), to send as
+   * `authorization: Bearer <token>`. The Host keeps only its hash: it is
+   * never shown again.
+   *
    * @generated from field: string token = 3;
    */
   token: string;
@@ -253,6 +290,8 @@ export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*
  */
 export type ListUsersResponse = Message<"hakuriver.v1.ListUsersResponse"> & {
   /**
+   * Every user, sorted by name.
+   *
    * @generated from field: repeated hakuriver.v1.User users = 1;
    */
   users: User[];
@@ -266,12 +305,15 @@ export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE_
   messageDesc(file_hakuriver_v1_auth, 8);
 
 /**
- * RemoveUserRequest names the user to remove; their tokens are revoked at once.
+ * RemoveUserRequest names the user to remove; their tokens are revoked at
+ * once (streams opened with them end). Their tasks stay, with their owner.
  *
  * @generated from message hakuriver.v1.RemoveUserRequest
  */
 export type RemoveUserRequest = Message<"hakuriver.v1.RemoveUserRequest"> & {
   /**
+   * The user's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -291,6 +333,8 @@ export const RemoveUserRequestSchema: GenMessage<RemoveUserRequest> = /*@__PURE_
  */
 export type RemoveUserResponse = Message<"hakuriver.v1.RemoveUserResponse"> & {
   /**
+   * Live tokens of the user that were revoked.
+   *
    * @generated from field: int32 revoked_tokens = 1;
    */
   revokedTokens: number;
@@ -304,17 +348,22 @@ export const RemoveUserResponseSchema: GenMessage<RemoveUserResponse> = /*@__PUR
   messageDesc(file_hakuriver_v1_auth, 10);
 
 /**
- * SetUserRoleRequest changes a user's role; it applies at once.
+ * SetUserRoleRequest changes a user's role. It applies from the user's next
+ * call on; streams already open keep what they were allowed.
  *
  * @generated from message hakuriver.v1.SetUserRoleRequest
  */
 export type SetUserRoleRequest = Message<"hakuriver.v1.SetUserRoleRequest"> & {
   /**
+   * The user's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * The new role; required (UNSPECIFIED is INVALID_ARGUMENT).
+   *
    * @generated from field: hakuriver.v1.Role role = 2;
    */
   role: Role;
@@ -334,6 +383,8 @@ export const SetUserRoleRequestSchema: GenMessage<SetUserRoleRequest> = /*@__PUR
  */
 export type SetUserRoleResponse = Message<"hakuriver.v1.SetUserRoleResponse"> & {
   /**
+   * The user as stored now.
+   *
    * @generated from field: hakuriver.v1.User user = 1;
    */
   user?: User | undefined;
@@ -353,11 +404,16 @@ export const SetUserRoleResponseSchema: GenMessage<SetUserRoleResponse> = /*@__P
  */
 export type TokenInfo = Message<"hakuriver.v1.TokenInfo"> & {
   /**
+   * The token's public id (the <id> of "hkr_<id>_<secret>"); what
+   * RevokeToken and the audit trail name.
+   *
    * @generated from field: string token_id = 1;
    */
   tokenId: string;
 
   /**
+   * User token or runner join token.
+   *
    * @generated from field: hakuriver.v1.TokenKind kind = 2;
    */
   kind: TokenKind;
@@ -370,28 +426,37 @@ export type TokenInfo = Message<"hakuriver.v1.TokenInfo"> & {
   user: string;
 
   /**
+   * Free text given at creation, to tell tokens apart.
+   *
    * @generated from field: string label = 4;
    */
   label: string;
 
   /**
+   * When the token was made.
+   *
    * @generated from field: google.protobuf.Timestamp created_at = 5;
    */
   createdAt?: Timestamp | undefined;
 
   /**
-   * Unset = never expires.
+   * When the token stops working; unset = never expires.
    *
    * @generated from field: google.protobuf.Timestamp expires_at = 6;
    */
   expiresAt?: Timestamp | undefined;
 
   /**
+   * When it was revoked; unset = not revoked.
+   *
    * @generated from field: google.protobuf.Timestamp revoked_at = 7;
    */
   revokedAt?: Timestamp | undefined;
 
   /**
+   * When it was last presented (updated at most about once a minute);
+   * unset = never used.
+   *
    * @generated from field: google.protobuf.Timestamp last_used_at = 8;
    */
   lastUsedAt?: Timestamp | undefined;
@@ -411,24 +476,30 @@ export const TokenInfoSchema: GenMessage<TokenInfo> = /*@__PURE__*/
  */
 export type CreateTokenRequest = Message<"hakuriver.v1.CreateTokenRequest"> & {
   /**
+   * USER (or UNSPECIFIED) for a user token; JOIN for a runner join token
+   * (admin only).
+   *
    * @generated from field: hakuriver.v1.TokenKind kind = 1;
    */
   kind: TokenKind;
 
   /**
-   * For user tokens: whose (empty = the caller's own; another user's needs admin).
+   * For user tokens: whose (empty = the caller's own; another user's needs
+   * admin; with auth off it must be named). Ignored for join tokens.
    *
    * @generated from field: string user = 2;
    */
   user: string;
 
   /**
+   * Free text to tell tokens apart (at most 100 characters).
+   *
    * @generated from field: string label = 3;
    */
   label: string;
 
   /**
-   * Lifetime in seconds; 0 = no expiry.
+   * Lifetime in seconds, 0 to 315,360,000 (ten years); 0 = no expiry.
    *
    * @generated from field: int64 ttl_seconds = 4;
    */
@@ -449,11 +520,16 @@ export const CreateTokenRequestSchema: GenMessage<CreateTokenRequest> = /*@__PUR
  */
 export type CreateTokenResponse = Message<"hakuriver.v1.CreateTokenResponse"> & {
   /**
+   * The new token's description.
+   *
    * @generated from field: hakuriver.v1.TokenInfo token_info = 1;
    */
   tokenInfo?: TokenInfo | undefined;
 
   /**
+   * The token's secret text ("hkr_<id>_<secret>"), to send as
+   * `authorization: Bearer <token>`; never shown again.
+   *
    * @generated from field: string token = 2;
    */
   token: string;
@@ -467,20 +543,22 @@ export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__P
   messageDesc(file_hakuriver_v1_auth, 15);
 
 /**
- * ListTokensRequest lists tokens (a non-admin sees their own).
+ * ListTokensRequest lists tokens (a non-admin sees only their own).
  *
  * @generated from message hakuriver.v1.ListTokensRequest
  */
 export type ListTokensRequest = Message<"hakuriver.v1.ListTokensRequest"> & {
   /**
-   * Only this user's tokens (admin); empty = all the caller may see.
+   * Only this user's tokens; empty = all the caller may see (every token,
+   * join tokens included, for an admin; their own for anyone else). A
+   * non-admin naming another user gets PERMISSION_DENIED.
    *
    * @generated from field: string user = 1;
    */
   user: string;
 
   /**
-   * Include revoked and expired tokens.
+   * Include revoked and expired tokens (false = live ones only).
    *
    * @generated from field: bool all = 2;
    */
@@ -501,6 +579,8 @@ export const ListTokensRequestSchema: GenMessage<ListTokensRequest> = /*@__PURE_
  */
 export type ListTokensResponse = Message<"hakuriver.v1.ListTokensResponse"> & {
   /**
+   * The tokens, oldest first.
+   *
    * @generated from field: repeated hakuriver.v1.TokenInfo tokens = 1;
    */
   tokens: TokenInfo[];
@@ -514,12 +594,16 @@ export const ListTokensResponseSchema: GenMessage<ListTokensResponse> = /*@__PUR
   messageDesc(file_hakuriver_v1_auth, 17);
 
 /**
- * RevokeTokenRequest names the token to revoke; streams opened with it end at once.
+ * RevokeTokenRequest names the token to revoke; streams opened with it end
+ * at once (UNAUTHENTICATED). Revoking a revoked token changes nothing.
+ * Revoking a join token frees the node names bound to it.
  *
  * @generated from message hakuriver.v1.RevokeTokenRequest
  */
 export type RevokeTokenRequest = Message<"hakuriver.v1.RevokeTokenRequest"> & {
   /**
+   * TokenInfo.token_id of the token.
+   *
    * @generated from field: string token_id = 1;
    */
   tokenId: string;
@@ -539,6 +623,8 @@ export const RevokeTokenRequestSchema: GenMessage<RevokeTokenRequest> = /*@__PUR
  */
 export type RevokeTokenResponse = Message<"hakuriver.v1.RevokeTokenResponse"> & {
   /**
+   * The token as stored now (revoked_at set).
+   *
    * @generated from field: hakuriver.v1.TokenInfo token_info = 1;
    */
   tokenInfo?: TokenInfo | undefined;
@@ -558,11 +644,15 @@ export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__P
  */
 export type AuditEvent = Message<"hakuriver.v1.AuditEvent"> & {
   /**
+   * Increasing id of the event.
+   *
    * @generated from field: int64 id = 1;
    */
   id: bigint;
 
   /**
+   * When the call was made.
+   *
    * @generated from field: google.protobuf.Timestamp at = 2;
    */
   at?: Timestamp | undefined;
@@ -589,7 +679,7 @@ export type AuditEvent = Message<"hakuriver.v1.AuditEvent"> & {
   target: string;
 
   /**
-   * "ok", or the error code's name.
+   * "ok", or the gRPC code's name ("PermissionDenied", "InvalidArgument", ...).
    *
    * @generated from field: string outcome = 6;
    */
@@ -603,6 +693,9 @@ export type AuditEvent = Message<"hakuriver.v1.AuditEvent"> & {
   address: string;
 
   /**
+   * A short summary of the request and the error's reason (at most 300
+   * characters); never a token's secret.
+   *
    * @generated from field: string detail = 8;
    */
   detail: string;
@@ -622,21 +715,22 @@ export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
  */
 export type ListAuditRequest = Message<"hakuriver.v1.ListAuditRequest"> & {
   /**
-   * Only this actor.
+   * Only this actor (as AuditEvent.actor names it); empty = everyone.
    *
    * @generated from field: string user = 1;
    */
   user: string;
 
   /**
-   * Only events at or after this time.
+   * Only events at or after this time; unset = from the start.
    *
    * @generated from field: google.protobuf.Timestamp since = 2;
    */
   since?: Timestamp | undefined;
 
   /**
-   * At most this many, newest first (0 = 200).
+   * At most this many, newest first: 0 = 200; 1 to 10,000 (anything else
+   * is INVALID_ARGUMENT).
    *
    * @generated from field: int32 limit = 3;
    */
@@ -657,6 +751,8 @@ export const ListAuditRequestSchema: GenMessage<ListAuditRequest> = /*@__PURE__*
  */
 export type ListAuditResponse = Message<"hakuriver.v1.ListAuditResponse"> & {
   /**
+   * The matching events, newest first.
+   *
    * @generated from field: repeated hakuriver.v1.AuditEvent events = 1;
    */
   events: AuditEvent[];
@@ -670,39 +766,45 @@ export const ListAuditResponseSchema: GenMessage<ListAuditResponse> = /*@__PURE_
   messageDesc(file_hakuriver_v1_auth, 22);
 
 /**
- * Role is what a user may do; each role may do everything the ones before it may.
+ * Role is what a user may do; each role may do everything the ones before it
+ * may. A role change applies from the user's next call on.
  *
  * @generated from enum hakuriver.v1.Role
  */
 export enum Role {
   /**
+   * No role: refused with INVALID_ARGUMENT where a request must name one.
+   *
    * @generated from enum value: ROLE_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * Reads everything: tasks, logs, nodes, health, environments.
+   * Reads everything: tasks, logs, nodes, health, environments; manages
+   * their own tokens.
    *
    * @generated from enum value: ROLE_VIEWER = 1;
    */
   VIEWER = 1,
 
   /**
-   * Also submits tasks and VPS, and acts on their own work.
+   * Also submits tasks and VPS, and kills, pauses and resumes their own work.
    *
    * @generated from enum value: ROLE_USER = 2;
    */
   USER = 2,
 
   /**
-   * Acts on anyone's work, drains nodes, manages environments and tarballs.
+   * Acts on anyone's work, drains nodes, manages environments and tarballs,
+   * reads the audit trail.
    *
    * @generated from enum value: ROLE_OPERATOR = 3;
    */
   OPERATOR = 3,
 
   /**
-   * Also manages users and tokens, and may ask for privileged containers and extra mounts.
+   * Also manages users and everyone's tokens (join tokens too), and may ask
+   * for privileged containers and mounts outside auth.mount_allow_list.
    *
    * @generated from enum value: ROLE_ADMIN = 4;
    */
@@ -722,19 +824,22 @@ export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
  */
 export enum TokenKind {
   /**
+   * In CreateTokenRequest: a user token. Never set on a stored token.
+   *
    * @generated from enum value: TOKEN_KIND_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * A user's API token: the user's role, on ClientService.
+   * A user's API token: it carries the user's role, on ClientService only.
    *
    * @generated from enum value: TOKEN_KIND_USER = 1;
    */
   USER = 1,
 
   /**
-   * A runner join token: RunnerService only.
+   * A runner join token: RunnerService only (refused with PERMISSION_DENIED
+   * on ClientService).
    *
    * @generated from enum value: TOKEN_KIND_JOIN = 2;
    */

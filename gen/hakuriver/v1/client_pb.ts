@@ -27,77 +27,112 @@ export const file_hakuriver_v1_client: GenFile = /*@__PURE__*/
  */
 export type SubmitTaskRequest = Message<"hakuriver.v1.SubmitTaskRequest"> & {
   /**
+   * COMMAND (or UNSPECIFIED) for a command task; VPS for a container with sshd.
+   *
    * @generated from field: hakuriver.v1.TaskKind kind = 1;
    */
   kind: TaskKind;
 
   /**
+   * Command tasks: argv[0], required (run directly, never through a shell:
+   * pass "sh", "-c", "..." for one). VPS: ignored. One argument may take at
+   * most 128 KiB; the command, args and env together at most 1 MiB.
+   *
    * @generated from field: string command = 2;
    */
   command: string;
 
   /**
+   * Command tasks: the arguments after argv[0] (span: arguments with sweep).
+   * VPS: ignored.
+   *
    * @generated from field: repeated string args = 3;
    */
   args: string[];
 
   /**
+   * Environment variables for the task; names are letters, digits and "_",
+   * not starting with a digit.
+   *
    * @generated from field: map<string, string> env = 4;
    */
   env: { [key: string]: string };
 
   /**
+   * CPU cores to reserve and limit to (fractions allowed, such as 0.5);
+   * 0 = no limit and no reservation; negative is INVALID_ARGUMENT.
+   *
    * @generated from field: double cores = 5;
    */
   cores: number;
 
   /**
-   * Human size: "512M", "4G", "1.5G", "256Mi", or plain bytes. Empty = no limit.
+   * Memory limit as a human size: "512M", "4G", "1.5G" (K, M, G, T are
+   * 1000-based), "256Mi" (Ki, Mi, Gi, Ti are 1024-based), or plain bytes;
+   * case-insensitive. Empty = no limit.
    *
    * @generated from field: string memory = 6;
    */
   memory: string;
 
   /**
-   * "node", "node:NUMA", "node::GPU[,GPU]", "node:NUMA::GPU". Empty = auto-place.
+   * Where to run: "node", "node:NUMA", "node::GPU[,GPU]" or
+   * "node:NUMA::GPU[,GPU]" (NUMA id and GPU indexes as the node reports
+   * them). One task per target, at most 1,024 targets; a VPS takes at most
+   * one. Empty = one task, placed on any node with room.
    *
    * @generated from field: repeated string targets = 7;
    */
   targets: string[];
 
   /**
-   * Environment name; empty = the Host's default; "NULL" = native.
+   * Environment name; empty = the Host's docker.default_container_name;
+   * "NULL" = native, on the node itself (command tasks only). Else 2–64
+   * lower-case letters and digits with single ".", "_" or "-" between them.
    *
    * @generated from field: string container = 8;
    */
   container: string;
 
   /**
+   * Run the container with --privileged; unset = the Host's
+   * docker.tasks_privileged. Asking for true needs admin.
+   *
    * @generated from field: optional bool privileged = 9;
    */
   privileged?: boolean | undefined;
 
   /**
+   * Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]", at most 64 of
+   * at most 8 KiB each; empty = the Host's docker.additional_mounts. A
+   * non-admin may mount only under auth.mount_allow_list.
+   *
    * @generated from field: repeated string mounts = 10;
    */
   mounts: string[];
 
   /**
-   * VPS only: the OpenSSH public key to authorise.
+   * VPS only, required: one OpenSSH public key line ("ssh-ed25519 AAAA...",
+   * at most 16 KiB) to authorise for root. Ignored for command tasks.
    *
    * @generated from field: string public_key = 11;
    */
   publicKey: string;
 
   /**
-   * Reject at once instead of queueing when no node has room now.
+   * Reject the whole submission (RESOURCE_EXHAUSTED, nothing stored) instead
+   * of queueing when some task cannot start now. False = the Host's
+   * scheduler.queue setting decides (queue by default).
    *
    * @generated from field: bool no_queue = 12;
    */
   noQueue: boolean;
 
   /**
-   * Expand span:{a..b} / span:[x,y] arguments into one task per combination.
+   * Command tasks only: expand span:{a..b}, span:{a..b..step} (integers,
+   * inclusive) and span:[x,y] arguments of command and args into one task per
+   * combination (the last argument varying fastest), at most 100,000 tasks
+   * per submission in all.
    *
    * @generated from field: bool sweep = 13;
    */
@@ -118,11 +153,16 @@ export const SubmitTaskRequestSchema: GenMessage<SubmitTaskRequest> = /*@__PURE_
  */
 export type SubmitTaskResponse = Message<"hakuriver.v1.SubmitTaskResponse"> & {
   /**
+   * Id of the batch (equal to the first task's id).
+   *
    * @generated from field: string batch_id = 1;
    */
   batchId: string;
 
   /**
+   * The tasks after the first scheduling pass: ASSIGNING with assigned_node
+   * set, or PENDING; target by target, each target's combinations in order.
+   *
    * @generated from field: repeated hakuriver.v1.Task tasks = 2;
    */
   tasks: Task[];
@@ -142,6 +182,8 @@ export const SubmitTaskResponseSchema: GenMessage<SubmitTaskResponse> = /*@__PUR
  */
 export type GetTaskRequest = Message<"hakuriver.v1.GetTaskRequest"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -161,6 +203,8 @@ export const GetTaskRequestSchema: GenMessage<GetTaskRequest> = /*@__PURE__*/
  */
 export type GetTaskResponse = Message<"hakuriver.v1.GetTaskResponse"> & {
   /**
+   * The task now.
+   *
    * @generated from field: hakuriver.v1.Task task = 1;
    */
   task?: Task | undefined;
@@ -174,27 +218,37 @@ export const GetTaskResponseSchema: GenMessage<GetTaskResponse> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_client, 3);
 
 /**
- * ListTasksRequest filters the task list; all filters are optional.
+ * ListTasksRequest filters the task list; all filters are optional and
+ * combine with AND.
  *
  * @generated from message hakuriver.v1.ListTasksRequest
  */
 export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
   /**
+   * Only tasks of this kind; UNSPECIFIED = any kind.
+   *
    * @generated from field: hakuriver.v1.TaskKind kind = 1;
    */
   kind: TaskKind;
 
   /**
+   * Only tasks of this batch (decimal id); empty = any batch.
+   *
    * @generated from field: string batch_id = 2;
    */
   batchId: string;
 
   /**
+   * Only tasks in one of these statuses; empty = any status. UNSPECIFIED or
+   * an unknown value is INVALID_ARGUMENT.
+   *
    * @generated from field: repeated hakuriver.v1.TaskStatus statuses = 3;
    */
   statuses: TaskStatus[];
 
   /**
+   * Only tasks assigned to this node; empty = any node.
+   *
    * @generated from field: string node = 4;
    */
   node: string;
@@ -208,14 +262,14 @@ export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
   limit: number;
 
   /**
-   * Only tasks of this user.
+   * Only tasks of this user; empty = anyone's. Ignored when mine is set.
    *
    * @generated from field: string owner = 6;
    */
   owner: string;
 
   /**
-   * Only the caller's own tasks.
+   * Only the caller's own tasks (with auth off: tasks without an owner).
    *
    * @generated from field: bool mine = 7;
    */
@@ -224,6 +278,7 @@ export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
   /**
    * Continue after the page that returned this token (ListTasksResponse.next_page_token);
    * the other fields must be the same as in that call. Empty = the first page.
+   * Tasks submitted meanwhile never shift a page; none is listed twice.
    *
    * @generated from field: string page_token = 8;
    */
@@ -244,6 +299,8 @@ export const ListTasksRequestSchema: GenMessage<ListTasksRequest> = /*@__PURE__*
  */
 export type ListTasksResponse = Message<"hakuriver.v1.ListTasksResponse"> & {
   /**
+   * The page's tasks, newest first.
+   *
    * @generated from field: repeated hakuriver.v1.Task tasks = 1;
    */
   tasks: Task[];
@@ -272,18 +329,22 @@ export type WatchRequest = Message<"hakuriver.v1.WatchRequest"> & {
   /**
    * Watch tasks matching this filter (kind, batch, statuses, node, owner, mine);
    * its limit caps the snapshot's tasks, newest first (0 = 1,000; at most 100,000);
-   * page_token is ignored.
+   * page_token is ignored. Unset = every task.
    *
    * @generated from field: hakuriver.v1.ListTasksRequest task_filter = 1;
    */
   taskFilter?: ListTasksRequest | undefined;
 
   /**
+   * Send tasks (the snapshot and their changes).
+   *
    * @generated from field: bool tasks = 2;
    */
   tasks: boolean;
 
   /**
+   * Send nodes (the snapshot and their changes).
+   *
    * @generated from field: bool nodes = 3;
    */
   nodes: boolean;
@@ -298,7 +359,8 @@ export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
 
 /**
  * WatchResponse is one message of a watch: part of the snapshot, or changes.
- * Several changes that happen together travel in one message.
+ * Several changes that happen together travel in one message. A change made
+ * while the snapshot was read may arrive twice: replace tasks and nodes by id.
  *
  * @generated from message hakuriver.v1.WatchResponse
  */
@@ -354,6 +416,8 @@ export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
  */
 export type KillTaskRequest = Message<"hakuriver.v1.KillTaskRequest"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -373,6 +437,9 @@ export const KillTaskRequestSchema: GenMessage<KillTaskRequest> = /*@__PURE__*/
  */
 export type KillTaskResponse = Message<"hakuriver.v1.KillTaskResponse"> & {
   /**
+   * The task, final: KILLED, or the final status its runner reported first
+   * (it may have ended on its own meanwhile).
+   *
    * @generated from field: hakuriver.v1.Task task = 1;
    */
   task?: Task | undefined;
@@ -392,6 +459,8 @@ export const KillTaskResponseSchema: GenMessage<KillTaskResponse> = /*@__PURE__*
  */
 export type PauseTaskRequest = Message<"hakuriver.v1.PauseTaskRequest"> & {
   /**
+   * Task.task_id (decimal) of a running task.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -411,6 +480,8 @@ export const PauseTaskRequestSchema: GenMessage<PauseTaskRequest> = /*@__PURE__*
  */
 export type PauseTaskResponse = Message<"hakuriver.v1.PauseTaskResponse"> & {
   /**
+   * The task, PAUSED.
+   *
    * @generated from field: hakuriver.v1.Task task = 1;
    */
   task?: Task | undefined;
@@ -430,6 +501,8 @@ export const PauseTaskResponseSchema: GenMessage<PauseTaskResponse> = /*@__PURE_
  */
 export type ResumeTaskRequest = Message<"hakuriver.v1.ResumeTaskRequest"> & {
   /**
+   * Task.task_id (decimal) of a paused task.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -449,6 +522,8 @@ export const ResumeTaskRequestSchema: GenMessage<ResumeTaskRequest> = /*@__PURE_
  */
 export type ResumeTaskResponse = Message<"hakuriver.v1.ResumeTaskResponse"> & {
   /**
+   * The task, RUNNING.
+   *
    * @generated from field: hakuriver.v1.Task task = 1;
    */
   task?: Task | undefined;
@@ -468,24 +543,30 @@ export const ResumeTaskResponseSchema: GenMessage<ResumeTaskResponse> = /*@__PUR
  */
 export type FollowLogsRequest = Message<"hakuriver.v1.FollowLogsRequest"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * Which output; UNSPECIFIED = stdout.
+   *
    * @generated from field: hakuriver.v1.LogStream stream = 2;
    */
   stream: LogStream;
 
   /**
-   * Byte offset to start from (to resume a broken follow).
+   * Byte offset to start from, 0 or more (to resume a broken follow); past
+   * the end, no data until output reaches it.
    *
    * @generated from field: int64 offset = 3;
    */
   offset: bigint;
 
   /**
-   * Keep streaming new output until the task ends.
+   * Keep streaming new output until the task ends (false = what is held now,
+   * then the end).
    *
    * @generated from field: bool follow = 4;
    */
@@ -506,16 +587,22 @@ export const FollowLogsRequestSchema: GenMessage<FollowLogsRequest> = /*@__PURE_
  */
 export type FollowLogsResponse = Message<"hakuriver.v1.FollowLogsResponse"> & {
   /**
+   * Data messages, in offset order, then exactly one end.
+   *
    * @generated from oneof hakuriver.v1.FollowLogsResponse.event
    */
   event: {
     /**
+     * Output bytes.
+     *
      * @generated from field: hakuriver.v1.LogData data = 1;
      */
     value: LogData;
     case: "data";
   } | {
     /**
+     * The last message of the stream.
+     *
      * @generated from field: hakuriver.v1.LogEnd end = 2;
      */
     value: LogEnd;
@@ -537,11 +624,16 @@ export const FollowLogsResponseSchema: GenMessage<FollowLogsResponse> = /*@__PUR
  */
 export type LogData = Message<"hakuriver.v1.LogData"> & {
   /**
+   * Byte offset of data's first byte in the stream; each chunk starts where
+   * the one before ended.
+   *
    * @generated from field: int64 offset = 1;
    */
   offset: bigint;
 
   /**
+   * Raw output bytes (not necessarily whole lines or whole UTF-8 characters).
+   *
    * @generated from field: bytes data = 2;
    */
   data: Uint8Array;
@@ -561,17 +653,24 @@ export const LogDataSchema: GenMessage<LogData> = /*@__PURE__*/
  */
 export type LogEnd = Message<"hakuriver.v1.LogEnd"> & {
   /**
+   * The task's status when the stream ended: final with follow; without
+   * follow it may still be active.
+   *
    * @generated from field: hakuriver.v1.TaskStatus status = 1;
    */
   status: TaskStatus;
 
   /**
+   * The task's exit code; set only when the status is final and a code is
+   * known.
+   *
    * @generated from field: optional int32 exit_code = 2;
    */
   exitCode?: number | undefined;
 
   /**
-   * Total bytes of the stream.
+   * Total bytes of the stream the Host holds (the offset just after its
+   * last byte).
    *
    * @generated from field: int64 size = 3;
    */
@@ -607,6 +706,8 @@ export const ListNodesRequestSchema: GenMessage<ListNodesRequest> = /*@__PURE__*
  */
 export type ListNodesResponse = Message<"hakuriver.v1.ListNodesResponse"> & {
   /**
+   * Every node the Host knows, online or not.
+   *
    * @generated from field: repeated hakuriver.v1.Node nodes = 1;
    */
   nodes: Node[];
@@ -626,6 +727,9 @@ export const ListNodesResponseSchema: GenMessage<ListNodesResponse> = /*@__PURE_
  */
 export type HealthRequest = Message<"hakuriver.v1.HealthRequest"> & {
   /**
+   * Only this node in HealthResponse.nodes; empty = every node. The
+   * aggregate and history cover the whole cluster either way.
+   *
    * @generated from field: string node = 1;
    */
   node: string;
@@ -645,16 +749,22 @@ export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
  */
 export type HealthResponse = Message<"hakuriver.v1.HealthResponse"> & {
   /**
+   * The node asked for, or every node.
+   *
    * @generated from field: repeated hakuriver.v1.Node nodes = 1;
    */
   nodes: Node[];
 
   /**
+   * The whole cluster now.
+   *
    * @generated from field: hakuriver.v1.ClusterAggregate aggregate = 2;
    */
   aggregate?: ClusterAggregate | undefined;
 
   /**
+   * Up to 60 samples, one a second, oldest first.
+   *
    * @generated from field: repeated hakuriver.v1.HealthSample history = 3;
    */
   history: HealthSample[];
@@ -674,51 +784,72 @@ export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
  */
 export type ClusterAggregate = Message<"hakuriver.v1.ClusterAggregate"> & {
   /**
+   * Nodes the Host knows, online or not.
+   *
    * @generated from field: int32 total_nodes = 1;
    */
   totalNodes: number;
 
   /**
+   * Nodes whose runner holds a control stream.
+   *
    * @generated from field: int32 online_nodes = 2;
    */
   onlineNodes: number;
 
   /**
+   * Logical CPUs of the online nodes.
+   *
    * @generated from field: int32 total_cores = 3;
    */
   totalCores: number;
 
   /**
+   * Memory of the online nodes in bytes.
+   *
    * @generated from field: int64 total_memory_bytes = 4;
    */
   totalMemoryBytes: bigint;
 
   /**
+   * Memory in use on the online nodes in bytes.
+   *
    * @generated from field: int64 used_memory_bytes = 5;
    */
   usedMemoryBytes: bigint;
 
   /**
+   * CPU use of the online nodes, 0–100 percent, weighted by their cores.
+   *
    * @generated from field: double avg_cpu_percent = 6;
    */
   avgCpuPercent: number;
 
   /**
+   * used_memory_bytes / total_memory_bytes, 0–100 percent.
+   *
    * @generated from field: double avg_memory_percent = 7;
    */
   avgMemoryPercent: number;
 
   /**
+   * Hottest reading of the online nodes in degrees Celsius; unset when none
+   * reports a temperature.
+   *
    * @generated from field: optional double max_temp_c = 8;
    */
   maxTempC?: number | undefined;
 
   /**
+   * Tasks in RUNNING, cluster-wide.
+   *
    * @generated from field: int32 running_tasks = 9;
    */
   runningTasks: number;
 
   /**
+   * Tasks in PENDING or ASSIGNING, cluster-wide.
+   *
    * @generated from field: int32 pending_tasks = 10;
    */
   pendingTasks: number;
@@ -738,16 +869,22 @@ export const ClusterAggregateSchema: GenMessage<ClusterAggregate> = /*@__PURE__*
  */
 export type HealthSample = Message<"hakuriver.v1.HealthSample"> & {
   /**
+   * When the sample was taken.
+   *
    * @generated from field: google.protobuf.Timestamp at = 1;
    */
   at?: Timestamp | undefined;
 
   /**
+   * The cluster's totals then.
+   *
    * @generated from field: hakuriver.v1.ClusterAggregate aggregate = 2;
    */
   aggregate?: ClusterAggregate | undefined;
 
   /**
+   * Every node's reading then.
+   *
    * @generated from field: repeated hakuriver.v1.NodeSample nodes = 3;
    */
   nodes: NodeSample[];
@@ -767,21 +904,29 @@ export const HealthSampleSchema: GenMessage<HealthSample> = /*@__PURE__*/
  */
 export type NodeSample = Message<"hakuriver.v1.NodeSample"> & {
   /**
+   * Node name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * Online or offline then.
+   *
    * @generated from field: hakuriver.v1.NodeStatus status = 2;
    */
   status: NodeStatus;
 
   /**
+   * CPU use from its last heartbeat, 0–100 percent.
+   *
    * @generated from field: double cpu_percent = 3;
    */
   cpuPercent: number;
 
   /**
+   * Memory in use from its last heartbeat, 0–100 percent.
+   *
    * @generated from field: double memory_percent = 4;
    */
   memoryPercent: number;
@@ -801,6 +946,8 @@ export const NodeSampleSchema: GenMessage<NodeSample> = /*@__PURE__*/
  */
 export type DrainNodeRequest = Message<"hakuriver.v1.DrainNodeRequest"> & {
   /**
+   * Node name.
+   *
    * @generated from field: string node = 1;
    */
   node: string;
@@ -820,6 +967,8 @@ export const DrainNodeRequestSchema: GenMessage<DrainNodeRequest> = /*@__PURE__*
  */
 export type DrainNodeResponse = Message<"hakuriver.v1.DrainNodeResponse"> & {
   /**
+   * The node, drained.
+   *
    * @generated from field: hakuriver.v1.Node node = 1;
    */
   node?: Node | undefined;
@@ -839,6 +988,8 @@ export const DrainNodeResponseSchema: GenMessage<DrainNodeResponse> = /*@__PURE_
  */
 export type UndrainNodeRequest = Message<"hakuriver.v1.UndrainNodeRequest"> & {
   /**
+   * Node name.
+   *
    * @generated from field: string node = 1;
    */
   node: string;
@@ -858,6 +1009,8 @@ export const UndrainNodeRequestSchema: GenMessage<UndrainNodeRequest> = /*@__PUR
  */
 export type UndrainNodeResponse = Message<"hakuriver.v1.UndrainNodeResponse"> & {
   /**
+   * The node, no longer drained.
+   *
    * @generated from field: hakuriver.v1.Node node = 1;
    */
   node?: Node | undefined;
@@ -873,11 +1026,37 @@ export const UndrainNodeResponseSchema: GenMessage<UndrainNodeResponse> = /*@__P
 /**
  * ClientService is what the CLI, the dashboard and other-language clients use.
  *
+ * Credentials: every RPC but DescribeCluster needs a user token
+ * (TOKEN_KIND_USER) in the `authorization: Bearer <token>` header. Each RPC
+ * names the least role that may call it ("user (own tasks only)": a user may
+ * act only on work they submitted; operators and admins on anyone's). With
+ * auth off (DescribeClusterResponse.auth_enabled false) every call is served
+ * as an admin.
+ *
+ * Errors any RPC may return: UNAUTHENTICATED (no token, a malformed, unknown,
+ * revoked or expired one, or the token was revoked while a stream was open),
+ * RESOURCE_EXHAUSTED (the caller's address made 10 failed logins within a
+ * minute and is refused for a minute; or a request over 8 MiB),
+ * PERMISSION_DENIED (the role is too low, or a join token was presented),
+ * UNAVAILABLE or RESOURCE_EXHAUSTED (the Host's storage failed, e.g. a full
+ * disk), INTERNAL (an unexpected fault). Every error's message says what to
+ * change.
+ *
  * @generated from service hakuriver.v1.ClientService
  */
 export const ClientService: GenService<{
   /**
-   * Submits one task per target (or one auto-placed task) as one batch.
+   * Submits one task per target (or one auto-placed task), times the sweep's
+   * combinations, as one batch, and answers after one scheduling pass: tasks
+   * that fit are ASSIGNING on a node, the rest PENDING in the queue. Nothing
+   * is stored when any part is refused. Least role: user (privileged or
+   * mounts outside auth.mount_allow_list: admin).
+   * Errors: INVALID_ARGUMENT (a malformed field, a limit passed, or a task
+   * that can never fit the named node or any node), NOT_FOUND (a target names
+   * an unknown node), FAILED_PRECONDITION (a target's node is offline or
+   * drained), RESOURCE_EXHAUSTED (no_queue, or the Host's queue is off, and
+   * some task cannot start now), PERMISSION_DENIED (privileged or a mount
+   * that needs admin).
    *
    * @generated from rpc hakuriver.v1.ClientService.SubmitTask
    */
@@ -887,6 +1066,9 @@ export const ClientService: GenService<{
     output: typeof SubmitTaskResponseSchema;
   },
   /**
+   * Returns one task. Least role: viewer.
+   * Errors: INVALID_ARGUMENT (not a decimal task id), NOT_FOUND.
+   *
    * @generated from rpc hakuriver.v1.ClientService.GetTask
    */
   getTask: {
@@ -895,6 +1077,10 @@ export const ClientService: GenService<{
     output: typeof GetTaskResponseSchema;
   },
   /**
+   * Returns one page of the tasks matching a filter, newest first. Least
+   * role: viewer.
+   * Errors: INVALID_ARGUMENT (a bad batch id, status or page token).
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListTasks
    */
   listTasks: {
@@ -903,7 +1089,14 @@ export const ClientService: GenService<{
     output: typeof ListTasksResponseSchema;
   },
   /**
-   * Kills a pending, assigning, running or paused task.
+   * Kills a pending, assigning, running or paused task (command or VPS). A
+   * pending task is killed at once; otherwise the runner is told and the call
+   * waits up to 10 s for it to confirm. A runner that does not confirm in
+   * time, or whose node is offline, does not keep the task alive: it is
+   * recorded KILLED anyway (the message says so) and the runner stops it
+   * when it hears. Least role: user (own tasks only).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is
+   * already final), PERMISSION_DENIED (someone else's task).
    *
    * @generated from rpc hakuriver.v1.ClientService.KillTask
    */
@@ -913,6 +1106,12 @@ export const ClientService: GenService<{
     output: typeof KillTaskResponseSchema;
   },
   /**
+   * Pauses a running task and waits up to 10 s for its runner to confirm.
+   * Least role: user (own tasks only).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+   * running, or ended before it could be paused), UNAVAILABLE (its node is
+   * offline, or the runner did not confirm in time), PERMISSION_DENIED.
+   *
    * @generated from rpc hakuriver.v1.ClientService.PauseTask
    */
   pauseTask: {
@@ -921,6 +1120,12 @@ export const ClientService: GenService<{
     output: typeof PauseTaskResponseSchema;
   },
   /**
+   * Resumes a paused task and waits up to 10 s for its runner to confirm.
+   * Least role: user (own tasks only).
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+   * paused, or ended before it could be resumed), UNAVAILABLE (its node is
+   * offline, or the runner did not confirm in time), PERMISSION_DENIED.
+   *
    * @generated from rpc hakuriver.v1.ClientService.ResumeTask
    */
   resumeTask: {
@@ -929,7 +1134,14 @@ export const ClientService: GenService<{
     output: typeof ResumeTaskResponseSchema;
   },
   /**
-   * Streams a task's output from an offset; with follow, until the task ends.
+   * Streams one of a task's outputs from a byte offset: zero or more data
+   * messages, then exactly one end message, after which the stream closes
+   * with OK. Without follow it sends what the Host holds now; with follow
+   * it keeps sending new output until the task is final and its output has
+   * all arrived (or nothing came for 5 s after it ended). A broken follow
+   * resumes without loss or duplication from the last offset + length seen.
+   * Least role: viewer.
+   * Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
    *
    * @generated from rpc hakuriver.v1.ClientService.FollowLogs
    */
@@ -939,6 +1151,8 @@ export const ClientService: GenService<{
     output: typeof FollowLogsResponseSchema;
   },
   /**
+   * Returns every node the Host knows, online or not. Least role: viewer.
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListNodes
    */
   listNodes: {
@@ -947,6 +1161,10 @@ export const ClientService: GenService<{
     output: typeof ListNodesResponseSchema;
   },
   /**
+   * Returns nodes, the cluster's totals and the last 60 s of history.
+   * Least role: viewer.
+   * Errors: NOT_FOUND (the named node is unknown).
+   *
    * @generated from rpc hakuriver.v1.ClientService.Health
    */
   health: {
@@ -955,7 +1173,10 @@ export const ClientService: GenService<{
     output: typeof HealthResponseSchema;
   },
   /**
-   * A drained node takes no new work; its running work finishes.
+   * Drains a node: it takes no new work; its running work finishes. Its
+   * runner is told. Draining a drained node changes nothing. Least role:
+   * operator.
+   * Errors: NOT_FOUND (unknown node).
    *
    * @generated from rpc hakuriver.v1.ClientService.DrainNode
    */
@@ -965,6 +1186,10 @@ export const ClientService: GenService<{
     output: typeof DrainNodeResponseSchema;
   },
   /**
+   * Lets a drained node take work again (the queue is looked at at once).
+   * Least role: operator.
+   * Errors: NOT_FOUND (unknown node).
+   *
    * @generated from rpc hakuriver.v1.ClientService.UndrainNode
    */
   undrainNode: {
@@ -975,7 +1200,9 @@ export const ClientService: GenService<{
   /**
    * A snapshot of tasks (filtered like ListTasks) and nodes, then every change
    * of them as it happens, so no client polls. Ends only when the caller
-   * cancels or the Host shuts down.
+   * cancels, the Host shuts down (the stream then closes with OK) or the
+   * caller's token is revoked (UNAUTHENTICATED). Least role: viewer.
+   * Errors: INVALID_ARGUMENT (a bad filter, or task_filter.limit out of range).
    *
    * @generated from rpc hakuriver.v1.ClientService.Watch
    */
@@ -985,7 +1212,14 @@ export const ClientService: GenService<{
     output: typeof WatchResponseSchema;
   },
   /**
-   * Environments: Docker containers on the Host, packed into tarballs.
+   * Creates an environment container on the Host's Docker engine from a
+   * local image and starts it (kept alive with `sleep infinity`, so a person
+   * can shell in and customise it). An existing one of that name is returned
+   * as it is (created false). Least role: operator.
+   * Errors: INVALID_ARGUMENT (a bad name or image reference),
+   * FAILED_PRECONDITION (the image is not on the engine and cannot be pulled,
+   * or a container of that name is not HakuRiver's), UNAVAILABLE (the Docker
+   * engine does not answer).
    *
    * @generated from rpc hakuriver.v1.ClientService.CreateContainer
    */
@@ -995,6 +1229,10 @@ export const ClientService: GenService<{
     output: typeof CreateContainerResponseSchema;
   },
   /**
+   * Lists HakuRiver's environment containers (by label), sorted by name.
+   * Least role: viewer.
+   * Errors: UNAVAILABLE (the Docker engine does not answer).
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListContainers
    */
   listContainers: {
@@ -1003,6 +1241,11 @@ export const ClientService: GenService<{
     output: typeof ListContainersResponseSchema;
   },
   /**
+   * Starts (or unpauses) an environment container; a running one stays as it
+   * is. Least role: operator.
+   * Errors: INVALID_ARGUMENT (a bad name), NOT_FOUND, FAILED_PRECONDITION
+   * (not HakuRiver's), UNAVAILABLE (the Docker engine does not answer).
+   *
    * @generated from rpc hakuriver.v1.ClientService.StartContainer
    */
   startContainer: {
@@ -1011,6 +1254,11 @@ export const ClientService: GenService<{
     output: typeof StartContainerResponseSchema;
   },
   /**
+   * Stops an environment container (SIGKILL after 3 s); a stopped one stays
+   * as it is. Least role: operator.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+   * HakuRiver's), UNAVAILABLE.
+   *
    * @generated from rpc hakuriver.v1.ClientService.StopContainer
    */
   stopContainer: {
@@ -1019,6 +1267,11 @@ export const ClientService: GenService<{
     output: typeof StopContainerResponseSchema;
   },
   /**
+   * Removes an environment container, running or not; its tarballs stay.
+   * Least role: operator.
+   * Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+   * HakuRiver's), UNAVAILABLE.
+   *
    * @generated from rpc hakuriver.v1.ClientService.DeleteContainer
    */
   deleteContainer: {
@@ -1027,7 +1280,15 @@ export const ClientService: GenService<{
     output: typeof DeleteContainerResponseSchema;
   },
   /**
-   * An interactive shell in an environment container (raw TTY, resize, exit code).
+   * An interactive shell in a running environment container (raw TTY,
+   * resize, exit code). The first request must be a start; the responses
+   * are output, then exactly one exit, after which the stream closes with
+   * OK. A caller that cancels ends the shell (a TTY's process is hung up).
+   * Needs a bidirectional stream (HTTP/2): browsers use the dashboard's
+   * WebSocket instead. Least role: operator.
+   * Errors: INVALID_ARGUMENT (no start first, a bad name), NOT_FOUND,
+   * FAILED_PRECONDITION (the container is not running, or not HakuRiver's),
+   * UNAVAILABLE.
    *
    * @generated from rpc hakuriver.v1.ClientService.Shell
    */
@@ -1037,7 +1298,14 @@ export const ClientService: GenService<{
     output: typeof ShellResponseSchema;
   },
   /**
-   * Commits the container and saves it as <name>-<unixts>.tar, with progress.
+   * Commits the container to hakuriver/<name>:base (it keeps running; Docker
+   * pauses it for the commit), saves it as <name>-<unixts>.tar under
+   * shared_dir/<container_dir> and prunes older tarballs. Streams progress,
+   * then exactly one done, after which the stream closes with OK. A pack
+   * cancelled while saving leaves no tarball behind. Least role: operator.
+   * Errors: INVALID_ARGUMENT (a bad name or keep), NOT_FOUND,
+   * FAILED_PRECONDITION (not HakuRiver's), UNAVAILABLE (the Docker engine
+   * does not answer, or the call was cancelled).
    *
    * @generated from rpc hakuriver.v1.ClientService.CreateTarball
    */
@@ -1047,6 +1315,10 @@ export const ClientService: GenService<{
     output: typeof CreateTarballResponseSchema;
   },
   /**
+   * Lists tarballs in shared storage, grouped by environment. Least role:
+   * viewer.
+   * Errors: INVALID_ARGUMENT (a bad name).
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListTarballs
    */
   listTarballs: {
@@ -1055,6 +1327,11 @@ export const ClientService: GenService<{
     output: typeof ListTarballsResponseSchema;
   },
   /**
+   * Deletes one tarball, or every tarball of an environment. Least role:
+   * operator.
+   * Errors: INVALID_ARGUMENT (a bad name or a negative timestamp), NOT_FOUND
+   * (no tarball matched).
+   *
    * @generated from rpc hakuriver.v1.ClientService.DeleteTarball
    */
   deleteTarball: {
@@ -1063,7 +1340,8 @@ export const ClientService: GenService<{
     output: typeof DeleteTarballResponseSchema;
   },
   /**
-   * Version, ports and whether auth is on; the one call that needs no credential.
+   * Version, ports and whether auth is on. Open: the one call that needs no
+   * credential (one sent is ignored).
    *
    * @generated from rpc hakuriver.v1.ClientService.DescribeCluster
    */
@@ -1073,7 +1351,7 @@ export const ClientService: GenService<{
     output: typeof DescribeClusterResponseSchema;
   },
   /**
-   * Who the caller's credential names.
+   * Who the caller's credential names. Least role: viewer.
    *
    * @generated from rpc hakuriver.v1.ClientService.WhoAmI
    */
@@ -1083,7 +1361,9 @@ export const ClientService: GenService<{
     output: typeof WhoAmIResponseSchema;
   },
   /**
-   * Users and tokens (admin; a user may create, list and revoke their own tokens).
+   * Adds a user with a role and a first token. Least role: admin.
+   * Errors: INVALID_ARGUMENT (a bad name, no role, a label over 100
+   * characters, a lifetime out of range), ALREADY_EXISTS (the name is taken).
    *
    * @generated from rpc hakuriver.v1.ClientService.AddUser
    */
@@ -1093,6 +1373,8 @@ export const ClientService: GenService<{
     output: typeof AddUserResponseSchema;
   },
   /**
+   * Lists every user. Least role: admin.
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListUsers
    */
   listUsers: {
@@ -1101,6 +1383,9 @@ export const ClientService: GenService<{
     output: typeof ListUsersResponseSchema;
   },
   /**
+   * Removes a user and revokes all their tokens. Least role: admin.
+   * Errors: NOT_FOUND, FAILED_PRECONDITION (they are the only admin).
+   *
    * @generated from rpc hakuriver.v1.ClientService.RemoveUser
    */
   removeUser: {
@@ -1109,6 +1394,10 @@ export const ClientService: GenService<{
     output: typeof RemoveUserResponseSchema;
   },
   /**
+   * Changes a user's role. Least role: admin.
+   * Errors: INVALID_ARGUMENT (no role), NOT_FOUND, FAILED_PRECONDITION
+   * (taking the admin role from the only admin).
+   *
    * @generated from rpc hakuriver.v1.ClientService.SetUserRole
    */
   setUserRole: {
@@ -1117,6 +1406,12 @@ export const ClientService: GenService<{
     output: typeof SetUserRoleResponseSchema;
   },
   /**
+   * Makes a token. Least role: viewer, for a user token of their own;
+   * admin for another user's token or a join token.
+   * Errors: INVALID_ARGUMENT (a label over 100 characters, a lifetime out of
+   * range, no user named with auth off), NOT_FOUND (unknown user),
+   * PERMISSION_DENIED.
+   *
    * @generated from rpc hakuriver.v1.ClientService.CreateToken
    */
   createToken: {
@@ -1125,6 +1420,10 @@ export const ClientService: GenService<{
     output: typeof CreateTokenResponseSchema;
   },
   /**
+   * Lists tokens (never their secrets). Least role: viewer, for their own;
+   * admin for anyone's and join tokens.
+   * Errors: PERMISSION_DENIED (a non-admin naming another user).
+   *
    * @generated from rpc hakuriver.v1.ClientService.ListTokens
    */
   listTokens: {
@@ -1133,6 +1432,10 @@ export const ClientService: GenService<{
     output: typeof ListTokensResponseSchema;
   },
   /**
+   * Revokes a token at once. Least role: viewer, for their own; admin for
+   * anyone's and join tokens.
+   * Errors: NOT_FOUND, PERMISSION_DENIED.
+   *
    * @generated from rpc hakuriver.v1.ClientService.RevokeToken
    */
   revokeToken: {
@@ -1141,7 +1444,8 @@ export const ClientService: GenService<{
     output: typeof RevokeTokenResponseSchema;
   },
   /**
-   * The audit trail (operator).
+   * Reads the audit trail. Least role: operator.
+   * Errors: INVALID_ARGUMENT (limit out of range).
    *
    * @generated from rpc hakuriver.v1.ClientService.ListAudit
    */

@@ -21,11 +21,15 @@ export const file_hakuriver_v1_environments: GenFile = /*@__PURE__*/
  */
 export type EnvContainer = Message<"hakuriver.v1.EnvContainer"> & {
   /**
+   * The environment's name, which is also the container's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * The image it was created from.
+   *
    * @generated from field: string image = 2;
    */
   image: string;
@@ -38,11 +42,15 @@ export type EnvContainer = Message<"hakuriver.v1.EnvContainer"> & {
   state: string;
 
   /**
+   * Docker's container id.
+   *
    * @generated from field: string id = 4;
    */
   id: string;
 
   /**
+   * When Docker created it.
+   *
    * @generated from field: google.protobuf.Timestamp created_at = 5;
    */
   createdAt?: Timestamp | undefined;
@@ -69,7 +77,8 @@ export type Tarball = Message<"hakuriver.v1.Tarball"> & {
   name: string;
 
   /**
-   * Unix seconds from the file name <name>-<ts>.tar.
+   * Unix seconds from the file name <name>-<ts>.tar: when it was packed (a
+   * newer tarball always has a larger one). Runners load the newest.
    *
    * @generated from field: int64 timestamp = 2;
    */
@@ -83,6 +92,8 @@ export type Tarball = Message<"hakuriver.v1.Tarball"> & {
   file: string;
 
   /**
+   * Size of the file in bytes.
+   *
    * @generated from field: int64 size_bytes = 4;
    */
   sizeBytes: bigint;
@@ -102,11 +113,15 @@ export const TarballSchema: GenMessage<Tarball> = /*@__PURE__*/
  */
 export type Environment = Message<"hakuriver.v1.Environment"> & {
   /**
+   * Environment name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * Its tarballs, newest first.
+   *
    * @generated from field: repeated hakuriver.v1.Tarball tarballs = 2;
    */
   tarballs: Tarball[];
@@ -126,11 +141,17 @@ export const EnvironmentSchema: GenMessage<Environment> = /*@__PURE__*/
  */
 export type CreateContainerRequest = Message<"hakuriver.v1.CreateContainerRequest"> & {
   /**
+   * A Docker image reference on the Host's engine ("ubuntu:22.04"); one pull
+   * is tried (20 s) when it is missing.
+   *
    * @generated from field: string image = 1;
    */
   image: string;
 
   /**
+   * The environment's name: 2–64 lower-case letters and digits, with single
+   * ".", "_" or "-" between them ("NULL" is reserved).
+   *
    * @generated from field: string name = 2;
    */
   name: string;
@@ -150,12 +171,15 @@ export const CreateContainerRequestSchema: GenMessage<CreateContainerRequest> = 
  */
 export type CreateContainerResponse = Message<"hakuriver.v1.CreateContainerResponse"> & {
   /**
+   * The container as Docker reports it now.
+   *
    * @generated from field: hakuriver.v1.EnvContainer container = 1;
    */
   container?: EnvContainer | undefined;
 
   /**
-   * False when a container of that name already existed.
+   * False when a container of that name already existed (it is returned
+   * unchanged, whatever image was asked for).
    *
    * @generated from field: bool created = 2;
    */
@@ -191,6 +215,8 @@ export const ListContainersRequestSchema: GenMessage<ListContainersRequest> = /*
  */
 export type ListContainersResponse = Message<"hakuriver.v1.ListContainersResponse"> & {
   /**
+   * Environment containers, sorted by name.
+   *
    * @generated from field: repeated hakuriver.v1.EnvContainer containers = 1;
    */
   containers: EnvContainer[];
@@ -210,6 +236,8 @@ export const ListContainersResponseSchema: GenMessage<ListContainersResponse> = 
  */
 export type StartContainerRequest = Message<"hakuriver.v1.StartContainerRequest"> & {
   /**
+   * The environment's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -229,6 +257,8 @@ export const StartContainerRequestSchema: GenMessage<StartContainerRequest> = /*
  */
 export type StartContainerResponse = Message<"hakuriver.v1.StartContainerResponse"> & {
   /**
+   * The container after the start.
+   *
    * @generated from field: hakuriver.v1.EnvContainer container = 1;
    */
   container?: EnvContainer | undefined;
@@ -248,6 +278,8 @@ export const StartContainerResponseSchema: GenMessage<StartContainerResponse> = 
  */
 export type StopContainerRequest = Message<"hakuriver.v1.StopContainerRequest"> & {
   /**
+   * The environment's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -267,6 +299,8 @@ export const StopContainerRequestSchema: GenMessage<StopContainerRequest> = /*@_
  */
 export type StopContainerResponse = Message<"hakuriver.v1.StopContainerResponse"> & {
   /**
+   * The container after the stop.
+   *
    * @generated from field: hakuriver.v1.EnvContainer container = 1;
    */
   container?: EnvContainer | undefined;
@@ -286,6 +320,8 @@ export const StopContainerResponseSchema: GenMessage<StopContainerResponse> = /*
  */
 export type DeleteContainerRequest = Message<"hakuriver.v1.DeleteContainerRequest"> & {
   /**
+   * The environment's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -320,11 +356,14 @@ export const DeleteContainerResponseSchema: GenMessage<DeleteContainerResponse> 
  */
 export type ShellRequest = Message<"hakuriver.v1.ShellRequest"> & {
   /**
+   * Start first, then any mix of stdin, resize and eof. Closing the request
+   * side means the same as eof.
+   *
    * @generated from oneof hakuriver.v1.ShellRequest.message
    */
   message: {
     /**
-     * First message: which container, and how.
+     * First message: which container, and how (a later start is ignored).
      *
      * @generated from field: hakuriver.v1.ShellStart start = 1;
      */
@@ -332,12 +371,16 @@ export type ShellRequest = Message<"hakuriver.v1.ShellRequest"> & {
     case: "start";
   } | {
     /**
+     * Bytes for the process's stdin.
+     *
      * @generated from field: bytes stdin = 2;
      */
     value: Uint8Array;
     case: "stdin";
   } | {
     /**
+     * A new terminal size.
+     *
      * @generated from field: hakuriver.v1.ShellResize resize = 3;
      */
     value: ShellResize;
@@ -367,28 +410,38 @@ export const ShellRequestSchema: GenMessage<ShellRequest> = /*@__PURE__*/
  */
 export type ShellStart = Message<"hakuriver.v1.ShellStart"> & {
   /**
+   * The environment's name; its container must be running.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * Command to run; empty = /bin/bash, else /bin/sh.
+   * The argv to run (not through a shell); empty = /bin/bash when the image
+   * has it, else /bin/sh.
    *
    * @generated from field: repeated string command = 2;
    */
   command: string[];
 
   /**
+   * Allocate a pseudo-terminal (TERM=xterm-256color): raw bytes both ways,
+   * and all output arrives as stdout. False: stdout and stderr stay apart.
+   *
    * @generated from field: bool tty = 3;
    */
   tty: boolean;
 
   /**
+   * Initial terminal height in rows (TTY only; 0 = Docker's default).
+   *
    * @generated from field: int32 rows = 4;
    */
   rows: number;
 
   /**
+   * Initial terminal width in columns (TTY only; 0 = Docker's default).
+   *
    * @generated from field: int32 cols = 5;
    */
   cols: number;
@@ -408,11 +461,15 @@ export const ShellStartSchema: GenMessage<ShellStart> = /*@__PURE__*/
  */
 export type ShellResize = Message<"hakuriver.v1.ShellResize"> & {
   /**
+   * Height in rows; ignored without a TTY or when either value is 0.
+   *
    * @generated from field: int32 rows = 1;
    */
   rows: number;
 
   /**
+   * Width in columns; ignored without a TTY or when either value is 0.
+   *
    * @generated from field: int32 cols = 2;
    */
   cols: number;
@@ -447,22 +504,30 @@ export const ShellEofSchema: GenMessage<ShellEof> = /*@__PURE__*/
  */
 export type ShellResponse = Message<"hakuriver.v1.ShellResponse"> & {
   /**
+   * Output in the order it came, then exactly one exit as the last message.
+   *
    * @generated from oneof hakuriver.v1.ShellResponse.message
    */
   message: {
     /**
+     * Bytes the process wrote to stdout (with a TTY: all its output).
+     *
      * @generated from field: bytes stdout = 1;
      */
     value: Uint8Array;
     case: "stdout";
   } | {
     /**
+     * Bytes the process wrote to stderr (never with a TTY).
+     *
      * @generated from field: bytes stderr = 2;
      */
     value: Uint8Array;
     case: "stderr";
   } | {
     /**
+     * The process ended; the stream closes after it.
+     *
      * @generated from field: hakuriver.v1.ShellExit exit = 3;
      */
     value: ShellExit;
@@ -484,6 +549,8 @@ export const ShellResponseSchema: GenMessage<ShellResponse> = /*@__PURE__*/
  */
 export type ShellExit = Message<"hakuriver.v1.ShellExit"> & {
   /**
+   * The process's exit code; -1 when Docker did not report one.
+   *
    * @generated from field: int32 code = 1;
    */
   code: number;
@@ -503,12 +570,16 @@ export const ShellExitSchema: GenMessage<ShellExit> = /*@__PURE__*/
  */
 export type CreateTarballRequest = Message<"hakuriver.v1.CreateTarballRequest"> & {
   /**
+   * The environment's name; its container must exist (it may be running).
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * How many tarballs of this environment to keep (0 = the configured default).
+   * How many tarballs of this environment to keep, the new one included
+   * (0 = the Host's docker.keep_tarballs, 1 by default; negative is
+   * INVALID_ARGUMENT).
    *
    * @generated from field: int32 keep = 2;
    */
@@ -529,16 +600,22 @@ export const CreateTarballRequestSchema: GenMessage<CreateTarballRequest> = /*@_
  */
 export type CreateTarballResponse = Message<"hakuriver.v1.CreateTarballResponse"> & {
   /**
+   * Progress messages, then exactly one done as the last message.
+   *
    * @generated from oneof hakuriver.v1.CreateTarballResponse.event
    */
   event: {
     /**
+     * One step of packing.
+     *
      * @generated from field: hakuriver.v1.TarballProgress progress = 1;
      */
     value: TarballProgress;
     case: "progress";
   } | {
     /**
+     * The tarball written; the stream closes after it.
+     *
      * @generated from field: hakuriver.v1.Tarball done = 2;
      */
     value: Tarball;
@@ -560,18 +637,23 @@ export const CreateTarballResponseSchema: GenMessage<CreateTarballResponse> = /*
  */
 export type TarballProgress = Message<"hakuriver.v1.TarballProgress"> & {
   /**
-   * commit, save, prune.
+   * "commit" (once), "save" (repeated, about every 250 ms, and once when
+   * saved), "prune" (once).
    *
    * @generated from field: string phase = 1;
    */
   phase: string;
 
   /**
+   * Bytes of the tarball written so far (0 while committing).
+   *
    * @generated from field: int64 bytes = 2;
    */
   bytes: bigint;
 
   /**
+   * What happens, for people ("saving myenv-1718000000.tar").
+   *
    * @generated from field: string message = 3;
    */
   message: string;
@@ -591,6 +673,8 @@ export const TarballProgressSchema: GenMessage<TarballProgress> = /*@__PURE__*/
  */
 export type ListTarballsRequest = Message<"hakuriver.v1.ListTarballsRequest"> & {
   /**
+   * Only this environment's tarballs; empty = every environment.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -610,6 +694,9 @@ export const ListTarballsRequestSchema: GenMessage<ListTarballsRequest> = /*@__P
  */
 export type ListTarballsResponse = Message<"hakuriver.v1.ListTarballsResponse"> & {
   /**
+   * Environments with at least one tarball, sorted by name (empty when
+   * there are none).
+   *
    * @generated from field: repeated hakuriver.v1.Environment environments = 1;
    */
   environments: Environment[];
@@ -629,12 +716,15 @@ export const ListTarballsResponseSchema: GenMessage<ListTarballsResponse> = /*@_
  */
 export type DeleteTarballRequest = Message<"hakuriver.v1.DeleteTarballRequest"> & {
   /**
+   * The environment's name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * 0 deletes every tarball of the environment.
+   * Tarball.timestamp (Unix seconds) of the one to delete; 0 deletes every
+   * tarball of the environment.
    *
    * @generated from field: int64 timestamp = 2;
    */
@@ -655,6 +745,8 @@ export const DeleteTarballRequestSchema: GenMessage<DeleteTarballRequest> = /*@_
  */
 export type DeleteTarballResponse = Message<"hakuriver.v1.DeleteTarballResponse"> & {
   /**
+   * The tarballs deleted (at least one).
+   *
    * @generated from field: repeated hakuriver.v1.Tarball deleted = 1;
    */
   deleted: Tarball[];

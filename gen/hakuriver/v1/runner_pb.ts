@@ -21,28 +21,39 @@ export const file_hakuriver_v1_runner: GenFile = /*@__PURE__*/
  */
 export type ControlRequest = Message<"hakuriver.v1.ControlRequest"> & {
   /**
+   * A hello first, then heartbeats, task events and log chunks in any order.
+   * A second hello and cases this Host does not know are ignored.
+   *
    * @generated from oneof hakuriver.v1.ControlRequest.message
    */
   message: {
     /**
+     * First message: who the runner is and what it holds.
+     *
      * @generated from field: hakuriver.v1.RunnerHello hello = 1;
      */
     value: RunnerHello;
     case: "hello";
   } | {
     /**
+     * Load, every Welcome.heartbeat_interval_ms.
+     *
      * @generated from field: hakuriver.v1.RunnerHeartbeat heartbeat = 2;
      */
     value: RunnerHeartbeat;
     case: "heartbeat";
   } | {
     /**
+     * A task's status changed.
+     *
      * @generated from field: hakuriver.v1.TaskEvent task_event = 3;
      */
     value: TaskEvent;
     case: "taskEvent";
   } | {
     /**
+     * Output of a task.
+     *
      * @generated from field: hakuriver.v1.LogChunk log_chunk = 4;
      */
     value: LogChunk;
@@ -64,46 +75,62 @@ export const ControlRequestSchema: GenMessage<ControlRequest> = /*@__PURE__*/
  */
 export type ControlResponse = Message<"hakuriver.v1.ControlResponse"> & {
   /**
+   * A welcome first, then commands. A runner ignores cases it does not know.
+   *
    * @generated from oneof hakuriver.v1.ControlResponse.message
    */
   message: {
     /**
+     * First message: the runner is accepted.
+     *
      * @generated from field: hakuriver.v1.Welcome welcome = 1;
      */
     value: Welcome;
     case: "welcome";
   } | {
     /**
+     * Start a task.
+     *
      * @generated from field: hakuriver.v1.RunTask run_task = 2;
      */
     value: RunTask;
     case: "runTask";
   } | {
     /**
+     * Stop a task.
+     *
      * @generated from field: hakuriver.v1.KillTaskCommand kill_task = 3;
      */
     value: KillTaskCommand;
     case: "killTask";
   } | {
     /**
+     * Freeze a task.
+     *
      * @generated from field: hakuriver.v1.PauseTaskCommand pause_task = 4;
      */
     value: PauseTaskCommand;
     case: "pauseTask";
   } | {
     /**
+     * Thaw a task.
+     *
      * @generated from field: hakuriver.v1.ResumeTaskCommand resume_task = 5;
      */
     value: ResumeTaskCommand;
     case: "resumeTask";
   } | {
     /**
+     * Dial a Tunnel stream for an SSH session.
+     *
      * @generated from field: hakuriver.v1.OpenTunnel open_tunnel = 6;
      */
     value: OpenTunnel;
     case: "openTunnel";
   } | {
     /**
+     * The node's drain flag changed.
+     *
      * @generated from field: hakuriver.v1.Drain drain = 7;
      */
     value: Drain;
@@ -125,7 +152,9 @@ export const ControlResponseSchema: GenMessage<ControlResponse> = /*@__PURE__*/
  */
 export type RunnerHello = Message<"hakuriver.v1.RunnerHello"> & {
   /**
-   * Node name (unique in the cluster; defaults to the hostname).
+   * Node name, unique in the cluster (defaults to the hostname): a letter or
+   * digit, then letters, digits, ".", "_" or "-", at most 253 characters.
+   * It stays bound to the first join token that registered it.
    *
    * @generated from field: string name = 1;
    */
@@ -139,18 +168,25 @@ export type RunnerHello = Message<"hakuriver.v1.RunnerHello"> & {
   joinToken: string;
 
   /**
+   * What the runner detected; required.
+   *
    * @generated from field: hakuriver.v1.Resources resources = 3;
    */
   resources?: Resources | undefined;
 
   /**
    * Tasks this runner holds (running, paused, or ended while disconnected).
+   * The Host applies their statuses, and answers with stale ids and log
+   * cursors in the welcome; active tasks it assigned here and the runner no
+   * longer holds become LOST (or are sent again if still ASSIGNING).
    *
    * @generated from field: repeated hakuriver.v1.HeldTask tasks = 4;
    */
   tasks: HeldTask[];
 
   /**
+   * The runner's software version.
+   *
    * @generated from field: string version = 5;
    */
   version: string;
@@ -170,33 +206,43 @@ export const RunnerHelloSchema: GenMessage<RunnerHello> = /*@__PURE__*/
  */
 export type HeldTask = Message<"hakuriver.v1.HeldTask"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * The task's status on the runner.
+   *
    * @generated from field: hakuriver.v1.TaskStatus status = 2;
    */
   status: TaskStatus;
 
   /**
+   * Exit code, once the task ended with one.
+   *
    * @generated from field: optional int32 exit_code = 3;
    */
   exitCode?: number | undefined;
 
   /**
+   * Why it is in its status (error text, kill reason, notes).
+   *
    * @generated from field: string message = 4;
    */
   message: string;
 
   /**
-   * Bytes of output the runner has on disk.
+   * Bytes of stdout the runner has on disk (for an ended task: all of it).
    *
    * @generated from field: int64 stdout_size = 5;
    */
   stdoutSize: bigint;
 
   /**
+   * Bytes of stderr the runner has on disk (for an ended task: all of it).
+   *
    * @generated from field: int64 stderr_size = 6;
    */
   stderrSize: bigint;
@@ -210,17 +256,25 @@ export const HeldTaskSchema: GenMessage<HeldTask> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 3);
 
 /**
- * RunnerHeartbeat reports load; its arrival is what keeps a node online.
+ * RunnerHeartbeat reports load; its arrival is what keeps a node online. No
+ * heartbeat for interval × factor (5 s × 6 by default) and the node is
+ * offline and its active tasks LOST.
  *
  * @generated from message hakuriver.v1.RunnerHeartbeat
  */
 export type RunnerHeartbeat = Message<"hakuriver.v1.RunnerHeartbeat"> & {
   /**
+   * The machine's load now; GPU readings replace the node's as long as the
+   * set of GPU indexes is unchanged.
+   *
    * @generated from field: hakuriver.v1.Usage usage = 1;
    */
   usage?: Usage | undefined;
 
   /**
+   * Ids of the tasks active on the runner; a RunTask listed here counts as
+   * received.
+   *
    * @generated from field: repeated string running_task_ids = 2;
    */
   runningTaskIds: string[];
@@ -234,47 +288,61 @@ export const RunnerHeartbeatSchema: GenMessage<RunnerHeartbeat> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 4);
 
 /**
- * TaskEvent reports a status change of a task on the runner.
+ * TaskEvent reports a status change of a task on the runner. Events for
+ * tasks not assigned to this node, and moves the status machine refuses
+ * (out of a final status), are logged and ignored.
  *
  * @generated from message hakuriver.v1.TaskEvent
  */
 export type TaskEvent = Message<"hakuriver.v1.TaskEvent"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * The task's new status; must not be UNSPECIFIED.
+   *
    * @generated from field: hakuriver.v1.TaskStatus status = 2;
    */
   status: TaskStatus;
 
   /**
+   * Exit code, once the task ended with one.
+   *
    * @generated from field: optional int32 exit_code = 3;
    */
   exitCode?: number | undefined;
 
   /**
+   * Why (error text, kill reason, notes on limits that could not be
+   * enforced); empty keeps the Host's message.
+   *
    * @generated from field: string message = 4;
    */
   message: string;
 
   /**
-   * VPS tasks: the sshd port on the runner's loopback.
+   * VPS tasks: the sshd port on the runner's loopback; 0 = unchanged.
    *
    * @generated from field: int32 ssh_port = 5;
    */
   sshPort: number;
 
   /**
-   * Bytes written to each stream when the event was sent; the Host waits
-   * for output up to these offsets before it ends log streams.
+   * Bytes written to stdout when the event was sent. Read with a final
+   * status: the Host waits for output up to this offset before it ends log
+   * streams.
    *
    * @generated from field: int64 stdout_size = 6;
    */
   stdoutSize: bigint;
 
   /**
+   * Bytes written to stderr when the event was sent (see stdout_size).
+   *
    * @generated from field: int64 stderr_size = 7;
    */
   stderrSize: bigint;
@@ -294,21 +362,32 @@ export const TaskEventSchema: GenMessage<TaskEvent> = /*@__PURE__*/
  */
 export type LogChunk = Message<"hakuriver.v1.LogChunk"> & {
   /**
+   * Task.task_id (decimal); chunks for tasks not assigned to this node are
+   * dropped.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * Which output.
+   *
    * @generated from field: hakuriver.v1.LogStream stream = 2;
    */
   stream: LogStream;
 
   /**
+   * Byte offset of data's first byte. Bytes the Host already has are
+   * skipped; a chunk that starts past the Host's end is dropped (the runner
+   * re-sends from Welcome.log_cursors on its next connection).
+   *
    * @generated from field: int64 offset = 3;
    */
   offset: bigint;
 
   /**
+   * Raw output bytes.
+   *
    * @generated from field: bytes data = 4;
    */
   data: Uint8Array;
@@ -328,7 +407,7 @@ export const LogChunkSchema: GenMessage<LogChunk> = /*@__PURE__*/
  */
 export type Welcome = Message<"hakuriver.v1.Welcome"> & {
   /**
-   * How often the runner must send a heartbeat.
+   * How often the runner must send a heartbeat, in milliseconds.
    *
    * @generated from field: int64 heartbeat_interval_ms = 1;
    */
@@ -343,13 +422,16 @@ export type Welcome = Message<"hakuriver.v1.Welcome"> & {
   logCursors: LogCursor[];
 
   /**
-   * Tasks the Host considers final that the runner still holds: stop them.
+   * Tasks the Host considers final (or never assigned to this node) that
+   * the runner still holds: stop them.
    *
    * @generated from field: repeated string stale_task_ids = 3;
    */
   staleTaskIds: string[];
 
   /**
+   * Whether the node is drained (takes no new work).
+   *
    * @generated from field: bool drained = 4;
    */
   drained: boolean;
@@ -369,16 +451,22 @@ export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
  */
 export type LogCursor = Message<"hakuriver.v1.LogCursor"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * Bytes of stdout the Host holds: the next LogChunk.offset it expects.
+   *
    * @generated from field: int64 stdout_offset = 2;
    */
   stdoutOffset: bigint;
 
   /**
+   * Bytes of stderr the Host holds: the next LogChunk.offset it expects.
+   *
    * @generated from field: int64 stderr_offset = 3;
    */
   stderrOffset: bigint;
@@ -392,74 +480,100 @@ export const LogCursorSchema: GenMessage<LogCursor> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 8);
 
 /**
- * TaskSpec is everything a runner needs to start a task.
+ * TaskSpec is everything a runner needs to start a task (the Host has
+ * validated every field; see Task for their meanings).
  *
  * @generated from message hakuriver.v1.TaskSpec
  */
 export type TaskSpec = Message<"hakuriver.v1.TaskSpec"> & {
   /**
+   * Task.task_id (decimal); a runner starts each id once and answers a
+   * repeated RunTask with the task's status.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * Command or VPS.
+   *
    * @generated from field: hakuriver.v1.TaskKind kind = 2;
    */
   kind: TaskKind;
 
   /**
+   * argv[0] (command tasks; empty for VPS).
+   *
    * @generated from field: string command = 3;
    */
   command: string;
 
   /**
+   * Arguments after argv[0].
+   *
    * @generated from field: repeated string args = 4;
    */
   args: string[];
 
   /**
+   * Environment variables, by name.
+   *
    * @generated from field: map<string, string> env = 5;
    */
   env: { [key: string]: string };
 
   /**
+   * CPU limit in cores (fractions allowed; 0 = no limit).
+   *
    * @generated from field: double cores = 6;
    */
   cores: number;
 
   /**
+   * Memory limit in bytes (0 = no limit).
+   *
    * @generated from field: int64 memory_bytes = 7;
    */
   memoryBytes: bigint;
 
   /**
-   * Environment name; "NULL" = native.
+   * Environment name (image hakuriver/<container>:base); "NULL" = native.
    *
    * @generated from field: string container = 8;
    */
   container: string;
 
   /**
+   * Run the container with --privileged.
+   *
    * @generated from field: bool privileged = 9;
    */
   privileged: boolean;
 
   /**
+   * Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]" (Docker tasks).
+   *
    * @generated from field: repeated string mounts = 10;
    */
   mounts: string[];
 
   /**
+   * GPU indexes to expose; empty = none.
+   *
    * @generated from field: repeated int32 gpus = 11;
    */
   gpus: number[];
 
   /**
+   * NUMA node to bind CPUs and memory to; unset = no binding.
+   *
    * @generated from field: optional int32 numa_node = 12;
    */
   numaNode?: number | undefined;
 
   /**
+   * VPS tasks: the OpenSSH public key line to authorise for root.
+   *
    * @generated from field: string public_key = 13;
    */
   publicKey: string;
@@ -473,12 +587,16 @@ export const TaskSpecSchema: GenMessage<TaskSpec> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 9);
 
 /**
- * RunTask asks the runner to start a task.
+ * RunTask asks the runner to start a task. Unacknowledged (no event about
+ * it and not in a heartbeat) within 10 s, it is sent again; after 3 repeats
+ * the task fails.
  *
  * @generated from message hakuriver.v1.RunTask
  */
 export type RunTask = Message<"hakuriver.v1.RunTask"> & {
   /**
+   * What to run.
+   *
    * @generated from field: hakuriver.v1.TaskSpec spec = 1;
    */
   spec?: TaskSpec | undefined;
@@ -498,11 +616,15 @@ export const RunTaskSchema: GenMessage<RunTask> = /*@__PURE__*/
  */
 export type KillTaskCommand = Message<"hakuriver.v1.KillTaskCommand"> & {
   /**
+   * Task.task_id (decimal).
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
 
   /**
+   * Why, for the task's message ("killed by user").
+   *
    * @generated from field: string reason = 2;
    */
   reason: string;
@@ -522,6 +644,8 @@ export const KillTaskCommandSchema: GenMessage<KillTaskCommand> = /*@__PURE__*/
  */
 export type PauseTaskCommand = Message<"hakuriver.v1.PauseTaskCommand"> & {
   /**
+   * Task.task_id (decimal) of a running task.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -541,6 +665,8 @@ export const PauseTaskCommandSchema: GenMessage<PauseTaskCommand> = /*@__PURE__*
  */
 export type ResumeTaskCommand = Message<"hakuriver.v1.ResumeTaskCommand"> & {
   /**
+   * Task.task_id (decimal) of a paused task.
+   *
    * @generated from field: string task_id = 1;
    */
   taskId: string;
@@ -560,16 +686,23 @@ export const ResumeTaskCommandSchema: GenMessage<ResumeTaskCommand> = /*@__PURE_
  */
 export type OpenTunnel = Message<"hakuriver.v1.OpenTunnel"> & {
   /**
+   * Id to name in TunnelOpen; the Host waits a limited time for it.
+   *
    * @generated from field: string tunnel_id = 1;
    */
   tunnelId: string;
 
   /**
+   * Task.task_id (decimal) of a VPS on this runner.
+   *
    * @generated from field: string task_id = 2;
    */
   taskId: string;
 
   /**
+   * The port on the runner's loopback as the Host knows it (Task.ssh_port);
+   * the runner dials the sshd port it holds for the task.
+   *
    * @generated from field: int32 port = 3;
    */
   port: number;
@@ -583,12 +716,15 @@ export const OpenTunnelSchema: GenMessage<OpenTunnel> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 14);
 
 /**
- * Drain tells the runner whether it is drained (informational).
+ * Drain tells the runner whether it is drained (informational: the Host
+ * places no new work on a drained node either way).
  *
  * @generated from message hakuriver.v1.Drain
  */
 export type Drain = Message<"hakuriver.v1.Drain"> & {
   /**
+   * True: drained.
+   *
    * @generated from field: bool drained = 1;
    */
   drained: boolean;
@@ -608,6 +744,8 @@ export const DrainSchema: GenMessage<Drain> = /*@__PURE__*/
  */
 export type TunnelRequest = Message<"hakuriver.v1.TunnelRequest"> & {
   /**
+   * An open first, then data and at most one close.
+   *
    * @generated from oneof hakuriver.v1.TunnelRequest.message
    */
   message: {
@@ -620,6 +758,8 @@ export type TunnelRequest = Message<"hakuriver.v1.TunnelRequest"> & {
     case: "open";
   } | {
     /**
+     * Bytes from the task's port.
+     *
      * @generated from field: bytes data = 2;
      */
     value: Uint8Array;
@@ -649,16 +789,22 @@ export const TunnelRequestSchema: GenMessage<TunnelRequest> = /*@__PURE__*/
  */
 export type TunnelResponse = Message<"hakuriver.v1.TunnelResponse"> & {
   /**
+   * Data, then at most one close.
+   *
    * @generated from oneof hakuriver.v1.TunnelResponse.message
    */
   message: {
     /**
+     * Bytes from the SSH client, for the task's port.
+     *
      * @generated from field: bytes data = 1;
      */
     value: Uint8Array;
     case: "data";
   } | {
     /**
+     * The Host's side will send no more bytes (half-close).
+     *
      * @generated from field: hakuriver.v1.TunnelClose close = 2;
      */
     value: TunnelClose;
@@ -681,11 +827,16 @@ export const TunnelResponseSchema: GenMessage<TunnelResponse> = /*@__PURE__*/
  */
 export type TunnelOpen = Message<"hakuriver.v1.TunnelOpen"> & {
   /**
+   * OpenTunnel.tunnel_id.
+   *
    * @generated from field: string tunnel_id = 1;
    */
   tunnelId: string;
 
   /**
+   * Empty when the port was reached; else why not (the Host then fails the
+   * SSH session with it and the stream ends at once).
+   *
    * @generated from field: string error = 2;
    */
   error: string;
@@ -705,6 +856,8 @@ export const TunnelOpenSchema: GenMessage<TunnelOpen> = /*@__PURE__*/
  */
 export type TunnelClose = Message<"hakuriver.v1.TunnelClose"> & {
   /**
+   * Why, for logs ("sshd closed"); may be empty.
+   *
    * @generated from field: string reason = 1;
    */
   reason: string;
@@ -721,12 +874,30 @@ export const TunnelCloseSchema: GenMessage<TunnelClose> = /*@__PURE__*/
  * RunnerService is served by the Host and dialled by runners, which may sit
  * behind NAT: the Host never opens a connection to a runner.
  *
+ * Credentials: both RPCs need a runner join token (TOKEN_KIND_JOIN) in the
+ * `authorization: Bearer <token>` header (none with auth off). A user token
+ * is refused with PERMISSION_DENIED; a missing, unknown, revoked or expired
+ * one with UNAUTHENTICATED (and revoking the token ends open streams with
+ * UNAUTHENTICATED); an address with 10 failed logins within a minute is
+ * refused with RESOURCE_EXHAUSTED for a minute.
+ *
  * @generated from service hakuriver.v1.RunnerService
  */
 export const RunnerService: GenService<{
   /**
    * The one persistent control stream of a runner. The runner's first
-   * message must be a hello; the Host answers with a welcome.
+   * message must be a hello, within 10 s; the Host answers with a welcome
+   * before any command. The Host handles the runner's messages in the order
+   * sent. The stream lasts until either side ends it or the Host stops; a
+   * runner reconnects with backoff after any end and reports its inventory
+   * again in a new hello. Least role: runner join token.
+   * Errors: DEADLINE_EXCEEDED (no hello in 10 s), CANCELED (the stream closed
+   * before its hello), INVALID_ARGUMENT (the first message is not a hello, a
+   * bad node name, no resources), PERMISSION_DENIED (the name is bound to
+   * another live join token), FAILED_PRECONDITION (the name is online from
+   * another connection that still sends heartbeats), UNAVAILABLE (the Host
+   * could not handle a message, or asks the runner to reconnect and re-send
+   * output: the message says why).
    *
    * @generated from rpc hakuriver.v1.RunnerService.Control
    */
@@ -737,7 +908,12 @@ export const RunnerService: GenService<{
   },
   /**
    * One stream per SSH session, opened by the runner when the Host asks for
-   * it with an OpenTunnel command. The first request names the tunnel.
+   * it with an OpenTunnel command. The first request (within 10 s) names the
+   * tunnel; then bytes flow both ways, each direction ending with a close.
+   * The stream ends when the session does. Least role: runner join token.
+   * Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+   * it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+   * SSH session waits for that tunnel id: it timed out or never existed).
    *
    * @generated from rpc hakuriver.v1.RunnerService.Tunnel
    */

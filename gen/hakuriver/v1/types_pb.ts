@@ -21,7 +21,8 @@ export const file_hakuriver_v1_types: GenFile = /*@__PURE__*/
  */
 export type Task = Message<"hakuriver.v1.Task"> & {
   /**
-   * 64-bit time-sortable id, rendered as a decimal string.
+   * 64-bit time-sortable id as a decimal string (below 2^53, so it also fits
+   * a double); a larger id means a later submission.
    *
    * @generated from field: string task_id = 1;
    */
@@ -35,34 +36,44 @@ export type Task = Message<"hakuriver.v1.Task"> & {
   batchId: string;
 
   /**
+   * Command or VPS.
+   *
    * @generated from field: hakuriver.v1.TaskKind kind = 3;
    */
   kind: TaskKind;
 
   /**
+   * Where the task is in its life cycle; see TaskStatus for the final ones.
+   *
    * @generated from field: hakuriver.v1.TaskStatus status = 4;
    */
   status: TaskStatus;
 
   /**
-   * argv[0]; for VPS tasks empty.
+   * argv[0] of a command task (run directly, never through a shell unless
+   * it is one, such as "sh"); empty for VPS tasks.
    *
    * @generated from field: string command = 5;
    */
   command: string;
 
   /**
+   * The arguments after argv[0] (after sweep expansion); empty for VPS tasks.
+   *
    * @generated from field: repeated string args = 6;
    */
   args: string[];
 
   /**
+   * Environment variables set for the task, by name.
+   *
    * @generated from field: map<string, string> env = 7;
    */
   env: { [key: string]: string };
 
   /**
-   * CPU cores reserved (fractions allowed; 0 = no limit).
+   * CPU cores reserved and enforced as a limit (fractions allowed;
+   * 0 = no limit and no reservation).
    *
    * @generated from field: double cores = 8;
    */
@@ -76,24 +87,33 @@ export type Task = Message<"hakuriver.v1.Task"> & {
   memoryBytes: bigint;
 
   /**
-   * Environment name; "NULL" runs natively on the node.
+   * Environment name: the runner runs image hakuriver/<container>:base,
+   * loaded from the newest tarball; "NULL" runs the command natively on
+   * the node.
    *
    * @generated from field: string container = 10;
    */
   container: string;
 
   /**
+   * Whether the container runs with Docker's --privileged.
+   *
    * @generated from field: bool privileged = 11;
    */
   privileged: boolean;
 
   /**
+   * Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]" (the request's,
+   * or the Host's configured default mounts when it named none); Docker
+   * tasks only.
+   *
    * @generated from field: repeated string mounts = 12;
    */
   mounts: string[];
 
   /**
-   * The target as the user wrote it ("node", "node:0", "node::1,2"); empty = auto.
+   * The target as the Host normalised it ("node", "node:0", "node::1,2",
+   * "node:0::1"); empty = auto-placed.
    *
    * @generated from field: string target = 13;
    */
@@ -107,57 +127,74 @@ export type Task = Message<"hakuriver.v1.Task"> & {
   assignedNode: string;
 
   /**
+   * NUMA node the task is bound to (from the target); unset = no binding.
+   *
    * @generated from field: optional int32 numa_node = 15;
    */
   numaNode?: number | undefined;
 
   /**
+   * GPU indexes (as nvidia-smi numbers them) the task holds; empty = none.
+   *
    * @generated from field: repeated int32 gpus = 16;
    */
   gpus: number[];
 
   /**
+   * The process's exit code once it ended; unset while it runs or when no
+   * code is known (-1 for a task lost to a heartbeat timeout).
+   *
    * @generated from field: optional int32 exit_code = 17;
    */
   exitCode?: number | undefined;
 
   /**
-   * Why the task is in its status (error text, kill reason, limits note).
+   * Why the task is in its status: "queued", "waiting: ..." while pending,
+   * error text, kill reason, notes on limits that could not be enforced.
    *
    * @generated from field: string message = 18;
    */
   message: string;
 
   /**
+   * When the Host stored the task.
+   *
    * @generated from field: google.protobuf.Timestamp submitted_at = 19;
    */
   submittedAt?: Timestamp | undefined;
 
   /**
+   * When it started running; unset until then.
+   *
    * @generated from field: google.protobuf.Timestamp started_at = 20;
    */
   startedAt?: Timestamp | undefined;
 
   /**
+   * When it reached a final status; unset until then.
+   *
    * @generated from field: google.protobuf.Timestamp completed_at = 21;
    */
   completedAt?: Timestamp | undefined;
 
   /**
-   * For VPS tasks: the sshd port on the runner's loopback.
+   * For VPS tasks: the sshd port on the runner's loopback (0 until the VPS
+   * runs); clients reach it through the Host's SSH proxy, never directly.
    *
    * @generated from field: int32 ssh_port = 22;
    */
   sshPort: number;
 
   /**
-   * Bytes of stdout/stderr the Host holds.
+   * Bytes of stdout the Host holds now (grows while the task runs).
    *
    * @generated from field: int64 stdout_bytes = 23;
    */
   stdoutBytes: bigint;
 
   /**
+   * Bytes of stderr the Host holds now (grows while the task runs).
+   *
    * @generated from field: int64 stderr_bytes = 24;
    */
   stderrBytes: bigint;
@@ -184,16 +221,22 @@ export const TaskSchema: GenMessage<Task> = /*@__PURE__*/
  */
 export type NumaNode = Message<"hakuriver.v1.NumaNode"> & {
   /**
+   * The kernel's NUMA node id (as in /sys/devices/system/node/node<id>).
+   *
    * @generated from field: int32 id = 1;
    */
   id: number;
 
   /**
+   * Ids of the CPUs (logical cores) on this NUMA node.
+   *
    * @generated from field: repeated int32 cores = 2;
    */
   cores: number[];
 
   /**
+   * Memory on this NUMA node in bytes.
+   *
    * @generated from field: int64 memory_bytes = 3;
    */
   memoryBytes: bigint;
@@ -207,52 +250,71 @@ export const NumaNodeSchema: GenMessage<NumaNode> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_types, 1);
 
 /**
- * Gpu is one GPU as nvidia-smi reports it; -1 means not supported or unknown.
+ * Gpu is one GPU as nvidia-smi reports it; -1 in any reading means not
+ * supported or unknown.
  *
  * @generated from message hakuriver.v1.Gpu
  */
 export type Gpu = Message<"hakuriver.v1.Gpu"> & {
   /**
+   * nvidia-smi's index: what targets ("node::0,1") and Task.gpus name.
+   *
    * @generated from field: int32 index = 1;
    */
   index: number;
 
   /**
+   * Product name, such as "NVIDIA H100 80GB HBM3".
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * "GPU-..." (or "MIG-...") UUID.
+   *
    * @generated from field: string uuid = 3;
    */
   uuid: string;
 
   /**
+   * Total memory in MiB.
+   *
    * @generated from field: int64 memory_total_mib = 4;
    */
   memoryTotalMib: bigint;
 
   /**
+   * Memory in use in MiB.
+   *
    * @generated from field: int64 memory_used_mib = 5;
    */
   memoryUsedMib: bigint;
 
   /**
+   * Utilisation, 0–100 percent.
+   *
    * @generated from field: double utilization_percent = 6;
    */
   utilizationPercent: number;
 
   /**
+   * Temperature in degrees Celsius.
+   *
    * @generated from field: double temperature_c = 7;
    */
   temperatureC: number;
 
   /**
+   * Power draw in watts.
+   *
    * @generated from field: double power_draw_w = 8;
    */
   powerDrawW: number;
 
   /**
+   * Power limit in watts.
+   *
    * @generated from field: double power_limit_w = 9;
    */
   powerLimitW: number;
@@ -272,21 +334,29 @@ export const GpuSchema: GenMessage<Gpu> = /*@__PURE__*/
  */
 export type Resources = Message<"hakuriver.v1.Resources"> & {
   /**
+   * Logical CPUs of the machine.
+   *
    * @generated from field: int32 cores = 1;
    */
   cores: number;
 
   /**
+   * Total memory in bytes.
+   *
    * @generated from field: int64 memory_bytes = 2;
    */
   memoryBytes: bigint;
 
   /**
+   * NUMA nodes, by id; empty when the machine reports none.
+   *
    * @generated from field: repeated hakuriver.v1.NumaNode numa_nodes = 3;
    */
   numaNodes: NumaNode[];
 
   /**
+   * GPUs, by index; empty when there is no nvidia-smi or it fails.
+   *
    * @generated from field: repeated hakuriver.v1.Gpu gpus = 4;
    */
   gpus: Gpu[];
@@ -306,36 +376,51 @@ export const ResourcesSchema: GenMessage<Resources> = /*@__PURE__*/
  */
 export type Usage = Message<"hakuriver.v1.Usage"> & {
   /**
+   * Busy share of all CPUs since the previous heartbeat, 0–100 percent.
+   *
    * @generated from field: double cpu_percent = 1;
    */
   cpuPercent: number;
 
   /**
+   * Memory in use in bytes (MemTotal − MemAvailable).
+   *
    * @generated from field: int64 memory_used_bytes = 2;
    */
   memoryUsedBytes: bigint;
 
   /**
+   * Total memory in bytes.
+   *
    * @generated from field: int64 memory_total_bytes = 3;
    */
   memoryTotalBytes: bigint;
 
   /**
+   * The 1-minute load average.
+   *
    * @generated from field: double load_1m = 4;
    */
   load1m: number;
 
   /**
+   * Mean of the machine's thermal zones in degrees Celsius; unset when none
+   * is readable.
+   *
    * @generated from field: optional double avg_temp_c = 5;
    */
   avgTempC?: number | undefined;
 
   /**
+   * Hottest thermal zone in degrees Celsius; unset when none is readable.
+   *
    * @generated from field: optional double max_temp_c = 6;
    */
   maxTempC?: number | undefined;
 
   /**
+   * Current GPU readings; empty when there are no GPUs (or no reading yet).
+   *
    * @generated from field: repeated hakuriver.v1.Gpu gpus = 7;
    */
   gpus: Gpu[];
@@ -355,53 +440,72 @@ export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
  */
 export type Node = Message<"hakuriver.v1.Node"> & {
   /**
+   * Node name, unique in the cluster (the runner's hostname by default).
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * Whether its runner holds a control stream now.
+   *
    * @generated from field: hakuriver.v1.NodeStatus status = 2;
    */
   status: NodeStatus;
 
   /**
+   * What the runner detected when it joined (GPU readings refreshed by
+   * heartbeats).
+   *
    * @generated from field: hakuriver.v1.Resources resources = 3;
    */
   resources?: Resources | undefined;
 
   /**
+   * Load from the last heartbeat.
+   *
    * @generated from field: hakuriver.v1.Usage usage = 4;
    */
   usage?: Usage | undefined;
 
   /**
+   * When the last heartbeat (or hello) arrived.
+   *
    * @generated from field: google.protobuf.Timestamp last_heartbeat = 5;
    */
   lastHeartbeat?: Timestamp | undefined;
 
   /**
+   * A drained node takes no new work; what runs on it finishes.
+   *
    * @generated from field: bool drained = 6;
    */
   drained: boolean;
 
   /**
-   * Reserved by active tasks (assigning, running, paused).
+   * Cores reserved by active tasks (assigning, running, paused).
    *
    * @generated from field: double cores_in_use = 7;
    */
   coresInUse: number;
 
   /**
+   * Memory in bytes reserved by active tasks.
+   *
    * @generated from field: int64 memory_in_use_bytes = 8;
    */
   memoryInUseBytes: bigint;
 
   /**
+   * GPU indexes held by active tasks.
+   *
    * @generated from field: repeated int32 gpus_in_use = 9;
    */
   gpusInUse: number[];
 
   /**
+   * The runner's software version.
+   *
    * @generated from field: string version = 10;
    */
   version: string;
@@ -422,63 +526,101 @@ export const NodeSchema: GenMessage<Node> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_types, 5);
 
 /**
- * TaskStatus is the life cycle of a task. Final statuses (completed, failed,
- * killed, killed_oom, lost) never change once reached.
+ * TaskStatus is the life cycle of a task:
+ *
+ *   pending ──▶ assigning ──▶ running ⇄ paused
+ *      │            │            │         │
+ *      │            └────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost
+ *      └──▶ killed | failed (never placed)
+ *
+ * Final statuses (COMPLETED, FAILED, KILLED, KILLED_OOM, LOST) never change
+ * once reached: a client may stop watching a task there. Active statuses
+ * (ASSIGNING, RUNNING, PAUSED) hold the task's cores, memory and GPUs on its
+ * node. A runner may report RUNNING straight from PENDING or ASSIGNING, and
+ * a final status from any non-final one (a task can end before "running"
+ * arrives), so clients must not expect to see every step.
  *
  * @generated from enum hakuriver.v1.TaskStatus
  */
 export enum TaskStatus {
   /**
+   * Never set on a task. In ListTasksRequest.statuses it is refused
+   * (INVALID_ARGUMENT).
+   *
    * @generated from enum value: TASK_STATUS_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * Accepted and waiting for a node with room (the queue).
+   * Stored on the Host and waiting in the queue for a node with room, in
+   * submission order; Task.message says what it waits for
+   * ("waiting: GPU 1 of alpha in use by task 123").
    *
    * @generated from enum value: TASK_STATUS_PENDING = 1;
    */
   PENDING = 1,
 
   /**
-   * Sent to a runner, not yet confirmed started.
+   * Placed on Task.assigned_node and sent to its runner, not yet confirmed
+   * started. Holds its resources. The Host resends it to a runner that does
+   * not acknowledge it and fails it after a few tries; a runner that
+   * reconnects without it gets it again.
    *
    * @generated from enum value: TASK_STATUS_ASSIGNING = 2;
    */
   ASSIGNING = 2,
 
   /**
+   * The runner started it (Task.started_at is set).
+   *
    * @generated from enum value: TASK_STATUS_RUNNING = 3;
    */
   RUNNING = 3,
 
   /**
+   * Frozen by PauseTask (docker pause, or SIGSTOP of a native task's process
+   * group); keeps its resources; ResumeTask or KillTask leave it.
+   *
    * @generated from enum value: TASK_STATUS_PAUSED = 4;
    */
   PAUSED = 4,
 
   /**
+   * Final: the command exited with code 0.
+   *
    * @generated from enum value: TASK_STATUS_COMPLETED = 5;
    */
   COMPLETED = 5,
 
   /**
+   * Final: exited with a non-zero code, could not start (no image, bad
+   * command), can never be placed, or its runner never acknowledged it;
+   * Task.message says which.
+   *
    * @generated from enum value: TASK_STATUS_FAILED = 6;
    */
   FAILED = 6,
 
   /**
+   * Final: stopped by KillTask (also while its node was offline: its runner
+   * stops it when it reconnects).
+   *
    * @generated from enum value: TASK_STATUS_KILLED = 7;
    */
   KILLED = 7,
 
   /**
+   * Final: killed by the out-of-memory killer when it reached its memory
+   * limit (Docker's OOMKilled, exit code 137).
+   *
    * @generated from enum value: TASK_STATUS_KILLED_OOM = 8;
    */
   KILLED_OOM = 8,
 
   /**
-   * The node running it went offline.
+   * Final: its node went offline (no heartbeat for interval × factor,
+   * 30 s by default; exit_code is then -1) or its runner came back without
+   * it. The work may or may not have finished.
    *
    * @generated from enum value: TASK_STATUS_LOST = 9;
    */
@@ -498,16 +640,23 @@ export const TaskStatusSchema: GenEnum<TaskStatus> = /*@__PURE__*/
  */
 export enum TaskKind {
   /**
+   * In SubmitTaskRequest: a command task. In ListTasksRequest: any kind.
+   *
    * @generated from enum value: TASK_KIND_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * A command run once per target, to its end; its stdout and stderr are kept.
+   *
    * @generated from enum value: TASK_KIND_COMMAND = 1;
    */
   COMMAND = 1,
 
   /**
+   * A container with sshd that runs until killed; reached through the
+   * Host's SSH proxy (Task.ssh_port).
+   *
    * @generated from enum value: TASK_KIND_VPS = 2;
    */
   VPS = 2,
@@ -526,16 +675,22 @@ export const TaskKindSchema: GenEnum<TaskKind> = /*@__PURE__*/
  */
 export enum LogStream {
   /**
+   * Read as STDOUT.
+   *
    * @generated from enum value: LOG_STREAM_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * The task's standard output.
+   *
    * @generated from enum value: LOG_STREAM_STDOUT = 1;
    */
   STDOUT = 1,
 
   /**
+   * The task's standard error.
+   *
    * @generated from enum value: LOG_STREAM_STDERR = 2;
    */
   STDERR = 2,
@@ -554,16 +709,25 @@ export const LogStreamSchema: GenEnum<LogStream> = /*@__PURE__*/
  */
 export enum NodeStatus {
   /**
+   * Never set by the Host.
+   *
    * @generated from enum value: NODE_STATUS_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * Its runner holds a control stream: placement may use the node (unless
+   * drained).
+   *
    * @generated from enum value: NODE_STATUS_ONLINE = 1;
    */
   ONLINE = 1,
 
   /**
+   * No control stream. Within the heartbeat timeout (interval × factor,
+   * 30 s by default) its tasks are kept for the runner to reconcile on
+   * reconnect; after it they are LOST.
+   *
    * @generated from enum value: NODE_STATUS_OFFLINE = 2;
    */
   OFFLINE = 2,

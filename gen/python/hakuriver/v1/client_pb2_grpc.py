@@ -9,6 +9,22 @@ from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__
 
 class ClientServiceStub(object):
     """ClientService is what the CLI, the dashboard and other-language clients use.
+
+    Credentials: every RPC but DescribeCluster needs a user token
+    (TOKEN_KIND_USER) in the `authorization: Bearer <token>` header. Each RPC
+    names the least role that may call it ("user (own tasks only)": a user may
+    act only on work they submitted; operators and admins on anyone's). With
+    auth off (DescribeClusterResponse.auth_enabled false) every call is served
+    as an admin.
+
+    Errors any RPC may return: UNAUTHENTICATED (no token, a malformed, unknown,
+    revoked or expired one, or the token was revoked while a stream was open),
+    RESOURCE_EXHAUSTED (the caller's address made 10 failed logins within a
+    minute and is refused for a minute; or a request over 8 MiB),
+    PERMISSION_DENIED (the role is too low, or a join token was presented),
+    UNAVAILABLE or RESOURCE_EXHAUSTED (the Host's storage failed, e.g. a full
+    disk), INTERNAL (an unexpected fault). Every error's message says what to
+    change.
     """
 
     def __init__(self, channel):
@@ -176,74 +192,139 @@ class ClientServiceStub(object):
 
 class ClientServiceServicer(object):
     """ClientService is what the CLI, the dashboard and other-language clients use.
+
+    Credentials: every RPC but DescribeCluster needs a user token
+    (TOKEN_KIND_USER) in the `authorization: Bearer <token>` header. Each RPC
+    names the least role that may call it ("user (own tasks only)": a user may
+    act only on work they submitted; operators and admins on anyone's). With
+    auth off (DescribeClusterResponse.auth_enabled false) every call is served
+    as an admin.
+
+    Errors any RPC may return: UNAUTHENTICATED (no token, a malformed, unknown,
+    revoked or expired one, or the token was revoked while a stream was open),
+    RESOURCE_EXHAUSTED (the caller's address made 10 failed logins within a
+    minute and is refused for a minute; or a request over 8 MiB),
+    PERMISSION_DENIED (the role is too low, or a join token was presented),
+    UNAVAILABLE or RESOURCE_EXHAUSTED (the Host's storage failed, e.g. a full
+    disk), INTERNAL (an unexpected fault). Every error's message says what to
+    change.
     """
 
     def SubmitTask(self, request, context):
-        """Submits one task per target (or one auto-placed task) as one batch.
+        """Submits one task per target (or one auto-placed task), times the sweep's
+        combinations, as one batch, and answers after one scheduling pass: tasks
+        that fit are ASSIGNING on a node, the rest PENDING in the queue. Nothing
+        is stored when any part is refused. Least role: user (privileged or
+        mounts outside auth.mount_allow_list: admin).
+        Errors: INVALID_ARGUMENT (a malformed field, a limit passed, or a task
+        that can never fit the named node or any node), NOT_FOUND (a target names
+        an unknown node), FAILED_PRECONDITION (a target's node is offline or
+        drained), RESOURCE_EXHAUSTED (no_queue, or the Host's queue is off, and
+        some task cannot start now), PERMISSION_DENIED (privileged or a mount
+        that needs admin).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Returns one task. Least role: viewer.
+        Errors: INVALID_ARGUMENT (not a decimal task id), NOT_FOUND.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTasks(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Returns one page of the tasks matching a filter, newest first. Least
+        role: viewer.
+        Errors: INVALID_ARGUMENT (a bad batch id, status or page token).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def KillTask(self, request, context):
-        """Kills a pending, assigning, running or paused task.
+        """Kills a pending, assigning, running or paused task (command or VPS). A
+        pending task is killed at once; otherwise the runner is told and the call
+        waits up to 10 s for it to confirm. A runner that does not confirm in
+        time, or whose node is offline, does not keep the task alive: it is
+        recorded KILLED anyway (the message says so) and the runner stops it
+        when it hears. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is
+        already final), PERMISSION_DENIED (someone else's task).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def PauseTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Pauses a running task and waits up to 10 s for its runner to confirm.
+        Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+        running, or ended before it could be paused), UNAVAILABLE (its node is
+        offline, or the runner did not confirm in time), PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ResumeTask(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Resumes a paused task and waits up to 10 s for its runner to confirm.
+        Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+        paused, or ended before it could be resumed), UNAVAILABLE (its node is
+        offline, or the runner did not confirm in time), PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def FollowLogs(self, request, context):
-        """Streams a task's output from an offset; with follow, until the task ends.
+        """Streams one of a task's outputs from a byte offset: zero or more data
+        messages, then exactly one end message, after which the stream closes
+        with OK. Without follow it sends what the Host holds now; with follow
+        it keeps sending new output until the task is final and its output has
+        all arrived (or nothing came for 5 s after it ended). A broken follow
+        resumes without loss or duplication from the last offset + length seen.
+        Least role: viewer.
+        Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListNodes(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Returns every node the Host knows, online or not. Least role: viewer.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Health(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Returns nodes, the cluster's totals and the last 60 s of history.
+        Least role: viewer.
+        Errors: NOT_FOUND (the named node is unknown).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DrainNode(self, request, context):
-        """A drained node takes no new work; its running work finishes.
+        """Drains a node: it takes no new work; its running work finishes. Its
+        runner is told. Draining a drained node changes nothing. Least role:
+        operator.
+        Errors: NOT_FOUND (unknown node).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UndrainNode(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lets a drained node take work again (the queue is looked at at once).
+        Least role: operator.
+        Errors: NOT_FOUND (unknown node).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -251,128 +332,195 @@ class ClientServiceServicer(object):
     def Watch(self, request, context):
         """A snapshot of tasks (filtered like ListTasks) and nodes, then every change
         of them as it happens, so no client polls. Ends only when the caller
-        cancels or the Host shuts down.
+        cancels, the Host shuts down (the stream then closes with OK) or the
+        caller's token is revoked (UNAUTHENTICATED). Least role: viewer.
+        Errors: INVALID_ARGUMENT (a bad filter, or task_filter.limit out of range).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateContainer(self, request, context):
-        """Environments: Docker containers on the Host, packed into tarballs.
+        """Creates an environment container on the Host's Docker engine from a
+        local image and starts it (kept alive with `sleep infinity`, so a person
+        can shell in and customise it). An existing one of that name is returned
+        as it is (created false). Least role: operator.
+        Errors: INVALID_ARGUMENT (a bad name or image reference),
+        FAILED_PRECONDITION (the image is not on the engine and cannot be pulled,
+        or a container of that name is not HakuRiver's), UNAVAILABLE (the Docker
+        engine does not answer).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListContainers(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists HakuRiver's environment containers (by label), sorted by name.
+        Least role: viewer.
+        Errors: UNAVAILABLE (the Docker engine does not answer).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def StartContainer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Starts (or unpauses) an environment container; a running one stays as it
+        is. Least role: operator.
+        Errors: INVALID_ARGUMENT (a bad name), NOT_FOUND, FAILED_PRECONDITION
+        (not HakuRiver's), UNAVAILABLE (the Docker engine does not answer).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def StopContainer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Stops an environment container (SIGKILL after 3 s); a stopped one stays
+        as it is. Least role: operator.
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+        HakuRiver's), UNAVAILABLE.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteContainer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Removes an environment container, running or not; its tarballs stay.
+        Least role: operator.
+        Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+        HakuRiver's), UNAVAILABLE.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Shell(self, request_iterator, context):
-        """An interactive shell in an environment container (raw TTY, resize, exit code).
+        """An interactive shell in a running environment container (raw TTY,
+        resize, exit code). The first request must be a start; the responses
+        are output, then exactly one exit, after which the stream closes with
+        OK. A caller that cancels ends the shell (a TTY's process is hung up).
+        Needs a bidirectional stream (HTTP/2): browsers use the dashboard's
+        WebSocket instead. Least role: operator.
+        Errors: INVALID_ARGUMENT (no start first, a bad name), NOT_FOUND,
+        FAILED_PRECONDITION (the container is not running, or not HakuRiver's),
+        UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateTarball(self, request, context):
-        """Commits the container and saves it as <name>-<unixts>.tar, with progress.
+        """Commits the container to hakuriver/<name>:base (it keeps running; Docker
+        pauses it for the commit), saves it as <name>-<unixts>.tar under
+        shared_dir/<container_dir> and prunes older tarballs. Streams progress,
+        then exactly one done, after which the stream closes with OK. A pack
+        cancelled while saving leaves no tarball behind. Least role: operator.
+        Errors: INVALID_ARGUMENT (a bad name or keep), NOT_FOUND,
+        FAILED_PRECONDITION (not HakuRiver's), UNAVAILABLE (the Docker engine
+        does not answer, or the call was cancelled).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTarballs(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists tarballs in shared storage, grouped by environment. Least role:
+        viewer.
+        Errors: INVALID_ARGUMENT (a bad name).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteTarball(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes one tarball, or every tarball of an environment. Least role:
+        operator.
+        Errors: INVALID_ARGUMENT (a bad name or a negative timestamp), NOT_FOUND
+        (no tarball matched).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DescribeCluster(self, request, context):
-        """Version, ports and whether auth is on; the one call that needs no credential.
+        """Version, ports and whether auth is on. Open: the one call that needs no
+        credential (one sent is ignored).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def WhoAmI(self, request, context):
-        """Who the caller's credential names.
+        """Who the caller's credential names. Least role: viewer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddUser(self, request, context):
-        """Users and tokens (admin; a user may create, list and revoke their own tokens).
+        """Adds a user with a role and a first token. Least role: admin.
+        Errors: INVALID_ARGUMENT (a bad name, no role, a label over 100
+        characters, a lifetime out of range), ALREADY_EXISTS (the name is taken).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListUsers(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists every user. Least role: admin.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Removes a user and revokes all their tokens. Least role: admin.
+        Errors: NOT_FOUND, FAILED_PRECONDITION (they are the only admin).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SetUserRole(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Changes a user's role. Least role: admin.
+        Errors: INVALID_ARGUMENT (no role), NOT_FOUND, FAILED_PRECONDITION
+        (taking the admin role from the only admin).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateToken(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Makes a token. Least role: viewer, for a user token of their own;
+        admin for another user's token or a join token.
+        Errors: INVALID_ARGUMENT (a label over 100 characters, a lifetime out of
+        range, no user named with auth off), NOT_FOUND (unknown user),
+        PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTokens(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lists tokens (never their secrets). Least role: viewer, for their own;
+        admin for anyone's and join tokens.
+        Errors: PERMISSION_DENIED (a non-admin naming another user).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RevokeToken(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Revokes a token at once. Least role: viewer, for their own; admin for
+        anyone's and join tokens.
+        Errors: NOT_FOUND, PERMISSION_DENIED.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAudit(self, request, context):
-        """The audit trail (operator).
+        """Reads the audit trail. Least role: operator.
+        Errors: INVALID_ARGUMENT (limit out of range).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -545,6 +693,22 @@ def add_ClientServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class ClientService(object):
     """ClientService is what the CLI, the dashboard and other-language clients use.
+
+    Credentials: every RPC but DescribeCluster needs a user token
+    (TOKEN_KIND_USER) in the `authorization: Bearer <token>` header. Each RPC
+    names the least role that may call it ("user (own tasks only)": a user may
+    act only on work they submitted; operators and admins on anyone's). With
+    auth off (DescribeClusterResponse.auth_enabled false) every call is served
+    as an admin.
+
+    Errors any RPC may return: UNAUTHENTICATED (no token, a malformed, unknown,
+    revoked or expired one, or the token was revoked while a stream was open),
+    RESOURCE_EXHAUSTED (the caller's address made 10 failed logins within a
+    minute and is refused for a minute; or a request over 8 MiB),
+    PERMISSION_DENIED (the role is too low, or a join token was presented),
+    UNAVAILABLE or RESOURCE_EXHAUSTED (the Host's storage failed, e.g. a full
+    disk), INTERNAL (an unexpected fault). Every error's message says what to
+    change.
     """
 
     @staticmethod

@@ -8,6 +8,13 @@ from hakuriver.v1 import runner_pb2 as hakuriver_dot_v1_dot_runner__pb2
 class RunnerServiceStub(object):
     """RunnerService is served by the Host and dialled by runners, which may sit
     behind NAT: the Host never opens a connection to a runner.
+
+    Credentials: both RPCs need a runner join token (TOKEN_KIND_JOIN) in the
+    `authorization: Bearer <token>` header (none with auth off). A user token
+    is refused with PERMISSION_DENIED; a missing, unknown, revoked or expired
+    one with UNAUTHENTICATED (and revoking the token ends open streams with
+    UNAUTHENTICATED); an address with 10 failed logins within a minute is
+    refused with RESOURCE_EXHAUSTED for a minute.
     """
 
     def __init__(self, channel):
@@ -31,11 +38,29 @@ class RunnerServiceStub(object):
 class RunnerServiceServicer(object):
     """RunnerService is served by the Host and dialled by runners, which may sit
     behind NAT: the Host never opens a connection to a runner.
+
+    Credentials: both RPCs need a runner join token (TOKEN_KIND_JOIN) in the
+    `authorization: Bearer <token>` header (none with auth off). A user token
+    is refused with PERMISSION_DENIED; a missing, unknown, revoked or expired
+    one with UNAUTHENTICATED (and revoking the token ends open streams with
+    UNAUTHENTICATED); an address with 10 failed logins within a minute is
+    refused with RESOURCE_EXHAUSTED for a minute.
     """
 
     def Control(self, request_iterator, context):
         """The one persistent control stream of a runner. The runner's first
-        message must be a hello; the Host answers with a welcome.
+        message must be a hello, within 10 s; the Host answers with a welcome
+        before any command. The Host handles the runner's messages in the order
+        sent. The stream lasts until either side ends it or the Host stops; a
+        runner reconnects with backoff after any end and reports its inventory
+        again in a new hello. Least role: runner join token.
+        Errors: DEADLINE_EXCEEDED (no hello in 10 s), CANCELED (the stream closed
+        before its hello), INVALID_ARGUMENT (the first message is not a hello, a
+        bad node name, no resources), PERMISSION_DENIED (the name is bound to
+        another live join token), FAILED_PRECONDITION (the name is online from
+        another connection that still sends heartbeats), UNAVAILABLE (the Host
+        could not handle a message, or asks the runner to reconnect and re-send
+        output: the message says why).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -43,7 +68,12 @@ class RunnerServiceServicer(object):
 
     def Tunnel(self, request_iterator, context):
         """One stream per SSH session, opened by the runner when the Host asks for
-        it with an OpenTunnel command. The first request names the tunnel.
+        it with an OpenTunnel command. The first request (within 10 s) names the
+        tunnel; then bytes flow both ways, each direction ending with a close.
+        The stream ends when the session does. Least role: runner join token.
+        Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+        it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+        SSH session waits for that tunnel id: it timed out or never existed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -72,6 +102,13 @@ def add_RunnerServiceServicer_to_server(servicer, server):
 class RunnerService(object):
     """RunnerService is served by the Host and dialled by runners, which may sit
     behind NAT: the Host never opens a connection to a runner.
+
+    Credentials: both RPCs need a runner join token (TOKEN_KIND_JOIN) in the
+    `authorization: Bearer <token>` header (none with auth off). A user token
+    is refused with PERMISSION_DENIED; a missing, unknown, revoked or expired
+    one with UNAUTHENTICATED (and revoking the token ends open streams with
+    UNAUTHENTICATED); an address with 10 failed logins within a minute is
+    refused with RESOURCE_EXHAUSTED for a minute.
     """
 
     @staticmethod
