@@ -21,18 +21,23 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Role is what a user may do; each role may do everything the ones before it may.
+// Role is what a user may do; each role may do everything the ones before it
+// may. A role change applies from the user's next call on.
 type Role int32
 
 const (
+	// No role: refused with INVALID_ARGUMENT where a request must name one.
 	Role_ROLE_UNSPECIFIED Role = 0
-	// Reads everything: tasks, logs, nodes, health, environments.
+	// Reads everything: tasks, logs, nodes, health, environments; manages
+	// their own tokens.
 	Role_ROLE_VIEWER Role = 1
-	// Also submits tasks and VPS, and acts on their own work.
+	// Also submits tasks and VPS, and kills, pauses and resumes their own work.
 	Role_ROLE_USER Role = 2
-	// Acts on anyone's work, drains nodes, manages environments and tarballs.
+	// Acts on anyone's work, drains nodes, manages environments and tarballs,
+	// reads the audit trail.
 	Role_ROLE_OPERATOR Role = 3
-	// Also manages users and tokens, and may ask for privileged containers and extra mounts.
+	// Also manages users and everyone's tokens (join tokens too), and may ask
+	// for privileged containers and mounts outside auth.mount_allow_list.
 	Role_ROLE_ADMIN Role = 4
 )
 
@@ -85,10 +90,12 @@ func (Role) EnumDescriptor() ([]byte, []int) {
 type TokenKind int32
 
 const (
+	// In CreateTokenRequest: a user token. Never set on a stored token.
 	TokenKind_TOKEN_KIND_UNSPECIFIED TokenKind = 0
-	// A user's API token: the user's role, on ClientService.
+	// A user's API token: it carries the user's role, on ClientService only.
 	TokenKind_TOKEN_KIND_USER TokenKind = 1
-	// A runner join token: RunnerService only.
+	// A runner join token: RunnerService only (refused with PERMISSION_DENIED
+	// on ClientService).
 	TokenKind_TOKEN_KIND_JOIN TokenKind = 2
 )
 
@@ -178,13 +185,19 @@ type DescribeClusterResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The Host's software version.
 	Version string `protobuf:"bytes,1,opt,name=version,proto3" json:"version,omitempty"`
-	ApiPort int32  `protobuf:"varint,2,opt,name=api_port,json=apiPort,proto3" json:"api_port,omitempty"`
-	// 0 when the Host runs no SSH proxy.
+	// The port of the API (gRPC, gRPC-web, Connect and the dashboard share it).
+	ApiPort int32 `protobuf:"varint,2,opt,name=api_port,json=apiPort,proto3" json:"api_port,omitempty"`
+	// The port of the raw-socket SSH proxy (REQUEST_TUNNEL protocol); 0 when
+	// the Host runs none.
 	SshProxyPort int32 `protobuf:"varint,3,opt,name=ssh_proxy_port,json=sshProxyPort,proto3" json:"ssh_proxy_port,omitempty"`
-	// False only when the Host was started with auth.enabled = false.
+	// False only when the Host was started with auth.enabled = false: then
+	// every call is served, as an admin, without a credential.
 	AuthEnabled bool `protobuf:"varint,4,opt,name=auth_enabled,json=authEnabled,proto3" json:"auth_enabled,omitempty"`
-	Tls         bool `protobuf:"varint,5,opt,name=tls,proto3" json:"tls,omitempty"`
+	// Whether the API port speaks TLS (else plain text, HTTP/2 prior knowledge
+	// or HTTP/1.1).
+	Tls bool `protobuf:"varint,5,opt,name=tls,proto3" json:"tls,omitempty"`
 }
 
 func (x *DescribeClusterResponse) Reset() {
@@ -300,10 +313,14 @@ type WhoAmIResponse struct {
 	unknownFields protoimpl.UnknownFields
 
 	// The user name; empty when auth is off.
-	User           string                 `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	Role           Role                   `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
-	TokenId        string                 `protobuf:"bytes,3,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
-	TokenLabel     string                 `protobuf:"bytes,4,opt,name=token_label,json=tokenLabel,proto3" json:"token_label,omitempty"`
+	User string `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// The user's role now (ADMIN when auth is off).
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
+	// Id of the token the call presented; empty when auth is off.
+	TokenId string `protobuf:"bytes,3,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// That token's label; empty when auth is off.
+	TokenLabel string `protobuf:"bytes,4,opt,name=token_label,json=tokenLabel,proto3" json:"token_label,omitempty"`
+	// When that token expires; unset = never (or auth is off).
 	TokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=token_expires_at,json=tokenExpiresAt,proto3" json:"token_expires_at,omitempty"`
 }
 
@@ -380,8 +397,12 @@ type User struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Name      string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Role      Role                   `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
+	// The user name: 1–32 characters, lower-case letters, digits, "_", "."
+	// and "-", starting with a letter or "_".
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What the user may do.
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
+	// When the user was added.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// Live (unrevoked, unexpired) tokens.
 	TokenCount int32 `protobuf:"varint,4,opt,name=token_count,json=tokenCount,proto3" json:"token_count,omitempty"`
@@ -453,11 +474,14 @@ type AddUserRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The new user's name (see User.name; surrounding spaces are trimmed).
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Role Role   `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
-	// Label of the first token.
+	// The new user's role; required (UNSPECIFIED is INVALID_ARGUMENT).
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
+	// Label of the first token (at most 100 characters); empty = "first token".
 	TokenLabel string `protobuf:"bytes,3,opt,name=token_label,json=tokenLabel,proto3" json:"token_label,omitempty"`
-	// Lifetime of the first token in seconds; 0 = no expiry.
+	// Lifetime of the first token in seconds, 0 to 315,360,000 (ten years);
+	// 0 = no expiry.
 	TokenTtlSeconds int64 `protobuf:"varint,4,opt,name=token_ttl_seconds,json=tokenTtlSeconds,proto3" json:"token_ttl_seconds,omitempty"`
 }
 
@@ -527,9 +551,14 @@ type AddUserResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	User      *User      `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// The user as stored.
+	User *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// The first token's description.
 	TokenInfo *TokenInfo `protobuf:"bytes,2,opt,name=token_info,json=tokenInfo,proto3" json:"token_info,omitempty"`
-	Token     string     `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	// The token's secret text ("hkr_<id>_<secret>"), to send as
+	// `authorization: Bearer <token>`. The Host keeps only its hash: it is
+	// never shown again.
+	Token string `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
 }
 
 func (x *AddUserResponse) Reset() {
@@ -630,6 +659,7 @@ type ListUsersResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Every user, sorted by name.
 	Users []*User `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
 }
 
@@ -672,12 +702,14 @@ func (x *ListUsersResponse) GetUsers() []*User {
 	return nil
 }
 
-// RemoveUserRequest names the user to remove; their tokens are revoked at once.
+// RemoveUserRequest names the user to remove; their tokens are revoked at
+// once (streams opened with them end). Their tasks stay, with their owner.
 type RemoveUserRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The user's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 }
 
@@ -726,6 +758,7 @@ type RemoveUserResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Live tokens of the user that were revoked.
 	RevokedTokens int32 `protobuf:"varint,1,opt,name=revoked_tokens,json=revokedTokens,proto3" json:"revoked_tokens,omitempty"`
 }
 
@@ -768,14 +801,17 @@ func (x *RemoveUserResponse) GetRevokedTokens() int32 {
 	return 0
 }
 
-// SetUserRoleRequest changes a user's role; it applies at once.
+// SetUserRoleRequest changes a user's role. It applies from the user's next
+// call on; streams already open keep what they were allowed.
 type SetUserRoleRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The user's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Role Role   `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
+	// The new role; required (UNSPECIFIED is INVALID_ARGUMENT).
+	Role Role `protobuf:"varint,2,opt,name=role,proto3,enum=hakuriver.v1.Role" json:"role,omitempty"`
 }
 
 func (x *SetUserRoleRequest) Reset() {
@@ -830,6 +866,7 @@ type SetUserRoleResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The user as stored now.
 	User *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
 }
 
@@ -878,15 +915,23 @@ type TokenInfo struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TokenId string    `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
-	Kind    TokenKind `protobuf:"varint,2,opt,name=kind,proto3,enum=hakuriver.v1.TokenKind" json:"kind,omitempty"`
+	// The token's public id (the <id> of "hkr_<id>_<secret>"); what
+	// RevokeToken and the audit trail name.
+	TokenId string `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// User token or runner join token.
+	Kind TokenKind `protobuf:"varint,2,opt,name=kind,proto3,enum=hakuriver.v1.TokenKind" json:"kind,omitempty"`
 	// Owner of a user token; empty for join tokens.
-	User      string                 `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
-	Label     string                 `protobuf:"bytes,4,opt,name=label,proto3" json:"label,omitempty"`
+	User string `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	// Free text given at creation, to tell tokens apart.
+	Label string `protobuf:"bytes,4,opt,name=label,proto3" json:"label,omitempty"`
+	// When the token was made.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	// Unset = never expires.
-	ExpiresAt  *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
-	RevokedAt  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// When the token stops working; unset = never expires.
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// When it was revoked; unset = not revoked.
+	RevokedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	// When it was last presented (updated at most about once a minute);
+	// unset = never used.
 	LastUsedAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
 }
 
@@ -984,11 +1029,15 @@ type CreateTokenRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// USER (or UNSPECIFIED) for a user token; JOIN for a runner join token
+	// (admin only).
 	Kind TokenKind `protobuf:"varint,1,opt,name=kind,proto3,enum=hakuriver.v1.TokenKind" json:"kind,omitempty"`
-	// For user tokens: whose (empty = the caller's own; another user's needs admin).
-	User  string `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	// For user tokens: whose (empty = the caller's own; another user's needs
+	// admin; with auth off it must be named). Ignored for join tokens.
+	User string `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	// Free text to tell tokens apart (at most 100 characters).
 	Label string `protobuf:"bytes,3,opt,name=label,proto3" json:"label,omitempty"`
-	// Lifetime in seconds; 0 = no expiry.
+	// Lifetime in seconds, 0 to 315,360,000 (ten years); 0 = no expiry.
 	TtlSeconds int64 `protobuf:"varint,4,opt,name=ttl_seconds,json=ttlSeconds,proto3" json:"ttl_seconds,omitempty"`
 }
 
@@ -1058,8 +1107,11 @@ type CreateTokenResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The new token's description.
 	TokenInfo *TokenInfo `protobuf:"bytes,1,opt,name=token_info,json=tokenInfo,proto3" json:"token_info,omitempty"`
-	Token     string     `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	// The token's secret text ("hkr_<id>_<secret>"), to send as
+	// `authorization: Bearer <token>`; never shown again.
+	Token string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
 }
 
 func (x *CreateTokenResponse) Reset() {
@@ -1108,15 +1160,17 @@ func (x *CreateTokenResponse) GetToken() string {
 	return ""
 }
 
-// ListTokensRequest lists tokens (a non-admin sees their own).
+// ListTokensRequest lists tokens (a non-admin sees only their own).
 type ListTokensRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// Only this user's tokens (admin); empty = all the caller may see.
+	// Only this user's tokens; empty = all the caller may see (every token,
+	// join tokens included, for an admin; their own for anyone else). A
+	// non-admin naming another user gets PERMISSION_DENIED.
 	User string `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	// Include revoked and expired tokens.
+	// Include revoked and expired tokens (false = live ones only).
 	All bool `protobuf:"varint,2,opt,name=all,proto3" json:"all,omitempty"`
 }
 
@@ -1172,6 +1226,7 @@ type ListTokensResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The tokens, oldest first.
 	Tokens []*TokenInfo `protobuf:"bytes,1,rep,name=tokens,proto3" json:"tokens,omitempty"`
 }
 
@@ -1214,12 +1269,15 @@ func (x *ListTokensResponse) GetTokens() []*TokenInfo {
 	return nil
 }
 
-// RevokeTokenRequest names the token to revoke; streams opened with it end at once.
+// RevokeTokenRequest names the token to revoke; streams opened with it end
+// at once (UNAUTHENTICATED). Revoking a revoked token changes nothing.
+// Revoking a join token frees the node names bound to it.
 type RevokeTokenRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// TokenInfo.token_id of the token.
 	TokenId string `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
 }
 
@@ -1268,6 +1326,7 @@ type RevokeTokenResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The token as stored now (revoked_at set).
 	TokenInfo *TokenInfo `protobuf:"bytes,1,opt,name=token_info,json=tokenInfo,proto3" json:"token_info,omitempty"`
 }
 
@@ -1316,7 +1375,9 @@ type AuditEvent struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Id int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Increasing id of the event.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// When the call was made.
 	At *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
 	// User name, "runner:<node>", or "anonymous".
 	Actor string `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -1324,11 +1385,13 @@ type AuditEvent struct {
 	Action string `protobuf:"bytes,4,opt,name=action,proto3" json:"action,omitempty"`
 	// What it acted on: a task id, node, user, token id, environment.
 	Target string `protobuf:"bytes,5,opt,name=target,proto3" json:"target,omitempty"`
-	// "ok", or the error code's name.
+	// "ok", or the gRPC code's name ("PermissionDenied", "InvalidArgument", ...).
 	Outcome string `protobuf:"bytes,6,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	// Peer address of the call.
 	Address string `protobuf:"bytes,7,opt,name=address,proto3" json:"address,omitempty"`
-	Detail  string `protobuf:"bytes,8,opt,name=detail,proto3" json:"detail,omitempty"`
+	// A short summary of the request and the error's reason (at most 300
+	// characters); never a token's secret.
+	Detail string `protobuf:"bytes,8,opt,name=detail,proto3" json:"detail,omitempty"`
 }
 
 func (x *AuditEvent) Reset() {
@@ -1425,11 +1488,12 @@ type ListAuditRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// Only this actor.
+	// Only this actor (as AuditEvent.actor names it); empty = everyone.
 	User string `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	// Only events at or after this time.
+	// Only events at or after this time; unset = from the start.
 	Since *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
-	// At most this many, newest first (0 = 200).
+	// At most this many, newest first: 0 = 200; 1 to 10,000 (anything else
+	// is INVALID_ARGUMENT).
 	Limit int32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
 }
 
@@ -1492,6 +1556,7 @@ type ListAuditResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The matching events, newest first.
 	Events []*AuditEvent `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
 }
 

@@ -27,24 +27,52 @@ type SubmitTaskRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Kind    TaskKind          `protobuf:"varint,1,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
-	Command string            `protobuf:"bytes,2,opt,name=command,proto3" json:"command,omitempty"`
-	Args    []string          `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
-	Env     map[string]string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
-	Cores   float64           `protobuf:"fixed64,5,opt,name=cores,proto3" json:"cores,omitempty"`
-	// Human size: "512M", "4G", "1.5G", "256Mi", or plain bytes. Empty = no limit.
+	// COMMAND (or UNSPECIFIED) for a command task; VPS for a container with sshd.
+	Kind TaskKind `protobuf:"varint,1,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
+	// Command tasks: argv[0], required (run directly, never through a shell:
+	// pass "sh", "-c", "..." for one). VPS: ignored. One argument may take at
+	// most 128 KiB; the command, args and env together at most 1 MiB.
+	Command string `protobuf:"bytes,2,opt,name=command,proto3" json:"command,omitempty"`
+	// Command tasks: the arguments after argv[0] (span: arguments with sweep).
+	// VPS: ignored.
+	Args []string `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
+	// Environment variables for the task; names are letters, digits and "_",
+	// not starting with a digit.
+	Env map[string]string `protobuf:"bytes,4,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
+	// CPU cores to reserve and limit to (fractions allowed, such as 0.5);
+	// 0 = no limit and no reservation; negative is INVALID_ARGUMENT.
+	Cores float64 `protobuf:"fixed64,5,opt,name=cores,proto3" json:"cores,omitempty"`
+	// Memory limit as a human size: "512M", "4G", "1.5G" (K, M, G, T are
+	// 1000-based), "256Mi" (Ki, Mi, Gi, Ti are 1024-based), or plain bytes;
+	// case-insensitive. Empty = no limit.
 	Memory string `protobuf:"bytes,6,opt,name=memory,proto3" json:"memory,omitempty"`
-	// "node", "node:NUMA", "node::GPU[,GPU]", "node:NUMA::GPU". Empty = auto-place.
+	// Where to run: "node", "node:NUMA", "node::GPU[,GPU]" or
+	// "node:NUMA::GPU[,GPU]" (NUMA id and GPU indexes as the node reports
+	// them). One task per target, at most 1,024 targets; a VPS takes at most
+	// one. Empty = one task, placed on any node with room.
 	Targets []string `protobuf:"bytes,7,rep,name=targets,proto3" json:"targets,omitempty"`
-	// Environment name; empty = the Host's default; "NULL" = native.
-	Container  string   `protobuf:"bytes,8,opt,name=container,proto3" json:"container,omitempty"`
-	Privileged *bool    `protobuf:"varint,9,opt,name=privileged,proto3,oneof" json:"privileged,omitempty"`
-	Mounts     []string `protobuf:"bytes,10,rep,name=mounts,proto3" json:"mounts,omitempty"`
-	// VPS only: the OpenSSH public key to authorise.
+	// Environment name; empty = the Host's docker.default_container_name;
+	// "NULL" = native, on the node itself (command tasks only). Else 2–64
+	// lower-case letters and digits with single ".", "_" or "-" between them.
+	Container string `protobuf:"bytes,8,opt,name=container,proto3" json:"container,omitempty"`
+	// Run the container with --privileged; unset = the Host's
+	// docker.tasks_privileged. Asking for true needs admin.
+	Privileged *bool `protobuf:"varint,9,opt,name=privileged,proto3,oneof" json:"privileged,omitempty"`
+	// Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]", at most 64 of
+	// at most 8 KiB each; empty = the Host's docker.additional_mounts. A
+	// non-admin may mount only under auth.mount_allow_list.
+	Mounts []string `protobuf:"bytes,10,rep,name=mounts,proto3" json:"mounts,omitempty"`
+	// VPS only, required: one OpenSSH public key line ("ssh-ed25519 AAAA...",
+	// at most 16 KiB) to authorise for root. Ignored for command tasks.
 	PublicKey string `protobuf:"bytes,11,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
-	// Reject at once instead of queueing when no node has room now.
+	// Reject the whole submission (RESOURCE_EXHAUSTED, nothing stored) instead
+	// of queueing when some task cannot start now. False = the Host's
+	// scheduler.queue setting decides (queue by default).
 	NoQueue bool `protobuf:"varint,12,opt,name=no_queue,json=noQueue,proto3" json:"no_queue,omitempty"`
-	// Expand span:{a..b} / span:[x,y] arguments into one task per combination.
+	// Command tasks only: expand span:{a..b}, span:{a..b..step} (integers,
+	// inclusive) and span:[x,y] arguments of command and args into one task per
+	// combination (the last argument varying fastest), at most 100,000 tasks
+	// per submission in all.
 	Sweep bool `protobuf:"varint,13,opt,name=sweep,proto3" json:"sweep,omitempty"`
 }
 
@@ -177,8 +205,11 @@ type SubmitTaskResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	BatchId string  `protobuf:"bytes,1,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
-	Tasks   []*Task `protobuf:"bytes,2,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	// Id of the batch (equal to the first task's id).
+	BatchId string `protobuf:"bytes,1,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	// The tasks after the first scheduling pass: ASSIGNING with assigned_node
+	// set, or PENDING; target by target, each target's combinations in order.
+	Tasks []*Task `protobuf:"bytes,2,rep,name=tasks,proto3" json:"tasks,omitempty"`
 }
 
 func (x *SubmitTaskResponse) Reset() {
@@ -233,6 +264,7 @@ type GetTaskRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal).
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -281,6 +313,7 @@ type GetTaskResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The task now.
 	Task *Task `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
 }
 
@@ -323,25 +356,32 @@ func (x *GetTaskResponse) GetTask() *Task {
 	return nil
 }
 
-// ListTasksRequest filters the task list; all filters are optional.
+// ListTasksRequest filters the task list; all filters are optional and
+// combine with AND.
 type ListTasksRequest struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Kind     TaskKind     `protobuf:"varint,1,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
-	BatchId  string       `protobuf:"bytes,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	// Only tasks of this kind; UNSPECIFIED = any kind.
+	Kind TaskKind `protobuf:"varint,1,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
+	// Only tasks of this batch (decimal id); empty = any batch.
+	BatchId string `protobuf:"bytes,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	// Only tasks in one of these statuses; empty = any status. UNSPECIFIED or
+	// an unknown value is INVALID_ARGUMENT.
 	Statuses []TaskStatus `protobuf:"varint,3,rep,packed,name=statuses,proto3,enum=hakuriver.v1.TaskStatus" json:"statuses,omitempty"`
-	Node     string       `protobuf:"bytes,4,opt,name=node,proto3" json:"node,omitempty"`
+	// Only tasks assigned to this node; empty = any node.
+	Node string `protobuf:"bytes,4,opt,name=node,proto3" json:"node,omitempty"`
 	// A page of at most this many, newest first (0 = 200; more than 1,000 is
 	// taken as 1,000: follow next_page_token for the rest).
 	Limit int32 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
-	// Only tasks of this user.
+	// Only tasks of this user; empty = anyone's. Ignored when mine is set.
 	Owner string `protobuf:"bytes,6,opt,name=owner,proto3" json:"owner,omitempty"`
-	// Only the caller's own tasks.
+	// Only the caller's own tasks (with auth off: tasks without an owner).
 	Mine bool `protobuf:"varint,7,opt,name=mine,proto3" json:"mine,omitempty"`
 	// Continue after the page that returned this token (ListTasksResponse.next_page_token);
 	// the other fields must be the same as in that call. Empty = the first page.
+	// Tasks submitted meanwhile never shift a page; none is listed twice.
 	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 }
 
@@ -439,6 +479,7 @@ type ListTasksResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The page's tasks, newest first.
 	Tasks []*Task `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
 	// Pass as page_token to get the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
@@ -498,10 +539,12 @@ type WatchRequest struct {
 
 	// Watch tasks matching this filter (kind, batch, statuses, node, owner, mine);
 	// its limit caps the snapshot's tasks, newest first (0 = 1,000; at most 100,000);
-	// page_token is ignored.
+	// page_token is ignored. Unset = every task.
 	TaskFilter *ListTasksRequest `protobuf:"bytes,1,opt,name=task_filter,json=taskFilter,proto3" json:"task_filter,omitempty"`
-	Tasks      bool              `protobuf:"varint,2,opt,name=tasks,proto3" json:"tasks,omitempty"`
-	Nodes      bool              `protobuf:"varint,3,opt,name=nodes,proto3" json:"nodes,omitempty"`
+	// Send tasks (the snapshot and their changes).
+	Tasks bool `protobuf:"varint,2,opt,name=tasks,proto3" json:"tasks,omitempty"`
+	// Send nodes (the snapshot and their changes).
+	Nodes bool `protobuf:"varint,3,opt,name=nodes,proto3" json:"nodes,omitempty"`
 }
 
 func (x *WatchRequest) Reset() {
@@ -558,7 +601,8 @@ func (x *WatchRequest) GetNodes() bool {
 }
 
 // WatchResponse is one message of a watch: part of the snapshot, or changes.
-// Several changes that happen together travel in one message.
+// Several changes that happen together travel in one message. A change made
+// while the snapshot was read may arrive twice: replace tasks and nodes by id.
 type WatchResponse struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
@@ -650,6 +694,7 @@ type KillTaskRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal).
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -698,6 +743,8 @@ type KillTaskResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The task, final: KILLED, or the final status its runner reported first
+	// (it may have ended on its own meanwhile).
 	Task *Task `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
 }
 
@@ -746,6 +793,7 @@ type PauseTaskRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal) of a running task.
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -794,6 +842,7 @@ type PauseTaskResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The task, PAUSED.
 	Task *Task `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
 }
 
@@ -842,6 +891,7 @@ type ResumeTaskRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal) of a paused task.
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -890,6 +940,7 @@ type ResumeTaskResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The task, RUNNING.
 	Task *Task `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
 }
 
@@ -938,11 +989,15 @@ type FollowLogsRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId string    `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Task.task_id (decimal).
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Which output; UNSPECIFIED = stdout.
 	Stream LogStream `protobuf:"varint,2,opt,name=stream,proto3,enum=hakuriver.v1.LogStream" json:"stream,omitempty"`
-	// Byte offset to start from (to resume a broken follow).
+	// Byte offset to start from, 0 or more (to resume a broken follow); past
+	// the end, no data until output reaches it.
 	Offset int64 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
-	// Keep streaming new output until the task ends.
+	// Keep streaming new output until the task ends (false = what is held now,
+	// then the end).
 	Follow bool `protobuf:"varint,4,opt,name=follow,proto3" json:"follow,omitempty"`
 }
 
@@ -1012,6 +1067,8 @@ type FollowLogsResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Data messages, in offset order, then exactly one end.
+	//
 	// Types that are assignable to Event:
 	//
 	//	*FollowLogsResponse_Data
@@ -1077,10 +1134,12 @@ type isFollowLogsResponse_Event interface {
 }
 
 type FollowLogsResponse_Data struct {
+	// Output bytes.
 	Data *LogData `protobuf:"bytes,1,opt,name=data,proto3,oneof"`
 }
 
 type FollowLogsResponse_End struct {
+	// The last message of the stream.
 	End *LogEnd `protobuf:"bytes,2,opt,name=end,proto3,oneof"`
 }
 
@@ -1094,8 +1153,11 @@ type LogData struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Offset int64  `protobuf:"varint,1,opt,name=offset,proto3" json:"offset,omitempty"`
-	Data   []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	// Byte offset of data's first byte in the stream; each chunk starts where
+	// the one before ended.
+	Offset int64 `protobuf:"varint,1,opt,name=offset,proto3" json:"offset,omitempty"`
+	// Raw output bytes (not necessarily whole lines or whole UTF-8 characters).
+	Data []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
 }
 
 func (x *LogData) Reset() {
@@ -1150,9 +1212,14 @@ type LogEnd struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Status   TaskStatus `protobuf:"varint,1,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
-	ExitCode *int32     `protobuf:"varint,2,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
-	// Total bytes of the stream.
+	// The task's status when the stream ended: final with follow; without
+	// follow it may still be active.
+	Status TaskStatus `protobuf:"varint,1,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
+	// The task's exit code; set only when the status is final and a code is
+	// known.
+	ExitCode *int32 `protobuf:"varint,2,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
+	// Total bytes of the stream the Host holds (the offset just after its
+	// last byte).
 	Size int64 `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
 }
 
@@ -1254,6 +1321,7 @@ type ListNodesResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Every node the Host knows, online or not.
 	Nodes []*Node `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
 }
 
@@ -1302,6 +1370,8 @@ type HealthRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Only this node in HealthResponse.nodes; empty = every node. The
+	// aggregate and history cover the whole cluster either way.
 	Node string `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
 }
 
@@ -1350,9 +1420,12 @@ type HealthResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Nodes     []*Node           `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	// The node asked for, or every node.
+	Nodes []*Node `protobuf:"bytes,1,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	// The whole cluster now.
 	Aggregate *ClusterAggregate `protobuf:"bytes,2,opt,name=aggregate,proto3" json:"aggregate,omitempty"`
-	History   []*HealthSample   `protobuf:"bytes,3,rep,name=history,proto3" json:"history,omitempty"`
+	// Up to 60 samples, one a second, oldest first.
+	History []*HealthSample `protobuf:"bytes,3,rep,name=history,proto3" json:"history,omitempty"`
 }
 
 func (x *HealthResponse) Reset() {
@@ -1414,16 +1487,27 @@ type ClusterAggregate struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TotalNodes       int32    `protobuf:"varint,1,opt,name=total_nodes,json=totalNodes,proto3" json:"total_nodes,omitempty"`
-	OnlineNodes      int32    `protobuf:"varint,2,opt,name=online_nodes,json=onlineNodes,proto3" json:"online_nodes,omitempty"`
-	TotalCores       int32    `protobuf:"varint,3,opt,name=total_cores,json=totalCores,proto3" json:"total_cores,omitempty"`
-	TotalMemoryBytes int64    `protobuf:"varint,4,opt,name=total_memory_bytes,json=totalMemoryBytes,proto3" json:"total_memory_bytes,omitempty"`
-	UsedMemoryBytes  int64    `protobuf:"varint,5,opt,name=used_memory_bytes,json=usedMemoryBytes,proto3" json:"used_memory_bytes,omitempty"`
-	AvgCpuPercent    float64  `protobuf:"fixed64,6,opt,name=avg_cpu_percent,json=avgCpuPercent,proto3" json:"avg_cpu_percent,omitempty"`
-	AvgMemoryPercent float64  `protobuf:"fixed64,7,opt,name=avg_memory_percent,json=avgMemoryPercent,proto3" json:"avg_memory_percent,omitempty"`
-	MaxTempC         *float64 `protobuf:"fixed64,8,opt,name=max_temp_c,json=maxTempC,proto3,oneof" json:"max_temp_c,omitempty"`
-	RunningTasks     int32    `protobuf:"varint,9,opt,name=running_tasks,json=runningTasks,proto3" json:"running_tasks,omitempty"`
-	PendingTasks     int32    `protobuf:"varint,10,opt,name=pending_tasks,json=pendingTasks,proto3" json:"pending_tasks,omitempty"`
+	// Nodes the Host knows, online or not.
+	TotalNodes int32 `protobuf:"varint,1,opt,name=total_nodes,json=totalNodes,proto3" json:"total_nodes,omitempty"`
+	// Nodes whose runner holds a control stream.
+	OnlineNodes int32 `protobuf:"varint,2,opt,name=online_nodes,json=onlineNodes,proto3" json:"online_nodes,omitempty"`
+	// Logical CPUs of the online nodes.
+	TotalCores int32 `protobuf:"varint,3,opt,name=total_cores,json=totalCores,proto3" json:"total_cores,omitempty"`
+	// Memory of the online nodes in bytes.
+	TotalMemoryBytes int64 `protobuf:"varint,4,opt,name=total_memory_bytes,json=totalMemoryBytes,proto3" json:"total_memory_bytes,omitempty"`
+	// Memory in use on the online nodes in bytes.
+	UsedMemoryBytes int64 `protobuf:"varint,5,opt,name=used_memory_bytes,json=usedMemoryBytes,proto3" json:"used_memory_bytes,omitempty"`
+	// CPU use of the online nodes, 0–100 percent, weighted by their cores.
+	AvgCpuPercent float64 `protobuf:"fixed64,6,opt,name=avg_cpu_percent,json=avgCpuPercent,proto3" json:"avg_cpu_percent,omitempty"`
+	// used_memory_bytes / total_memory_bytes, 0–100 percent.
+	AvgMemoryPercent float64 `protobuf:"fixed64,7,opt,name=avg_memory_percent,json=avgMemoryPercent,proto3" json:"avg_memory_percent,omitempty"`
+	// Hottest reading of the online nodes in degrees Celsius; unset when none
+	// reports a temperature.
+	MaxTempC *float64 `protobuf:"fixed64,8,opt,name=max_temp_c,json=maxTempC,proto3,oneof" json:"max_temp_c,omitempty"`
+	// Tasks in RUNNING, cluster-wide.
+	RunningTasks int32 `protobuf:"varint,9,opt,name=running_tasks,json=runningTasks,proto3" json:"running_tasks,omitempty"`
+	// Tasks in PENDING or ASSIGNING, cluster-wide.
+	PendingTasks int32 `protobuf:"varint,10,opt,name=pending_tasks,json=pendingTasks,proto3" json:"pending_tasks,omitempty"`
 }
 
 func (x *ClusterAggregate) Reset() {
@@ -1534,9 +1618,12 @@ type HealthSample struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	At        *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
-	Aggregate *ClusterAggregate      `protobuf:"bytes,2,opt,name=aggregate,proto3" json:"aggregate,omitempty"`
-	Nodes     []*NodeSample          `protobuf:"bytes,3,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	// When the sample was taken.
+	At *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	// The cluster's totals then.
+	Aggregate *ClusterAggregate `protobuf:"bytes,2,opt,name=aggregate,proto3" json:"aggregate,omitempty"`
+	// Every node's reading then.
+	Nodes []*NodeSample `protobuf:"bytes,3,rep,name=nodes,proto3" json:"nodes,omitempty"`
 }
 
 func (x *HealthSample) Reset() {
@@ -1598,10 +1685,14 @@ type NodeSample struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Name          string     `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Status        NodeStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.NodeStatus" json:"status,omitempty"`
-	CpuPercent    float64    `protobuf:"fixed64,3,opt,name=cpu_percent,json=cpuPercent,proto3" json:"cpu_percent,omitempty"`
-	MemoryPercent float64    `protobuf:"fixed64,4,opt,name=memory_percent,json=memoryPercent,proto3" json:"memory_percent,omitempty"`
+	// Node name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Online or offline then.
+	Status NodeStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.NodeStatus" json:"status,omitempty"`
+	// CPU use from its last heartbeat, 0–100 percent.
+	CpuPercent float64 `protobuf:"fixed64,3,opt,name=cpu_percent,json=cpuPercent,proto3" json:"cpu_percent,omitempty"`
+	// Memory in use from its last heartbeat, 0–100 percent.
+	MemoryPercent float64 `protobuf:"fixed64,4,opt,name=memory_percent,json=memoryPercent,proto3" json:"memory_percent,omitempty"`
 }
 
 func (x *NodeSample) Reset() {
@@ -1670,6 +1761,7 @@ type DrainNodeRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Node name.
 	Node string `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
 }
 
@@ -1718,6 +1810,7 @@ type DrainNodeResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The node, drained.
 	Node *Node `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
 }
 
@@ -1766,6 +1859,7 @@ type UndrainNodeRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Node name.
 	Node string `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
 }
 
@@ -1814,6 +1908,7 @@ type UndrainNodeResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The node, no longer drained.
 	Node *Node `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
 }
 

@@ -17,50 +17,166 @@ const _ = grpc.SupportPackageIsVersion7
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type ClientServiceClient interface {
-	// Submits one task per target (or one auto-placed task) as one batch.
+	// Submits one task per target (or one auto-placed task), times the sweep's
+	// combinations, as one batch, and answers after one scheduling pass: tasks
+	// that fit are ASSIGNING on a node, the rest PENDING in the queue. Nothing
+	// is stored when any part is refused. Least role: user (privileged or
+	// mounts outside auth.mount_allow_list: admin).
+	// Errors: INVALID_ARGUMENT (a malformed field, a limit passed, or a task
+	// that can never fit the named node or any node), NOT_FOUND (a target names
+	// an unknown node), FAILED_PRECONDITION (a target's node is offline or
+	// drained), RESOURCE_EXHAUSTED (no_queue, or the Host's queue is off, and
+	// some task cannot start now), PERMISSION_DENIED (privileged or a mount
+	// that needs admin).
 	SubmitTask(ctx context.Context, in *SubmitTaskRequest, opts ...grpc.CallOption) (*SubmitTaskResponse, error)
+	// Returns one task. Least role: viewer.
+	// Errors: INVALID_ARGUMENT (not a decimal task id), NOT_FOUND.
 	GetTask(ctx context.Context, in *GetTaskRequest, opts ...grpc.CallOption) (*GetTaskResponse, error)
+	// Returns one page of the tasks matching a filter, newest first. Least
+	// role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad batch id, status or page token).
 	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (*ListTasksResponse, error)
-	// Kills a pending, assigning, running or paused task.
+	// Kills a pending, assigning, running or paused task (command or VPS). A
+	// pending task is killed at once; otherwise the runner is told and the call
+	// waits up to 10 s for it to confirm. A runner that does not confirm in
+	// time, or whose node is offline, does not keep the task alive: it is
+	// recorded KILLED anyway (the message says so) and the runner stops it
+	// when it hears. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is
+	// already final), PERMISSION_DENIED (someone else's task).
 	KillTask(ctx context.Context, in *KillTaskRequest, opts ...grpc.CallOption) (*KillTaskResponse, error)
+	// Pauses a running task and waits up to 10 s for its runner to confirm.
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+	// running, or ended before it could be paused), UNAVAILABLE (its node is
+	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	PauseTask(ctx context.Context, in *PauseTaskRequest, opts ...grpc.CallOption) (*PauseTaskResponse, error)
+	// Resumes a paused task and waits up to 10 s for its runner to confirm.
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
+	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(ctx context.Context, in *ResumeTaskRequest, opts ...grpc.CallOption) (*ResumeTaskResponse, error)
-	// Streams a task's output from an offset; with follow, until the task ends.
+	// Streams one of a task's outputs from a byte offset: zero or more data
+	// messages, then exactly one end message, after which the stream closes
+	// with OK. Without follow it sends what the Host holds now; with follow
+	// it keeps sending new output until the task is final and its output has
+	// all arrived (or nothing came for 5 s after it ended). A broken follow
+	// resumes without loss or duplication from the last offset + length seen.
+	// Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
 	FollowLogs(ctx context.Context, in *FollowLogsRequest, opts ...grpc.CallOption) (ClientService_FollowLogsClient, error)
+	// Returns every node the Host knows, online or not. Least role: viewer.
 	ListNodes(ctx context.Context, in *ListNodesRequest, opts ...grpc.CallOption) (*ListNodesResponse, error)
+	// Returns nodes, the cluster's totals and the last 60 s of history.
+	// Least role: viewer.
+	// Errors: NOT_FOUND (the named node is unknown).
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
-	// A drained node takes no new work; its running work finishes.
+	// Drains a node: it takes no new work; its running work finishes. Its
+	// runner is told. Draining a drained node changes nothing. Least role:
+	// operator.
+	// Errors: NOT_FOUND (unknown node).
 	DrainNode(ctx context.Context, in *DrainNodeRequest, opts ...grpc.CallOption) (*DrainNodeResponse, error)
+	// Lets a drained node take work again (the queue is looked at at once).
+	// Least role: operator.
+	// Errors: NOT_FOUND (unknown node).
 	UndrainNode(ctx context.Context, in *UndrainNodeRequest, opts ...grpc.CallOption) (*UndrainNodeResponse, error)
 	// A snapshot of tasks (filtered like ListTasks) and nodes, then every change
 	// of them as it happens, so no client polls. Ends only when the caller
-	// cancels or the Host shuts down.
+	// cancels, the Host shuts down (the stream then closes with OK) or the
+	// caller's token is revoked (UNAUTHENTICATED). Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad filter, or task_filter.limit out of range).
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (ClientService_WatchClient, error)
-	// Environments: Docker containers on the Host, packed into tarballs.
+	// Creates an environment container on the Host's Docker engine from a
+	// local image and starts it (kept alive with `sleep infinity`, so a person
+	// can shell in and customise it). An existing one of that name is returned
+	// as it is (created false). Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name or image reference),
+	// FAILED_PRECONDITION (the image is not on the engine and cannot be pulled,
+	// or a container of that name is not HakuRiver's), UNAVAILABLE (the Docker
+	// engine does not answer).
 	CreateContainer(ctx context.Context, in *CreateContainerRequest, opts ...grpc.CallOption) (*CreateContainerResponse, error)
+	// Lists HakuRiver's environment containers (by label), sorted by name.
+	// Least role: viewer.
+	// Errors: UNAVAILABLE (the Docker engine does not answer).
 	ListContainers(ctx context.Context, in *ListContainersRequest, opts ...grpc.CallOption) (*ListContainersResponse, error)
+	// Starts (or unpauses) an environment container; a running one stays as it
+	// is. Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name), NOT_FOUND, FAILED_PRECONDITION
+	// (not HakuRiver's), UNAVAILABLE (the Docker engine does not answer).
 	StartContainer(ctx context.Context, in *StartContainerRequest, opts ...grpc.CallOption) (*StartContainerResponse, error)
+	// Stops an environment container (SIGKILL after 3 s); a stopped one stays
+	// as it is. Least role: operator.
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+	// HakuRiver's), UNAVAILABLE.
 	StopContainer(ctx context.Context, in *StopContainerRequest, opts ...grpc.CallOption) (*StopContainerResponse, error)
+	// Removes an environment container, running or not; its tarballs stay.
+	// Least role: operator.
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+	// HakuRiver's), UNAVAILABLE.
 	DeleteContainer(ctx context.Context, in *DeleteContainerRequest, opts ...grpc.CallOption) (*DeleteContainerResponse, error)
-	// An interactive shell in an environment container (raw TTY, resize, exit code).
+	// An interactive shell in a running environment container (raw TTY,
+	// resize, exit code). The first request must be a start; the responses
+	// are output, then exactly one exit, after which the stream closes with
+	// OK. A caller that cancels ends the shell (a TTY's process is hung up).
+	// Needs a bidirectional stream (HTTP/2): browsers use the dashboard's
+	// WebSocket instead. Least role: operator.
+	// Errors: INVALID_ARGUMENT (no start first, a bad name), NOT_FOUND,
+	// FAILED_PRECONDITION (the container is not running, or not HakuRiver's),
+	// UNAVAILABLE.
 	Shell(ctx context.Context, opts ...grpc.CallOption) (ClientService_ShellClient, error)
-	// Commits the container and saves it as <name>-<unixts>.tar, with progress.
+	// Commits the container to hakuriver/<name>:base (it keeps running; Docker
+	// pauses it for the commit), saves it as <name>-<unixts>.tar under
+	// shared_dir/<container_dir> and prunes older tarballs. Streams progress,
+	// then exactly one done, after which the stream closes with OK. A pack
+	// cancelled while saving leaves no tarball behind. Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name or keep), NOT_FOUND,
+	// FAILED_PRECONDITION (not HakuRiver's), UNAVAILABLE (the Docker engine
+	// does not answer, or the call was cancelled).
 	CreateTarball(ctx context.Context, in *CreateTarballRequest, opts ...grpc.CallOption) (ClientService_CreateTarballClient, error)
+	// Lists tarballs in shared storage, grouped by environment. Least role:
+	// viewer.
+	// Errors: INVALID_ARGUMENT (a bad name).
 	ListTarballs(ctx context.Context, in *ListTarballsRequest, opts ...grpc.CallOption) (*ListTarballsResponse, error)
+	// Deletes one tarball, or every tarball of an environment. Least role:
+	// operator.
+	// Errors: INVALID_ARGUMENT (a bad name or a negative timestamp), NOT_FOUND
+	// (no tarball matched).
 	DeleteTarball(ctx context.Context, in *DeleteTarballRequest, opts ...grpc.CallOption) (*DeleteTarballResponse, error)
-	// Version, ports and whether auth is on; the one call that needs no credential.
+	// Version, ports and whether auth is on. Open: the one call that needs no
+	// credential (one sent is ignored).
 	DescribeCluster(ctx context.Context, in *DescribeClusterRequest, opts ...grpc.CallOption) (*DescribeClusterResponse, error)
-	// Who the caller's credential names.
+	// Who the caller's credential names. Least role: viewer.
 	WhoAmI(ctx context.Context, in *WhoAmIRequest, opts ...grpc.CallOption) (*WhoAmIResponse, error)
-	// Users and tokens (admin; a user may create, list and revoke their own tokens).
+	// Adds a user with a role and a first token. Least role: admin.
+	// Errors: INVALID_ARGUMENT (a bad name, no role, a label over 100
+	// characters, a lifetime out of range), ALREADY_EXISTS (the name is taken).
 	AddUser(ctx context.Context, in *AddUserRequest, opts ...grpc.CallOption) (*AddUserResponse, error)
+	// Lists every user. Least role: admin.
 	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error)
+	// Removes a user and revokes all their tokens. Least role: admin.
+	// Errors: NOT_FOUND, FAILED_PRECONDITION (they are the only admin).
 	RemoveUser(ctx context.Context, in *RemoveUserRequest, opts ...grpc.CallOption) (*RemoveUserResponse, error)
+	// Changes a user's role. Least role: admin.
+	// Errors: INVALID_ARGUMENT (no role), NOT_FOUND, FAILED_PRECONDITION
+	// (taking the admin role from the only admin).
 	SetUserRole(ctx context.Context, in *SetUserRoleRequest, opts ...grpc.CallOption) (*SetUserRoleResponse, error)
+	// Makes a token. Least role: viewer, for a user token of their own;
+	// admin for another user's token or a join token.
+	// Errors: INVALID_ARGUMENT (a label over 100 characters, a lifetime out of
+	// range, no user named with auth off), NOT_FOUND (unknown user),
+	// PERMISSION_DENIED.
 	CreateToken(ctx context.Context, in *CreateTokenRequest, opts ...grpc.CallOption) (*CreateTokenResponse, error)
+	// Lists tokens (never their secrets). Least role: viewer, for their own;
+	// admin for anyone's and join tokens.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
 	ListTokens(ctx context.Context, in *ListTokensRequest, opts ...grpc.CallOption) (*ListTokensResponse, error)
+	// Revokes a token at once. Least role: viewer, for their own; admin for
+	// anyone's and join tokens.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
 	RevokeToken(ctx context.Context, in *RevokeTokenRequest, opts ...grpc.CallOption) (*RevokeTokenResponse, error)
-	// The audit trail (operator).
+	// Reads the audit trail. Least role: operator.
+	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
 }
 
@@ -446,50 +562,166 @@ func (c *clientServiceClient) ListAudit(ctx context.Context, in *ListAuditReques
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility
 type ClientServiceServer interface {
-	// Submits one task per target (or one auto-placed task) as one batch.
+	// Submits one task per target (or one auto-placed task), times the sweep's
+	// combinations, as one batch, and answers after one scheduling pass: tasks
+	// that fit are ASSIGNING on a node, the rest PENDING in the queue. Nothing
+	// is stored when any part is refused. Least role: user (privileged or
+	// mounts outside auth.mount_allow_list: admin).
+	// Errors: INVALID_ARGUMENT (a malformed field, a limit passed, or a task
+	// that can never fit the named node or any node), NOT_FOUND (a target names
+	// an unknown node), FAILED_PRECONDITION (a target's node is offline or
+	// drained), RESOURCE_EXHAUSTED (no_queue, or the Host's queue is off, and
+	// some task cannot start now), PERMISSION_DENIED (privileged or a mount
+	// that needs admin).
 	SubmitTask(context.Context, *SubmitTaskRequest) (*SubmitTaskResponse, error)
+	// Returns one task. Least role: viewer.
+	// Errors: INVALID_ARGUMENT (not a decimal task id), NOT_FOUND.
 	GetTask(context.Context, *GetTaskRequest) (*GetTaskResponse, error)
+	// Returns one page of the tasks matching a filter, newest first. Least
+	// role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad batch id, status or page token).
 	ListTasks(context.Context, *ListTasksRequest) (*ListTasksResponse, error)
-	// Kills a pending, assigning, running or paused task.
+	// Kills a pending, assigning, running or paused task (command or VPS). A
+	// pending task is killed at once; otherwise the runner is told and the call
+	// waits up to 10 s for it to confirm. A runner that does not confirm in
+	// time, or whose node is offline, does not keep the task alive: it is
+	// recorded KILLED anyway (the message says so) and the runner stops it
+	// when it hears. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is
+	// already final), PERMISSION_DENIED (someone else's task).
 	KillTask(context.Context, *KillTaskRequest) (*KillTaskResponse, error)
+	// Pauses a running task and waits up to 10 s for its runner to confirm.
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+	// running, or ended before it could be paused), UNAVAILABLE (its node is
+	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	PauseTask(context.Context, *PauseTaskRequest) (*PauseTaskResponse, error)
+	// Resumes a paused task and waits up to 10 s for its runner to confirm.
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
+	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
+	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error)
-	// Streams a task's output from an offset; with follow, until the task ends.
+	// Streams one of a task's outputs from a byte offset: zero or more data
+	// messages, then exactly one end message, after which the stream closes
+	// with OK. Without follow it sends what the Host holds now; with follow
+	// it keeps sending new output until the task is final and its output has
+	// all arrived (or nothing came for 5 s after it ended). A broken follow
+	// resumes without loss or duplication from the last offset + length seen.
+	// Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
 	FollowLogs(*FollowLogsRequest, ClientService_FollowLogsServer) error
+	// Returns every node the Host knows, online or not. Least role: viewer.
 	ListNodes(context.Context, *ListNodesRequest) (*ListNodesResponse, error)
+	// Returns nodes, the cluster's totals and the last 60 s of history.
+	// Least role: viewer.
+	// Errors: NOT_FOUND (the named node is unknown).
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
-	// A drained node takes no new work; its running work finishes.
+	// Drains a node: it takes no new work; its running work finishes. Its
+	// runner is told. Draining a drained node changes nothing. Least role:
+	// operator.
+	// Errors: NOT_FOUND (unknown node).
 	DrainNode(context.Context, *DrainNodeRequest) (*DrainNodeResponse, error)
+	// Lets a drained node take work again (the queue is looked at at once).
+	// Least role: operator.
+	// Errors: NOT_FOUND (unknown node).
 	UndrainNode(context.Context, *UndrainNodeRequest) (*UndrainNodeResponse, error)
 	// A snapshot of tasks (filtered like ListTasks) and nodes, then every change
 	// of them as it happens, so no client polls. Ends only when the caller
-	// cancels or the Host shuts down.
+	// cancels, the Host shuts down (the stream then closes with OK) or the
+	// caller's token is revoked (UNAUTHENTICATED). Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad filter, or task_filter.limit out of range).
 	Watch(*WatchRequest, ClientService_WatchServer) error
-	// Environments: Docker containers on the Host, packed into tarballs.
+	// Creates an environment container on the Host's Docker engine from a
+	// local image and starts it (kept alive with `sleep infinity`, so a person
+	// can shell in and customise it). An existing one of that name is returned
+	// as it is (created false). Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name or image reference),
+	// FAILED_PRECONDITION (the image is not on the engine and cannot be pulled,
+	// or a container of that name is not HakuRiver's), UNAVAILABLE (the Docker
+	// engine does not answer).
 	CreateContainer(context.Context, *CreateContainerRequest) (*CreateContainerResponse, error)
+	// Lists HakuRiver's environment containers (by label), sorted by name.
+	// Least role: viewer.
+	// Errors: UNAVAILABLE (the Docker engine does not answer).
 	ListContainers(context.Context, *ListContainersRequest) (*ListContainersResponse, error)
+	// Starts (or unpauses) an environment container; a running one stays as it
+	// is. Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name), NOT_FOUND, FAILED_PRECONDITION
+	// (not HakuRiver's), UNAVAILABLE (the Docker engine does not answer).
 	StartContainer(context.Context, *StartContainerRequest) (*StartContainerResponse, error)
+	// Stops an environment container (SIGKILL after 3 s); a stopped one stays
+	// as it is. Least role: operator.
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+	// HakuRiver's), UNAVAILABLE.
 	StopContainer(context.Context, *StopContainerRequest) (*StopContainerResponse, error)
+	// Removes an environment container, running or not; its tarballs stay.
+	// Least role: operator.
+	// Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not
+	// HakuRiver's), UNAVAILABLE.
 	DeleteContainer(context.Context, *DeleteContainerRequest) (*DeleteContainerResponse, error)
-	// An interactive shell in an environment container (raw TTY, resize, exit code).
+	// An interactive shell in a running environment container (raw TTY,
+	// resize, exit code). The first request must be a start; the responses
+	// are output, then exactly one exit, after which the stream closes with
+	// OK. A caller that cancels ends the shell (a TTY's process is hung up).
+	// Needs a bidirectional stream (HTTP/2): browsers use the dashboard's
+	// WebSocket instead. Least role: operator.
+	// Errors: INVALID_ARGUMENT (no start first, a bad name), NOT_FOUND,
+	// FAILED_PRECONDITION (the container is not running, or not HakuRiver's),
+	// UNAVAILABLE.
 	Shell(ClientService_ShellServer) error
-	// Commits the container and saves it as <name>-<unixts>.tar, with progress.
+	// Commits the container to hakuriver/<name>:base (it keeps running; Docker
+	// pauses it for the commit), saves it as <name>-<unixts>.tar under
+	// shared_dir/<container_dir> and prunes older tarballs. Streams progress,
+	// then exactly one done, after which the stream closes with OK. A pack
+	// cancelled while saving leaves no tarball behind. Least role: operator.
+	// Errors: INVALID_ARGUMENT (a bad name or keep), NOT_FOUND,
+	// FAILED_PRECONDITION (not HakuRiver's), UNAVAILABLE (the Docker engine
+	// does not answer, or the call was cancelled).
 	CreateTarball(*CreateTarballRequest, ClientService_CreateTarballServer) error
+	// Lists tarballs in shared storage, grouped by environment. Least role:
+	// viewer.
+	// Errors: INVALID_ARGUMENT (a bad name).
 	ListTarballs(context.Context, *ListTarballsRequest) (*ListTarballsResponse, error)
+	// Deletes one tarball, or every tarball of an environment. Least role:
+	// operator.
+	// Errors: INVALID_ARGUMENT (a bad name or a negative timestamp), NOT_FOUND
+	// (no tarball matched).
 	DeleteTarball(context.Context, *DeleteTarballRequest) (*DeleteTarballResponse, error)
-	// Version, ports and whether auth is on; the one call that needs no credential.
+	// Version, ports and whether auth is on. Open: the one call that needs no
+	// credential (one sent is ignored).
 	DescribeCluster(context.Context, *DescribeClusterRequest) (*DescribeClusterResponse, error)
-	// Who the caller's credential names.
+	// Who the caller's credential names. Least role: viewer.
 	WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error)
-	// Users and tokens (admin; a user may create, list and revoke their own tokens).
+	// Adds a user with a role and a first token. Least role: admin.
+	// Errors: INVALID_ARGUMENT (a bad name, no role, a label over 100
+	// characters, a lifetime out of range), ALREADY_EXISTS (the name is taken).
 	AddUser(context.Context, *AddUserRequest) (*AddUserResponse, error)
+	// Lists every user. Least role: admin.
 	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
+	// Removes a user and revokes all their tokens. Least role: admin.
+	// Errors: NOT_FOUND, FAILED_PRECONDITION (they are the only admin).
 	RemoveUser(context.Context, *RemoveUserRequest) (*RemoveUserResponse, error)
+	// Changes a user's role. Least role: admin.
+	// Errors: INVALID_ARGUMENT (no role), NOT_FOUND, FAILED_PRECONDITION
+	// (taking the admin role from the only admin).
 	SetUserRole(context.Context, *SetUserRoleRequest) (*SetUserRoleResponse, error)
+	// Makes a token. Least role: viewer, for a user token of their own;
+	// admin for another user's token or a join token.
+	// Errors: INVALID_ARGUMENT (a label over 100 characters, a lifetime out of
+	// range, no user named with auth off), NOT_FOUND (unknown user),
+	// PERMISSION_DENIED.
 	CreateToken(context.Context, *CreateTokenRequest) (*CreateTokenResponse, error)
+	// Lists tokens (never their secrets). Least role: viewer, for their own;
+	// admin for anyone's and join tokens.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
 	ListTokens(context.Context, *ListTokensRequest) (*ListTokensResponse, error)
+	// Revokes a token at once. Least role: viewer, for their own; admin for
+	// anyone's and join tokens.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
 	RevokeToken(context.Context, *RevokeTokenRequest) (*RevokeTokenResponse, error)
-	// The audit trail (operator).
+	// Reads the audit trail. Least role: operator.
+	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }

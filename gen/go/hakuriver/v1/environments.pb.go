@@ -27,11 +27,15 @@ type EnvContainer struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Name  string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The environment's name, which is also the container's name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The image it was created from.
 	Image string `protobuf:"bytes,2,opt,name=image,proto3" json:"image,omitempty"`
 	// Docker's state: running, exited, paused, created.
-	State     string                 `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
-	Id        string                 `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
+	State string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	// Docker's container id.
+	Id string `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
+	// When Docker created it.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 }
 
@@ -110,11 +114,13 @@ type Tarball struct {
 
 	// Environment name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Unix seconds from the file name <name>-<ts>.tar.
+	// Unix seconds from the file name <name>-<ts>.tar: when it was packed (a
+	// newer tarball always has a larger one). Runners load the newest.
 	Timestamp int64 `protobuf:"varint,2,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
 	// File name inside shared_dir/<container_dir>.
-	File      string `protobuf:"bytes,3,opt,name=file,proto3" json:"file,omitempty"`
-	SizeBytes int64  `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	File string `protobuf:"bytes,3,opt,name=file,proto3" json:"file,omitempty"`
+	// Size of the file in bytes.
+	SizeBytes int64 `protobuf:"varint,4,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
 }
 
 func (x *Tarball) Reset() {
@@ -183,7 +189,9 @@ type Environment struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Name     string     `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Environment name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its tarballs, newest first.
 	Tarballs []*Tarball `protobuf:"bytes,2,rep,name=tarballs,proto3" json:"tarballs,omitempty"`
 }
 
@@ -239,8 +247,12 @@ type CreateContainerRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// A Docker image reference on the Host's engine ("ubuntu:22.04"); one pull
+	// is tried (20 s) when it is missing.
 	Image string `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
-	Name  string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// The environment's name: 2–64 lower-case letters and digits, with single
+	// ".", "_" or "-" between them ("NULL" is reserved).
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 }
 
 func (x *CreateContainerRequest) Reset() {
@@ -295,8 +307,10 @@ type CreateContainerResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The container as Docker reports it now.
 	Container *EnvContainer `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
-	// False when a container of that name already existed.
+	// False when a container of that name already existed (it is returned
+	// unchanged, whatever image was asked for).
 	Created bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
 }
 
@@ -391,6 +405,7 @@ type ListContainersResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Environment containers, sorted by name.
 	Containers []*EnvContainer `protobuf:"bytes,1,rep,name=containers,proto3" json:"containers,omitempty"`
 }
 
@@ -439,6 +454,7 @@ type StartContainerRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 }
 
@@ -487,6 +503,7 @@ type StartContainerResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The container after the start.
 	Container *EnvContainer `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
 }
 
@@ -535,6 +552,7 @@ type StopContainerRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 }
 
@@ -583,6 +601,7 @@ type StopContainerResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The container after the stop.
 	Container *EnvContainer `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
 }
 
@@ -631,6 +650,7 @@ type DeleteContainerRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 }
 
@@ -718,6 +738,9 @@ type ShellRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Start first, then any mix of stdin, resize and eof. Closing the request
+	// side means the same as eof.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*ShellRequest_Start
@@ -799,15 +822,17 @@ type isShellRequest_Message interface {
 }
 
 type ShellRequest_Start struct {
-	// First message: which container, and how.
+	// First message: which container, and how (a later start is ignored).
 	Start *ShellStart `protobuf:"bytes,1,opt,name=start,proto3,oneof"`
 }
 
 type ShellRequest_Stdin struct {
+	// Bytes for the process's stdin.
 	Stdin []byte `protobuf:"bytes,2,opt,name=stdin,proto3,oneof"`
 }
 
 type ShellRequest_Resize struct {
+	// A new terminal size.
 	Resize *ShellResize `protobuf:"bytes,3,opt,name=resize,proto3,oneof"`
 }
 
@@ -830,12 +855,18 @@ type ShellStart struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name; its container must be running.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Command to run; empty = /bin/bash, else /bin/sh.
+	// The argv to run (not through a shell); empty = /bin/bash when the image
+	// has it, else /bin/sh.
 	Command []string `protobuf:"bytes,2,rep,name=command,proto3" json:"command,omitempty"`
-	Tty     bool     `protobuf:"varint,3,opt,name=tty,proto3" json:"tty,omitempty"`
-	Rows    int32    `protobuf:"varint,4,opt,name=rows,proto3" json:"rows,omitempty"`
-	Cols    int32    `protobuf:"varint,5,opt,name=cols,proto3" json:"cols,omitempty"`
+	// Allocate a pseudo-terminal (TERM=xterm-256color): raw bytes both ways,
+	// and all output arrives as stdout. False: stdout and stderr stay apart.
+	Tty bool `protobuf:"varint,3,opt,name=tty,proto3" json:"tty,omitempty"`
+	// Initial terminal height in rows (TTY only; 0 = Docker's default).
+	Rows int32 `protobuf:"varint,4,opt,name=rows,proto3" json:"rows,omitempty"`
+	// Initial terminal width in columns (TTY only; 0 = Docker's default).
+	Cols int32 `protobuf:"varint,5,opt,name=cols,proto3" json:"cols,omitempty"`
 }
 
 func (x *ShellStart) Reset() {
@@ -911,7 +942,9 @@ type ShellResize struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Height in rows; ignored without a TTY or when either value is 0.
 	Rows int32 `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	// Width in columns; ignored without a TTY or when either value is 0.
 	Cols int32 `protobuf:"varint,2,opt,name=cols,proto3" json:"cols,omitempty"`
 }
 
@@ -1006,6 +1039,8 @@ type ShellResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Output in the order it came, then exactly one exit as the last message.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*ShellResponse_Stdout
@@ -1079,14 +1114,17 @@ type isShellResponse_Message interface {
 }
 
 type ShellResponse_Stdout struct {
+	// Bytes the process wrote to stdout (with a TTY: all its output).
 	Stdout []byte `protobuf:"bytes,1,opt,name=stdout,proto3,oneof"`
 }
 
 type ShellResponse_Stderr struct {
+	// Bytes the process wrote to stderr (never with a TTY).
 	Stderr []byte `protobuf:"bytes,2,opt,name=stderr,proto3,oneof"`
 }
 
 type ShellResponse_Exit struct {
+	// The process ended; the stream closes after it.
 	Exit *ShellExit `protobuf:"bytes,3,opt,name=exit,proto3,oneof"`
 }
 
@@ -1102,6 +1140,7 @@ type ShellExit struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The process's exit code; -1 when Docker did not report one.
 	Code int32 `protobuf:"varint,1,opt,name=code,proto3" json:"code,omitempty"`
 }
 
@@ -1150,8 +1189,11 @@ type CreateTarballRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name; its container must exist (it may be running).
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// How many tarballs of this environment to keep (0 = the configured default).
+	// How many tarballs of this environment to keep, the new one included
+	// (0 = the Host's docker.keep_tarballs, 1 by default; negative is
+	// INVALID_ARGUMENT).
 	Keep int32 `protobuf:"varint,2,opt,name=keep,proto3" json:"keep,omitempty"`
 }
 
@@ -1207,6 +1249,8 @@ type CreateTarballResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Progress messages, then exactly one done as the last message.
+	//
 	// Types that are assignable to Event:
 	//
 	//	*CreateTarballResponse_Progress
@@ -1272,10 +1316,12 @@ type isCreateTarballResponse_Event interface {
 }
 
 type CreateTarballResponse_Progress struct {
+	// One step of packing.
 	Progress *TarballProgress `protobuf:"bytes,1,opt,name=progress,proto3,oneof"`
 }
 
 type CreateTarballResponse_Done struct {
+	// The tarball written; the stream closes after it.
 	Done *Tarball `protobuf:"bytes,2,opt,name=done,proto3,oneof"`
 }
 
@@ -1289,9 +1335,12 @@ type TarballProgress struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// commit, save, prune.
-	Phase   string `protobuf:"bytes,1,opt,name=phase,proto3" json:"phase,omitempty"`
-	Bytes   int64  `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// "commit" (once), "save" (repeated, about every 250 ms, and once when
+	// saved), "prune" (once).
+	Phase string `protobuf:"bytes,1,opt,name=phase,proto3" json:"phase,omitempty"`
+	// Bytes of the tarball written so far (0 while committing).
+	Bytes int64 `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// What happens, for people ("saving myenv-1718000000.tar").
 	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
 }
 
@@ -1354,6 +1403,7 @@ type ListTarballsRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Only this environment's tarballs; empty = every environment.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 }
 
@@ -1402,6 +1452,8 @@ type ListTarballsResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Environments with at least one tarball, sorted by name (empty when
+	// there are none).
 	Environments []*Environment `protobuf:"bytes,1,rep,name=environments,proto3" json:"environments,omitempty"`
 }
 
@@ -1450,8 +1502,10 @@ type DeleteTarballRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The environment's name.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// 0 deletes every tarball of the environment.
+	// Tarball.timestamp (Unix seconds) of the one to delete; 0 deletes every
+	// tarball of the environment.
 	Timestamp int64 `protobuf:"varint,2,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
 }
 
@@ -1507,6 +1561,7 @@ type DeleteTarballResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// The tarballs deleted (at least one).
 	Deleted []*Tarball `protobuf:"bytes,1,rep,name=deleted,proto3" json:"deleted,omitempty"`
 }
 

@@ -26,6 +26,9 @@ type ControlRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// A hello first, then heartbeats, task events and log chunks in any order.
+	// A second hello and cases this Host does not know are ignored.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*ControlRequest_Hello
@@ -107,18 +110,22 @@ type isControlRequest_Message interface {
 }
 
 type ControlRequest_Hello struct {
+	// First message: who the runner is and what it holds.
 	Hello *RunnerHello `protobuf:"bytes,1,opt,name=hello,proto3,oneof"`
 }
 
 type ControlRequest_Heartbeat struct {
+	// Load, every Welcome.heartbeat_interval_ms.
 	Heartbeat *RunnerHeartbeat `protobuf:"bytes,2,opt,name=heartbeat,proto3,oneof"`
 }
 
 type ControlRequest_TaskEvent struct {
+	// A task's status changed.
 	TaskEvent *TaskEvent `protobuf:"bytes,3,opt,name=task_event,json=taskEvent,proto3,oneof"`
 }
 
 type ControlRequest_LogChunk struct {
+	// Output of a task.
 	LogChunk *LogChunk `protobuf:"bytes,4,opt,name=log_chunk,json=logChunk,proto3,oneof"`
 }
 
@@ -136,6 +143,8 @@ type ControlResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// A welcome first, then commands. A runner ignores cases it does not know.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*ControlResponse_Welcome
@@ -241,30 +250,37 @@ type isControlResponse_Message interface {
 }
 
 type ControlResponse_Welcome struct {
+	// First message: the runner is accepted.
 	Welcome *Welcome `protobuf:"bytes,1,opt,name=welcome,proto3,oneof"`
 }
 
 type ControlResponse_RunTask struct {
+	// Start a task.
 	RunTask *RunTask `protobuf:"bytes,2,opt,name=run_task,json=runTask,proto3,oneof"`
 }
 
 type ControlResponse_KillTask struct {
+	// Stop a task.
 	KillTask *KillTaskCommand `protobuf:"bytes,3,opt,name=kill_task,json=killTask,proto3,oneof"`
 }
 
 type ControlResponse_PauseTask struct {
+	// Freeze a task.
 	PauseTask *PauseTaskCommand `protobuf:"bytes,4,opt,name=pause_task,json=pauseTask,proto3,oneof"`
 }
 
 type ControlResponse_ResumeTask struct {
+	// Thaw a task.
 	ResumeTask *ResumeTaskCommand `protobuf:"bytes,5,opt,name=resume_task,json=resumeTask,proto3,oneof"`
 }
 
 type ControlResponse_OpenTunnel struct {
+	// Dial a Tunnel stream for an SSH session.
 	OpenTunnel *OpenTunnel `protobuf:"bytes,6,opt,name=open_tunnel,json=openTunnel,proto3,oneof"`
 }
 
 type ControlResponse_Drain struct {
+	// The node's drain flag changed.
 	Drain *Drain `protobuf:"bytes,7,opt,name=drain,proto3,oneof"`
 }
 
@@ -288,14 +304,21 @@ type RunnerHello struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// Node name (unique in the cluster; defaults to the hostname).
+	// Node name, unique in the cluster (defaults to the hostname): a letter or
+	// digit, then letters, digits, ".", "_" or "-", at most 253 characters.
+	// It stays bound to the first join token that registered it.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Unused: the join token travels as the call's `authorization: Bearer` header.
-	JoinToken string     `protobuf:"bytes,2,opt,name=join_token,json=joinToken,proto3" json:"join_token,omitempty"`
+	JoinToken string `protobuf:"bytes,2,opt,name=join_token,json=joinToken,proto3" json:"join_token,omitempty"`
+	// What the runner detected; required.
 	Resources *Resources `protobuf:"bytes,3,opt,name=resources,proto3" json:"resources,omitempty"`
 	// Tasks this runner holds (running, paused, or ended while disconnected).
-	Tasks   []*HeldTask `protobuf:"bytes,4,rep,name=tasks,proto3" json:"tasks,omitempty"`
-	Version string      `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
+	// The Host applies their statuses, and answers with stale ids and log
+	// cursors in the welcome; active tasks it assigned here and the runner no
+	// longer holds become LOST (or are sent again if still ASSIGNING).
+	Tasks []*HeldTask `protobuf:"bytes,4,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	// The runner's software version.
+	Version string `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
 }
 
 func (x *RunnerHello) Reset() {
@@ -371,12 +394,17 @@ type HeldTask struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId   string     `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	Status   TaskStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
-	ExitCode *int32     `protobuf:"varint,3,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
-	Message  string     `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
-	// Bytes of output the runner has on disk.
+	// Task.task_id (decimal).
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// The task's status on the runner.
+	Status TaskStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
+	// Exit code, once the task ended with one.
+	ExitCode *int32 `protobuf:"varint,3,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
+	// Why it is in its status (error text, kill reason, notes).
+	Message string `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	// Bytes of stdout the runner has on disk (for an ended task: all of it).
 	StdoutSize int64 `protobuf:"varint,5,opt,name=stdout_size,json=stdoutSize,proto3" json:"stdout_size,omitempty"`
+	// Bytes of stderr the runner has on disk (for an ended task: all of it).
 	StderrSize int64 `protobuf:"varint,6,opt,name=stderr_size,json=stderrSize,proto3" json:"stderr_size,omitempty"`
 }
 
@@ -454,13 +482,19 @@ func (x *HeldTask) GetStderrSize() int64 {
 	return 0
 }
 
-// RunnerHeartbeat reports load; its arrival is what keeps a node online.
+// RunnerHeartbeat reports load; its arrival is what keeps a node online. No
+// heartbeat for interval × factor (5 s × 6 by default) and the node is
+// offline and its active tasks LOST.
 type RunnerHeartbeat struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Usage          *Usage   `protobuf:"bytes,1,opt,name=usage,proto3" json:"usage,omitempty"`
+	// The machine's load now; GPU readings replace the node's as long as the
+	// set of GPU indexes is unchanged.
+	Usage *Usage `protobuf:"bytes,1,opt,name=usage,proto3" json:"usage,omitempty"`
+	// Ids of the tasks active on the runner; a RunTask listed here counts as
+	// received.
 	RunningTaskIds []string `protobuf:"bytes,2,rep,name=running_task_ids,json=runningTaskIds,proto3" json:"running_task_ids,omitempty"`
 }
 
@@ -510,21 +544,30 @@ func (x *RunnerHeartbeat) GetRunningTaskIds() []string {
 	return nil
 }
 
-// TaskEvent reports a status change of a task on the runner.
+// TaskEvent reports a status change of a task on the runner. Events for
+// tasks not assigned to this node, and moves the status machine refuses
+// (out of a final status), are logged and ignored.
 type TaskEvent struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId   string     `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	Status   TaskStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
-	ExitCode *int32     `protobuf:"varint,3,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
-	Message  string     `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
-	// VPS tasks: the sshd port on the runner's loopback.
+	// Task.task_id (decimal).
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// The task's new status; must not be UNSPECIFIED.
+	Status TaskStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
+	// Exit code, once the task ended with one.
+	ExitCode *int32 `protobuf:"varint,3,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
+	// Why (error text, kill reason, notes on limits that could not be
+	// enforced); empty keeps the Host's message.
+	Message string `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	// VPS tasks: the sshd port on the runner's loopback; 0 = unchanged.
 	SshPort int32 `protobuf:"varint,5,opt,name=ssh_port,json=sshPort,proto3" json:"ssh_port,omitempty"`
-	// Bytes written to each stream when the event was sent; the Host waits
-	// for output up to these offsets before it ends log streams.
+	// Bytes written to stdout when the event was sent. Read with a final
+	// status: the Host waits for output up to this offset before it ends log
+	// streams.
 	StdoutSize int64 `protobuf:"varint,6,opt,name=stdout_size,json=stdoutSize,proto3" json:"stdout_size,omitempty"`
+	// Bytes written to stderr when the event was sent (see stdout_size).
 	StderrSize int64 `protobuf:"varint,7,opt,name=stderr_size,json=stderrSize,proto3" json:"stderr_size,omitempty"`
 }
 
@@ -615,10 +658,17 @@ type LogChunk struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId string    `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Task.task_id (decimal); chunks for tasks not assigned to this node are
+	// dropped.
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Which output.
 	Stream LogStream `protobuf:"varint,2,opt,name=stream,proto3,enum=hakuriver.v1.LogStream" json:"stream,omitempty"`
-	Offset int64     `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
-	Data   []byte    `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	// Byte offset of data's first byte. Bytes the Host already has are
+	// skipped; a chunk that starts past the Host's end is dropped (the runner
+	// re-sends from Welcome.log_cursors on its next connection).
+	Offset int64 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	// Raw output bytes.
+	Data []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
 }
 
 func (x *LogChunk) Reset() {
@@ -687,14 +737,16 @@ type Welcome struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// How often the runner must send a heartbeat.
+	// How often the runner must send a heartbeat, in milliseconds.
 	HeartbeatIntervalMs int64 `protobuf:"varint,1,opt,name=heartbeat_interval_ms,json=heartbeatIntervalMs,proto3" json:"heartbeat_interval_ms,omitempty"`
 	// Output offsets the Host already holds, per held task: the runner
 	// re-sends from there, so no byte is lost or duplicated.
 	LogCursors []*LogCursor `protobuf:"bytes,2,rep,name=log_cursors,json=logCursors,proto3" json:"log_cursors,omitempty"`
-	// Tasks the Host considers final that the runner still holds: stop them.
+	// Tasks the Host considers final (or never assigned to this node) that
+	// the runner still holds: stop them.
 	StaleTaskIds []string `protobuf:"bytes,3,rep,name=stale_task_ids,json=staleTaskIds,proto3" json:"stale_task_ids,omitempty"`
-	Drained      bool     `protobuf:"varint,4,opt,name=drained,proto3" json:"drained,omitempty"`
+	// Whether the node is drained (takes no new work).
+	Drained bool `protobuf:"varint,4,opt,name=drained,proto3" json:"drained,omitempty"`
 }
 
 func (x *Welcome) Reset() {
@@ -763,9 +815,12 @@ type LogCursor struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId       string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	StdoutOffset int64  `protobuf:"varint,2,opt,name=stdout_offset,json=stdoutOffset,proto3" json:"stdout_offset,omitempty"`
-	StderrOffset int64  `protobuf:"varint,3,opt,name=stderr_offset,json=stderrOffset,proto3" json:"stderr_offset,omitempty"`
+	// Task.task_id (decimal).
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Bytes of stdout the Host holds: the next LogChunk.offset it expects.
+	StdoutOffset int64 `protobuf:"varint,2,opt,name=stdout_offset,json=stdoutOffset,proto3" json:"stdout_offset,omitempty"`
+	// Bytes of stderr the Host holds: the next LogChunk.offset it expects.
+	StderrOffset int64 `protobuf:"varint,3,opt,name=stderr_offset,json=stderrOffset,proto3" json:"stderr_offset,omitempty"`
 }
 
 func (x *LogCursor) Reset() {
@@ -821,26 +876,40 @@ func (x *LogCursor) GetStderrOffset() int64 {
 	return 0
 }
 
-// TaskSpec is everything a runner needs to start a task.
+// TaskSpec is everything a runner needs to start a task (the Host has
+// validated every field; see Task for their meanings).
 type TaskSpec struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	TaskId      string            `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	Kind        TaskKind          `protobuf:"varint,2,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
-	Command     string            `protobuf:"bytes,3,opt,name=command,proto3" json:"command,omitempty"`
-	Args        []string          `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty"`
-	Env         map[string]string `protobuf:"bytes,5,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
-	Cores       float64           `protobuf:"fixed64,6,opt,name=cores,proto3" json:"cores,omitempty"`
-	MemoryBytes int64             `protobuf:"varint,7,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
-	// Environment name; "NULL" = native.
-	Container  string   `protobuf:"bytes,8,opt,name=container,proto3" json:"container,omitempty"`
-	Privileged bool     `protobuf:"varint,9,opt,name=privileged,proto3" json:"privileged,omitempty"`
-	Mounts     []string `protobuf:"bytes,10,rep,name=mounts,proto3" json:"mounts,omitempty"`
-	Gpus       []int32  `protobuf:"varint,11,rep,packed,name=gpus,proto3" json:"gpus,omitempty"`
-	NumaNode   *int32   `protobuf:"varint,12,opt,name=numa_node,json=numaNode,proto3,oneof" json:"numa_node,omitempty"`
-	PublicKey  string   `protobuf:"bytes,13,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// Task.task_id (decimal); a runner starts each id once and answers a
+	// repeated RunTask with the task's status.
+	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Command or VPS.
+	Kind TaskKind `protobuf:"varint,2,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
+	// argv[0] (command tasks; empty for VPS).
+	Command string `protobuf:"bytes,3,opt,name=command,proto3" json:"command,omitempty"`
+	// Arguments after argv[0].
+	Args []string `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty"`
+	// Environment variables, by name.
+	Env map[string]string `protobuf:"bytes,5,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
+	// CPU limit in cores (fractions allowed; 0 = no limit).
+	Cores float64 `protobuf:"fixed64,6,opt,name=cores,proto3" json:"cores,omitempty"`
+	// Memory limit in bytes (0 = no limit).
+	MemoryBytes int64 `protobuf:"varint,7,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// Environment name (image hakuriver/<container>:base); "NULL" = native.
+	Container string `protobuf:"bytes,8,opt,name=container,proto3" json:"container,omitempty"`
+	// Run the container with --privileged.
+	Privileged bool `protobuf:"varint,9,opt,name=privileged,proto3" json:"privileged,omitempty"`
+	// Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]" (Docker tasks).
+	Mounts []string `protobuf:"bytes,10,rep,name=mounts,proto3" json:"mounts,omitempty"`
+	// GPU indexes to expose; empty = none.
+	Gpus []int32 `protobuf:"varint,11,rep,packed,name=gpus,proto3" json:"gpus,omitempty"`
+	// NUMA node to bind CPUs and memory to; unset = no binding.
+	NumaNode *int32 `protobuf:"varint,12,opt,name=numa_node,json=numaNode,proto3,oneof" json:"numa_node,omitempty"`
+	// VPS tasks: the OpenSSH public key line to authorise for root.
+	PublicKey string `protobuf:"bytes,13,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
 }
 
 func (x *TaskSpec) Reset() {
@@ -966,12 +1035,15 @@ func (x *TaskSpec) GetPublicKey() string {
 	return ""
 }
 
-// RunTask asks the runner to start a task.
+// RunTask asks the runner to start a task. Unacknowledged (no event about
+// it and not in a heartbeat) within 10 s, it is sent again; after 3 repeats
+// the task fails.
 type RunTask struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// What to run.
 	Spec *TaskSpec `protobuf:"bytes,1,opt,name=spec,proto3" json:"spec,omitempty"`
 }
 
@@ -1020,7 +1092,9 @@ type KillTaskCommand struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal).
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// Why, for the task's message ("killed by user").
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
 }
 
@@ -1076,6 +1150,7 @@ type PauseTaskCommand struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal) of a running task.
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -1124,6 +1199,7 @@ type ResumeTaskCommand struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Task.task_id (decimal) of a paused task.
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 }
 
@@ -1172,9 +1248,13 @@ type OpenTunnel struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Id to name in TunnelOpen; the Host waits a limited time for it.
 	TunnelId string `protobuf:"bytes,1,opt,name=tunnel_id,json=tunnelId,proto3" json:"tunnel_id,omitempty"`
-	TaskId   string `protobuf:"bytes,2,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
-	Port     int32  `protobuf:"varint,3,opt,name=port,proto3" json:"port,omitempty"`
+	// Task.task_id (decimal) of a VPS on this runner.
+	TaskId string `protobuf:"bytes,2,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// The port on the runner's loopback as the Host knows it (Task.ssh_port);
+	// the runner dials the sshd port it holds for the task.
+	Port int32 `protobuf:"varint,3,opt,name=port,proto3" json:"port,omitempty"`
 }
 
 func (x *OpenTunnel) Reset() {
@@ -1230,12 +1310,14 @@ func (x *OpenTunnel) GetPort() int32 {
 	return 0
 }
 
-// Drain tells the runner whether it is drained (informational).
+// Drain tells the runner whether it is drained (informational: the Host
+// places no new work on a drained node either way).
 type Drain struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// True: drained.
 	Drained bool `protobuf:"varint,1,opt,name=drained,proto3" json:"drained,omitempty"`
 }
 
@@ -1284,6 +1366,8 @@ type TunnelRequest struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// An open first, then data and at most one close.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*TunnelRequest_Open
@@ -1362,6 +1446,7 @@ type TunnelRequest_Open struct {
 }
 
 type TunnelRequest_Data struct {
+	// Bytes from the task's port.
 	Data []byte `protobuf:"bytes,2,opt,name=data,proto3,oneof"`
 }
 
@@ -1382,6 +1467,8 @@ type TunnelResponse struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Data, then at most one close.
+	//
 	// Types that are assignable to Message:
 	//
 	//	*TunnelResponse_Data
@@ -1447,10 +1534,12 @@ type isTunnelResponse_Message interface {
 }
 
 type TunnelResponse_Data struct {
+	// Bytes from the SSH client, for the task's port.
 	Data []byte `protobuf:"bytes,1,opt,name=data,proto3,oneof"`
 }
 
 type TunnelResponse_Close struct {
+	// The Host's side will send no more bytes (half-close).
 	Close *TunnelClose `protobuf:"bytes,2,opt,name=close,proto3,oneof"`
 }
 
@@ -1465,8 +1554,11 @@ type TunnelOpen struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// OpenTunnel.tunnel_id.
 	TunnelId string `protobuf:"bytes,1,opt,name=tunnel_id,json=tunnelId,proto3" json:"tunnel_id,omitempty"`
-	Error    string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	// Empty when the port was reached; else why not (the Host then fails the
+	// SSH session with it and the stream ends at once).
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
 }
 
 func (x *TunnelOpen) Reset() {
@@ -1521,6 +1613,7 @@ type TunnelClose struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
+	// Why, for logs ("sshd closed"); may be empty.
 	Reason string `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
 }
 

@@ -18,10 +18,26 @@ const _ = grpc.SupportPackageIsVersion7
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type RunnerServiceClient interface {
 	// The one persistent control stream of a runner. The runner's first
-	// message must be a hello; the Host answers with a welcome.
+	// message must be a hello, within 10 s; the Host answers with a welcome
+	// before any command. The Host handles the runner's messages in the order
+	// sent. The stream lasts until either side ends it or the Host stops; a
+	// runner reconnects with backoff after any end and reports its inventory
+	// again in a new hello. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no hello in 10 s), CANCELED (the stream closed
+	// before its hello), INVALID_ARGUMENT (the first message is not a hello, a
+	// bad node name, no resources), PERMISSION_DENIED (the name is bound to
+	// another live join token), FAILED_PRECONDITION (the name is online from
+	// another connection that still sends heartbeats), UNAVAILABLE (the Host
+	// could not handle a message, or asks the runner to reconnect and re-send
+	// output: the message says why).
 	Control(ctx context.Context, opts ...grpc.CallOption) (RunnerService_ControlClient, error)
 	// One stream per SSH session, opened by the runner when the Host asks for
-	// it with an OpenTunnel command. The first request names the tunnel.
+	// it with an OpenTunnel command. The first request (within 10 s) names the
+	// tunnel; then bytes flow both ways, each direction ending with a close.
+	// The stream ends when the session does. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+	// SSH session waits for that tunnel id: it timed out or never existed).
 	Tunnel(ctx context.Context, opts ...grpc.CallOption) (RunnerService_TunnelClient, error)
 }
 
@@ -100,10 +116,26 @@ func (x *runnerServiceTunnelClient) Recv() (*TunnelResponse, error) {
 // for forward compatibility
 type RunnerServiceServer interface {
 	// The one persistent control stream of a runner. The runner's first
-	// message must be a hello; the Host answers with a welcome.
+	// message must be a hello, within 10 s; the Host answers with a welcome
+	// before any command. The Host handles the runner's messages in the order
+	// sent. The stream lasts until either side ends it or the Host stops; a
+	// runner reconnects with backoff after any end and reports its inventory
+	// again in a new hello. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no hello in 10 s), CANCELED (the stream closed
+	// before its hello), INVALID_ARGUMENT (the first message is not a hello, a
+	// bad node name, no resources), PERMISSION_DENIED (the name is bound to
+	// another live join token), FAILED_PRECONDITION (the name is online from
+	// another connection that still sends heartbeats), UNAVAILABLE (the Host
+	// could not handle a message, or asks the runner to reconnect and re-send
+	// output: the message says why).
 	Control(RunnerService_ControlServer) error
 	// One stream per SSH session, opened by the runner when the Host asks for
-	// it with an OpenTunnel command. The first request names the tunnel.
+	// it with an OpenTunnel command. The first request (within 10 s) names the
+	// tunnel; then bytes flow both ways, each direction ending with a close.
+	// The stream ends when the session does. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+	// SSH session waits for that tunnel id: it timed out or never existed).
 	Tunnel(RunnerService_TunnelServer) error
 	mustEmbedUnimplementedRunnerServiceServer()
 }

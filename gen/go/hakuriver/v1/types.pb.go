@@ -21,23 +21,54 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// TaskStatus is the life cycle of a task. Final statuses (completed, failed,
-// killed, killed_oom, lost) never change once reached.
+// TaskStatus is the life cycle of a task:
+//
+//	pending ──▶ assigning ──▶ running ⇄ paused
+//	   │            │            │         │
+//	   │            └────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost
+//	   └──▶ killed | failed (never placed)
+//
+// Final statuses (COMPLETED, FAILED, KILLED, KILLED_OOM, LOST) never change
+// once reached: a client may stop watching a task there. Active statuses
+// (ASSIGNING, RUNNING, PAUSED) hold the task's cores, memory and GPUs on its
+// node. A runner may report RUNNING straight from PENDING or ASSIGNING, and
+// a final status from any non-final one (a task can end before "running"
+// arrives), so clients must not expect to see every step.
 type TaskStatus int32
 
 const (
+	// Never set on a task. In ListTasksRequest.statuses it is refused
+	// (INVALID_ARGUMENT).
 	TaskStatus_TASK_STATUS_UNSPECIFIED TaskStatus = 0
-	// Accepted and waiting for a node with room (the queue).
+	// Stored on the Host and waiting in the queue for a node with room, in
+	// submission order; Task.message says what it waits for
+	// ("waiting: GPU 1 of alpha in use by task 123").
 	TaskStatus_TASK_STATUS_PENDING TaskStatus = 1
-	// Sent to a runner, not yet confirmed started.
-	TaskStatus_TASK_STATUS_ASSIGNING  TaskStatus = 2
-	TaskStatus_TASK_STATUS_RUNNING    TaskStatus = 3
-	TaskStatus_TASK_STATUS_PAUSED     TaskStatus = 4
-	TaskStatus_TASK_STATUS_COMPLETED  TaskStatus = 5
-	TaskStatus_TASK_STATUS_FAILED     TaskStatus = 6
-	TaskStatus_TASK_STATUS_KILLED     TaskStatus = 7
+	// Placed on Task.assigned_node and sent to its runner, not yet confirmed
+	// started. Holds its resources. The Host resends it to a runner that does
+	// not acknowledge it and fails it after a few tries; a runner that
+	// reconnects without it gets it again.
+	TaskStatus_TASK_STATUS_ASSIGNING TaskStatus = 2
+	// The runner started it (Task.started_at is set).
+	TaskStatus_TASK_STATUS_RUNNING TaskStatus = 3
+	// Frozen by PauseTask (docker pause, or SIGSTOP of a native task's process
+	// group); keeps its resources; ResumeTask or KillTask leave it.
+	TaskStatus_TASK_STATUS_PAUSED TaskStatus = 4
+	// Final: the command exited with code 0.
+	TaskStatus_TASK_STATUS_COMPLETED TaskStatus = 5
+	// Final: exited with a non-zero code, could not start (no image, bad
+	// command), can never be placed, or its runner never acknowledged it;
+	// Task.message says which.
+	TaskStatus_TASK_STATUS_FAILED TaskStatus = 6
+	// Final: stopped by KillTask (also while its node was offline: its runner
+	// stops it when it reconnects).
+	TaskStatus_TASK_STATUS_KILLED TaskStatus = 7
+	// Final: killed by the out-of-memory killer when it reached its memory
+	// limit (Docker's OOMKilled, exit code 137).
 	TaskStatus_TASK_STATUS_KILLED_OOM TaskStatus = 8
-	// The node running it went offline.
+	// Final: its node went offline (no heartbeat for interval × factor,
+	// 30 s by default; exit_code is then -1) or its runner came back without
+	// it. The work may or may not have finished.
 	TaskStatus_TASK_STATUS_LOST TaskStatus = 9
 )
 
@@ -100,9 +131,13 @@ func (TaskStatus) EnumDescriptor() ([]byte, []int) {
 type TaskKind int32
 
 const (
+	// In SubmitTaskRequest: a command task. In ListTasksRequest: any kind.
 	TaskKind_TASK_KIND_UNSPECIFIED TaskKind = 0
-	TaskKind_TASK_KIND_COMMAND     TaskKind = 1
-	TaskKind_TASK_KIND_VPS         TaskKind = 2
+	// A command run once per target, to its end; its stdout and stderr are kept.
+	TaskKind_TASK_KIND_COMMAND TaskKind = 1
+	// A container with sshd that runs until killed; reached through the
+	// Host's SSH proxy (Task.ssh_port).
+	TaskKind_TASK_KIND_VPS TaskKind = 2
 )
 
 // Enum value maps for TaskKind.
@@ -150,9 +185,12 @@ func (TaskKind) EnumDescriptor() ([]byte, []int) {
 type LogStream int32
 
 const (
+	// Read as STDOUT.
 	LogStream_LOG_STREAM_UNSPECIFIED LogStream = 0
-	LogStream_LOG_STREAM_STDOUT      LogStream = 1
-	LogStream_LOG_STREAM_STDERR      LogStream = 2
+	// The task's standard output.
+	LogStream_LOG_STREAM_STDOUT LogStream = 1
+	// The task's standard error.
+	LogStream_LOG_STREAM_STDERR LogStream = 2
 )
 
 // Enum value maps for LogStream.
@@ -200,9 +238,15 @@ func (LogStream) EnumDescriptor() ([]byte, []int) {
 type NodeStatus int32
 
 const (
+	// Never set by the Host.
 	NodeStatus_NODE_STATUS_UNSPECIFIED NodeStatus = 0
-	NodeStatus_NODE_STATUS_ONLINE      NodeStatus = 1
-	NodeStatus_NODE_STATUS_OFFLINE     NodeStatus = 2
+	// Its runner holds a control stream: placement may use the node (unless
+	// drained).
+	NodeStatus_NODE_STATUS_ONLINE NodeStatus = 1
+	// No control stream. Within the heartbeat timeout (interval × factor,
+	// 30 s by default) its tasks are kept for the runner to reconcile on
+	// reconnect; after it they are LOST.
+	NodeStatus_NODE_STATUS_OFFLINE NodeStatus = 2
 )
 
 // Enum value maps for NodeStatus.
@@ -252,40 +296,64 @@ type Task struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	// 64-bit time-sortable id, rendered as a decimal string.
+	// 64-bit time-sortable id as a decimal string (below 2^53, so it also fits
+	// a double); a larger id means a later submission.
 	TaskId string `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
 	// Id of the batch this task was submitted in (equal to the first task's id).
-	BatchId string     `protobuf:"bytes,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
-	Kind    TaskKind   `protobuf:"varint,3,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
-	Status  TaskStatus `protobuf:"varint,4,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
-	// argv[0]; for VPS tasks empty.
-	Command string            `protobuf:"bytes,5,opt,name=command,proto3" json:"command,omitempty"`
-	Args    []string          `protobuf:"bytes,6,rep,name=args,proto3" json:"args,omitempty"`
-	Env     map[string]string `protobuf:"bytes,7,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
-	// CPU cores reserved (fractions allowed; 0 = no limit).
+	BatchId string `protobuf:"bytes,2,opt,name=batch_id,json=batchId,proto3" json:"batch_id,omitempty"`
+	// Command or VPS.
+	Kind TaskKind `protobuf:"varint,3,opt,name=kind,proto3,enum=hakuriver.v1.TaskKind" json:"kind,omitempty"`
+	// Where the task is in its life cycle; see TaskStatus for the final ones.
+	Status TaskStatus `protobuf:"varint,4,opt,name=status,proto3,enum=hakuriver.v1.TaskStatus" json:"status,omitempty"`
+	// argv[0] of a command task (run directly, never through a shell unless
+	// it is one, such as "sh"); empty for VPS tasks.
+	Command string `protobuf:"bytes,5,opt,name=command,proto3" json:"command,omitempty"`
+	// The arguments after argv[0] (after sweep expansion); empty for VPS tasks.
+	Args []string `protobuf:"bytes,6,rep,name=args,proto3" json:"args,omitempty"`
+	// Environment variables set for the task, by name.
+	Env map[string]string `protobuf:"bytes,7,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
+	// CPU cores reserved and enforced as a limit (fractions allowed;
+	// 0 = no limit and no reservation).
 	Cores float64 `protobuf:"fixed64,8,opt,name=cores,proto3" json:"cores,omitempty"`
 	// Memory limit in bytes (0 = no limit).
 	MemoryBytes int64 `protobuf:"varint,9,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
-	// Environment name; "NULL" runs natively on the node.
-	Container  string   `protobuf:"bytes,10,opt,name=container,proto3" json:"container,omitempty"`
-	Privileged bool     `protobuf:"varint,11,opt,name=privileged,proto3" json:"privileged,omitempty"`
-	Mounts     []string `protobuf:"bytes,12,rep,name=mounts,proto3" json:"mounts,omitempty"`
-	// The target as the user wrote it ("node", "node:0", "node::1,2"); empty = auto.
+	// Environment name: the runner runs image hakuriver/<container>:base,
+	// loaded from the newest tarball; "NULL" runs the command natively on
+	// the node.
+	Container string `protobuf:"bytes,10,opt,name=container,proto3" json:"container,omitempty"`
+	// Whether the container runs with Docker's --privileged.
+	Privileged bool `protobuf:"varint,11,opt,name=privileged,proto3" json:"privileged,omitempty"`
+	// Extra bind mounts "HOST_PATH:/container/path[:ro|:rw]" (the request's,
+	// or the Host's configured default mounts when it named none); Docker
+	// tasks only.
+	Mounts []string `protobuf:"bytes,12,rep,name=mounts,proto3" json:"mounts,omitempty"`
+	// The target as the Host normalised it ("node", "node:0", "node::1,2",
+	// "node:0::1"); empty = auto-placed.
 	Target string `protobuf:"bytes,13,opt,name=target,proto3" json:"target,omitempty"`
 	// Node the task is placed on (empty while pending without a target).
-	AssignedNode string  `protobuf:"bytes,14,opt,name=assigned_node,json=assignedNode,proto3" json:"assigned_node,omitempty"`
-	NumaNode     *int32  `protobuf:"varint,15,opt,name=numa_node,json=numaNode,proto3,oneof" json:"numa_node,omitempty"`
-	Gpus         []int32 `protobuf:"varint,16,rep,packed,name=gpus,proto3" json:"gpus,omitempty"`
-	ExitCode     *int32  `protobuf:"varint,17,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
-	// Why the task is in its status (error text, kill reason, limits note).
-	Message     string                 `protobuf:"bytes,18,opt,name=message,proto3" json:"message,omitempty"`
+	AssignedNode string `protobuf:"bytes,14,opt,name=assigned_node,json=assignedNode,proto3" json:"assigned_node,omitempty"`
+	// NUMA node the task is bound to (from the target); unset = no binding.
+	NumaNode *int32 `protobuf:"varint,15,opt,name=numa_node,json=numaNode,proto3,oneof" json:"numa_node,omitempty"`
+	// GPU indexes (as nvidia-smi numbers them) the task holds; empty = none.
+	Gpus []int32 `protobuf:"varint,16,rep,packed,name=gpus,proto3" json:"gpus,omitempty"`
+	// The process's exit code once it ended; unset while it runs or when no
+	// code is known (-1 for a task lost to a heartbeat timeout).
+	ExitCode *int32 `protobuf:"varint,17,opt,name=exit_code,json=exitCode,proto3,oneof" json:"exit_code,omitempty"`
+	// Why the task is in its status: "queued", "waiting: ..." while pending,
+	// error text, kill reason, notes on limits that could not be enforced.
+	Message string `protobuf:"bytes,18,opt,name=message,proto3" json:"message,omitempty"`
+	// When the Host stored the task.
 	SubmittedAt *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=submitted_at,json=submittedAt,proto3" json:"submitted_at,omitempty"`
-	StartedAt   *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	// When it started running; unset until then.
+	StartedAt *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	// When it reached a final status; unset until then.
 	CompletedAt *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=completed_at,json=completedAt,proto3" json:"completed_at,omitempty"`
-	// For VPS tasks: the sshd port on the runner's loopback.
+	// For VPS tasks: the sshd port on the runner's loopback (0 until the VPS
+	// runs); clients reach it through the Host's SSH proxy, never directly.
 	SshPort int32 `protobuf:"varint,22,opt,name=ssh_port,json=sshPort,proto3" json:"ssh_port,omitempty"`
-	// Bytes of stdout/stderr the Host holds.
+	// Bytes of stdout the Host holds now (grows while the task runs).
 	StdoutBytes int64 `protobuf:"varint,23,opt,name=stdout_bytes,json=stdoutBytes,proto3" json:"stdout_bytes,omitempty"`
+	// Bytes of stderr the Host holds now (grows while the task runs).
 	StderrBytes int64 `protobuf:"varint,24,opt,name=stderr_bytes,json=stderrBytes,proto3" json:"stderr_bytes,omitempty"`
 	// The user who submitted it (empty when it was submitted with auth off).
 	Owner string `protobuf:"bytes,25,opt,name=owner,proto3" json:"owner,omitempty"`
@@ -504,9 +572,12 @@ type NumaNode struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Id          int32   `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	Cores       []int32 `protobuf:"varint,2,rep,packed,name=cores,proto3" json:"cores,omitempty"`
-	MemoryBytes int64   `protobuf:"varint,3,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// The kernel's NUMA node id (as in /sys/devices/system/node/node<id>).
+	Id int32 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Ids of the CPUs (logical cores) on this NUMA node.
+	Cores []int32 `protobuf:"varint,2,rep,packed,name=cores,proto3" json:"cores,omitempty"`
+	// Memory on this NUMA node in bytes.
+	MemoryBytes int64 `protobuf:"varint,3,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
 }
 
 func (x *NumaNode) Reset() {
@@ -562,21 +633,31 @@ func (x *NumaNode) GetMemoryBytes() int64 {
 	return 0
 }
 
-// Gpu is one GPU as nvidia-smi reports it; -1 means not supported or unknown.
+// Gpu is one GPU as nvidia-smi reports it; -1 in any reading means not
+// supported or unknown.
 type Gpu struct {
 	state         protoimpl.MessageState
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Index              int32   `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
-	Name               string  `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Uuid               string  `protobuf:"bytes,3,opt,name=uuid,proto3" json:"uuid,omitempty"`
-	MemoryTotalMib     int64   `protobuf:"varint,4,opt,name=memory_total_mib,json=memoryTotalMib,proto3" json:"memory_total_mib,omitempty"`
-	MemoryUsedMib      int64   `protobuf:"varint,5,opt,name=memory_used_mib,json=memoryUsedMib,proto3" json:"memory_used_mib,omitempty"`
+	// nvidia-smi's index: what targets ("node::0,1") and Task.gpus name.
+	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Product name, such as "NVIDIA H100 80GB HBM3".
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// "GPU-..." (or "MIG-...") UUID.
+	Uuid string `protobuf:"bytes,3,opt,name=uuid,proto3" json:"uuid,omitempty"`
+	// Total memory in MiB.
+	MemoryTotalMib int64 `protobuf:"varint,4,opt,name=memory_total_mib,json=memoryTotalMib,proto3" json:"memory_total_mib,omitempty"`
+	// Memory in use in MiB.
+	MemoryUsedMib int64 `protobuf:"varint,5,opt,name=memory_used_mib,json=memoryUsedMib,proto3" json:"memory_used_mib,omitempty"`
+	// Utilisation, 0–100 percent.
 	UtilizationPercent float64 `protobuf:"fixed64,6,opt,name=utilization_percent,json=utilizationPercent,proto3" json:"utilization_percent,omitempty"`
-	TemperatureC       float64 `protobuf:"fixed64,7,opt,name=temperature_c,json=temperatureC,proto3" json:"temperature_c,omitempty"`
-	PowerDrawW         float64 `protobuf:"fixed64,8,opt,name=power_draw_w,json=powerDrawW,proto3" json:"power_draw_w,omitempty"`
-	PowerLimitW        float64 `protobuf:"fixed64,9,opt,name=power_limit_w,json=powerLimitW,proto3" json:"power_limit_w,omitempty"`
+	// Temperature in degrees Celsius.
+	TemperatureC float64 `protobuf:"fixed64,7,opt,name=temperature_c,json=temperatureC,proto3" json:"temperature_c,omitempty"`
+	// Power draw in watts.
+	PowerDrawW float64 `protobuf:"fixed64,8,opt,name=power_draw_w,json=powerDrawW,proto3" json:"power_draw_w,omitempty"`
+	// Power limit in watts.
+	PowerLimitW float64 `protobuf:"fixed64,9,opt,name=power_limit_w,json=powerLimitW,proto3" json:"power_limit_w,omitempty"`
 }
 
 func (x *Gpu) Reset() {
@@ -680,10 +761,14 @@ type Resources struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Cores       int32       `protobuf:"varint,1,opt,name=cores,proto3" json:"cores,omitempty"`
-	MemoryBytes int64       `protobuf:"varint,2,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
-	NumaNodes   []*NumaNode `protobuf:"bytes,3,rep,name=numa_nodes,json=numaNodes,proto3" json:"numa_nodes,omitempty"`
-	Gpus        []*Gpu      `protobuf:"bytes,4,rep,name=gpus,proto3" json:"gpus,omitempty"`
+	// Logical CPUs of the machine.
+	Cores int32 `protobuf:"varint,1,opt,name=cores,proto3" json:"cores,omitempty"`
+	// Total memory in bytes.
+	MemoryBytes int64 `protobuf:"varint,2,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// NUMA nodes, by id; empty when the machine reports none.
+	NumaNodes []*NumaNode `protobuf:"bytes,3,rep,name=numa_nodes,json=numaNodes,proto3" json:"numa_nodes,omitempty"`
+	// GPUs, by index; empty when there is no nvidia-smi or it fails.
+	Gpus []*Gpu `protobuf:"bytes,4,rep,name=gpus,proto3" json:"gpus,omitempty"`
 }
 
 func (x *Resources) Reset() {
@@ -752,13 +837,21 @@ type Usage struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	CpuPercent       float64  `protobuf:"fixed64,1,opt,name=cpu_percent,json=cpuPercent,proto3" json:"cpu_percent,omitempty"`
-	MemoryUsedBytes  int64    `protobuf:"varint,2,opt,name=memory_used_bytes,json=memoryUsedBytes,proto3" json:"memory_used_bytes,omitempty"`
-	MemoryTotalBytes int64    `protobuf:"varint,3,opt,name=memory_total_bytes,json=memoryTotalBytes,proto3" json:"memory_total_bytes,omitempty"`
-	Load_1M          float64  `protobuf:"fixed64,4,opt,name=load_1m,json=load1m,proto3" json:"load_1m,omitempty"`
-	AvgTempC         *float64 `protobuf:"fixed64,5,opt,name=avg_temp_c,json=avgTempC,proto3,oneof" json:"avg_temp_c,omitempty"`
-	MaxTempC         *float64 `protobuf:"fixed64,6,opt,name=max_temp_c,json=maxTempC,proto3,oneof" json:"max_temp_c,omitempty"`
-	Gpus             []*Gpu   `protobuf:"bytes,7,rep,name=gpus,proto3" json:"gpus,omitempty"`
+	// Busy share of all CPUs since the previous heartbeat, 0–100 percent.
+	CpuPercent float64 `protobuf:"fixed64,1,opt,name=cpu_percent,json=cpuPercent,proto3" json:"cpu_percent,omitempty"`
+	// Memory in use in bytes (MemTotal − MemAvailable).
+	MemoryUsedBytes int64 `protobuf:"varint,2,opt,name=memory_used_bytes,json=memoryUsedBytes,proto3" json:"memory_used_bytes,omitempty"`
+	// Total memory in bytes.
+	MemoryTotalBytes int64 `protobuf:"varint,3,opt,name=memory_total_bytes,json=memoryTotalBytes,proto3" json:"memory_total_bytes,omitempty"`
+	// The 1-minute load average.
+	Load_1M float64 `protobuf:"fixed64,4,opt,name=load_1m,json=load1m,proto3" json:"load_1m,omitempty"`
+	// Mean of the machine's thermal zones in degrees Celsius; unset when none
+	// is readable.
+	AvgTempC *float64 `protobuf:"fixed64,5,opt,name=avg_temp_c,json=avgTempC,proto3,oneof" json:"avg_temp_c,omitempty"`
+	// Hottest thermal zone in degrees Celsius; unset when none is readable.
+	MaxTempC *float64 `protobuf:"fixed64,6,opt,name=max_temp_c,json=maxTempC,proto3,oneof" json:"max_temp_c,omitempty"`
+	// Current GPU readings; empty when there are no GPUs (or no reading yet).
+	Gpus []*Gpu `protobuf:"bytes,7,rep,name=gpus,proto3" json:"gpus,omitempty"`
 }
 
 func (x *Usage) Reset() {
@@ -848,17 +941,27 @@ type Node struct {
 	sizeCache     protoimpl.SizeCache
 	unknownFields protoimpl.UnknownFields
 
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Status        NodeStatus             `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.NodeStatus" json:"status,omitempty"`
-	Resources     *Resources             `protobuf:"bytes,3,opt,name=resources,proto3" json:"resources,omitempty"`
-	Usage         *Usage                 `protobuf:"bytes,4,opt,name=usage,proto3" json:"usage,omitempty"`
+	// Node name, unique in the cluster (the runner's hostname by default).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Whether its runner holds a control stream now.
+	Status NodeStatus `protobuf:"varint,2,opt,name=status,proto3,enum=hakuriver.v1.NodeStatus" json:"status,omitempty"`
+	// What the runner detected when it joined (GPU readings refreshed by
+	// heartbeats).
+	Resources *Resources `protobuf:"bytes,3,opt,name=resources,proto3" json:"resources,omitempty"`
+	// Load from the last heartbeat.
+	Usage *Usage `protobuf:"bytes,4,opt,name=usage,proto3" json:"usage,omitempty"`
+	// When the last heartbeat (or hello) arrived.
 	LastHeartbeat *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_heartbeat,json=lastHeartbeat,proto3" json:"last_heartbeat,omitempty"`
-	Drained       bool                   `protobuf:"varint,6,opt,name=drained,proto3" json:"drained,omitempty"`
-	// Reserved by active tasks (assigning, running, paused).
-	CoresInUse       float64 `protobuf:"fixed64,7,opt,name=cores_in_use,json=coresInUse,proto3" json:"cores_in_use,omitempty"`
-	MemoryInUseBytes int64   `protobuf:"varint,8,opt,name=memory_in_use_bytes,json=memoryInUseBytes,proto3" json:"memory_in_use_bytes,omitempty"`
-	GpusInUse        []int32 `protobuf:"varint,9,rep,packed,name=gpus_in_use,json=gpusInUse,proto3" json:"gpus_in_use,omitempty"`
-	Version          string  `protobuf:"bytes,10,opt,name=version,proto3" json:"version,omitempty"`
+	// A drained node takes no new work; what runs on it finishes.
+	Drained bool `protobuf:"varint,6,opt,name=drained,proto3" json:"drained,omitempty"`
+	// Cores reserved by active tasks (assigning, running, paused).
+	CoresInUse float64 `protobuf:"fixed64,7,opt,name=cores_in_use,json=coresInUse,proto3" json:"cores_in_use,omitempty"`
+	// Memory in bytes reserved by active tasks.
+	MemoryInUseBytes int64 `protobuf:"varint,8,opt,name=memory_in_use_bytes,json=memoryInUseBytes,proto3" json:"memory_in_use_bytes,omitempty"`
+	// GPU indexes held by active tasks.
+	GpusInUse []int32 `protobuf:"varint,9,rep,packed,name=gpus_in_use,json=gpusInUse,proto3" json:"gpus_in_use,omitempty"`
+	// The runner's software version.
+	Version string `protobuf:"bytes,10,opt,name=version,proto3" json:"version,omitempty"`
 	// Ids of tasks currently active on this node.
 	ActiveTaskIds []string `protobuf:"bytes,11,rep,name=active_task_ids,json=activeTaskIds,proto3" json:"active_task_ids,omitempty"`
 }
