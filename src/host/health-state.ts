@@ -26,6 +26,7 @@ type Listener = (status: ServingStatus) => void;
 export class HealthState {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly shutdownListeners = new Set<() => void>();
   private stopping = false;
 
   /** `services` (plus {@link WHOLE_SERVER}) start SERVING. */
@@ -63,6 +64,13 @@ export class HealthState {
     if (this.stopping) return;
     this.stopping = true;
     for (const name of this.statuses.keys()) this.change(name, ServingStatus.NOT_SERVING);
+    for (const listener of [...this.shutdownListeners]) listener();
+  }
+
+  /** Calls `listener` once shutdown begins, after the statuses changed (watchers of unknown names end on it); returns the unsubscribe. */
+  onShutdown(listener: () => void): () => void {
+    this.shutdownListeners.add(listener);
+    return () => this.shutdownListeners.delete(listener);
   }
 
   /** Calls `listener` on each later change of `service` (known or not yet); returns the unsubscribe. */
@@ -104,23 +112,28 @@ export async function* watchStatus(state: HealthState, service: string, signal: 
     pending.push(status);
     wake?.();
   });
-  const onAbort = () => wake?.();
-  signal.addEventListener("abort", onAbort, { once: true });
+  const wakeUp = () => wake?.();
+  const unsubscribeShutdown = state.onShutdown(wakeUp);
+  signal.addEventListener("abort", wakeUp, { once: true });
   try {
     let last = state.status(service) ?? ServingStatus.SERVICE_UNKNOWN;
     yield last;
     for (;;) {
-      if (state.shuttingDown && pending.length === 0) return;
-      if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
       if (signal.aborted) return;
+      if (pending.length === 0) {
+        if (state.shuttingDown) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
       // Only the latest status matters to a watcher; intermediate flips are coalesced.
-      const latest = pending.at(-1);
+      const latest = pending.at(-1)!;
       pending = [];
-      if (latest !== undefined && latest !== last) yield (last = latest);
+      if (latest !== last) yield (last = latest);
     }
   } finally {
     unsubscribe();
-    signal.removeEventListener("abort", onAbort);
+    unsubscribeShutdown();
+    signal.removeEventListener("abort", wakeUp);
   }
 }
