@@ -14,6 +14,7 @@
  */
 import { HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 
+/** The protocol's serving statuses (UNKNOWN, SERVING, NOT_SERVING, SERVICE_UNKNOWN), re-exported under a shorter name. */
 export { ServingStatus };
 
 /** The name that stands for the whole server in the health protocol. */

@@ -10,7 +10,8 @@
  * two per connection. Both run one request handler over one router, so an
  * RPC meets the same interceptors, limits and errors whichever way it came.
  * HTTP/2 sessions get server-side keepalive pings (connect-node sends none),
- * so a frozen runner is noticed.
+ * so a frozen runner is noticed. `drain` lets a stopping Host finish the
+ * calls in flight (still serving new ones) before `close` drops everything.
  */
 import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
 import { createSecureServer, createServer as createHttp2Server, type Http2SecureServer, type ServerHttp2Session } from "node:http2";
