@@ -3,7 +3,11 @@
  * manager, scheduler, control plane, monitors and the API server.
  */
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { LogStore } from "./logs/log-store.js";
@@ -16,6 +20,10 @@ import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
 import { createDockerClient } from "./environments/docker-client.js";
 import { clientService } from "./services/client-service.js";
+import { healthService } from "./services/health-service.js";
+import { reflectionIndex } from "./services/reflection-index.js";
+import { reflectionServiceV1, reflectionServiceV1alpha } from "./services/reflection-service.js";
+import { HealthState } from "./health-state.js";
 import { errorMapping, storageFaultLog } from "./services/interceptors.js";
 import { AuditLog } from "./auth/audit-log.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
@@ -48,6 +56,18 @@ import type { SubmitDefaults } from "./tasks/submit-spec.js";
  */
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * Default drain on shutdown (ms): how long, at most, a stopping Host keeps
+ * serving while health says NOT_SERVING (see `timing.shutdown_grace`).
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 1000;
+
+/** Every service the API port serves, ours and the standard ones; health and reflection list exactly these. */
+export const SERVED_SERVICES: readonly DescService[] = [ClientService, RunnerService, Health, ServerReflectionV1, ServerReflectionV1alpha];
+
+/** Health watches end by themselves once shutdown begins, so the drain waits for them (their last NOT_SERVING reaches the client). */
+const DRAINED_STREAM_PATHS = [`/${Health.typeName}/${Health.method.watch.name}`];
+
 /** The version the Host reports in its cluster description. */
 export const HOST_VERSION = "0.1.0";
 
@@ -77,6 +97,13 @@ export interface HostOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The built dashboard served at `/`; default dist/web beside the compiled Host. */
   readonly dashboardDir?: string;
+  /**
+   * On close, how long at most (ms) the port keeps serving after health
+   * turned NOT_SERVING, for calls in flight to finish and load balancers to
+   * move away; it closes sooner once no call is left (long streams end at
+   * close). Default {@link DEFAULT_SHUTDOWN_GRACE_MS}; 0 closes at once.
+   */
+  readonly shutdownGraceMs?: number;
 }
 
 /** How the Host checks callers. */
@@ -99,6 +126,7 @@ export interface HostHandle {
   readonly scheduler: Scheduler;
   /** Where the first tokens were written, when this start was the first. */
   readonly bootstrap: BootstrapResult | undefined;
+  /** Health turns NOT_SERVING, calls in flight finish (within the shutdown grace), then everything stops. */
   close(): Promise<void>;
 }
 
@@ -111,6 +139,8 @@ export interface HostCore {
   readonly authStore: AuthStore;
   /** Where the first tokens were written, when this start was the first. */
   readonly bootstrap: BootstrapResult | undefined;
+  /** What the standard health service reports; `shutdown()` on it starts a stop. */
+  readonly healthState: HealthState;
   /** Tells the cluster description which ports the Host serves on, once they are known. */
   setPorts(apiPort: number, sshProxyPort: number): void;
   /** Starts the raw-socket SSH proxy on `host:port` (0 = a free port). */
@@ -164,11 +194,14 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   });
   const health = new HealthHistory(nodes, () => repo.activityCounts(), now, log);
   const broker = new TunnelBroker(nodes);
+  const healthState = new HealthState(SERVED_SERVICES.map((service) => service.typeName));
+  const reflection = reflectionIndex(SERVED_SERVICES);
   const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs, log };
   return {
     scheduler,
     authStore,
     bootstrap,
+    healthState,
     setPorts: (api, sshProxy) => {
       ports.api = api;
       ports.sshProxy = sshProxy;
@@ -204,6 +237,9 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
         }),
       );
       router.service(RunnerService, runnerService({ plane, broker, log }));
+      router.service(Health, healthService(healthState));
+      router.service(ServerReflectionV1, reflectionServiceV1(reflection));
+      router.service(ServerReflectionV1alpha, reflectionServiceV1alpha(reflection));
     },
     start: () => {
       monitor.start();
@@ -213,6 +249,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     },
     stop: async () => {
       // Watches end first (cleanly): they would otherwise read a closed database.
+      healthState.shutdown();
       stopping.abort();
       await audit.flush();
       monitor.stop();
@@ -238,6 +275,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     peerAddressKey,
     tls: options.tls,
     ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
+    drainedStreamPaths: DRAINED_STREAM_PATHS,
     log: options.log,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
@@ -250,6 +288,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     scheduler: core.scheduler,
     bootstrap: core.bootstrap,
     close: async () => {
+      // NOT_SERVING first, while the port still answers: probes and load balancers see the stop coming.
+      core.healthState.shutdown();
+      const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const left = await server.drain(graceMs);
+      if (left > 0) options.log.warn({ left, graceMs }, "shutdown grace over: closing with calls still in flight");
       await sshProxy?.close();
       await server.close();
       await core.stop();

@@ -44,6 +44,7 @@ export async function main(config: Config): Promise<number> {
     log,
     sshProxyPort: config.hostSshProxyPort,
     tls,
+    shutdownGraceMs: config.shutdownGraceMs,
   });
   if (tls) console.log(`TLS on (${tls.source} certificate ${tls.certFile}), SHA-256 fingerprint ${tls.fingerprint}`);
   if (host.bootstrap) {

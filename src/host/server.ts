@@ -10,7 +10,8 @@
  * two per connection. Both run one request handler over one router, so an
  * RPC meets the same interceptors, limits and errors whichever way it came.
  * HTTP/2 sessions get server-side keepalive pings (connect-node sends none),
- * so a frozen runner is noticed.
+ * so a frozen runner is noticed. `drain` lets a stopping Host finish the
+ * calls in flight (still serving new ones) before `close` drops everything.
  */
 import { createServer as createHttp1Server, type IncomingMessage } from "node:http";
 import { createSecureServer, createServer as createHttp2Server, type Http2SecureServer, type ServerHttp2Session } from "node:http2";
@@ -18,7 +19,8 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import type { Duplex } from "node:stream";
 import { createConnectRouter, createContextValues, type ConnectRouter, type ContextKey, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { connectHandler, handlersByPath, type NodeRequest } from "./http/connect-handler.js";
+import { connectHandler, handlersByPath, type NodeHandler, type NodeRequest } from "./http/connect-handler.js";
+import { InFlight } from "./http/in-flight.js";
 import { sniffProtocol } from "./http/protocol-sniff.js";
 import { shellWebSockets, SHELL_RPC_PATH } from "./http/shell-websocket.js";
 import { dashboardFiles, DEFAULT_DASHBOARD_DIR } from "./http/static-files.js";
@@ -41,12 +43,25 @@ export interface ApiServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The built dashboard served at `/`; default {@link DEFAULT_DASHBOARD_DIR} (dist/web beside the compiled Host). */
   readonly dashboardDir?: string;
+  /**
+   * Request paths of streaming RPCs that {@link ApiServer.drain} waits for
+   * (streams that end by themselves once shutdown begins, as health
+   * watches do). Other streams run until close; unary calls and every
+   * other request are always waited for.
+   */
+  readonly drainedStreamPaths?: readonly string[];
   readonly log: Logger;
 }
 
 /** A started server. */
 export interface ApiServer {
   readonly port: number;
+  /**
+   * Waits, still serving new requests, until no request that the drain
+   * waits for (see {@link ApiServerOptions.drainedStreamPaths}) is in
+   * flight, or `graceMs` has passed; resolves with how many were left.
+   */
+  drain(graceMs: number): Promise<number>;
   /** Ends every connection (HTTP/2 sessions, HTTP/1.1 keep-alive sockets, WebSockets) and stops listening. */
   close(): Promise<void>;
 }
@@ -92,7 +107,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (options.peerAddressKey) values.set(options.peerAddressKey, address);
     return values;
   };
-  const handler = connectHandler(handlers, (request: NodeRequest) => valuesFor(request.socket.remoteAddress ?? ""), dashboardFiles(options.dashboardDir ?? DEFAULT_DASHBOARD_DIR, options.log));
+  // Long-lived streams (watches, log follows, runner control, tunnels) end only at close: a drain does not wait for them.
+  const drainedStreams = new Set(options.drainedStreamPaths ?? []);
+  const undrained = new Set([...handlers].filter(([path, each]) => each.method.methodKind !== "unary" && !drainedStreams.has(path)).map(([path]) => path));
+  const inFlight = new InFlight((path) => !undrained.has(path));
+  const serve = connectHandler(handlers, (request: NodeRequest) => valuesFor(request.socket.remoteAddress ?? ""), dashboardFiles(options.dashboardDir ?? DEFAULT_DASHBOARD_DIR, options.log));
+  const handler: NodeHandler = (request, response) => {
+    inFlight.track((request.url ?? "").split("?", 1)[0]!, response);
+    serve(request, response);
+  };
   const shells = shellWebSockets({ handler: handlers.get(SHELL_RPC_PATH), contextValues: valuesFor, pingIntervalMs: options.pingIntervalMs, secure: options.tls !== undefined, log: options.log });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => shells.upgrade(request, socket, head);
 
@@ -155,6 +178,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   return {
     port: (listener.address() as AddressInfo).port,
+    drain: (graceMs) => inFlight.settled(graceMs),
     close: async () => {
       shutdown.abort();
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));

@@ -1,5 +1,6 @@
 /**
- * The access policy, table-driven: every RPC of both services is called as
+ * The access policy, table-driven: every RPC of every served service (ours,
+ * grpc.health.v1 and both grpc.reflection versions) is called as
  * anonymous, a runner (join token), viewer, user (on their own task and on
  * another's), operator and admin, and the answer is checked against the
  * table below. "allow" means the call passed authentication and
@@ -8,11 +9,17 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
 import { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import { RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
 import { Role, TokenKind } from "../../gen/hakuriver/v1/auth_pb.js";
-import { CLIENT_POLICY, RUNNER_POLICY } from "../../src/host/auth/policy.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection as ServerReflectionV1 } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { POLICIES } from "../../src/host/auth/policy.js";
+import { SERVED_SERVICES } from "../../src/host/host-app.js";
+import { bearerToken } from "../../src/shared/transport.js";
 import { inMemoryHost, type InMemoryHost } from "../helpers/in-memory-host.js";
 
 type Caller = "anonymous" | "runner" | "viewer" | "userOwn" | "userOther" | "operator" | "admin";
@@ -32,7 +39,10 @@ function row(...outcomes: Outcome[]): Record<Caller, Outcome> {
   return Object.fromEntries(CALLERS.map((caller, i) => [caller, outcomes[i]!])) as Record<Caller, Outcome>;
 }
 
-/** The policy: one row per RPC (by local name). */
+/** Anyone at all, a runner's join token included: the health service, for probes and load balancers. */
+const anyone = row("allow", "allow", "allow", "allow", "allow", "allow", "allow");
+
+/** The policy: one row per RPC (by local name) of ClientService and RunnerService. */
 const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   describeCluster: { ...open, runner: "allow" },
   whoAmI: viewer,
@@ -69,6 +79,18 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   tunnel: runnerOnly,
 };
 
+/** The standard services' rows, by service type name and then local name. */
+const EXPECTED_STANDARD: Record<string, Record<string, Record<Caller, Outcome>>> = {
+  [Health.typeName]: { check: anyone, list: anyone, watch: anyone },
+  [ServerReflectionV1.typeName]: { serverReflectionInfo: viewer },
+  [ServerReflectionV1alpha.typeName]: { serverReflectionInfo: viewer },
+};
+
+/** The expected row of `service`'s method `localName`, if the test has one. */
+function expectedRow(service: DescService, localName: string): Record<Caller, Outcome> | undefined {
+  return service === ClientService || service === RunnerService ? EXPECTED[localName] : EXPECTED_STANDARD[service.typeName]?.[localName];
+}
+
 let host: InMemoryHost;
 const tokens: Partial<Record<Caller, string>> = {};
 let aliceTask = "";
@@ -96,6 +118,39 @@ after(async () => {
 
 async function* once<T>(message: T): AsyncIterable<T> {
   yield message;
+}
+
+/** A client of a standard service on the in-memory Host, calling with `token` ("" sends none). */
+function standardClient<S extends DescService>(service: S, token: string): Client<S> {
+  const transport = createRouterTransport(host.core.routes, { router: { interceptors: host.core.interceptors }, transport: { interceptors: token ? [bearerToken(token)] : [] } });
+  return createClient(service, transport);
+}
+
+/** Calls one RPC of a standard service as `caller`; resolves with the error code, or undefined on success. */
+async function callStandard(caller: Caller, service: DescService, method: string): Promise<Code | undefined> {
+  const token = tokens[caller]!;
+  const health = standardClient(Health, token);
+  const requests: Record<string, () => Promise<unknown>> = {
+    [`${Health.typeName}/check`]: () => health.check({ service: "" }),
+    [`${Health.typeName}/list`]: () => health.list({}),
+    [`${Health.typeName}/watch`]: async () => {
+      for await (const _ of health.watch({ service: "" })) break;
+    },
+    [`${ServerReflectionV1.typeName}/serverReflectionInfo`]: async () => {
+      for await (const _ of standardClient(ServerReflectionV1, token).serverReflectionInfo(once({ messageRequest: { case: "listServices" as const, value: "" } }))) break;
+    },
+    [`${ServerReflectionV1alpha.typeName}/serverReflectionInfo`]: async () => {
+      for await (const _ of standardClient(ServerReflectionV1alpha, token).serverReflectionInfo(once({ messageRequest: { case: "listServices" as const, value: "" } }))) break;
+    },
+  };
+  const request = requests[`${service.typeName}/${method}`];
+  assert.ok(request, `the test has no request for ${service.typeName}/${method}`);
+  try {
+    await request();
+    return undefined;
+  } catch (error) {
+    return ConnectError.from(error).code;
+  }
 }
 
 /** Calls one RPC as `caller` with a harmless request; resolves with the error code, or undefined on success. */
@@ -169,14 +224,35 @@ function outcomeOf(code: Code | undefined): Outcome {
   return "allow";
 }
 
-test("every RPC of both services has a row in the policy and in this table", () => {
-  for (const service of [ClientService, RunnerService]) {
-    const policy: Record<string, unknown> = service === ClientService ? CLIENT_POLICY : RUNNER_POLICY;
+test("every RPC of every served service has a row in the policy and in this table", () => {
+  assert.deepEqual(
+    SERVED_SERVICES.map((service) => service.typeName),
+    [ClientService, RunnerService, Health, ServerReflectionV1, ServerReflectionV1alpha].map((service) => service.typeName),
+  );
+  assert.deepEqual(Object.keys(POLICIES).sort(), SERVED_SERVICES.map((service) => service.typeName).sort(), "a policy for each served service, none for others");
+  for (const service of SERVED_SERVICES) {
+    const policy = POLICIES[service.typeName] ?? {};
     for (const method of service.methods) {
       assert.ok(policy[method.localName], `${service.typeName}/${method.name} has no row in src/host/auth/policy.ts`);
-      assert.ok(EXPECTED[method.localName], `${service.typeName}/${method.name} has no row in this test's table`);
+      assert.ok(expectedRow(service, method.localName), `${service.typeName}/${method.name} has no row in this test's table`);
     }
   }
+});
+
+test("every caller gets what the table says from every RPC of the standard services", async () => {
+  const wrong: string[] = [];
+  for (const service of [Health, ServerReflectionV1, ServerReflectionV1alpha]) {
+    for (const method of service.methods) {
+      for (const caller of CALLERS) {
+        const code = await callStandard(caller, service, method.localName);
+        const got = outcomeOf(code);
+        const want = expectedRow(service, method.localName)![caller];
+        if (got !== want) wrong.push(`${service.typeName}/${method.localName} as ${caller}: want ${want}, got ${got} (${code === undefined ? "OK" : Code[code]})`);
+        if (got === "allow" && code !== undefined) wrong.push(`${service.typeName}/${method.localName} as ${caller}: allowed but failed with ${Code[code]}`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
 
 test("every caller gets what the table says from every RPC", async () => {

@@ -1,5 +1,6 @@
 /**
- * The access policy: one row per RPC of both services, saying who may call
+ * The access policy: one row per RPC of every service the Host serves (ours,
+ * and the standard health and reflection services), saying who may call
  * it and whether it is audited. The table is the documentation of the
  * policy; a new RPC without a row fails to compile (and the policy test).
  * Rows marked `owned` let a user act on their own work only: the handler
@@ -7,6 +8,9 @@
  */
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import type { RunnerService } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { Health } from "../../../gen/grpc/health/v1/health_pb.js";
+import type { ServerReflection as ServerReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
+import type { ServerReflection as ServerReflectionV1alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { RoleName } from "../../shared/roles.js";
 
 /** Who may call an RPC: a least role, a runner (join token), or anyone (no credential). */
@@ -66,10 +70,29 @@ export const RUNNER_POLICY = {
   tunnel: { access: "runner", audited: false },
 } as const satisfies Record<Methods<typeof RunnerService>, Rule>;
 
+/**
+ * grpc.health.v1.Health: open, as load balancers, Kubernetes probes and
+ * grpc_health_probe call it with no credential. It tells only whether the
+ * Host serves, nothing about the cluster.
+ */
+export const HEALTH_POLICY = {
+  check: { access: "open", audited: false },
+  list: { access: "open", audited: false },
+  watch: { access: "open", audited: false },
+} as const satisfies Record<Methods<typeof Health>, Rule>;
+
+/** grpc.reflection (v1 and v1alpha): the API's shape is for signed-in people and tools, not for anyone who can reach the port. */
+export const REFLECTION_POLICY = {
+  serverReflectionInfo: { access: "viewer", audited: false },
+} as const satisfies Record<Methods<typeof ServerReflectionV1>, Rule> & Record<Methods<typeof ServerReflectionV1alpha>, Rule>;
+
 /** Policies by service type name. */
 export const POLICIES: Readonly<Record<string, Readonly<Record<string, Rule>>>> = {
   "hakuriver.v1.ClientService": CLIENT_POLICY,
   "hakuriver.v1.RunnerService": RUNNER_POLICY,
+  "grpc.health.v1.Health": HEALTH_POLICY,
+  "grpc.reflection.v1.ServerReflection": REFLECTION_POLICY,
+  "grpc.reflection.v1alpha.ServerReflection": REFLECTION_POLICY,
 };
 
 /** The row of an RPC, or undefined (the interceptor then refuses it: fail closed). */
