@@ -144,3 +144,8 @@ export function atField<T>(field: string, reason: ErrorReason, check: () => T): 
     throw copy;
   }
 }
+
+/** A NOT_FOUND DomainError about resource `name` of `type` (a `RESOURCE_TYPE`), with its ResourceInfo and `reason`. */
+export function missingResource(reason: ErrorReason, type: string, name: string, message: string, description = "it does not exist"): DomainError {
+  return notFound(message, { reason, resource: { type, name, description } });
+}
