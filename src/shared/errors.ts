@@ -109,20 +109,6 @@ export function badField(field: string, reason: ErrorReason, message: string, de
   return invalidArgument(message, { reason, fieldViolations: [{ field, description }], ...(metadata ? { metadata } : {}) });
 }
 
-/** `error` with `extra` merged into its details (same kind and message); extra wins for single values, lists are joined. */
-export function withDetails(error: DomainError, extra: ErrorDetails): DomainError {
-  const merged: ErrorDetails = {
-    ...error.details,
-    ...extra,
-    metadata: { ...error.details.metadata, ...extra.metadata },
-    fieldViolations: [...(error.details.fieldViolations ?? []), ...(extra.fieldViolations ?? [])],
-    preconditionViolations: [...(error.details.preconditionViolations ?? []), ...(extra.preconditionViolations ?? [])],
-  };
-  const copy = new DomainError(error.kind, error.message, merged);
-  copy.stack = error.stack;
-  return copy;
-}
-
 /**
  * Runs `check` and places any INVALID_ARGUMENT DomainError it throws at
  * request field `field`: violations without a field get it, nested ones
