@@ -1,9 +1,11 @@
 /**
- * Turning failures into one clear line on stderr and a non-zero exit code,
- * never a stack trace.
+ * Turning failures into one clear line on stderr (and, when the error names
+ * bad request fields, one indented line per field under it) and a non-zero
+ * exit code, never a stack trace.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { DomainError } from "../shared/errors.js";
+import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { DomainError, type FieldViolation } from "../shared/errors.js";
 
 /** A usage error the CLI found itself (exit code 2). */
 export class UsageError extends Error {}
@@ -35,8 +37,27 @@ const CODE_NAMES: Partial<Record<Code, string>> = {
  */
 const DROPPED_CONNECTION = /ECONNRESET|socket hang up|error code CANCEL \(0x8\)/;
 
-/** The line to print for an error; `hostAddress` helps when the Host is unreachable. */
+/** The field violations an error carries (a ConnectError's BadRequest details, a DomainError's own), those naming a field only. */
+export function fieldViolationsOf(error: unknown): FieldViolation[] {
+  const all = error instanceof ConnectError
+    ? error.findDetails(BadRequestSchema).flatMap((request) => request.fieldViolations)
+    : error instanceof DomainError
+      ? [...(error.details.fieldViolations ?? [])]
+      : [];
+  return all.filter((v) => v.field !== "" && v.description !== "").map((v) => ({ field: v.field, description: v.description }));
+}
+
+/**
+ * The text to print for an error: one line, then `  field: description`
+ * for each bad field it names; `hostAddress` helps when the Host is
+ * unreachable.
+ */
 export function describeError(error: unknown, hostAddress?: string): string {
+  const fields = fieldViolationsOf(error).map((v) => `  ${v.field}: ${v.description}`);
+  return [describeErrorLine(error, hostAddress), ...fields].join("\n");
+}
+
+function describeErrorLine(error: unknown, hostAddress?: string): string {
   if (error instanceof ConnectError) {
     const unreachable = error.code === Code.Unavailable && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|connect/i.test(error.rawMessage);
     if (unreachable && hostAddress) {

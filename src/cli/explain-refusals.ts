@@ -10,7 +10,10 @@ import { noCredentialMessage, refusedCredentialNote, type ClientCredential } fro
 export function explainRefusal(error: unknown, credential: ClientCredential, hostAddress: string): unknown {
   if (!(error instanceof ConnectError) || error.code !== Code.Unauthenticated) return error;
   const message = credential.source === "none" ? noCredentialMessage(hostAddress) : `${error.rawMessage} (${refusedCredentialNote(credential, hostAddress)})`;
-  return new ConnectError(message, error.code, error.metadata, undefined, error);
+  const explained = new ConnectError(message, error.code, error.metadata, undefined, error);
+  // Keep the Host's details (its reason) for whoever reads them after this rewrite.
+  explained.details = error.details;
+  return explained;
 }
 
 async function* explainStream<T>(messages: AsyncIterable<T>, explain: (error: unknown) => unknown): AsyncGenerator<T> {

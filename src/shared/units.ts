@@ -2,6 +2,10 @@
  * Size and duration parsing shared by the CLI, the Host and config files.
  */
 import { DomainError } from "./errors.js";
+import { ErrorReason } from "./error-reasons.js";
+
+/** The accepted memory size forms, as a field violation tells them. */
+const SIZE_FORMAT = "use a number with an optional unit, such as 512M, 4G, 1.5G or 256Mi";
 
 const SIZE_UNITS: Record<string, number> = {
   "": 1,
@@ -28,21 +32,26 @@ const SIZE_UNITS: Record<string, number> = {
  * Parses a human memory size into bytes. `K/M/G/T` are 1000-based (as the
  * original HakuRiver), `Ki/Mi/Gi/Ti` 1024-based; a plain number is bytes.
  * Decimals are allowed (`1.5G`). Throws an INVALID_ARGUMENT DomainError with
- * the accepted forms when the text is malformed.
+ * the accepted forms when the text is malformed (reason INVALID_MEMORY_SIZE,
+ * and a field violation with no field yet: the caller knows which field it
+ * parsed, see `atField`).
  */
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = match?.[2]?.toUpperCase();
   const factor = unit === undefined ? undefined : SIZE_UNITS[unit];
   if (!match || factor === undefined) {
-    throw new DomainError(
-      "invalid_argument",
-      `invalid memory size "${text}": use a number with an optional unit, such as 512M, 4G, 1.5G or 256Mi`,
-    );
+    throw new DomainError("invalid_argument", `invalid memory size "${text}": ${SIZE_FORMAT}`, {
+      reason: ErrorReason.INVALID_MEMORY_SIZE,
+      fieldViolations: [{ field: "", description: `${SIZE_FORMAT}; K, M, G, T are 1000-based, Ki, Mi, Gi, Ti 1024-based, a plain number is bytes` }],
+    });
   }
   const bytes = Math.round(Number(match[1]) * factor);
   if (!Number.isSafeInteger(bytes)) {
-    throw new DomainError("invalid_argument", `memory size "${text}" is too large`);
+    throw new DomainError("invalid_argument", `memory size "${text}" is too large`, {
+      reason: ErrorReason.INVALID_MEMORY_SIZE,
+      fieldViolations: [{ field: "", description: `at most ${Number.MAX_SAFE_INTEGER} bytes` }],
+    });
   }
   return bytes;
 }

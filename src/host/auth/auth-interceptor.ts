@@ -8,6 +8,8 @@
  */
 import { Code, ConnectError, type Interceptor, type StreamRequest, type UnaryRequest } from "@connectrpc/connect";
 import { toConnectError } from "../../shared/connect-errors.js";
+import { DomainError } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import { authenticate, type AuthenticatorDeps } from "./authenticator.js";
 import { describeCall } from "./call-description.js";
 import { ruleOf, type Rule } from "./policy.js";
@@ -33,15 +35,28 @@ function bearerToken(header: Headers): string | undefined {
   return match ? match[1]! : "";
 }
 
-/** Refuses a principal the row does not admit; returns nothing when it may call. */
-function checkAccess(rule: Rule, principal: Principal, method: string, runnerService: boolean): ConnectError | undefined {
+function denied(message: string, reason: ErrorReason, method: string, metadata: Record<string, string> = {}): DomainError {
+  return new DomainError("permission_denied", message, { reason, metadata: { method, ...metadata } });
+}
+
+/**
+ * Refuses a principal the row does not admit (PERMISSION_DENIED with a
+ * reason; ROLE_REQUIRED names `required_role` and the caller's `role` in the
+ * metadata); returns nothing when it may call.
+ */
+function checkAccess(rule: Rule, principal: Principal, method: string, runnerService: boolean): DomainError | undefined {
   if (runnerService) {
-    return principal.kind === "runner" ? undefined : new ConnectError(`${method} is for runners: they join with a join token, not a user token`, Code.PermissionDenied);
+    if (principal.kind === "runner") return undefined;
+    return denied(`${method} is for runners: they join with a join token, not a user token`, ErrorReason.RUNNER_TOKEN_REQUIRED, method, { required_role: "runner" });
   }
-  if (principal.kind === "runner") return new ConnectError(`a join token is for runners only; ${method} needs a user's token`, Code.PermissionDenied);
-  if (rule.access === "runner") return new ConnectError(`${method} is for runners only`, Code.PermissionDenied);
+  if (principal.kind === "runner") return denied(`a join token is for runners only; ${method} needs a user's token`, ErrorReason.USER_TOKEN_REQUIRED, method);
+  if (rule.access === "runner") return denied(`${method} is for runners only`, ErrorReason.RUNNER_TOKEN_REQUIRED, method, { required_role: "runner" });
   if (rule.access === "open" || roleAtLeast(principal.role, rule.access)) return undefined;
-  return new ConnectError(`${method} needs role ${rule.access} or above; ${principal.user} is ${principal.role}`, Code.PermissionDenied);
+  return denied(`${method} needs role ${rule.access} or above; ${principal.user} is ${principal.role}`, ErrorReason.ROLE_REQUIRED, method, {
+    required_role: rule.access,
+    role: principal.role,
+    user: principal.user,
+  });
 }
 
 /** Creates the interceptor. */
@@ -131,7 +146,7 @@ async function* endOnRevoke<T>(deps: AuthInterceptorDeps, principal: Principal, 
     for (;;) {
       const step = await Promise.race([iterator.next(), revoked]);
       if (step === "revoked") {
-        throw new ConnectError(`${revokedBecause ?? "the credential was revoked"}: this stream has ended`, Code.Unauthenticated);
+        throw new DomainError("unauthenticated", `${revokedBecause ?? "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
       }
       if (step.done) {
         innerDone = true;

@@ -7,7 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
-import { DomainError, invalidArgument, notFound } from "../../shared/errors.js";
+import { badField, DomainError, failedPrecondition, missingResource } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import type { AuthRepo, TokenRow, UserRow } from "../store/auth-repo.js";
 import { isRoleName, type RoleName } from "../../shared/roles.js";
 import type { Principal } from "./principal.js";
@@ -101,7 +102,7 @@ export class AuthStore {
   /** The user, or NOT_FOUND. */
   requireUser(name: string): UserState {
     const user = this.users.get(name);
-    if (!user) throw notFound(`user "${name}" not found (hakuriver user list shows who exists)`);
+    if (!user) throw missingResource(ErrorReason.USER_NOT_FOUND, RESOURCE_TYPE.user, name, `user "${name}" not found (hakuriver user list shows who exists)`, "no user has this name (ListUsers shows who exists)");
     return user;
   }
 
@@ -117,8 +118,16 @@ export class AuthStore {
 
   /** Adds a user with a first token; ALREADY_EXISTS for a taken name. `beforeCommit` sees the token before it is stored. */
   async addUser(name: string, role: RoleName, label: string, ttlMs: number, beforeCommit?: (issued: IssuedToken) => void): Promise<{ user: UserState; issued: IssuedToken }> {
-    if (!USER_NAME.test(name)) throw invalidArgument(`"${name}" is not a valid user name: 1-32 characters, lower-case letters, digits, _ . -, starting with a letter or _`);
-    if (this.users.has(name)) throw new DomainError("already_exists", `user "${name}" already exists (hakuriver user set-role changes a role; hakuriver token create gives a new token)`);
+    if (!USER_NAME.test(name)) {
+      throw badField("name", ErrorReason.INVALID_FIELD, `"${name}" is not a valid user name: 1-32 characters, lower-case letters, digits, _ . -, starting with a letter or _`,
+        "1-32 characters, lower-case letters, digits, _ . -, starting with a letter or _");
+    }
+    if (this.users.has(name)) {
+      throw new DomainError("already_exists", `user "${name}" already exists (hakuriver user set-role changes a role; hakuriver token create gives a new token)`, {
+        reason: ErrorReason.USER_ALREADY_EXISTS,
+        resource: { type: RESOURCE_TYPE.user, name, description: "a user of this name exists" },
+      });
+    }
     const user: UserState = { name, role, createdAt: this.now() };
     const issued = await this.issue("user", name, label || "first token", ttlMs);
     const row: UserRow = { name, role, createdAt: user.createdAt };
@@ -157,7 +166,13 @@ export class AuthStore {
 
   private refuseLastAdmin(name: string, verb: string): void {
     const admins = [...this.users.values()].filter((u) => u.role === "admin");
-    if (admins.length <= 1) throw new DomainError("failed_precondition", `cannot ${verb} ${name}: they are the only admin (make another admin first)`);
+    if (admins.length <= 1) {
+      throw failedPrecondition(`cannot ${verb} ${name}: they are the only admin (make another admin first)`, {
+        reason: ErrorReason.LAST_ADMIN,
+        metadata: { user: name, admins: String(admins.length) },
+        preconditionViolations: [{ type: "ADMIN_COUNT", subject: `user/${name}`, description: "the Host must keep at least one admin; make another admin first" }],
+      });
+    }
   }
 
   /** Makes a token for a user (kind user) or for runners (kind join, user null). `beforeCommit` sees it before it is stored. */
@@ -171,8 +186,8 @@ export class AuthStore {
   }
 
   private async issue(kind: "user" | "join", user: string | null, label: string, ttlMs: number): Promise<IssuedToken> {
-    if (label.length > MAX_LABEL) throw invalidArgument(`a token label may have at most ${MAX_LABEL} characters`);
-    if (!Number.isFinite(ttlMs) || ttlMs < 0) throw invalidArgument("a token's lifetime must be zero (no expiry) or more seconds");
+    if (label.length > MAX_LABEL) throw badField("label", ErrorReason.INVALID_FIELD, `a token label may have at most ${MAX_LABEL} characters`);
+    if (!Number.isFinite(ttlMs) || ttlMs < 0) throw badField("ttl_seconds", ErrorReason.INVALID_FIELD, "a token's lifetime must be zero (no expiry) or more seconds");
     const made = await newToken();
     const createdAt = this.now();
     const token: TokenState = { tokenId: made.tokenId, kind, user, label, secretHash: made.hash, createdAt, expiresAt: ttlMs > 0 ? createdAt + ttlMs : null, revokedAt: null, lastUsedAt: null };
@@ -182,7 +197,7 @@ export class AuthStore {
   /** The token, or NOT_FOUND. */
   requireToken(tokenId: string): TokenState {
     const token = this.tokens.get(tokenId);
-    if (!token) throw notFound(`token ${tokenId} not found (hakuriver token list shows token ids)`);
+    if (!token) throw missingResource(ErrorReason.TOKEN_NOT_FOUND, RESOURCE_TYPE.token, tokenId, `token ${tokenId} not found (hakuriver token list shows token ids)`, "no token has this id (ListTokens shows token ids)");
     return token;
   }
 

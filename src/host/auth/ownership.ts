@@ -6,6 +6,7 @@
  */
 import { resolve, sep } from "node:path";
 import { DomainError } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import type { UserPrincipal } from "./principal.js";
 import { roleAtLeast } from "../../shared/roles.js";
@@ -15,7 +16,11 @@ export function requireMayActOn(principal: UserPrincipal, task: Pick<TaskRecord,
   if (roleAtLeast(principal.role, "operator") || (principal.role === "user" && task.owner === principal.user)) return;
   const what = task.kind === "vps" ? "VPS" : "task";
   const whose = task.owner === "" ? "was submitted with auth off (it has no owner)" : `belongs to ${task.owner}`;
-  throw new DomainError("permission_denied", `${what} ${task.taskId} ${whose}: a user may ${verb} only their own work; an operator or admin may ${verb} anyone's`);
+  throw new DomainError("permission_denied", `${what} ${task.taskId} ${whose}: a user may ${verb} only their own work; an operator or admin may ${verb} anyone's`, {
+    reason: ErrorReason.NOT_OWNER,
+    metadata: { required_role: "operator", role: principal.role, user: principal.user, owner: task.owner, action: verb },
+    resource: { type: RESOURCE_TYPE.task, name: String(task.taskId), owner: task.owner, description: `only its owner, an operator or an admin may ${verb} it` },
+  });
 }
 
 /** What a submission asks for that needs more than the user role. */
@@ -39,13 +44,19 @@ function allowedPath(hostPath: string, allowList: readonly string[]): boolean {
 export function requireMaySubmit(principal: UserPrincipal, asks: SubmitPrivileges, mountAllowList: readonly string[]): void {
   if (roleAtLeast(principal.role, "admin")) return;
   if (asks.privileged) {
-    throw new DomainError("permission_denied", `only an admin may ask for a privileged container; ${principal.user} is ${principal.role} (drop --privileged, or ask an admin)`);
+    throw new DomainError("permission_denied", `only an admin may ask for a privileged container; ${principal.user} is ${principal.role} (drop --privileged, or ask an admin)`, {
+      reason: ErrorReason.ADMIN_REQUIRED,
+      metadata: { required_role: "admin", role: principal.role, user: principal.user, field: "privileged" },
+    });
   }
   for (const mount of asks.mounts) {
     const hostPath = mount.split(":")[0] ?? "";
     if (!allowedPath(hostPath, mountAllowList)) {
       const allowed = mountAllowList.length === 0 ? "the Host allows no extra mounts for non-admins" : `non-admins may mount only under ${mountAllowList.join(", ")} (auth.mount_allow_list)`;
-      throw new DomainError("permission_denied", `mount "${mount}" needs an admin: ${allowed}`);
+      throw new DomainError("permission_denied", `mount "${mount}" needs an admin: ${allowed}`, {
+        reason: ErrorReason.ADMIN_REQUIRED,
+        metadata: { required_role: "admin", role: principal.role, user: principal.user, field: "mounts", mount, allowed: mountAllowList.join(",") },
+      });
     }
   }
 }

@@ -3,7 +3,7 @@
  * <token>` line goes through the same authenticator as API calls (throttle,
  * audit of failures) and must name a user.
  */
-import { ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../../shared/errors.js";
 import { authenticate, type AuthenticatorDeps } from "./authenticator.js";
 import type { UserPrincipal } from "./principal.js";
 
@@ -21,7 +21,7 @@ export async function tunnelPrincipal(enabled: boolean, deps: AuthenticatorDeps,
     if (principal.kind !== "user") return "a join token is for runners only; use a user's token";
     return principal;
   } catch (error) {
-    if (error instanceof ConnectError) return error.rawMessage;
+    if (error instanceof DomainError) return error.message;
     throw error;
   }
 }

@@ -7,6 +7,7 @@ import type Docker from "dockerode";
 import { engineClient } from "../../shared/docker-engine.js";
 import { engineMessage as dockerMessage, engineStatus as dockerStatus } from "../../shared/docker-errors.js";
 import { DomainError } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 
 /** Label every environment container carries; list-containers filters on it. */
 export const ROLE_LABEL = "hakuriver.role";
@@ -37,7 +38,9 @@ export function engineError(error: unknown, what: string): DomainError {
   if (status === 404) return new DomainError("not_found", `${what} not found (${message})`);
   if (status === 409) return new DomainError("failed_precondition", `${what}: ${message}`);
   if (status === undefined && /ECONNREFUSED|ENOENT|EACCES|socket/i.test(message)) {
-    return new DomainError("unavailable", `the Host's Docker engine does not answer (${message}): is dockerd running, and may this user use its socket?`);
+    return new DomainError("unavailable", `the Host's Docker engine does not answer (${message}): is dockerd running, and may this user use its socket?`, {
+      reason: ErrorReason.DOCKER_UNAVAILABLE,
+    });
   }
   return new DomainError("internal", `Docker engine error for ${what}: ${message}`);
 }

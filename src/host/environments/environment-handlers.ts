@@ -9,7 +9,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import type { ShellRequest } from "../../../gen/hakuriver/v1/environments_pb.js";
-import { DomainError } from "../../shared/errors.js";
+import { atField, badField } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import { checkEnvironmentName } from "./docker-client.js";
 import { createTarball } from "./create-tarball.js";
 import { HostContainers, type EnvContainerInfo } from "./host-containers.js";
@@ -80,7 +81,7 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
     async *shell(requests, context) {
       const iterator = requests[Symbol.asyncIterator]();
       const first = await iterator.next();
-      if (first.done || first.value.message.case !== "start") throw new DomainError("invalid_argument", "a shell stream must begin with a start message naming the container");
+      if (first.done || first.value.message.case !== "start") throw badField("start", ErrorReason.INVALID_FIELD, "a shell stream must begin with a start message naming the container");
       const start = first.value.message.value;
       for await (const out of runShell(docker, containers, { name: start.name, command: start.command, tty: start.tty, rows: start.rows, cols: start.cols }, shellInput(iterator), context.signal, (error) =>
         deps.log?.warn({ container: start.name, err: error instanceof Error ? error.message : String(error) }, "a shell's client went away and its process could not be hung up; it may still run"),
@@ -91,8 +92,8 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
     },
     async *createTarball(request, context) {
       const name = request.name.trim();
-      checkEnvironmentName(name);
-      if (request.keep < 0) throw new DomainError("invalid_argument", `keep must be 1 or more (0 = the configured ${deps.keepTarballs}), got ${request.keep}`);
+      atField("name", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(name));
+      if (request.keep < 0) throw badField("keep", ErrorReason.INVALID_FIELD, `keep must be 1 or more (0 = the configured ${deps.keepTarballs}), got ${request.keep}`);
       const keep = request.keep > 0 ? request.keep : deps.keepTarballs;
       for await (const event of createTarball({ docker, containers, dir, name, keep, signal: context.signal })) {
         if (event.kind === "done") yield { event: { case: "done", value: tarballMessage(event.tarball) } };
@@ -101,7 +102,7 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
     },
     async listTarballs(request) {
       const name = request.name.trim();
-      if (name !== "") checkEnvironmentName(name);
+      if (name !== "") atField("name", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(name));
       const byName = new Map<string, TarballFile[]>();
       for (const t of listTarballs(dir, name === "" ? undefined : name)) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
       const environments = [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([envName, tarballs]) => ({ name: envName, tarballs: tarballs.map(tarballMessage) }));
@@ -109,8 +110,8 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
     },
     async deleteTarball(request) {
       const name = request.name.trim();
-      checkEnvironmentName(name);
-      if (request.timestamp < 0n) throw new DomainError("invalid_argument", "timestamp must be a Unix time in seconds (or 0 for all)");
+      atField("name", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(name));
+      if (request.timestamp < 0n) throw badField("timestamp", ErrorReason.INVALID_FIELD, "timestamp must be a Unix time in seconds (or 0 for all)");
       return { deleted: deleteTarballs(dir, name, Number(request.timestamp)).map(tarballMessage) };
     },
   };

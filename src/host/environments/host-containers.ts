@@ -5,7 +5,8 @@
  */
 import type Docker from "dockerode";
 import { checkImageReference } from "../../shared/docker-names.js";
-import { DomainError } from "../../shared/errors.js";
+import { atField, badField, DomainError } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import { checkEnvironmentName, dockerMessage, dockerStatus, engineError, ENV_LABEL, ROLE_ENVIRONMENT, ROLE_LABEL } from "./docker-client.js";
 
 /** An environment container as the API shows it. */
@@ -29,16 +30,25 @@ export class HostContainers {
 
   /** The container `name` if it is ours; NOT_FOUND otherwise (or FAILED_PRECONDITION when it is foreign). */
   async get(name: string): Promise<EnvContainerInfo> {
-    checkEnvironmentName(name);
+    atField("name", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(name));
     let info: Docker.ContainerInspectInfo;
     try {
       info = await this.docker.getContainer(name).inspect();
     } catch (error) {
-      if (dockerStatus(error) === 404) throw new DomainError("not_found", `there is no environment container "${name}" (create it with: hakuriver docker create-container IMAGE ${name})`);
+      if (dockerStatus(error) === 404) {
+        throw new DomainError("not_found", `there is no environment container "${name}" (create it with: hakuriver docker create-container IMAGE ${name})`, {
+          reason: ErrorReason.CONTAINER_NOT_FOUND,
+          resource: { type: RESOURCE_TYPE.container, name, description: "no environment container of this name is on the Host's engine (ListContainers shows them)" },
+        });
+      }
       throw engineError(error, `container ${name}`);
     }
     if (info.Config.Labels?.[ROLE_LABEL] !== ROLE_ENVIRONMENT) {
-      throw new DomainError("failed_precondition", `the container "${name}" on the Host's engine is not a HakuRiver environment; pick another name`);
+      throw new DomainError("failed_precondition", `the container "${name}" on the Host's engine is not a HakuRiver environment; pick another name`, {
+        reason: ErrorReason.NOT_AN_ENVIRONMENT,
+        resource: { type: RESOURCE_TYPE.container, name },
+        preconditionViolations: [{ type: "CONTAINER_ROLE", subject: `container/${name}`, description: "the container has no HakuRiver environment label; pick another name" }],
+      });
     }
     const state = info.State.Paused ? "paused" : info.State.Status;
     return { name, image: info.Config.Image, state, id: info.Id, createdAtMs: Date.parse(info.Created) };
@@ -46,9 +56,9 @@ export class HostContainers {
 
   /** Creates and starts `name` from the local image `image`; `created` is false when it already existed. */
   async create(image: string, name: string): Promise<{ container: EnvContainerInfo; created: boolean }> {
-    checkEnvironmentName(name);
-    if (image.trim() === "") throw new DomainError("invalid_argument", "name an image, for example: hakuriver docker create-container ubuntu:22.04 myenv");
-    checkImageReference(image);
+    atField("name", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(name));
+    if (image.trim() === "") throw badField("image", ErrorReason.INVALID_FIELD, "name an image, for example: hakuriver docker create-container ubuntu:22.04 myenv");
+    atField("image", ErrorReason.INVALID_FIELD, () => checkImageReference(image));
     try {
       return { container: await this.get(name), created: false };
     } catch (error) {

@@ -8,6 +8,7 @@ import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { DomainError } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import { engineError } from "./docker-client.js";
 import { hangUpExec } from "./exec-hangup.js";
 import type { HostContainers } from "./host-containers.js";
@@ -65,7 +66,12 @@ export async function* runShell(
 ): AsyncGenerator<ShellOutput> {
   const info = await containers.get(start.name);
   if (info.state !== "running") {
-    throw new DomainError("failed_precondition", `environment container "${start.name}" is ${info.state}; start it first: hakuriver docker start-container ${start.name}`);
+    throw new DomainError("failed_precondition", `environment container "${start.name}" is ${info.state}; start it first: hakuriver docker start-container ${start.name}`, {
+      reason: ErrorReason.CONTAINER_NOT_RUNNING,
+      metadata: { container: start.name, state: info.state },
+      resource: { type: RESOURCE_TYPE.container, name: start.name },
+      preconditionViolations: [{ type: "CONTAINER_STATE", subject: `container/${start.name}`, description: `the container is ${info.state}; it must be running` }],
+    });
   }
   let exec: Docker.Exec;
   let stream: Duplex;

@@ -6,6 +6,7 @@
 import { unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DomainError } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import { listTarballs, tarballFileName, type TarballFile } from "../../shared/tarballs.js";
 
 export { listTarballs, parseTarballName, tarballFileName, type TarballFile } from "../../shared/tarballs.js";
@@ -28,7 +29,11 @@ export function deleteTarballs(dir: string, name: string, timestamp: number): Ta
   const matching = listTarballs(dir, name).filter((t) => timestamp === 0 || t.timestamp === timestamp);
   if (matching.length === 0) {
     const which = timestamp === 0 ? `any tarball of "${name}"` : `tarball ${tarballFileName(name, timestamp)}`;
-    throw new DomainError("not_found", `there is no ${which} in ${dir} (see hakuriver docker list-tars)`);
+    throw new DomainError("not_found", `there is no ${which} in ${dir} (see hakuriver docker list-tars)`, {
+      reason: ErrorReason.NO_SUCH_ENVIRONMENT,
+      metadata: { environment: name, ...(timestamp === 0 ? {} : { timestamp: String(timestamp) }) },
+      resource: { type: RESOURCE_TYPE.tarball, name: timestamp === 0 ? name : tarballFileName(name, timestamp), description: "no such tarball in the shared dir (ListTarballs shows them)" },
+    });
   }
   for (const t of matching) unlinkSync(join(dir, t.file));
   return matching;

@@ -8,7 +8,6 @@
  * are not starved by small ones.
  */
 import type { Logger } from "pino";
-import { DomainError, notFound, failedPrecondition } from "../../shared/errors.js";
 import { parseTarget } from "../../shared/targets.js";
 import type { NodeRegistry, NodeState } from "../runners/node-registry.js";
 import type { TaskRepo } from "../store/task-repo.js";
@@ -18,6 +17,7 @@ import type { TaskEvents } from "../tasks/task-events.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import type { AssignmentWatch } from "../runners/assignment-watch.js";
 import { activeLedger } from "./active-ledger.js";
+import { busyError, capacityError, neverFitsError, nodeStateError, unknownNodeError } from "./admission-errors.js";
 import { busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity } from "./placement.js";
 
 /** Pending tasks a scheduling pass reads at a time. */
@@ -122,21 +122,20 @@ export class Scheduler {
     const ledger = await activeLedger(this.deps.repo);
     for (const spec of specs) {
       const demand = demandOf({ ...spec, target: spec.targetText, numaNode: spec.target?.numaNode ?? null, gpus: spec.target?.gpus ?? [] });
+      const named = demand.node === null ? undefined : nodes.find((n) => n.name === demand.node);
       if (demand.node !== null) {
-        const node = nodes.find((n) => n.name === demand.node);
-        if (!node) {
-          const known = nodes.map((n) => n.name).join(", ") || "none registered yet";
-          throw notFound(`unknown node "${demand.node}" (known nodes: ${known})`);
-        }
-        if (!node.online) throw failedPrecondition(`node ${node.name} is offline; wait for its runner to reconnect or pick another node`);
-        if (node.drained) throw failedPrecondition(`node ${node.name} is drained and takes no new work (hakuriver node undrain ${node.name})`);
-        const never = neverFitsReason(node, demand);
-        if (never) throw new DomainError("invalid_argument", never);
+        if (!named) throw unknownNodeError(demand.node, nodes.map((n) => n.name));
+        if (!named.online) throw nodeStateError(named, "offline", `node ${named.name} is offline; wait for its runner to reconnect or pick another node`);
+        if (named.drained) throw nodeStateError(named, "drained", `node ${named.name} is drained and takes no new work (hakuriver node undrain ${named.name})`);
+        const never = neverFitsReason(named, demand);
+        if (never) throw neverFitsError(named, demand, never, spec.targetText);
       }
       const decision = decide(demand, nodes, ledger);
-      if (decision.kind === "never") throw new DomainError("invalid_argument", decision.reason);
+      if (decision.kind === "never") throw capacityError(decision.reason, demand);
       if (!queue) {
-        if (decision.kind === "wait") throw new DomainError("resource_exhausted", `${decision.reason} (submitted with --no-queue; drop it to queue instead)`);
+        if (decision.kind === "wait") {
+          throw busyError(`${decision.reason} (submitted with --no-queue; drop it to queue instead)`, demand, named, named ? ledger.get(named.name) : undefined);
+        }
         // Later tasks of the same submission must fit beside this one.
         hold(ledger, { ...demand, node: decision.node });
       }

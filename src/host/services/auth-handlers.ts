@@ -8,7 +8,8 @@ import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { TokenKind, type TokenInfoSchema, type UserSchema } from "../../../gen/hakuriver/v1/auth_pb.js";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
-import { DomainError, invalidArgument } from "../../shared/errors.js";
+import { badField, DomainError } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { AuthStore, TokenState, UserState } from "../auth/auth-store.js";
 import { callingUser, type UserPrincipal } from "../auth/principal.js";
@@ -55,7 +56,9 @@ function tokenInfo(token: TokenState): MessageInitShape<typeof TokenInfoSchema> 
 }
 
 function ttlMs(seconds: bigint): number {
-  if (seconds < 0n || seconds > BigInt(MAX_TTL_SECONDS)) throw invalidArgument(`a token's lifetime must be between 0 (no expiry) and ${MAX_TTL_SECONDS} seconds`);
+  if (seconds < 0n || seconds > BigInt(MAX_TTL_SECONDS)) {
+    throw badField("ttl_seconds", ErrorReason.INVALID_FIELD, `a token's lifetime must be between 0 (no expiry) and ${MAX_TTL_SECONDS} seconds`);
+  }
   return Number(seconds) * 1000;
 }
 
@@ -64,7 +67,11 @@ function requireOwnOrAdmin(caller: UserPrincipal, token: Pick<TokenState, "kind"
   if (roleAtLeast(caller.role, "admin")) return;
   if (token.kind === "user" && token.user === caller.user) return;
   const whose = token.kind === "join" ? "is a runner join token" : `belongs to ${token.user ?? "nobody"}`;
-  throw new DomainError("permission_denied", `token ${token.tokenId} ${whose}: only an admin may ${verb} it; ${caller.user} may ${verb} only their own`);
+  throw new DomainError("permission_denied", `token ${token.tokenId} ${whose}: only an admin may ${verb} it; ${caller.user} may ${verb} only their own`, {
+    reason: ErrorReason.NOT_OWNER,
+    metadata: { required_role: "admin", role: caller.role, user: caller.user, action: verb },
+    resource: { type: RESOURCE_TYPE.token, name: token.tokenId, owner: token.user ?? "", description: `only its own user or an admin may ${verb} it` },
+  });
 }
 
 /** Creates the auth RPCs. */
@@ -110,7 +117,7 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
       const caller = callingUser(ctx);
       const kind = request.kind === TokenKind.JOIN ? "join" : "user";
       const user = kind === "join" ? null : request.user.trim() || caller.user;
-      if (kind === "user" && user === "") throw invalidArgument("auth is off on this Host: name the user the token is for");
+      if (kind === "user" && user === "") throw badField("user", ErrorReason.INVALID_FIELD, "auth is off on this Host: name the user the token is for");
       requireOwnOrAdmin(caller, { kind, user, tokenId: "(new)" }, "create");
       const issued = await store.createToken(kind, user, request.label, ttlMs(request.ttlSeconds));
       return { tokenInfo: tokenInfo(issued.token), token: issued.text };
@@ -120,7 +127,10 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
       const admin = roleAtLeast(caller.role, "admin");
       const wanted = request.user.trim();
       if (!admin && wanted !== "" && wanted !== caller.user) {
-        throw new DomainError("permission_denied", `only an admin may list ${wanted}'s tokens; ${caller.user} may list their own`);
+        throw new DomainError("permission_denied", `only an admin may list ${wanted}'s tokens; ${caller.user} may list their own`, {
+          reason: ErrorReason.NOT_OWNER,
+          metadata: { required_role: "admin", role: caller.role, user: caller.user, owner: wanted, action: "list" },
+        });
       }
       const user = admin ? wanted || undefined : caller.user;
       return { tokens: store.listTokens({ user, all: request.all }).map(tokenInfo) };
@@ -132,7 +142,9 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
       return { tokenInfo: tokenInfo(await store.revoke(token.tokenId)) };
     },
     async listAudit(request) {
-      if (request.limit < 0 || request.limit > MAX_AUDIT_LIMIT) throw invalidArgument(`limit must be between 0 (the default, ${DEFAULT_AUDIT_LIMIT}) and ${MAX_AUDIT_LIMIT}`);
+      if (request.limit < 0 || request.limit > MAX_AUDIT_LIMIT) {
+        throw badField("limit", ErrorReason.INVALID_FIELD, `limit must be between 0 (the default, ${DEFAULT_AUDIT_LIMIT}) and ${MAX_AUDIT_LIMIT}`);
+      }
       const events = await deps.audit.list({
         actor: request.user.trim() || undefined,
         since: request.since ? timestampMs(request.since) : undefined,

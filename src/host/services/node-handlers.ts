@@ -4,7 +4,8 @@
  */
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
-import { notFound } from "../../shared/errors.js";
+import { missingResource } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import { aggregate, type HealthHistory } from "../runners/health-history.js";
 import type { NodeRegistry, NodeState } from "../runners/node-registry.js";
 import { activeLedger } from "../scheduling/active-ledger.js";
@@ -25,6 +26,10 @@ export interface NodeHandlerDeps {
   readonly events: Pick<TaskEvents, "capacityChanged">;
 }
 
+function unknownNode(name: string) {
+  return missingResource(ErrorReason.NODE_NOT_FOUND, RESOURCE_TYPE.node, name, `unknown node "${name}"`, "no runner of this name has joined (ListNodes shows the nodes)");
+}
+
 /** Creates the node RPCs over the registry and the active ledger. */
 export function nodeHandlers(deps: NodeHandlerDeps): NodeHandlers {
   const { nodes } = deps;
@@ -32,7 +37,7 @@ export function nodeHandlers(deps: NodeHandlerDeps): NodeHandlers {
 
   async function setDrained(name: string, drained: boolean) {
     const node = await nodes.setDrained(name, drained);
-    if (!node) throw notFound(`unknown node "${name}"`);
+    if (!node) throw unknownNode(name);
     if (!drained) deps.events.capacityChanged();
     return { node: message(node, await activeLedger(deps.repo)) };
   }
@@ -45,7 +50,7 @@ export function nodeHandlers(deps: NodeHandlerDeps): NodeHandlers {
     async health(request) {
       const ledger = await activeLedger(deps.repo);
       const selected = nodes.all().filter((n) => request.node === "" || n.name === request.node);
-      if (request.node !== "" && selected.length === 0) throw notFound(`unknown node "${request.node}"`);
+      if (request.node !== "" && selected.length === 0) throw unknownNode(request.node);
       return {
         nodes: selected.map((n) => message(n, ledger)),
         aggregate: aggregate(nodes, await deps.repo.activityCounts()),

@@ -6,7 +6,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ClientService, ListTasksRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { LogStream, TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
-import { invalidArgument } from "../../shared/errors.js";
+import { badField } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import { requestedStatusName, STATUS_NAMES, statusEnum } from "../../shared/task-status.js";
 import { followLog, type LogFollowDeps } from "../logs/log-follow.js";
 import type { TaskFilter } from "../store/task-repo.js";
@@ -43,14 +44,17 @@ export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal):
   let batchId: number | undefined;
   if (request.batchId !== "") {
     batchId = parseTaskId(request.batchId);
-    if (batchId === undefined) throw invalidArgument(`"${request.batchId}" is not a batch id`);
+    if (batchId === undefined) throw badField("batch_id", ErrorReason.INVALID_FIELD, `"${request.batchId}" is not a batch id`, "a batch id is a decimal number, as SubmitTask gives it");
   }
   return {
     kind: request.kind === TaskKind.VPS ? "vps" : request.kind === TaskKind.COMMAND ? "command" : undefined,
     batchId,
     statuses: request.statuses.map((value) => {
       const name = requestedStatusName(value);
-      if (!name) throw invalidArgument(`${value} is not a task status to list by; valid statuses: ${STATUS_NAMES.map((n) => `${n} (${statusEnum(n)})`).join(", ")}`);
+      if (!name) {
+        const valid = STATUS_NAMES.map((n) => `${n} (${statusEnum(n)})`).join(", ");
+        throw badField("statuses", ErrorReason.INVALID_FIELD, `${value} is not a task status to list by; valid statuses: ${valid}`, `valid statuses: ${valid}`);
+      }
       return name;
     }),
     node: request.node || undefined,
@@ -91,7 +95,7 @@ export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
     },
     async *followLogs(request, ctx) {
       const task = await tasks.require(request.taskId);
-      if (request.offset < 0n) throw invalidArgument("offset must be zero or more");
+      if (request.offset < 0n) throw badField("offset", ErrorReason.INVALID_FIELD, "offset must be zero or more");
       const stream = request.stream === LogStream.STDERR ? "stderr" : "stdout";
       for await (const event of followLog(deps, { task, stream, offset: Number(request.offset), follow: request.follow, signal: ctx.signal })) {
         if (event.kind === "data") yield { event: { case: "data", value: { offset: BigInt(event.offset), data: event.data } } };

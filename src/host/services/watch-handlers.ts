@@ -5,7 +5,8 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type ClientService, ListTasksRequestSchema, type WatchRequest } from "../../../gen/hakuriver/v1/client_pb.js";
-import { invalidArgument } from "../../shared/errors.js";
+import { badField } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import { callingUser, type UserPrincipal } from "../auth/principal.js";
 import type { LogStore } from "../logs/log-store.js";
 import { watchStream, type WatchDeps, type WatchPlan } from "../watch/watch-stream.js";
@@ -32,7 +33,8 @@ export function watchPlanOf(request: WatchRequest, caller: UserPrincipal): Watch
   const filterRequest = request.taskFilter ?? create(ListTasksRequestSchema);
   const { limit } = filterRequest;
   if (limit < 0 || limit > MAX_WATCH_SNAPSHOT_TASKS) {
-    throw invalidArgument(`task_filter.limit ${limit} is out of range: a watch's snapshot holds 1 to ${MAX_WATCH_SNAPSHOT_TASKS.toLocaleString("en")} tasks (0 = ${DEFAULT_WATCH_SNAPSHOT_TASKS.toLocaleString("en")}); page through older tasks with ListTasks`);
+    const range = `1 to ${MAX_WATCH_SNAPSHOT_TASKS.toLocaleString("en")} tasks (0 = ${DEFAULT_WATCH_SNAPSHOT_TASKS.toLocaleString("en")})`;
+    throw badField("task_filter.limit", ErrorReason.INVALID_FIELD, `task_filter.limit ${limit} is out of range: a watch's snapshot holds ${range}; page through older tasks with ListTasks`, range);
   }
   const both = !request.tasks && !request.nodes;
   return {

@@ -1,11 +1,14 @@
 /**
  * Validates a submission and turns it into plain task specs, one per target.
- * Every error is INVALID_ARGUMENT with a message that says what to change.
+ * Every error is INVALID_ARGUMENT with a message that says what to change,
+ * a reason from `error-reasons.ts`, and a field violation naming the
+ * SubmitTaskRequest field (`memory`, `targets[2]`, `env`…).
  */
 import type { SubmitTaskRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { checkEnvironmentName } from "../../shared/docker-names.js";
-import { invalidArgument } from "../../shared/errors.js";
+import { atField, badField } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import { checkCommandSize, checkMounts, checkPublicKeySize, checkTaskCount, MAX_TARGETS } from "./request-limits.js";
 import { formatTarget, parseTarget, type Target } from "../../shared/targets.js";
 import { parseSize } from "../../shared/units.js";
@@ -36,43 +39,56 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MOUNT = /^[^:]+:\/[^:]*(:(ro|rw))?$/;
 const PUBLIC_KEY = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-[a-z0-9-]+-cert-v01@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
 
-/** Checks a `HOST:CONTAINER[:ro|rw]` mount string. */
-export function validateMount(mount: string): void {
-  if (!MOUNT.test(mount)) throw invalidArgument(`mount "${mount}" must look like HOST_PATH:/container/path[:ro|:rw]`);
+const MOUNT_FORMAT = "HOST_PATH:/container/path[:ro|:rw]";
+
+/** Checks a `HOST:CONTAINER[:ro|rw]` mount string; `field` is where it was in the request. */
+export function validateMount(mount: string, field = "mounts"): void {
+  if (!MOUNT.test(mount)) throw badField(field, ErrorReason.INVALID_MOUNT, `mount "${mount}" must look like ${MOUNT_FORMAT}`, `use ${MOUNT_FORMAT}`);
 }
 
 /** Validates the request and expands targets (and sweeps) into task specs. */
 export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefaults): SubmitPlan {
   const kind: TaskKindName = request.kind === TaskKind.VPS ? "vps" : "command";
   if (kind === "command" && request.command.trim() === "") {
-    throw invalidArgument("empty command: put the command after --, for example: hakuriver task submit -- echo hello");
+    throw badField("command", ErrorReason.EMPTY_COMMAND, "empty command: put the command after --, for example: hakuriver task submit -- echo hello", "a command task needs a command");
   }
   if (!Number.isFinite(request.cores) || request.cores < 0) {
-    throw invalidArgument(`cores must be zero or more, got ${request.cores}`);
+    throw badField("cores", ErrorReason.INVALID_CORES, `cores must be zero or more, got ${request.cores}`, "zero (no limit) or more cores; fractions such as 0.5 are allowed");
   }
-  const memoryBytes = request.memory.trim() === "" ? 0 : parseSize(request.memory);
+  const memoryBytes = request.memory.trim() === "" ? 0 : atField("memory", ErrorReason.INVALID_MEMORY_SIZE, () => parseSize(request.memory));
   for (const name of Object.keys(request.env)) {
-    if (!ENV_NAME.test(name)) throw invalidArgument(`environment variable name "${name}" is not valid (letters, digits and _, not starting with a digit)`);
+    if (!ENV_NAME.test(name)) {
+      throw badField("env", ErrorReason.INVALID_ENV_NAME, `environment variable name "${name}" is not valid (letters, digits and _, not starting with a digit)`,
+        `key ${JSON.stringify(name.slice(0, 64))}: use letters, digits and _, not starting with a digit`, { name: name.slice(0, 256) });
+    }
   }
   const container = request.container.trim() === "" ? defaults.container : request.container.trim();
-  if (container !== "NULL") checkEnvironmentName(container);
+  if (container !== "NULL") atField("container", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(container));
   const mounts = request.mounts.length > 0 ? [...request.mounts] : [...defaults.mounts];
   checkMounts(mounts);
-  mounts.forEach(validateMount);
+  mounts.forEach((mount, index) => validateMount(mount, request.mounts.length > 0 ? `mounts[${index}]` : "mounts"));
   let publicKey = "";
   if (kind === "vps") {
-    if (container === "NULL") throw invalidArgument("a VPS needs a container environment; --container NULL is only for command tasks");
+    if (container === "NULL") throw badField("container", ErrorReason.VPS_NEEDS_CONTAINER, "a VPS needs a container environment; --container NULL is only for command tasks", "a VPS needs an environment name, not NULL");
     publicKey = request.publicKey.trim();
     checkPublicKeySize(publicKey);
-    if (!PUBLIC_KEY.test(publicKey)) throw invalidArgument("a VPS needs an OpenSSH public key (ssh-ed25519 AAAA... or ssh-rsa AAAA...)");
-    if (request.targets.length > 1) throw invalidArgument("a VPS runs on one target; give at most one --target");
-    if (request.sweep) throw invalidArgument("--sweep applies to command tasks only");
+    if (!PUBLIC_KEY.test(publicKey)) {
+      throw badField("public_key", ErrorReason.INVALID_PUBLIC_KEY, "a VPS needs an OpenSSH public key (ssh-ed25519 AAAA... or ssh-rsa AAAA...)", "one OpenSSH public key line: TYPE BASE64 [COMMENT], for example ssh-ed25519 AAAA... me@host");
+    }
+    if (request.targets.length > 1) throw badField("targets", ErrorReason.VPS_SINGLE_TARGET, "a VPS runs on one target; give at most one --target", "at most one target for a VPS");
+    if (request.sweep) throw badField("sweep", ErrorReason.SWEEP_NOT_FOR_VPS, "--sweep applies to command tasks only", "must be false for a VPS");
   }
   // Counted before anything is expanded, so an oversized request costs no memory.
   if (request.targets.length > MAX_TARGETS) checkTaskCount(request.targets.length, 1);
-  const targets: (Target | null)[] = request.targets.length === 0 ? [null] : request.targets.map(parseTarget);
-  const invocations = request.sweep ? expandSweep([request.command, ...request.args]) : [[request.command, ...request.args]];
-  if (invocations.length === 0) throw invalidArgument("the sweep expands to no combinations (an empty span:[] list?)");
+  const targets: (Target | null)[] = request.targets.length === 0
+    ? [null]
+    : request.targets.map((text, index) => atField(`targets[${index}]`, ErrorReason.INVALID_TARGET, () => parseTarget(text)));
+  const invocations = request.sweep
+    ? atField("args", ErrorReason.INVALID_SWEEP, () => expandSweep([request.command, ...request.args]))
+    : [[request.command, ...request.args]];
+  if (invocations.length === 0) {
+    throw badField("args", ErrorReason.INVALID_SWEEP, "the sweep expands to no combinations (an empty span:[] list?)", "the spans must expand to at least one combination");
+  }
   checkTaskCount(request.targets.length, invocations.length);
   if (kind === "command") for (const argv of invocations) checkCommandSize(argv, request.env);
   const specs: TaskSpecInput[] = [];

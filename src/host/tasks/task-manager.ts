@@ -4,7 +4,8 @@
  * the transition function, commits the row and announces the change.
  */
 import type { Logger } from "pino";
-import { DomainError, failedPrecondition, invalidArgument, notFound } from "../../shared/errors.js";
+import { DomainError, badField, failedPrecondition, notFound } from "../../shared/errors.js";
+import { ErrorReason, RESOURCE_TYPE } from "../../shared/error-reasons.js";
 import { SerialQueue } from "../../shared/serial-queue.js";
 import { ACTIVE_STATUSES, isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskFilter, TaskRepo } from "../store/task-repo.js";
@@ -45,6 +46,35 @@ function nodesWithChangedHoldings(before: TaskRecord, after: TaskRecord): string
   return [was, is].filter((node): node is string => node !== undefined);
 }
 
+/** The NOT_FOUND error for a missing task, with its ResourceInfo. */
+export function taskNotFound(taskId: number | bigint | string): DomainError {
+  return notFound(`task ${taskId} not found`, {
+    reason: ErrorReason.TASK_NOT_FOUND,
+    metadata: { task_id: String(taskId) },
+    resource: { type: RESOURCE_TYPE.task, name: String(taskId), description: "no task has this id (ListTasks shows the tasks there are)" },
+  });
+}
+
+/** A FAILED_PRECONDITION about a task's status: `reason`, the current status in the metadata and a TASK_STATUS violation. */
+function statusPrecondition(task: TaskRecord, reason: ErrorReason, message: string, wanted: string): DomainError {
+  return failedPrecondition(message, {
+    reason,
+    metadata: { task_id: String(task.taskId), status: task.status },
+    resource: { type: RESOURCE_TYPE.task, name: String(task.taskId), owner: task.owner },
+    preconditionViolations: [{ type: "TASK_STATUS", subject: `task/${task.taskId}`, description: `the task is ${task.status}; ${wanted}` }],
+  });
+}
+
+/** An UNAVAILABLE error about a task's node (offline, or its runner silent). */
+function nodeUnavailable(node: string, reason: ErrorReason, message: string, retryDelayMs?: number): DomainError {
+  return new DomainError("unavailable", message, {
+    reason,
+    metadata: { node },
+    resource: { type: RESOURCE_TYPE.node, name: node },
+    ...(retryDelayMs !== undefined ? { retryDelayMs } : {}),
+  });
+}
+
 /** Owns task state. */
 export class TaskManager {
   private readonly serial = new SerialQueue();
@@ -54,9 +84,11 @@ export class TaskManager {
   /** Looks a task up by its decimal id; NOT_FOUND / INVALID_ARGUMENT otherwise. */
   async require(taskIdText: string): Promise<TaskRecord> {
     const taskId = parseTaskId(taskIdText.trim());
-    if (taskId === undefined) throw invalidArgument(`"${taskIdText}" is not a task id (task ids are decimal numbers)`);
+    if (taskId === undefined) {
+      throw badField("task_id", ErrorReason.INVALID_TASK_ID, `"${taskIdText}" is not a task id (task ids are decimal numbers)`, "a task id is a decimal number, as SubmitTask and ListTasks give it");
+    }
     const task = await this.deps.repo.get(taskId);
-    if (!task) throw notFound(`task ${taskId} not found`);
+    if (!task) throw taskNotFound(taskId);
     return task;
   }
 
@@ -143,7 +175,7 @@ export class TaskManager {
     const deadline = this.deps.now() + timeoutMs;
     for (;;) {
       const task = await this.deps.repo.get(taskId);
-      if (!task) throw notFound(`task ${taskId} not found`);
+      if (!task) throw taskNotFound(taskId);
       const left = deadline - this.deps.now();
       if (done(task) || left <= 0) return task;
       await this.deps.events.nextChange(taskId, Math.min(left, 1000));
@@ -153,7 +185,9 @@ export class TaskManager {
   /** Kills a task in any non-final status; waits for the runner to confirm. */
   async kill(taskIdText: string): Promise<TaskRecord> {
     const task = await this.require(taskIdText);
-    if (isFinal(task.status)) throw failedPrecondition(`task ${task.taskId} is already ${task.status}; nothing to kill`);
+    if (isFinal(task.status)) {
+      throw statusPrecondition(task, ErrorReason.TASK_ALREADY_FINISHED, `task ${task.taskId} is already ${task.status}; nothing to kill`, "only a task that has not finished can be killed");
+    }
     if (task.status === "pending") {
       return (await this.change(task.taskId, "killed", { message: "killed by user before it started" }))!;
     }
@@ -184,14 +218,20 @@ export class TaskManager {
     const from: TaskStatusName = action === "pause" ? "running" : "paused";
     const to: TaskStatusName = action === "pause" ? "paused" : "running";
     if (task.status !== from) {
-      throw failedPrecondition(`task ${task.taskId} is ${task.status}; only ${from} tasks can be ${action}d`);
+      const reason = action === "pause" ? ErrorReason.TASK_NOT_RUNNING : ErrorReason.TASK_NOT_PAUSED;
+      throw statusPrecondition(task, reason, `task ${task.taskId} is ${task.status}; only ${from} tasks can be ${action}d`, `it must be ${from}`);
     }
     const command = action === "pause" ? pauseTaskCommand(task.taskId) : resumeTaskCommand(task.taskId);
     const sent = this.deps.nodes.send(task.assignedNode ?? "", command);
-    if (!sent) throw new DomainError("unavailable", `node ${task.assignedNode} is offline; try again when its runner reconnects`);
+    const node = task.assignedNode ?? "";
+    if (!sent) throw nodeUnavailable(node, ErrorReason.NODE_OFFLINE, `node ${task.assignedNode} is offline; try again when its runner reconnects`);
     const after = await this.waitFor(task.taskId, (t) => t.status !== from, this.deps.confirmTimeoutMs);
-    if (after.status === from) throw new DomainError("unavailable", `the runner on ${task.assignedNode} did not confirm the ${action} in time`);
-    if (after.status !== to) throw failedPrecondition(`task ${task.taskId} became ${after.status} before it could be ${action}d`);
+    if (after.status === from) {
+      throw nodeUnavailable(node, ErrorReason.RUNNER_NOT_CONFIRMED, `the runner on ${task.assignedNode} did not confirm the ${action} in time`, this.deps.confirmTimeoutMs);
+    }
+    if (after.status !== to) {
+      throw statusPrecondition(after, ErrorReason.TASK_STATUS_CHANGED, `task ${task.taskId} became ${after.status} before it could be ${action}d`, `it was ${from} when the ${action} was asked`);
+    }
     return after;
   }
 }

@@ -4,7 +4,8 @@
  * the next page holds the tasks with smaller ids, so tasks submitted between
  * two calls never shift a page, and none is listed twice or skipped.
  */
-import { invalidArgument } from "../../shared/errors.js";
+import { badField } from "../../shared/errors.js";
+import { ErrorReason } from "../../shared/error-reasons.js";
 import type { TaskFilter } from "../store/task-repo.js";
 import type { TaskRecord } from "./task-record.js";
 
@@ -36,7 +37,12 @@ export function taskIdOfPageToken(token: string): number {
   const match = /^v1:([1-9]\d{0,15})$/.exec(text);
   const taskId = match ? Number(match[1]) : NaN;
   if (!Number.isSafeInteger(taskId) || pageTokenAfter(taskId) !== token) {
-    throw invalidArgument(`page_token "${token.slice(0, 64)}" is not one this Host gave out: pass next_page_token from the previous ListTasks response unchanged, or leave it empty for the first page`);
+    throw badField(
+      "page_token",
+      ErrorReason.INVALID_FIELD,
+      `page_token "${token.slice(0, 64)}" is not one this Host gave out: pass next_page_token from the previous ListTasks response unchanged, or leave it empty for the first page`,
+      "pass next_page_token from the previous ListTasks response unchanged, or empty for the first page",
+    );
   }
   return taskId;
 }
