@@ -22,7 +22,8 @@ import { ENVIRONMENT_ONLY } from "./shared/config-schema.js";
 
 /**
  * Runs the CLI on `argv` (without the node and script names); resolves with
- * the exit code. Errors are printed as one line, never as a stack trace.
+ * the exit code. Errors are printed as one line (plus a line per invalid field
+ * the Host named), never as a stack trace.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
