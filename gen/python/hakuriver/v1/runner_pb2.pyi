@@ -139,9 +139,10 @@ class RunnerHello(_message.Message):
     def __init__(self, name: _Optional[str] = ..., join_token: _Optional[str] = ..., resources: _Optional[_Union[_types_pb2.Resources, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[HeldTask, _Mapping]]] = ..., version: _Optional[str] = ...) -> None: ...
 
 class TaskEvent(_message.Message):
-    __slots__ = ["exit_code", "message", "ssh_port", "status", "stderr_size", "stdout_size", "task_id"]
+    __slots__ = ["exit_code", "message", "ssh_host_keys", "ssh_port", "status", "stderr_size", "stdout_size", "task_id"]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    SSH_HOST_KEYS_FIELD_NUMBER: _ClassVar[int]
     SSH_PORT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STDERR_SIZE_FIELD_NUMBER: _ClassVar[int]
@@ -149,12 +150,13 @@ class TaskEvent(_message.Message):
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     exit_code: int
     message: str
+    ssh_host_keys: _containers.RepeatedScalarFieldContainer[str]
     ssh_port: int
     status: _types_pb2.TaskStatus
     stderr_size: int
     stdout_size: int
     task_id: str
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class TaskSpec(_message.Message):
     __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "numa_node", "privileged", "public_key", "task_id"]
