@@ -111,6 +111,7 @@ export class ControlLoop implements TaskReporter {
           exitCode: report.exitCode,
           message: report.message,
           sshPort: report.sshPort ?? 0,
+          sshHostKeys: [...(report.sshHostKeys ?? [])],
           stdoutSize: BigInt(report.stdoutSize),
           stderrSize: BigInt(report.stderrSize),
         },

@@ -159,6 +159,7 @@ export class ControlPlane {
       ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
       ...(message !== "" ? { message } : {}),
       ...(event.sshPort > 0 ? { sshPort: event.sshPort } : {}),
+      ...(event.sshHostKeys.length > 0 ? { sshHostKeys: [...event.sshHostKeys] } : {}),
       ...(isFinal(to) ? { stdoutFinalBytes: Number(event.stdoutSize), stderrFinalBytes: Number(event.stderrSize) } : {}),
     });
   }

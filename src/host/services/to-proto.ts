@@ -28,6 +28,7 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     startedAt: task.startedAt === null ? undefined : timestampFromMs(task.startedAt),
     completedAt: task.completedAt === null ? undefined : timestampFromMs(task.completedAt),
     sshPort: task.sshPort,
+    sshHostKeys: [...task.sshHostKeys],
     owner: task.owner,
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),

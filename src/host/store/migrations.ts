@@ -92,6 +92,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("nodes").addColumn("join_token_id", "text").execute();
     },
   },
+  // A VPS's sshd host keys, so clients can check them instead of turning host-key checking off.
+  "0003-ssh-host-keys": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("ssh_host_keys", "text", (c) => c.notNull().defaultTo("")).execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

@@ -41,6 +41,8 @@ export interface TaskTable {
   started_at: number | null;
   completed_at: number | null;
   ssh_port: number;
+  /** A VPS's sshd public host keys, one per line; empty = not known (migration 0003). */
+  ssh_host_keys: string;
   public_key: string;
   /** Final sizes of the output streams as the runner reported them (-1 = unknown). */
   stdout_final_bytes: number;

@@ -123,6 +123,7 @@ export class TaskManager {
       startedAt: null,
       completedAt: null,
       sshPort: 0,
+      sshHostKeys: [],
       owner,
       publicKey: spec.publicKey,
       stdoutFinalBytes: -1,

@@ -37,6 +37,8 @@ export interface TaskRecord extends TaskDefinition {
   readonly startedAt: number | null;
   readonly completedAt: number | null;
   readonly sshPort: number;
+  /** A VPS's sshd public host keys (`TYPE BASE64` lines) as its runner read them; empty until known. */
+  readonly sshHostKeys: readonly string[];
   /** Final output sizes the runner reported; -1 until known. */
   readonly stdoutFinalBytes: number;
   readonly stderrFinalBytes: number;

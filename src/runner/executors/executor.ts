@@ -26,6 +26,8 @@ export interface TaskHandle {
   readonly ref: string;
   /** For a VPS: the sshd port on the runner's 127.0.0.1. */
   readonly sshPort?: number;
+  /** For a VPS: its sshd's public host keys (`TYPE BASE64` lines), when they could be read. */
+  readonly sshHostKeys?: readonly string[];
   /** Resolves when the task has ended and its output is fully delivered. */
   wait(): Promise<ExitInfo>;
   /** Stops the task (graceful, then forced). Resolves once the stop was issued. */

@@ -20,6 +20,8 @@ export interface TaskReport {
   readonly exitCode?: number;
   readonly message: string;
   readonly sshPort?: number;
+  /** A VPS's sshd public host keys (empty or absent = not known). */
+  readonly sshHostKeys?: readonly string[];
   readonly stdoutSize: number;
   readonly stderrSize: number;
 }
@@ -145,6 +147,7 @@ export function reportOf(task: RunnerTask): TaskReport {
     exitCode: task.exitCode,
     message: [task.message, ...task.notes, task.output.storageProblem()].filter(Boolean).join("; "),
     sshPort: task.handle?.sshPort,
+    sshHostKeys: task.handle?.sshHostKeys,
     stdoutSize: task.output.size("stdout"),
     stderrSize: task.output.size("stderr"),
   };

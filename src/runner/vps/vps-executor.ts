@@ -11,6 +11,7 @@ import { environmentImage } from "../../shared/tarballs.js";
 import { Limiter } from "../docker/limiter.js";
 import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-container.js";
 import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
+import { readHostKeys } from "./host-keys.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
 import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
@@ -107,9 +108,10 @@ export class VpsExecutor implements Executor {
         const why = info.State.ExitCode === NO_SSHD_EXIT_CODE ? "openssh is missing in the image and could not be installed" : `the container exited with code ${info.State.ExitCode}`;
         return `sshd did not start: ${why}: ${await logTail(container)}`;
       });
+      const hostKeys = await hostKeysOrNote(container, sink);
       this.ports.set(spec.taskId, port);
       sink.stdout(Buffer.from(`VPS ${name} is up; sshd (${banner}) on the runner's 127.0.0.1:${port}\n`));
-      return new VpsHandle(container, port, () => this.ports.delete(spec.taskId));
+      return new VpsHandle(container, port, () => this.ports.delete(spec.taskId), hostKeys);
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
       throw error;
@@ -124,7 +126,9 @@ export class VpsExecutor implements Executor {
     const port = info ? containerPort(info) : undefined;
     if (!info || !port || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
     this.ports.set(taskId, port);
-    return { kind: "adopted", paused: info.State.Paused, handle: new VpsHandle(container, port, () => this.ports.delete(taskId)) };
+    // A paused container cannot exec; the Host keeps the keys it was sent when the VPS started.
+    const hostKeys = info.State.Paused ? [] : await readHostKeys(container).catch(() => []);
+    return { kind: "adopted", paused: info.State.Paused, handle: new VpsHandle(container, port, () => this.ports.delete(taskId), hostKeys) };
   }
 
   /** Removes the task's container, if any is left. */
@@ -134,6 +138,20 @@ export class VpsExecutor implements Executor {
 
   /** Nothing to sweep: a VPS container is created only for a recorded task. */
   async sweepOrphans(): Promise<void> {}
+}
+
+/**
+ * The sshd's host keys, or none with a note in the task's stderr saying why
+ * (clients then fall back to trusting the key on first use, and say so).
+ */
+async function hostKeysOrNote(container: Docker.Container, sink: OutputSink): Promise<string[]> {
+  try {
+    return await readHostKeys(container);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    sink.stderr(Buffer.from(`hakuriver-vps: could not read sshd's host keys (${why}); ssh-config will trust the key on first use\n`));
+    return [];
+  }
 }
 
 async function logTail(container: Docker.Container): Promise<string> {

@@ -20,10 +20,15 @@ export class VpsHandle implements TaskHandle {
   readonly ref: string;
   private ended: Promise<ExitInfo> | undefined;
 
+  /**
+   * `sshHostKeys`: the sshd's public host keys (`TYPE BASE64` lines), reported
+   * with the running event; empty when they could not be read.
+   */
   constructor(
     private readonly container: Docker.Container,
     readonly sshPort: number,
     private readonly onEnd: () => void,
+    readonly sshHostKeys: readonly string[] = [],
   ) {
     this.ref = container.id;
   }
