@@ -3,8 +3,9 @@
  * Logins go through the Host's SSH proxy, so they work when the runner is
  * behind NAT: `ssh-proxy` speaks the proxy's REQUEST_TUNNEL protocol over
  * stdio, as an OpenSSH ProxyCommand; `ssh` runs the system `ssh` with that
- * ProxyCommand; `ssh-config` prints a `Host hakuriver-<id>` block so plain
- * `ssh`, `scp`, `sftp` and editors' remote plugins use it too.
+ * ProxyCommand; `ssh-config` prints (or installs) a `Host hakuriver-<id>`
+ * block so plain `ssh`, `scp`, `sftp` and editors' remote plugins use it too
+ * (see ssh-config-install.ts).
  *
  * The ProxyCommand runs this module directly (see the end of the file): it
  * imports no gRPC code, so a login does not wait for the whole CLI to load.
@@ -27,6 +28,12 @@ interface SshArgs extends GlobalArgs {
   user?: string;
   "proxy-port"?: number;
   "--"?: string[];
+}
+
+/** `ssh-config`'s options. */
+export interface SshConfigArgs extends SshArgs {
+  install?: boolean;
+  "identity-file"?: string;
 }
 
 /** Where to reach the proxy, and the token to present. */
@@ -196,21 +203,12 @@ async function ssh(args: SshArgs): Promise<number> {
   });
 }
 
-async function sshConfig(args: SshArgs): Promise<number> {
+async function sshConfig(args: SshConfigArgs): Promise<number> {
   const taskId = checkId(args.id);
   const target = await proxyTarget(args);
-  console.log(
-    [
-      `Host hakuriver-${taskId}`,
-      `  HostName hakuriver-${taskId}`,
-      `  User ${args.user ?? "root"}`,
-      `  ProxyCommand ${proxyCommand(taskId, target, args.config)}`,
-      "  StrictHostKeyChecking no",
-      "  UserKnownHostsFile /dev/null",
-      "  LogLevel ERROR",
-    ].join("\n"),
-  );
-  return 0;
+  // Only this command needs the task (its host keys): the gRPC client loads here, not for ssh-proxy.
+  const { writeSshConfig } = await import("../ssh-config-install.js");
+  return writeSshConfig(args, taskId, proxyCommand(taskId, target, args.config), target.hostAddress);
 }
 
 /** Registers `ssh`, `ssh-proxy` and `ssh-config`. */
@@ -229,8 +227,12 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
     .command("ssh-proxy <id>", "relay stdio to a VPS's sshd through the Host (an OpenSSH ProxyCommand)", (s) => common(s), (a) => run(() => sshProxy(a)))
     .command(
       "ssh-config <id>",
-      "print a Host block for ~/.ssh/config, so ssh/scp/sftp hakuriver-ID work",
-      (s) => common(s).option("user", { type: "string", default: "root", describe: "login user" }),
+      "print (or --install into ~/.ssh/config) a Host block, so ssh/scp/sftp hakuriver-ID work, checking the VPS's host key",
+      (s) =>
+        common(s)
+          .option("user", { type: "string", default: "root", describe: "login user" })
+          .option("install", { type: "boolean", describe: "add or replace the block in ~/.ssh/config (creating ~/.ssh 0700 and the file 0600) instead of printing it" })
+          .option("identity-file", { type: "string", describe: "private key for IdentityFile (default: the one beside the public key `vps submit` sent, when known)" }),
       (a) => run(() => sshConfig(a)),
     );
 }

@@ -9,6 +9,7 @@ import type { Argv } from "yargs";
 import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
+import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
@@ -30,13 +31,18 @@ interface SubmitArgs extends GlobalArgs {
 
 /** The public key to install: the string, the file, else ~/.ssh/id_ed25519.pub then id_rsa.pub. */
 export function readPublicKey(args: { "public-key-file"?: string; "public-key-string"?: string }, home = homedir()): string {
+  return publicKeySource(args, home).key;
+}
+
+/** The public key to install and the file it came from (none for --public-key-string). */
+export function publicKeySource(args: { "public-key-file"?: string; "public-key-string"?: string }, home = homedir()): { key: string; file?: string } {
   if (args["public-key-string"] !== undefined && args["public-key-file"] !== undefined) {
     throw new UsageError("give --public-key-string or --public-key-file, not both");
   }
-  if (args["public-key-string"] !== undefined) return args["public-key-string"].trim();
+  if (args["public-key-string"] !== undefined) return { key: args["public-key-string"].trim() };
   const candidates = args["public-key-file"] !== undefined ? [args["public-key-file"]] : [join(home, ".ssh", "id_ed25519.pub"), join(home, ".ssh", "id_rsa.pub")];
   for (const file of candidates) {
-    if (existsSync(file)) return readFileSync(file, "utf8").trim();
+    if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), file };
   }
   if (args["public-key-file"] !== undefined) throw new UsageError(`public key file ${args["public-key-file"]} does not exist`);
   throw new UsageError("no public key found in ~/.ssh/id_ed25519.pub or ~/.ssh/id_rsa.pub: pass --public-key-file or --public-key-string (ssh-keygen -t ed25519 makes one)");
@@ -52,10 +58,25 @@ async function waitRunning(ctx: ClientContext, task: Task, timeoutMs: number): P
   return running!;
 }
 
+/**
+ * Notes the private key beside the public key file sent, for `ssh-config`'s
+ * IdentityFile. A failure to note it only loses that line: it is reported,
+ * and the submission stands.
+ */
+function rememberPrivateKey(hostAddress: string, taskId: string, publicKeyFile: string | undefined): void {
+  const privateKey = publicKeyFile === undefined ? undefined : privateKeyOf(publicKeyFile);
+  if (privateKey === undefined) return;
+  try {
+    rememberIdentity(hostAddress, taskId, privateKey);
+  } catch (error) {
+    console.error(`warning: could not note the VPS's private key for ssh-config (${error instanceof Error ? error.message : String(error)}); pass ssh-config --identity-file ${privateKey}`);
+  }
+}
+
 async function submit(args: SubmitArgs): Promise<number> {
   const targets = args.target ?? [];
   if (targets.length > 1) throw new UsageError("a VPS runs on one target; give at most one --target");
-  const publicKey = readPublicKey(args);
+  const { key: publicKey, file: publicKeyFile } = publicKeySource(args);
   if (!publicKey.startsWith("ssh-") && !publicKey.startsWith("ecdsa-") && !publicKey.startsWith("sk-")) {
     console.error("warning: the public key does not look like an OpenSSH public key");
   }
@@ -71,6 +92,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
   });
   let task = response.tasks[0]!;
+  rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);
   if (args.wait) task = await waitRunning(ctx, task, (args["wait-timeout"] ?? 300) * 1000);
   if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
   else {
@@ -116,7 +138,7 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   console.log(
     keyValues([
       ["SSH port", task.sshPort > 0 ? `${task.sshPort} (on the runner's 127.0.0.1; reached through the Host)` : "-"],
-      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} >> ~/.ssh/config; ssh hakuriver-${task.taskId})` : "- (not active)"],
+      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : "- (not active)"],
     ]),
   );
   return 0;
