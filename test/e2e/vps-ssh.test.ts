@@ -65,7 +65,9 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
   let vpsId = "";
   let sshArgs: string[] = [];
 
-  const cli = (args: string[]) => cluster.cli(args);
+  // A HOME of its own: ssh-config writes ~/.hakuriver/known_hosts, vps submit notes its key there.
+  const home = join(cluster.dir, "home");
+  const cli = (args: string[]) => cluster.cli(args, { HOME: home });
   const vpsStatus = async (id: string) => (await cluster.client.getTask({ taskId: id })).task!;
 
   before(async () => {
@@ -121,6 +123,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     const config = await cli(["ssh-config", vpsId, "--proxy-port", String(cluster.sshProxyPort)]);
     assert.equal(config.code, 0, config.stderr);
     assert.match(config.stdout, new RegExp(`^Host hakuriver-${vpsId}$`, "m"));
+    assert.match(config.stdout, /^  StrictHostKeyChecking yes$/m, "the host key is checked");
     const configFile = join(cluster.dir, "ssh_config");
     writeFileSync(configFile, `${config.stdout}  IdentityFile ${key}\n  IdentitiesOnly yes\n  BatchMode yes\n`);
     const file = join(cluster.dir, "random.bin");
