@@ -41,11 +41,11 @@ async function initService(args: ServiceArgs): Promise<number> {
   const which = args.which ?? "all";
   const roles: ("host" | "runner")[] = which === "all" ? ["host", "runner"] : [which];
   const outputDir = resolve(args["output-dir"] ?? ".");
-  mkdirSync(outputDir, { recursive: true });
   const { cli, node, path: servicePath } = stableUnitPaths(fileURLToPath(new URL("../../bin/hakuriver.js", import.meta.url)), process.execPath, process.env.PATH ?? "/usr/bin:/bin", {
     realpath: realpathOrUndefined,
     tmpDir: tmpdir(),
   });
+  mkdirSync(outputDir, { recursive: true });
   const written: string[] = [];
   for (const role of roles) {
     const path = join(outputDir, `hakuriver-${role}.service`);
