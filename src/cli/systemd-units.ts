@@ -82,8 +82,9 @@ export function unstableReason(path: string, tmpDir: string): string | undefined
  * @throws UnstablePathError when no stable CLI or node binary can be named.
  */
 export function stableUnitPaths(runningCli: string, execPath: string, pathEnv: string, probes: UnitPathProbes): StableUnitPaths {
-  const node = probes.realpath(execPath) ?? execPath;
-  const nodeProblem = unstableReason(node, probes.tmpDir);
+  // process.execPath as it is (a versioned install's symlink keeps working across upgrades), unless it or its target is unstable.
+  const node = execPath;
+  const nodeProblem = unstableReason(node, probes.tmpDir) ?? unstableReason(probes.realpath(execPath) ?? execPath, probes.tmpDir);
   if (nodeProblem) throw new UnstablePathError(`the node binary ${node} ${nodeProblem}; run hakuriver init service with an installed node`);
   const entries = pathEnv.split(":").filter((dir) => dir.startsWith("/") && !dir.includes("/node_modules/.bin") && unstableReason(dir, probes.tmpDir) === undefined);
   const path = [...new Set([dirname(node), ...entries])].join(":");
