@@ -2,14 +2,15 @@
  * `hakuriver docker ...`: environment containers on the Host, an interactive
  * shell in them, and their tarballs on shared storage.
  */
-import { toJson, type MessageInitShape } from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import { EnvContainerSchema, TarballSchema, type ShellRequestSchema, type Tarball } from "../../../gen/hakuriver/v1/environments_pb.js";
+import type { ShellRequestSchema, Tarball } from "../../../gen/hakuriver/v1/environments_pb.js";
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { formatBytes } from "../../shared/units.js";
 import { UsageError } from "../cli-error.js";
 import { processExitCode } from "../exit-codes.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { containerJson, tarballJson } from "../json-shapes.js";
 import { formatTime, table } from "../render.js";
 import { formatSavedLine, formatSaveLine, isSavedReport, SaveLinePacer } from "../tar-progress.js";
 
@@ -23,7 +24,7 @@ function tarballTime(t: Tarball): string {
 async function createContainer(args: NameArgs & { image: string }): Promise<number> {
   const ctx = clientContext(args);
   const { container, created } = await ctx.client.createContainer({ image: args.image, name: args.name }, { timeoutMs: 300_000 });
-  if (ctx.json) console.log(JSON.stringify({ created, container: toJson(EnvContainerSchema, container!) }, null, 2));
+  if (ctx.json) console.log(JSON.stringify({ created, container: container ? containerJson(container) : null }, null, 2));
   else if (created) console.log(`Created environment container ${args.name} from ${args.image} (running). Customise it with: hakuriver docker shell ${args.name}`);
   else console.log(`Environment container ${args.name} already exists (${container?.state}); nothing created`);
   return 0;
@@ -32,7 +33,7 @@ async function createContainer(args: NameArgs & { image: string }): Promise<numb
 async function listContainers(args: GlobalArgs): Promise<number> {
   const ctx = clientContext(args);
   const { containers } = await ctx.client.listContainers({});
-  if (ctx.json) console.log(JSON.stringify(containers.map((c) => toJson(EnvContainerSchema, c)), null, 2));
+  if (ctx.json) console.log(JSON.stringify(containers.map(containerJson), null, 2));
   else if (containers.length === 0) console.log("No environment containers. Create one with: hakuriver docker create-container IMAGE NAME");
   else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, c.state, formatTime(c.createdAt), c.id.slice(0, 12)])));
   return 0;
@@ -59,7 +60,7 @@ async function deleteContainer(args: NameArgs & { image?: boolean }): Promise<nu
 async function containerAction(action: "start" | "stop", args: NameArgs): Promise<number> {
   const ctx = clientContext(args);
   const response = action === "start" ? await ctx.client.startContainer({ name: args.name }) : await ctx.client.stopContainer({ name: args.name });
-  if (ctx.json) console.log(JSON.stringify(toJson(EnvContainerSchema, response.container!), null, 2));
+  if (ctx.json) console.log(JSON.stringify(response.container ? containerJson(response.container) : null, null, 2));
   else console.log(`Environment container ${args.name} is ${response.container?.state}`);
   return 0;
 }
@@ -141,7 +142,7 @@ async function createTar(args: NameArgs & { keep?: number }): Promise<number> {
       else if (pacer.shouldPrint(progress)) show(`save: ${formatSaveLine(p.message, progress)}`, true);
     } else if (event.case === "done") {
       const t = event.value;
-      if (ctx.json) console.log(JSON.stringify(toJson(TarballSchema, t), null, 2));
+      if (ctx.json) console.log(JSON.stringify(tarballJson(t), null, 2));
       else console.log(`Created ${t.file} (${formatBytes(Number(t.sizeBytes))}); runners load it before the next task in environment ${t.name}`);
     }
   }
@@ -152,7 +153,7 @@ async function listTars(args: GlobalArgs & { name?: string }): Promise<number> {
   const ctx = clientContext(args);
   const { environments } = await ctx.client.listTarballs({ name: args.name ?? "" });
   if (ctx.json) {
-    console.log(JSON.stringify(environments.map((e) => ({ name: e.name, tarballs: e.tarballs.map((t) => toJson(TarballSchema, t)) })), null, 2));
+    console.log(JSON.stringify(environments.map((e) => ({ name: e.name, tarballs: e.tarballs.map(tarballJson) })), null, 2));
     return 0;
   }
   const rows = environments.flatMap((e) => e.tarballs.map((t, i) => [e.name, String(t.timestamp), tarballTime(t), formatBytes(Number(t.sizeBytes)), i === 0 ? "newest" : "", t.file]));
@@ -163,7 +164,7 @@ async function listTars(args: GlobalArgs & { name?: string }): Promise<number> {
 async function deleteTar(args: NameArgs & { timestamp?: number }): Promise<number> {
   const ctx = clientContext(args);
   const { deleted } = await ctx.client.deleteTarball({ name: args.name, timestamp: BigInt(args.timestamp ?? 0) });
-  if (ctx.json) console.log(JSON.stringify(deleted.map((t) => toJson(TarballSchema, t)), null, 2));
+  if (ctx.json) console.log(JSON.stringify(deleted.map(tarballJson), null, 2));
   else for (const t of deleted) console.log(`Deleted ${t.file}`);
   return 0;
 }
