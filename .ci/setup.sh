@@ -54,6 +54,7 @@ else
   npm run --silent build
 fi
 
+bash .ci/link-cli.sh
 bash .ci/docker-up.sh
 bash .ci/test-images.sh
 echo "setup: done"

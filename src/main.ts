@@ -74,10 +74,50 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await parser.parseAsync();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`error: ${message}\n(run "hakuriver --help" for usage)`);
+    console.error(usageLine(message, argv));
     return 2;
   }
   return exitCode;
 }
 
 class UsageFailure extends Error {}
+
+/** Commands whose last positional words are the command to run, so their own options need `--` before them. */
+const TAKES_A_COMMAND = ["task submit", "docker shell"];
+
+/** Options of the commands above that take no value (any other option's next word is its value). */
+const FLAGS_WITHOUT_VALUE = new Set(["--wait", "--no-wait", "--queue", "--no-queue", "--sweep", "--privileged", "--json", "--help", "-h"]);
+
+/** Index in `argv` of the first word of the task's command (after the two command words), or -1. */
+function commandStart(argv: readonly string[]): number {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === "--") return -1;
+    if (word.startsWith("-")) {
+      if (!word.includes("=") && !FLAGS_WITHOUT_VALUE.has(word)) i++; // Skip the option's value.
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The one line a usage error prints: yargs's message made a sentence, with
+ * a hint. Options meant for a task's command (`task submit --wait ls -la`)
+ * are the common slip: the hint shows the line again with `--` in place.
+ */
+export function usageLine(message: string, argv: readonly string[]): string {
+  const words = argv.filter((w) => !w.startsWith("-"));
+  const path = words.slice(0, 2).join(" ");
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (unknown && TAKES_A_COMMAND.includes(path)) {
+    const start = commandStart(argv);
+    const example = start > 0 ? [...argv.slice(0, start), "--", ...argv.slice(start)] : [...argv.slice(0, 2), "--", "CMD", "ARGS..."];
+    return `error: unknown options ${unknown[1]}: put -- before the command, as in: hakuriver ${example.join(" ")}`;
+  }
+  const suggestion = /^Did you mean (.+)\?$/.exec(message);
+  if (suggestion) return `error: unknown command "${words.at(-1) ?? ""}": did you mean ${suggestion[1]}? (see hakuriver --help)`;
+  const help = words.length > 0 ? `hakuriver ${words.slice(0, 2).join(" ")} --help` : "hakuriver --help";
+  return `error: ${message.replace(/\s*\n\s*/g, " ")} (see ${help})`;
+}

@@ -3,10 +3,11 @@
  * a cleared screen when stdout is a terminal); piped or with --json, one
  * line per change instead (JSON lines with --json). Ends at Ctrl-C.
  */
-import { toJson, type MessageInitShape } from "@bufbuild/protobuf";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import type { ClientService, ListTasksRequestSchema } from "../../gen/hakuriver/v1/client_pb.js";
-import { type Task, TaskSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
+import { taskJson } from "./json-shapes.js";
 import { statusText } from "./render.js";
 import { taskTable, tasksJson } from "./task-view.js";
 
@@ -58,7 +59,7 @@ export async function watchTaskList(client: Client<typeof ClientService>, filter
       }
       if (output.redraw) redraw();
       else if (output.json) {
-        for (const task of message.tasks) output.write(`${JSON.stringify({ event: "task", task: toJson(TaskSchema, task) })}\n`);
+        for (const task of message.tasks) output.write(`${JSON.stringify({ event: "task", task: taskJson(task) })}\n`);
         for (const taskId of message.removedTaskIds) output.write(`${JSON.stringify({ event: "removed", taskId })}\n`);
       } else {
         for (const task of message.tasks) output.write(`${changeLine(task)}\n`);

@@ -1,15 +1,16 @@
 /**
- * How tasks are printed: one table for lists, a block for one task, proto
- * JSON for machines.
+ * How tasks are printed: one table for lists, a block for one task, the
+ * shared JSON shape (json-shapes.ts) for machines.
  */
-import { toJson, type JsonValue } from "@bufbuild/protobuf";
-import { type Task, TaskSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import type { JsonValue } from "@bufbuild/protobuf";
+import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
+import { taskJson } from "./json-shapes.js";
 import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
 
-/** Proto JSON of tasks, for `--json`. */
+/** Tasks in their `--json` shape. */
 export function tasksJson(tasks: readonly Task[]): JsonValue[] {
-  return tasks.map((t) => toJson(TaskSchema, t));
+  return tasks.map(taskJson);
 }
 
 /** The task's owner, `-` for none (tasks from before users existed, or auth off). */

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     await cluster.startRunner("bench");
     const submitted = await cluster.cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"]);
     if (submitted.code !== 0) throw new Error(submitted.stderr);
-    const taskId = (JSON.parse(submitted.stdout) as { taskId: string }).taskId;
+    const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
     const { task } = await cluster.client.getTask({ taskId });
     const common = ["-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
     // The ProxyCommand `hakuriver ssh` and `ssh-config` use.

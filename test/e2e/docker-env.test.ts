@@ -34,7 +34,7 @@ async function runTask(args: string[]): Promise<{ code: number; task: { taskId: 
   const result = await cluster.cli(["task", "submit", "--wait", "--json", "--target", RUNNER, ...args]);
   assert.ok(result.stdout.trim().startsWith("{"), `submit failed: ${result.stderr}`);
   const task = (JSON.parse(result.stdout) as { tasks: { taskId: string; status: string; exitCode?: number; message?: string }[] }).tasks[0]!;
-  return { code: result.code, task: { ...task, status: task.status.replace("TASK_STATUS_", "").toLowerCase() } };
+  return { code: result.code, task: { ...task, status: task.status } };
 }
 
 async function stdoutOf(taskId: string): Promise<string> {

@@ -38,7 +38,7 @@ async function submit(args: string[]): Promise<string> {
 async function task(id: string): Promise<{ status: string; exitCode?: number; message: string }> {
   const { task: t } = await cluster.client.getTask({ taskId: id });
   const status = (await cluster.cli(["task", "status", id, "--json"])).stdout;
-  return { status: (JSON.parse(status) as { status: string }).status.replace("TASK_STATUS_", "").toLowerCase(), exitCode: t?.exitCode, message: t?.message ?? "" };
+  return { status: (JSON.parse(status) as { status: string }).status, exitCode: t?.exitCode, message: t?.message ?? "" };
 }
 
 async function waitForStatus(id: string, status: string, timeoutMs = 30_000): Promise<void> {

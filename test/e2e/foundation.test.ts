@@ -23,7 +23,7 @@ async function statusOf(id: string): Promise<{ status: string; exitCode?: number
   const result = await cluster.cli(["task", "status", id, "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const task = JSON.parse(result.stdout) as { status: string; exitCode?: number; message?: string; assignedNode?: string };
-  return { ...task, status: task.status.replace("TASK_STATUS_", "").toLowerCase() };
+  return { ...task, status: task.status };
 }
 
 async function waitForStatus(id: string, status: string, timeoutMs = 15_000): Promise<void> {

@@ -1,12 +1,27 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HAKURUN, type CliResult } from "../helpers/cluster.js";
 import { runHakurun } from "../helpers/hakurun.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hakurun-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs any program (argv, no shell) and collects its output. */
+function runProgram(file: string, args: readonly string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 /** A script that logs `start|end <combo> <ns>` lines into `$LOG` around a sleep. */
 const TIMED = 'echo "start $0-$1 $(date +%s%N)" >> "$LOG"; sleep 0.4; echo "end $0-$1 $(date +%s%N)" >> "$LOG"; echo "did $0 $1"';
@@ -71,9 +86,43 @@ test("a command that cannot start fails its runs with 127", async () => {
   const result = await runHakurun(["hakurun-no-such-command", "span:[1,2]"]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /2 runs: 0 ok, 2 failed/);
-  assert.match(result.stderr, /could not start/);
+  assert.match(result.stderr, /^\[1\] hakurun: hakurun-no-such-command: command not found$/m, "each run says why, prefixed");
+  assert.match(result.stderr, /^ {2}\[2\] command not found: hakurun-no-such-command 2$/m);
   const single = await runHakurun(["hakurun-no-such-command", "span:[1]"]);
   assert.equal(single.code, 127);
+});
+
+test("hakurun nosuchcmd exits 127 and says the command was not found, in one line", async () => {
+  const result = await runHakurun(["nosuchcmd"]);
+  assert.equal(result.code, 127);
+  assert.equal(result.stderr, "hakurun: nosuchcmd: command not found\n");
+  assert.equal(result.stdout, "");
+});
+
+test("hakurun nosuchcmd typed at a terminal prints the reason there and exits 127", async () => {
+  // script(1) gives hakurun a real terminal, as a user typing it has; -e passes its exit code on.
+  const typed = await runProgram("script", ["-qec", `${process.execPath} ${HAKURUN} nosuchcmd`, "/dev/null"]);
+  assert.equal(typed.code, 127, typed.stdout);
+  assert.match(typed.stdout, /^hakurun: nosuchcmd: command not found\r?$/m);
+});
+
+test("a file that is not executable exits 126 and says so; a missing path says no such file", async () => {
+  const script = join(dir, "not-executable.sh");
+  writeFileSync(script, "#!/bin/sh\necho ran\n");
+  chmodSync(script, 0o644);
+  const result = await runHakurun([script]);
+  assert.equal(result.code, 126);
+  assert.equal(result.stderr, `hakurun: ${script}: permission denied (not an executable file)\n`);
+  assert.equal(result.stdout, "", "nothing ran");
+  const missing = await runHakurun([join(dir, "no-such-file")]);
+  assert.equal(missing.code, 127);
+  assert.equal(missing.stderr, `hakurun: ${join(dir, "no-such-file")}: no such file\n`);
+  const orphan = join(dir, "bad-interpreter.sh");
+  writeFileSync(orphan, "#!/no/such/interpreter\necho ran\n");
+  chmodSync(orphan, 0o755);
+  const bad = await runHakurun([orphan]);
+  assert.equal(bad.code, 126);
+  assert.match(bad.stderr, /#! interpreter was not found/);
 });
 
 test("--dry-run prints the shell-quoted command lines and runs nothing", async () => {

@@ -57,8 +57,8 @@ async function runBatch(count: number, args: string[], options: string[] = []): 
   await waitUntil(async () => {
     const listed = await cluster.cli(["task", "list", "--batch", batchId, "--json"]);
     statuses = (JSON.parse(listed.stdout) as TaskJson[]).map((t) => t.status);
-    return statuses.length === count && statuses.every((s) => s === "TASK_STATUS_COMPLETED");
-  }, 120_000, () => `batch ${batchId} did not complete: ${statuses.filter((s) => s !== "TASK_STATUS_COMPLETED").length} left`);
+    return statuses.length === count && statuses.every((s) => s === "completed");
+  }, 120_000, () => `batch ${batchId} did not complete: ${statuses.filter((s) => s !== "completed").length} left`);
 }
 
 test("file descriptors return to their idle count after hundreds of native tasks", { timeout: 300_000 }, async (t) => {

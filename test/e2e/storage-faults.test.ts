@@ -56,7 +56,7 @@ async function statusOf(cluster: TestCluster, id: string): Promise<{ status: str
   const result = await cluster.cli(["task", "status", id, "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const task = JSON.parse(result.stdout) as { status: string; message?: string; exitCode?: number };
-  return { ...task, status: task.status.replace("TASK_STATUS_", "").toLowerCase() };
+  return { ...task, status: task.status };
 }
 
 async function waitForStatus(cluster: TestCluster, id: string, status: string, timeoutMs = 15_000): Promise<void> {

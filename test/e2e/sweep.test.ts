@@ -39,7 +39,7 @@ test("a --sweep submission runs one task per combination, in one batch, each wit
   let finished: TaskJson[] = [];
   await waitUntil(async () => {
     finished = await listBatch(batchId);
-    return finished.length === 6 && finished.every((t) => t.status === "TASK_STATUS_COMPLETED");
+    return finished.length === 6 && finished.every((t) => t.status === "completed");
   }, 30_000, () => `batch ${batchId} did not complete: ${JSON.stringify(finished.map((t) => t.status))}`);
   assert.deepEqual(finished.map((t) => t.taskId).sort(), tasks.map((t) => t.taskId).sort(), "task list --batch shows exactly the sweep's tasks");
 
@@ -55,9 +55,9 @@ test("--wait on a sweep waits for every task and exits non-zero when one fails",
   assert.notEqual(failing.code, 0);
   const { tasks } = JSON.parse(failing.stdout) as { tasks: TaskJson[] };
   assert.deepEqual(tasks.map((t) => [t.status, t.exitCode ?? 0]), [
-    ["TASK_STATUS_COMPLETED", 0],
-    ["TASK_STATUS_FAILED", 4],
-    ["TASK_STATUS_COMPLETED", 0],
+    ["completed", 0],
+    ["failed", 4],
+    ["completed", 0],
   ]);
 
   const passing = await cluster.cli(["task", "submit", "--wait", "--sweep", "--container", "NULL", "--", "sh", "-c", "exit $0", "span:[0,0]"]);

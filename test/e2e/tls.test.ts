@@ -30,7 +30,7 @@ describe("TLS on the Host's API port", () => {
   const online = async (name: string): Promise<boolean> => {
     const result = await pinned(["nodes", "--json"]);
     if (result.code !== 0) return false;
-    return (JSON.parse(result.stdout) as { name: string; status: string }[]).some((n) => n.name === name && n.status === "NODE_STATUS_ONLINE");
+    return (JSON.parse(result.stdout) as { name: string; status: string }[]).some((n) => n.name === name && n.status === "online");
   };
 
   before(async () => {

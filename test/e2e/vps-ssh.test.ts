@@ -85,7 +85,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     await cluster.startRunner("natnode", { wrapper: nat.wrapper, env: { DOCKER_HOST: nat.dockerHost, HAKURIVER_RUNNER_DOCKER_HOST: nat.dockerHost } });
     const submitted = await cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"]);
     assert.equal(submitted.code, 0, submitted.stderr + submitted.stdout);
-    vpsId = (JSON.parse(submitted.stdout) as { taskId: string }).taskId;
+    vpsId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
     sshArgs = ["ssh", vpsId, "--proxy-port", String(cluster.sshProxyPort), "--", "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"];
   });
 
@@ -165,7 +165,7 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     // A second VPS, killed: its container goes away and the proxy refuses it.
     const other = await cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"]);
     assert.equal(other.code, 0, other.stderr);
-    const otherId = (JSON.parse(other.stdout) as { taskId: string }).taskId;
+    const otherId = (JSON.parse(other.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
     const killed = await cli(["vps", "kill", otherId]);
     assert.equal(killed.code, 0, killed.stderr);
     await waitUntil(async () => (await nat.docker(["ps", "-aq", "--filter", `name=hakuriver-vps-${otherId}`])).trim() === "", 30_000, () => "the killed VPS's container was not removed");

@@ -19,7 +19,7 @@ test("task submit --wait returns each task's final state and exit code, a task t
   const quick = await cluster.cli(["task", "submit", "--wait", "--json", "--container", "NULL", "--", "true"]);
   assert.equal(quick.code, 0, quick.stderr);
   const [task] = (JSON.parse(quick.stdout) as { tasks: { status: string; exitCode?: number }[] }).tasks;
-  assert.deepEqual([task?.status, task?.exitCode], ["TASK_STATUS_COMPLETED", 0]);
+  assert.deepEqual([task?.status, task?.exitCode], ["completed", 0]);
   const slow = await cluster.cli(["task", "submit", "--wait", "--container", "NULL", "--", "sh", "-c", "sleep 1; exit 4"]);
   assert.equal(slow.code, 4, slow.stderr);
   assert.match(slow.stdout, /Task \d+ failed \(exit code 4\)/);
@@ -52,9 +52,9 @@ test("task list --watch --json prints the snapshot, then a line per change, and 
     assert.equal(submit.code, 0, submit.stderr);
     const [id] = submittedIds(submit.stdout);
     const statusesOf = () => lines.filter((l) => l.event === "task" && l.task?.taskId === id).map((l) => l.task!.status);
-    await waitUntil(() => statusesOf().includes("TASK_STATUS_COMPLETED"), 15_000, () => `lines for task ${id}: ${statusesOf().join(", ")}; stderr: ${stderr}`);
-    assert.ok(statusesOf().includes("TASK_STATUS_RUNNING"), `task ${id} was never shown running: ${statusesOf().join(", ")}`);
-    assert.equal(statusesOf().at(-1), "TASK_STATUS_COMPLETED");
+    await waitUntil(() => statusesOf().includes("completed"), 15_000, () => `lines for task ${id}: ${statusesOf().join(", ")}; stderr: ${stderr}`);
+    assert.ok(statusesOf().includes("running"), `task ${id} was never shown running: ${statusesOf().join(", ")}`);
+    assert.equal(statusesOf().at(-1), "completed");
     child.kill("SIGINT");
     assert.equal(await exited, 0, stderr);
   } finally {

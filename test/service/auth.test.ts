@@ -5,10 +5,11 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { Role, TokenKind } from "../../gen/hakuriver/v1/auth_pb.js";
 import { LogStream, NodeStatus, TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
 import { inMemoryHost, ScriptedRunner, type InMemoryHost } from "../helpers/in-memory-host.js";
+import { failure } from "../helpers/call-failure.js";
 
 let host: InMemoryHost;
 let runner: ScriptedRunner;
@@ -26,14 +27,6 @@ after(async () => {
   await host.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  assert.fail("the call succeeded");
-}
 
 test("a user's privileged submit and mounts outside the allow-list are refused; an admin's are not", async () => {
   const asAlice = host.clientWithToken(alice);

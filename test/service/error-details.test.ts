@@ -28,6 +28,7 @@ import { StatusSchema, type Status } from "../../gen/google/rpc/status_pb.js";
 import { startHost, type HostHandle } from "../../src/host/host-app.js";
 import { AsyncQueue } from "../../src/shared/async-queue.js";
 import { inMemoryHost, type InMemoryHost } from "../helpers/in-memory-host.js";
+import { failure } from "../helpers/call-failure.js";
 
 const REPO = join(import.meta.dirname, "..", "..", "..");
 
@@ -59,14 +60,6 @@ function startGpuRunner(name: string): { stop(): void } {
   return { stop: () => (clearInterval(beat), abort.abort()) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  assert.fail("the call succeeded");
-}
 
 function reasonOf(error: ConnectError): string | undefined {
   const infos = error.findDetails(ErrorInfoSchema);

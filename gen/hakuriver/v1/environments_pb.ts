@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hakuriver/v1/environments.proto.
  */
 export const file_hakuriver_v1_environments: GenFile = /*@__PURE__*/
-  fileDesc("Ch9oYWt1cml2ZXIvdjEvZW52aXJvbm1lbnRzLnByb3RvEgxoYWt1cml2ZXIudjEidgoMRW52Q29udGFpbmVyEgwKBG5hbWUYASABKAkSDQoFaW1hZ2UYAiABKAkSDQoFc3RhdGUYAyABKAkSCgoCaWQYBCABKAkSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTAoHVGFyYmFsbBIMCgRuYW1lGAEgASgJEhEKCXRpbWVzdGFtcBgCIAEoAxIMCgRmaWxlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAMiRAoLRW52aXJvbm1lbnQSDAoEbmFtZRgBIAEoCRInCgh0YXJiYWxscxgCIAMoCzIVLmhha3VyaXZlci52MS5UYXJiYWxsIjUKFkNyZWF0ZUNvbnRhaW5lclJlcXVlc3QSDQoFaW1hZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJZChdDcmVhdGVDb250YWluZXJSZXNwb25zZRItCgljb250YWluZXIYASABKAsyGi5oYWt1cml2ZXIudjEuRW52Q29udGFpbmVyEg8KB2NyZWF0ZWQYAiABKAgiFwoVTGlzdENvbnRhaW5lcnNSZXF1ZXN0IkgKFkxpc3RDb250YWluZXJzUmVzcG9uc2USLgoKY29udGFpbmVycxgBIAMoCzIaLmhha3VyaXZlci52MS5FbnZDb250YWluZXIiJQoVU3RhcnRDb250YWluZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkiRwoWU3RhcnRDb250YWluZXJSZXNwb25zZRItCgljb250YWluZXIYASABKAsyGi5oYWt1cml2ZXIudjEuRW52Q29udGFpbmVyIiQKFFN0b3BDb250YWluZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkiRgoVU3RvcENvbnRhaW5lclJlc3BvbnNlEi0KCWNvbnRhaW5lchgBIAEoCzIaLmhha3VyaXZlci52MS5FbnZDb250YWluZXIiJgoWRGVsZXRlQ29udGFpbmVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIhkKF0RlbGV0ZUNvbnRhaW5lclJlc3BvbnNlIqkBCgxTaGVsbFJlcXVlc3QSKQoFc3RhcnQYASABKAsyGC5oYWt1cml2ZXIudjEuU2hlbGxTdGFydEgAEg8KBXN0ZGluGAIgASgMSAASKwoGcmVzaXplGAMgASgLMhkuaGFrdXJpdmVyLnYxLlNoZWxsUmVzaXplSAASJQoDZW9mGAQgASgLMhYuaGFrdXJpdmVyLnYxLlNoZWxsRW9mSABCCQoHbWVzc2FnZSJUCgpTaGVsbFN0YXJ0EgwKBG5hbWUYASABKAkSDwoHY29tbWFuZBgCIAMoCRILCgN0dHkYAyABKAgSDAoEcm93cxgEIAEoBRIMCgRjb2xzGAUgASgFIikKC1NoZWxsUmVzaXplEgwKBHJvd3MYASABKAUSDAoEY29scxgCIAEoBSIKCghTaGVsbEVvZiJnCg1TaGVsbFJlc3BvbnNlEhAKBnN0ZG91dBgBIAEoDEgAEhAKBnN0ZGVychgCIAEoDEgAEicKBGV4aXQYAyABKAsyFy5oYWt1cml2ZXIudjEuU2hlbGxFeGl0SABCCQoHbWVzc2FnZSIZCglTaGVsbEV4aXQSDAoEY29kZRgBIAEoBSIyChRDcmVhdGVUYXJiYWxsUmVxdWVzdBIMCgRuYW1lGAEgASgJEgwKBGtlZXAYAiABKAUiegoVQ3JlYXRlVGFyYmFsbFJlc3BvbnNlEjEKCHByb2dyZXNzGAEgASgLMh0uaGFrdXJpdmVyLnYxLlRhcmJhbGxQcm9ncmVzc0gAEiUKBGRvbmUYAiABKAsyFS5oYWt1cml2ZXIudjEuVGFyYmFsbEgAQgcKBWV2ZW50IkAKD1RhcmJhbGxQcm9ncmVzcxINCgVwaGFzZRgBIAEoCRINCgVieXRlcxgCIAEoAxIPCgdtZXNzYWdlGAMgASgJIiMKE0xpc3RUYXJiYWxsc1JlcXVlc3QSDAoEbmFtZRgBIAEoCSJHChRMaXN0VGFyYmFsbHNSZXNwb25zZRIvCgxlbnZpcm9ubWVudHMYASADKAsyGS5oYWt1cml2ZXIudjEuRW52aXJvbm1lbnQiNwoURGVsZXRlVGFyYmFsbFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIRCgl0aW1lc3RhbXAYAiABKAMiPwoVRGVsZXRlVGFyYmFsbFJlc3BvbnNlEiYKB2RlbGV0ZWQYASADKAsyFS5oYWt1cml2ZXIudjEuVGFyYmFsbGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9oYWt1cml2ZXIvdjEvZW52aXJvbm1lbnRzLnByb3RvEgxoYWt1cml2ZXIudjEidgoMRW52Q29udGFpbmVyEgwKBG5hbWUYASABKAkSDQoFaW1hZ2UYAiABKAkSDQoFc3RhdGUYAyABKAkSCgoCaWQYBCABKAkSLgoKY3JlYXRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTAoHVGFyYmFsbBIMCgRuYW1lGAEgASgJEhEKCXRpbWVzdGFtcBgCIAEoAxIMCgRmaWxlGAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAMiRAoLRW52aXJvbm1lbnQSDAoEbmFtZRgBIAEoCRInCgh0YXJiYWxscxgCIAMoCzIVLmhha3VyaXZlci52MS5UYXJiYWxsIjUKFkNyZWF0ZUNvbnRhaW5lclJlcXVlc3QSDQoFaW1hZ2UYASABKAkSDAoEbmFtZRgCIAEoCSJZChdDcmVhdGVDb250YWluZXJSZXNwb25zZRItCgljb250YWluZXIYASABKAsyGi5oYWt1cml2ZXIudjEuRW52Q29udGFpbmVyEg8KB2NyZWF0ZWQYAiABKAgiFwoVTGlzdENvbnRhaW5lcnNSZXF1ZXN0IkgKFkxpc3RDb250YWluZXJzUmVzcG9uc2USLgoKY29udGFpbmVycxgBIAMoCzIaLmhha3VyaXZlci52MS5FbnZDb250YWluZXIiJQoVU3RhcnRDb250YWluZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkiRwoWU3RhcnRDb250YWluZXJSZXNwb25zZRItCgljb250YWluZXIYASABKAsyGi5oYWt1cml2ZXIudjEuRW52Q29udGFpbmVyIiQKFFN0b3BDb250YWluZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkiRgoVU3RvcENvbnRhaW5lclJlc3BvbnNlEi0KCWNvbnRhaW5lchgBIAEoCzIaLmhha3VyaXZlci52MS5FbnZDb250YWluZXIiPAoWRGVsZXRlQ29udGFpbmVyUmVxdWVzdBIMCgRuYW1lGAEgASgJEhQKDHJlbW92ZV9pbWFnZRgCIAEoCCJuChdEZWxldGVDb250YWluZXJSZXNwb25zZRINCgVpbWFnZRgBIAEoCRIVCg1pbWFnZV9yZW1vdmVkGAIgASgIEhIKCmltYWdlX2tlcHQYAyABKAgSGQoRY29udGFpbmVyX2RlbGV0ZWQYBCABKAgiqQEKDFNoZWxsUmVxdWVzdBIpCgVzdGFydBgBIAEoCzIYLmhha3VyaXZlci52MS5TaGVsbFN0YXJ0SAASDwoFc3RkaW4YAiABKAxIABIrCgZyZXNpemUYAyABKAsyGS5oYWt1cml2ZXIudjEuU2hlbGxSZXNpemVIABIlCgNlb2YYBCABKAsyFi5oYWt1cml2ZXIudjEuU2hlbGxFb2ZIAEIJCgdtZXNzYWdlIlQKClNoZWxsU3RhcnQSDAoEbmFtZRgBIAEoCRIPCgdjb21tYW5kGAIgAygJEgsKA3R0eRgDIAEoCBIMCgRyb3dzGAQgASgFEgwKBGNvbHMYBSABKAUiKQoLU2hlbGxSZXNpemUSDAoEcm93cxgBIAEoBRIMCgRjb2xzGAIgASgFIgoKCFNoZWxsRW9mImcKDVNoZWxsUmVzcG9uc2USEAoGc3Rkb3V0GAEgASgMSAASEAoGc3RkZXJyGAIgASgMSAASJwoEZXhpdBgDIAEoCzIXLmhha3VyaXZlci52MS5TaGVsbEV4aXRIAEIJCgdtZXNzYWdlIhkKCVNoZWxsRXhpdBIMCgRjb2RlGAEgASgFIjIKFENyZWF0ZVRhcmJhbGxSZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEa2VlcBgCIAEoBSJ6ChVDcmVhdGVUYXJiYWxsUmVzcG9uc2USMQoIcHJvZ3Jlc3MYASABKAsyHS5oYWt1cml2ZXIudjEuVGFyYmFsbFByb2dyZXNzSAASJQoEZG9uZRgCIAEoCzIVLmhha3VyaXZlci52MS5UYXJiYWxsSABCBwoFZXZlbnQicwoPVGFyYmFsbFByb2dyZXNzEg0KBXBoYXNlGAEgASgJEg0KBWJ5dGVzGAIgASgDEg8KB21lc3NhZ2UYAyABKAkSHQoVZXN0aW1hdGVkX3RvdGFsX2J5dGVzGAQgASgDEhIKCmVsYXBzZWRfbXMYBSABKAMiIwoTTGlzdFRhcmJhbGxzUmVxdWVzdBIMCgRuYW1lGAEgASgJIkcKFExpc3RUYXJiYWxsc1Jlc3BvbnNlEi8KDGVudmlyb25tZW50cxgBIAMoCzIZLmhha3VyaXZlci52MS5FbnZpcm9ubWVudCI3ChREZWxldGVUYXJiYWxsUmVxdWVzdBIMCgRuYW1lGAEgASgJEhEKCXRpbWVzdGFtcBgCIAEoAyI/ChVEZWxldGVUYXJiYWxsUmVzcG9uc2USJgoHZGVsZXRlZBgBIAMoCzIVLmhha3VyaXZlci52MS5UYXJiYWxsYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * EnvContainer is a Host-side Docker container used to prepare an environment.
@@ -325,6 +325,17 @@ export type DeleteContainerRequest = Message<"hakuriver.v1.DeleteContainerReques
    * @generated from field: string name = 1;
    */
   name: string;
+
+  /**
+   * Also remove the environment's committed image hakuriver/<name>:base from
+   * the Host's engine (tarballs and runners' copies stay). With it, a name
+   * whose container is already gone still has its image removed; NOT_FOUND
+   * only when neither exists. FAILED_PRECONDITION when a container still
+   * uses the image (the environment container is deleted first either way).
+   *
+   * @generated from field: bool remove_image = 2;
+   */
+  removeImage: boolean;
 };
 
 /**
@@ -335,11 +346,41 @@ export const DeleteContainerRequestSchema: GenMessage<DeleteContainerRequest> = 
   messageDesc(file_hakuriver_v1_environments, 11);
 
 /**
- * DeleteContainerResponse is empty.
+ * DeleteContainerResponse says what was deleted and what was kept.
  *
  * @generated from message hakuriver.v1.DeleteContainerResponse
  */
 export type DeleteContainerResponse = Message<"hakuriver.v1.DeleteContainerResponse"> & {
+  /**
+   * The environment's image reference, hakuriver/<name>:base.
+   *
+   * @generated from field: string image = 1;
+   */
+  image: string;
+
+  /**
+   * True when the image was removed by this call (remove_image was set and
+   * the image existed).
+   *
+   * @generated from field: bool image_removed = 2;
+   */
+  imageRemoved: boolean;
+
+  /**
+   * True when the image is still on the Host's engine (remove_image was not
+   * set); false when it was removed or never committed.
+   *
+   * @generated from field: bool image_kept = 3;
+   */
+  imageKept: boolean;
+
+  /**
+   * False when there was no environment container to delete (only the image
+   * was removed).
+   *
+   * @generated from field: bool container_deleted = 4;
+   */
+  containerDeleted: boolean;
 };
 
 /**
@@ -657,6 +698,23 @@ export type TarballProgress = Message<"hakuriver.v1.TarballProgress"> & {
    * @generated from field: string message = 3;
    */
   message: string;
+
+  /**
+   * An estimate of the tarball's final size in bytes while saving: the
+   * committed image's size as Docker reports it (the tar stream differs by a
+   * few percent, so bytes may pass it). 0 when unknown, and outside "save".
+   *
+   * @generated from field: int64 estimated_total_bytes = 4;
+   */
+  estimatedTotalBytes: bigint;
+
+  /**
+   * Milliseconds since the save began (0 outside "save"); the final "save"
+   * event carries the whole save's duration.
+   *
+   * @generated from field: int64 elapsed_ms = 5;
+   */
+  elapsedMs: bigint;
 };
 
 /**

@@ -2,13 +2,12 @@
  * `hakuriver audit [--user NAME] [--since 10m|ISO-time] [--limit N]`: the
  * Host's record of calls that changed something, and of failed logins.
  */
-import { toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Argv } from "yargs";
-import { AuditEventSchema } from "../../../gen/hakuriver/v1/auth_pb.js";
 import { auditTable } from "../auth-view.js";
 import { UsageError } from "../cli-error.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { auditJson, printJson } from "../json-shapes.js";
 import { sinceMs } from "../time-options.js";
 
 interface AuditArgs extends GlobalArgs {
@@ -23,7 +22,7 @@ async function audit(args: AuditArgs): Promise<number> {
   const since = args.since === undefined ? undefined : timestampFromMs(sinceMs(args.since, Date.now()));
   const ctx = clientContext(args);
   const { events } = await ctx.client.listAudit({ user: args.user ?? "", since, limit });
-  if (ctx.json) console.log(JSON.stringify(events.map((e) => toJson(AuditEventSchema, e)), null, 2));
+  if (ctx.json) printJson(events.map(auditJson));
   else console.log(events.length === 0 ? "No audit events." : auditTable(events));
   return 0;
 }

@@ -2,7 +2,6 @@
  * `hakuriver login`, `logout` and `whoami`: storing a Host's token in
  * ~/.hakuriver/credentials, removing it, and asking the Host who it names.
  */
-import { toJson } from "@bufbuild/protobuf";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Argv } from "yargs";
@@ -10,6 +9,7 @@ import { WhoAmIResponseSchema } from "../../../gen/hakuriver/v1/auth_pb.js";
 import { loadConfig } from "../../shared/config-file.js";
 import { resolveHostAddress } from "../../shared/host-address.js";
 import { roleName } from "../../shared/roles.js";
+import { messageJson } from "../json-shapes.js";
 import { expiryText } from "../auth-view.js";
 import { UsageError } from "../cli-error.js";
 import { tlsSettings, type ClientCredential } from "../client-credential.js";
@@ -86,7 +86,7 @@ async function whoami(args: GlobalArgs): Promise<number> {
   const ctx = clientContext(args);
   const me = await ctx.client.whoAmI({});
   if (ctx.json) {
-    console.log(JSON.stringify({ host: ctx.hostAddress, credential: ctx.credential.source, ...(toJson(WhoAmIResponseSchema, me) as object) }, null, 2));
+    console.log(JSON.stringify({ host: ctx.hostAddress, credential: ctx.credential.source, ...messageJson(WhoAmIResponseSchema, me) }, null, 2));
     return 0;
   }
   if (me.user === "") {

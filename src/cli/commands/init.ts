@@ -3,12 +3,13 @@
  * `hakuriver init service` writes systemd units for the Host and Runner.
  */
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Argv } from "yargs";
 import { defaultConfigPath, renderDefaultConfig } from "../../shared/config.js";
 import { UsageError } from "../cli-error.js";
-import { renderUnit } from "../systemd-units.js";
+import { renderUnit, stableUnitPaths } from "../systemd-units.js";
 import type { GlobalArgs } from "../context.js";
 
 async function initConfig(args: GlobalArgs & { path?: string; force?: boolean }): Promise<number> {
@@ -26,18 +27,31 @@ interface ServiceArgs extends GlobalArgs {
   force?: boolean;
 }
 
+/** The real path of `path`, or undefined when nothing is there (any other failure is thrown). */
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
 async function initService(args: ServiceArgs): Promise<number> {
   const which = args.which ?? "all";
   const roles: ("host" | "runner")[] = which === "all" ? ["host", "runner"] : [which];
   const outputDir = resolve(args["output-dir"] ?? ".");
+  const { cli, node, path: servicePath } = stableUnitPaths(fileURLToPath(new URL("../../bin/hakuriver.js", import.meta.url)), process.execPath, process.env.PATH ?? "/usr/bin:/bin", {
+    realpath: realpathOrUndefined,
+    tmpDir: tmpdir(),
+  });
   mkdirSync(outputDir, { recursive: true });
-  const cli = realpathSync(fileURLToPath(new URL("../../bin/hakuriver.js", import.meta.url)));
   const written: string[] = [];
   for (const role of roles) {
     const path = join(outputDir, `hakuriver-${role}.service`);
     if (existsSync(path) && !args.force) throw new UsageError(`${path} already exists; pass --force to overwrite it`);
     const config = args.config ? resolve(args.config) : undefined;
-    writeFileSync(path, renderUnit({ role, node: process.execPath, cli, config, workingDirectory: dirname(dirname(dirname(dirname(cli)))), path: process.env.PATH ?? "/usr/bin:/bin" }));
+    writeFileSync(path, renderUnit({ role, node, cli, config, workingDirectory: dirname(dirname(dirname(dirname(cli)))), path: servicePath }));
     written.push(path);
   }
   console.log(`Wrote ${written.join(", ")}`);

@@ -2,6 +2,8 @@
  * `hakuriver logs ID [--stderr] [--follow]`: prints a task's output; with
  * --follow streams it live until the task ends, resuming from the last byte
  * offset when the connection drops, then exits with the task's exit code.
+ * With --json it prints JSON lines instead: one per chunk (stream, offset,
+ * data) and a last one for the end (see log-json.ts).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Argv } from "yargs";
@@ -9,6 +11,7 @@ import { LogStream } from "../../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../../shared/task-status.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { failureExitCode } from "../exit-codes.js";
+import { LogRecordWriter } from "../log-json.js";
 
 /** Codes after which a follow reconnects rather than fails. */
 const RETRYABLE = new Set([Code.Unavailable, Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown, Code.DeadlineExceeded]);
@@ -18,7 +21,8 @@ const RECONNECT_FOR_MS = 120_000;
 async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: boolean }): Promise<number> {
   const ctx = clientContext(args);
   const stream = args.stderr ? LogStream.STDERR : LogStream.STDOUT;
-  const out = args.stderr ? process.stderr : process.stdout;
+  const out = args.stderr && !ctx.json ? process.stderr : process.stdout;
+  const records = ctx.json ? new LogRecordWriter(args.stderr ? "stderr" : "stdout", (line) => void out.write(line)) : undefined;
   let offset = 0n;
   let failingSince: number | undefined;
   for (;;) {
@@ -30,19 +34,23 @@ async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: 
           // Skip anything already printed (the stream never repeats, but be exact).
           const skip = Number(offset - event.value.offset);
           const data = skip > 0 ? event.value.data.subarray(skip) : event.value.data;
-          if (data.length > 0 && !out.write(data)) await new Promise((resolve) => out.once("drain", resolve));
+          if (records) records.chunk(offset > event.value.offset ? offset : event.value.offset, data);
+          else if (data.length > 0 && !out.write(data)) await new Promise((resolve) => out.once("drain", resolve));
+          if (records && out.writableNeedDrain) await new Promise((resolve) => out.once("drain", resolve));
           offset = event.value.offset + BigInt(event.value.data.length);
         } else if (event.case === "end") {
+          records?.end(event.value);
           if (!args.follow) return 0;
           const status = event.value.status === 0 ? undefined : statusName(event.value.status);
           if (status && isFinal(status)) {
             if (status === "completed") return 0;
-            console.error(`task ${args.id} ended ${status}${event.value.exitCode === undefined ? "" : ` (exit code ${event.value.exitCode})`}`);
+            if (!records) console.error(`task ${args.id} ended ${status}${event.value.exitCode === undefined ? "" : ` (exit code ${event.value.exitCode})`}`);
             return failureExitCode(event.value.exitCode);
           }
           return 0;
         }
       }
+      records?.end(undefined);
       return 0;
     } catch (error) {
       const connectError = ConnectError.from(error);
@@ -58,7 +66,7 @@ async function logs(args: GlobalArgs & { id: string; stderr?: boolean; follow?: 
 export function logsCommand(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   return y.command(
     "logs <id>",
-    "print a task's output (stdout; --stderr for stderr); --follow streams it live",
+    "print a task's output (stdout; --stderr for stderr); --follow streams it live; --json prints a JSON line per chunk and one for the end",
     (s) =>
       s
         .positional("id", { type: "string", demandOption: true })

@@ -1,12 +1,11 @@
 /**
  * `hakuriver nodes`, `hakuriver health [NODE]`, `hakuriver node drain|undrain NAME`.
  */
-import { toJson } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import { HealthResponseSchema } from "../../../gen/hakuriver/v1/client_pb.js";
-import { type Node, NodeSchema } from "../../../gen/hakuriver/v1/types_pb.js";
+import type { Node } from "../../../gen/hakuriver/v1/types_pb.js";
 import { formatBytes, formatCores } from "../../shared/units.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { healthJson, nodeJson, printJson } from "../json-shapes.js";
 import { formatTime, keyValues, nodeStatusText, table } from "../render.js";
 
 function reading(value: number | bigint, unit: string): string {
@@ -72,8 +71,7 @@ function nodeTable(nodes: readonly Node[]): string {
 async function nodes(args: GlobalArgs): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.listNodes({});
-  // Zero values (GPU 0, NUMA node 0, 0 % use) are shown, not omitted: a person reads this to check a node.
-  if (ctx.json) console.log(JSON.stringify(response.nodes.map((n) => toJson(NodeSchema, n, { alwaysEmitImplicit: true })), null, 2));
+  if (ctx.json) printJson(response.nodes.map(nodeJson));
   else if (response.nodes.length === 0) console.log("No nodes have registered yet.");
   else {
     console.log(nodeTable(response.nodes));
@@ -87,7 +85,7 @@ async function health(args: GlobalArgs & { node?: string }): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.health({ node: args.node ?? "" });
   if (ctx.json) {
-    console.log(JSON.stringify(toJson(HealthResponseSchema, response), null, 2));
+    printJson(healthJson(response));
     return 0;
   }
   const a = response.aggregate;
@@ -110,7 +108,7 @@ async function health(args: GlobalArgs & { node?: string }): Promise<number> {
 async function drain(args: GlobalArgs & { name: string }, drained: boolean): Promise<number> {
   const ctx = clientContext(args);
   const response = drained ? await ctx.client.drainNode({ node: args.name }) : await ctx.client.undrainNode({ node: args.name });
-  if (ctx.json) console.log(JSON.stringify(toJson(NodeSchema, response.node!), null, 2));
+  if (ctx.json) printJson(response.node ? nodeJson(response.node) : null);
   else console.log(`Node ${args.name} is ${drained ? "drained: it takes no new work" : "undrained: it takes new work again"}`);
   return 0;
 }

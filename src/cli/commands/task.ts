@@ -10,6 +10,7 @@ import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
+import { batchJson } from "../json-shapes.js";
 import { memoryValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
 
@@ -66,7 +67,7 @@ async function submit(args: SubmitArgs): Promise<number> {
   });
   const ids = response.tasks.map((t) => t.taskId);
   if (!args.wait) {
-    if (ctx.json) console.log(JSON.stringify({ batchId: response.batchId, tasks: tasksJson(response.tasks) }, null, 2));
+    if (ctx.json) console.log(JSON.stringify(batchJson(response.batchId, response.tasks), null, 2));
     else if (response.tasks.length === 1) {
       const task = response.tasks[0]!;
       console.log(`Submitted task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
@@ -78,7 +79,7 @@ async function submit(args: SubmitArgs): Promise<number> {
   }
   if (!ctx.json) console.error(response.tasks.length === 1 ? `Submitted task ${ids[0]}; waiting...` : `Submitted batch ${response.batchId} (${ids.length} tasks); waiting...`);
   const finished = await waitForTasks(ctx.client, response.batchId, ids);
-  if (ctx.json) console.log(JSON.stringify({ batchId: response.batchId, tasks: tasksJson(finished) }, null, 2));
+  if (ctx.json) console.log(JSON.stringify(batchJson(response.batchId, finished), null, 2));
   else if (finished.length === 1) {
     const task = finished[0]!;
     console.log(`Task ${task.taskId} ${statusText(task.status)} (exit code ${task.exitCode ?? "-"})${task.message ? `: ${task.message}` : ""}`);

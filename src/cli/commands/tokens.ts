@@ -2,12 +2,12 @@
  * `hakuriver token create|list|revoke`: API tokens (anyone's own; another
  * user's, and runner join tokens, need admin, as the Host checks).
  */
-import { toJson } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import { CreateTokenResponseSchema, RevokeTokenResponseSchema, TokenInfoSchema, TokenKind } from "../../../gen/hakuriver/v1/auth_pb.js";
+import { CreateTokenResponseSchema, RevokeTokenResponseSchema, TokenKind } from "../../../gen/hakuriver/v1/auth_pb.js";
 import { newTokenLines, tokenTable } from "../auth-view.js";
 import { UsageError } from "../cli-error.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { messageJson, printJson, tokenJson } from "../json-shapes.js";
 import { ttlSecondsOf } from "../time-options.js";
 
 interface CreateArgs extends GlobalArgs {
@@ -24,7 +24,7 @@ async function create(args: CreateArgs): Promise<number> {
   const kind = args.join ? TokenKind.JOIN : TokenKind.USER;
   const response = await ctx.client.createToken({ kind, user: args.user ?? "", label: args.label ?? "", ttlSeconds });
   if (ctx.json) {
-    console.log(JSON.stringify(toJson(CreateTokenResponseSchema, response), null, 2));
+    printJson(messageJson(CreateTokenResponseSchema, response));
     return 0;
   }
   const owner = args.join ? "a runner join token" : `a token for ${response.tokenInfo?.user || args.user || "you"}`;
@@ -36,7 +36,7 @@ async function create(args: CreateArgs): Promise<number> {
 async function list(args: GlobalArgs & { user?: string; all?: boolean }): Promise<number> {
   const ctx = clientContext(args);
   const { tokens } = await ctx.client.listTokens({ user: args.user ?? "", all: args.all === true });
-  if (ctx.json) console.log(JSON.stringify(tokens.map((t) => toJson(TokenInfoSchema, t)), null, 2));
+  if (ctx.json) printJson(tokens.map(tokenJson));
   else console.log(tokens.length === 0 ? (args.all ? "No tokens." : "No live tokens (--all shows revoked and expired ones).") : tokenTable(tokens));
   return 0;
 }
@@ -49,7 +49,7 @@ export function tokenIdOf(text: string): string {
 async function revoke(args: GlobalArgs & { id: string }): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.revokeToken({ tokenId: tokenIdOf(String(args.id)) });
-  if (ctx.json) console.log(JSON.stringify(toJson(RevokeTokenResponseSchema, response), null, 2));
+  if (ctx.json) printJson(messageJson(RevokeTokenResponseSchema, response));
   else {
     const info = response.tokenInfo;
     console.log(`Revoked token ${info?.tokenId ?? args.id}${info?.user ? ` of ${info.user}` : ""}: calls with it are refused from now on`);

@@ -2,12 +2,12 @@
  * `hakuriver user add|list|remove|set-role` (admin): accounts and their
  * roles. A role is checked here before any call, so a typo lists the roles.
  */
-import { toJson } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
-import { AddUserResponseSchema, RemoveUserResponseSchema, SetUserRoleResponseSchema, UserSchema } from "../../../gen/hakuriver/v1/auth_pb.js";
+import { AddUserResponseSchema, RemoveUserResponseSchema, SetUserRoleResponseSchema } from "../../../gen/hakuriver/v1/auth_pb.js";
 import { parseRole, roleName, ROLE_NAMES } from "../../shared/roles.js";
 import { newTokenLines, userTable } from "../auth-view.js";
 import { clientContext, type GlobalArgs } from "../context.js";
+import { messageJson, printJson, userJson } from "../json-shapes.js";
 import { ttlSecondsOf } from "../time-options.js";
 
 interface AddArgs extends GlobalArgs {
@@ -23,7 +23,7 @@ async function add(args: AddArgs): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.addUser({ name: String(args.name), role, tokenLabel: args.label ?? "", tokenTtlSeconds });
   if (ctx.json) {
-    console.log(JSON.stringify(toJson(AddUserResponseSchema, response), null, 2));
+    printJson(messageJson(AddUserResponseSchema, response));
     return 0;
   }
   const user = response.user;
@@ -35,7 +35,7 @@ async function add(args: AddArgs): Promise<number> {
 async function list(args: GlobalArgs): Promise<number> {
   const ctx = clientContext(args);
   const { users } = await ctx.client.listUsers({});
-  if (ctx.json) console.log(JSON.stringify(users.map((u) => toJson(UserSchema, u)), null, 2));
+  if (ctx.json) printJson(users.map(userJson));
   else console.log(users.length === 0 ? "No users." : userTable(users));
   return 0;
 }
@@ -43,7 +43,7 @@ async function list(args: GlobalArgs): Promise<number> {
 async function remove(args: GlobalArgs & { name: string }): Promise<number> {
   const ctx = clientContext(args);
   const response = await ctx.client.removeUser({ name: String(args.name) });
-  if (ctx.json) console.log(JSON.stringify(toJson(RemoveUserResponseSchema, response, { alwaysEmitImplicit: true }), null, 2));
+  if (ctx.json) printJson(messageJson(RemoveUserResponseSchema, response));
   else console.log(`Removed user ${args.name} (${response.revokedTokens} token${response.revokedTokens === 1 ? "" : "s"} revoked)`);
   return 0;
 }
@@ -52,7 +52,7 @@ async function setRole(args: GlobalArgs & { name: string; role: string }): Promi
   const role = parseRole(String(args.role));
   const ctx = clientContext(args);
   const response = await ctx.client.setUserRole({ name: String(args.name), role });
-  if (ctx.json) console.log(JSON.stringify(toJson(SetUserRoleResponseSchema, response), null, 2));
+  if (ctx.json) printJson(messageJson(SetUserRoleResponseSchema, response));
   else console.log(`User ${args.name} is now ${roleName(response.user?.role ?? role)}`);
   return 0;
 }

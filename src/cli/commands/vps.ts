@@ -13,6 +13,7 @@ import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
+import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
 import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
 
@@ -94,7 +95,7 @@ async function submit(args: SubmitArgs): Promise<number> {
   let task = response.tasks[0]!;
   rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);
   if (args.wait) task = await waitRunning(ctx, task, (args["wait-timeout"] ?? 300) * 1000);
-  if (ctx.json) console.log(JSON.stringify(tasksJson([task])[0], null, 2));
+  if (ctx.json) console.log(JSON.stringify(batchJson(response.batchId, [task]), null, 2));
   else {
     console.log(`Submitted VPS task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
     if (statusName(task.status) === "running") console.log(`Log in with: hakuriver ssh ${task.taskId}`);

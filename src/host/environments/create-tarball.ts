@@ -15,7 +15,16 @@ import { listTarballs, pruneTarballs, tarballFileName, type TarballFile } from "
 
 /** One step of packing, for progress display. */
 export type PackEvent =
-  | { readonly kind: "progress"; readonly phase: "commit" | "save" | "prune"; readonly bytes: number; readonly message: string }
+  | {
+      readonly kind: "progress";
+      readonly phase: "commit" | "save" | "prune";
+      readonly bytes: number;
+      readonly message: string;
+      /** While saving: the committed image's size, an estimate of the tar's (0 = unknown). */
+      readonly estimatedTotalBytes?: number;
+      /** While saving: milliseconds since the save began. */
+      readonly elapsedMs?: number;
+    }
   | { readonly kind: "done"; readonly tarball: TarballFile };
 
 /** What {@link createTarball} needs. */
@@ -51,27 +60,33 @@ export async function* createTarball(options: PackOptions): AsyncGenerator<PackE
   } catch (error) {
     throw engineError(error, `container ${name}`);
   }
-  const created = Date.parse((await docker.getImage(imageId).inspect()).Created);
+  const image = await docker.getImage(imageId).inspect();
+  const created = Date.parse(image.Created);
+  // The tar stream is the image's layers plus a little metadata: close to Docker's Size, not equal.
+  const estimatedTotalBytes = Number.isFinite(image.Size) && image.Size > 0 ? image.Size : 0;
   const newestExisting = listTarballs(dir, name)[0]?.timestamp ?? 0;
   const timestamp = Math.max(Math.floor(created / 1000), newestExisting + 1);
   mkdirSync(dir, { recursive: true });
   const file = tarballFileName(name, timestamp);
   const partial = join(dir, `${file}.partial`);
   let bytes = 0;
+  const saveStarted = Date.now();
+  const saving = () => ({ kind: "progress", phase: "save", bytes, estimatedTotalBytes, elapsedMs: Date.now() - saveStarted }) as const;
   try {
     const stream = (await docker.getImage(tag).get()) as NodeJS.ReadableStream & { destroy(): void };
     const abort = () => stream.destroy();
     options.signal?.addEventListener("abort", abort, { once: true });
     const handle = await open(partial, "w");
     try {
-      let lastReport = 0;
+      yield { ...saving(), message: `saving ${file}` };
+      let lastReport = Date.now();
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (options.signal?.aborted) throw new DomainError("unavailable", "create-tar was cancelled");
         await handle.write(chunk);
         bytes += chunk.length;
         if (Date.now() - lastReport >= (options.progressEveryMs ?? 250)) {
           lastReport = Date.now();
-          yield { kind: "progress", phase: "save", bytes, message: `saving ${file}` };
+          yield { ...saving(), message: `saving ${file}` };
         }
       }
       await handle.sync();
@@ -84,7 +99,7 @@ export async function* createTarball(options: PackOptions): AsyncGenerator<PackE
     rmSync(partial, { force: true });
     throw engineError(error, `image ${tag}`);
   }
-  yield { kind: "progress", phase: "save", bytes, message: `saved ${file}` };
+  yield { ...saving(), message: `saved ${file}` };
   const pruned = pruneTarballs(dir, name, options.keep);
   if (previousId && previousId !== imageId) {
     // The old commit is now untagged; drop it unless something still uses it.

@@ -13,6 +13,7 @@ import { atField, badField } from "../../shared/errors.js";
 import { ErrorReason } from "../../shared/error-reasons.js";
 import { checkEnvironmentName } from "./docker-client.js";
 import { createTarball } from "./create-tarball.js";
+import { deleteEnvironment } from "./delete-environment.js";
 import { HostContainers, type EnvContainerInfo } from "./host-containers.js";
 import { runShell, type ShellInput } from "./shell-session.js";
 import { deleteTarballs, listTarballs, type TarballFile } from "./tarballs.js";
@@ -75,8 +76,7 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
       return { container: containerMessage(await containers.stop(request.name.trim())) };
     },
     async deleteContainer(request) {
-      await containers.delete(request.name.trim());
-      return {};
+      return deleteEnvironment(docker, containers, request.name.trim(), request.removeImage);
     },
     async *shell(requests, context) {
       const iterator = requests[Symbol.asyncIterator]();
@@ -97,7 +97,7 @@ export function environmentHandlers(deps: EnvironmentDeps): EnvironmentHandlers 
       const keep = request.keep > 0 ? request.keep : deps.keepTarballs;
       for await (const event of createTarball({ docker, containers, dir, name, keep, signal: context.signal })) {
         if (event.kind === "done") yield { event: { case: "done", value: tarballMessage(event.tarball) } };
-        else yield { event: { case: "progress", value: { phase: event.phase, bytes: BigInt(event.bytes), message: event.message } } };
+        else yield { event: { case: "progress", value: { phase: event.phase, bytes: BigInt(event.bytes), message: event.message, estimatedTotalBytes: BigInt(event.estimatedTotalBytes ?? 0), elapsedMs: BigInt(event.elapsedMs ?? 0) } } };
       }
     },
     async listTarballs(request) {

@@ -19,6 +19,20 @@ export interface EnvContainerInfo {
   readonly createdAtMs: number;
 }
 
+/** Label runners put on task and VPS containers; an environment container never has it. */
+const TASK_ID_LABEL = "hakuriver.task_id";
+
+/**
+ * True when a container with these labels is one of our environment
+ * containers. The role label alone is not proof: a committed environment
+ * image carries it, so a task container made by an older runner (which did
+ * not set its own role) inherits `environment`. An environment container is
+ * also named after its environment and belongs to no task.
+ */
+export function isEnvironmentContainer(name: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels?.[ROLE_LABEL] === ROLE_ENVIRONMENT && labels[ENV_LABEL] === name && labels[TASK_ID_LABEL] === undefined;
+}
+
 /** How long a pull may try before the image counts as unavailable (no registry here). */
 const PULL_TIMEOUT_MS = 20_000;
 /** Seconds `stop` waits before SIGKILL. */
@@ -43,7 +57,7 @@ export class HostContainers {
       }
       throw engineError(error, `container ${name}`);
     }
-    if (info.Config.Labels?.[ROLE_LABEL] !== ROLE_ENVIRONMENT) {
+    if (!isEnvironmentContainer(name, info.Config.Labels ?? undefined)) {
       throw new DomainError("failed_precondition", `the container "${name}" on the Host's engine is not a HakuRiver environment; pick another name`, {
         reason: ErrorReason.NOT_AN_ENVIRONMENT,
         resource: { type: RESOURCE_TYPE.container, name },
@@ -89,7 +103,8 @@ export class HostContainers {
       throw engineError(error, "containers");
     }
     return found
-      .map((c) => ({ name: (c.Names[0] ?? c.Id).replace(/^\//, ""), image: c.Image, state: c.State, id: c.Id, createdAtMs: c.Created * 1000 }))
+      .filter((c) => isEnvironmentContainer(containerName(c), c.Labels))
+      .map((c) => ({ name: containerName(c), image: c.Image, state: c.State, id: c.Id, createdAtMs: c.Created * 1000 }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -160,4 +175,8 @@ export class HostContainers {
       });
     });
   }
+}
+
+function containerName(c: Docker.ContainerInfo): string {
+  return (c.Names[0] ?? c.Id).replace(/^\//, "");
 }

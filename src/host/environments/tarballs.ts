@@ -28,8 +28,8 @@ export function pruneTarballs(dir: string, name: string, keep: number): TarballF
 export function deleteTarballs(dir: string, name: string, timestamp: number): TarballFile[] {
   const matching = listTarballs(dir, name).filter((t) => timestamp === 0 || t.timestamp === timestamp);
   if (matching.length === 0) {
-    const which = timestamp === 0 ? `any tarball of "${name}"` : `tarball ${tarballFileName(name, timestamp)}`;
-    throw new DomainError("not_found", `there is no ${which} in ${dir} (see hakuriver docker list-tars)`, {
+    const which = timestamp === 0 ? "no tarball" : `no tarball ${tarballFileName(name, timestamp)}`;
+    throw new DomainError("not_found", `environment "${name}" has ${which} to delete in ${dir} (hakuriver docker list-tars lists them)`, {
       reason: ErrorReason.NO_SUCH_ENVIRONMENT,
       metadata: { environment: name, ...(timestamp === 0 ? {} : { timestamp: String(timestamp) }) },
       resource: { type: RESOURCE_TYPE.tarball, name: timestamp === 0 ? name : tarballFileName(name, timestamp), description: "no such tarball in the shared dir (ListTarballs shows them)" },

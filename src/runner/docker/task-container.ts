@@ -9,14 +9,24 @@ import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import type { StartContext } from "../executors/executor.js";
 
-/** Labels of task containers. */
+/**
+ * Labels of task containers. A committed environment image carries its
+ * container's labels, and Docker merges image labels into a container's, so
+ * every key the Host reads (`role`, `env`) is set here explicitly: a task
+ * container never passes for an environment container.
+ */
 export const LABELS = {
   managed: "hakuriver.managed",
+  /** Same key as the Host's environment label; runners set {@link ROLES}. */
+  role: "hakuriver.role",
   taskId: "hakuriver.task_id",
   kind: "hakuriver.kind",
   runner: "hakuriver.runner",
   env: "hakuriver.env",
 } as const;
+
+/** Values of {@link LABELS}.role on runner-made containers (the Host's own are "environment"). */
+export const ROLES = { task: "task", vps: "vps" } as const;
 
 /** The container name of a task. */
 export function taskContainerName(taskId: string): string {
@@ -85,6 +95,7 @@ export function taskContainerOptions(spec: TaskSpec, context: StartContext, imag
     AttachStderr: true,
     Labels: {
       [LABELS.managed]: "true",
+      [LABELS.role]: ROLES.task,
       [LABELS.taskId]: spec.taskId,
       [LABELS.kind]: "command",
       [LABELS.runner]: runner,

@@ -149,17 +149,13 @@ export class DockerExecutor implements Executor {
       try {
         await container.wait({ abortSignal: signal });
         await Promise.race([output, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
-        let state = (await container.inspect()).State;
+        let info = await container.inspect();
         // dockerd records an OOM kill from a separate event that can trail the exit: look again before calling it a plain SIGKILL.
-        for (let attempt = 0; attempt < OOM_RECHECKS && state.ExitCode === 137 && !state.OOMKilled; attempt += 1) {
+        for (let attempt = 0; attempt < OOM_RECHECKS && info.State.ExitCode === 137 && !info.State.OOMKilled; attempt += 1) {
           await new Promise((resolve) => setTimeout(resolve, 100));
-          state = (await container.inspect()).State;
+          info = await container.inspect();
         }
-        const exit: ExitInfo = {
-          exitCode: state.ExitCode,
-          oomKilled: state.OOMKilled,
-          detail: state.OOMKilled ? "out of memory" : state.ExitCode === 137 ? "killed by SIGKILL" : state.Error || undefined,
-        };
+        const exit = containerExit(info.State, info.HostConfig.Memory ?? 0);
         // The exit is known once inspected; removing the container need not delay its report.
         void container.remove({ force: true }).catch(() => undefined);
         return exit;
@@ -186,6 +182,24 @@ export class DockerExecutor implements Executor {
       },
     };
   }
+}
+
+/**
+ * How a container task ended, from its inspected state. Docker sets
+ * `OOMKilled` when the OOM killer took any process in the container; the
+ * task itself was ended by the limit only when its main process died of
+ * that (exit code 137, SIGKILL). A main process that exited by itself after
+ * a child was killed ends the task by its own code, with the kill noted.
+ */
+export function containerExit(state: { readonly ExitCode: number; readonly OOMKilled: boolean; readonly Error?: string }, memoryLimitBytes: number): ExitInfo {
+  const fatal = state.OOMKilled && state.ExitCode === 137;
+  return {
+    exitCode: state.ExitCode,
+    oomKilled: fatal,
+    processOomKilled: state.OOMKilled && !fatal,
+    memoryLimitBytes,
+    detail: fatal ? "out of memory" : state.ExitCode === 137 ? "killed by SIGKILL" : state.Error || undefined,
+  };
 }
 
 function sizeOf(path: string): number {

@@ -14,8 +14,19 @@ export interface OutputSink {
 export interface ExitInfo {
   /** Exit status; 128 + signal number for a signal death; null when unknown. */
   readonly exitCode: number | null;
-  /** The kernel's OOM killer ended it. */
+  /**
+   * The memory limit ended the task itself: its main process was killed by
+   * the OOM killer (SIGKILL with an OOM kill counted in its cgroup, or, in a
+   * container, Docker's OOMKilled with exit code 137).
+   */
   readonly oomKilled: boolean;
+  /**
+   * The OOM killer killed a process in the task, but not the task itself:
+   * the main process went on and exited by itself (its code is `exitCode`).
+   */
+  readonly processOomKilled?: boolean;
+  /** The task's memory limit, for the words of an OOM message; absent or 0 when unknown. */
+  readonly memoryLimitBytes?: number;
   /** Extra words for the task's message (signal name, launch error). */
   readonly detail?: string;
 }

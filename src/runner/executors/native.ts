@@ -54,14 +54,15 @@ export function processStartTime(pid: number): string | undefined {
 }
 
 /**
- * Whether a task ended because of the OOM killer: its memory cgroup counted
- * an OOM kill and the task died of SIGKILL or failed after it (a killed
- * child); `sigkillMeansOom` covers a systemd scope whose counter went away
- * with the scope.
+ * Whether the memory limit ended the task itself: its main process died of
+ * SIGKILL while its memory cgroup counted an OOM kill. A main process that
+ * exited by itself (any code) after the killer took a child was not ended
+ * by the limit: it ends by its own exit. `sigkillMeansOom` covers a
+ * systemd scope whose counter went away with the scope.
  */
-export function oomWasFatal(oomKills: number, code: number | null, signal: NodeJS.Signals | null, sigkillMeansOom = false): boolean {
-  if (oomKills > 0) return signal === "SIGKILL" || (code !== null && code !== 0);
-  return sigkillMeansOom && signal === "SIGKILL";
+export function oomWasFatal(oomKills: number, signal: NodeJS.Signals | null, sigkillMeansOom = false): boolean {
+  if (signal !== "SIGKILL") return false;
+  return oomKills > 0 || sigkillMeansOom;
 }
 
 /**
@@ -132,10 +133,13 @@ export class NativeExecutor implements Executor {
       });
       child.once("close", (code, signal) => {
         // Read the OOM counter before the cgroup goes away.
-        const oomKilled = spec.memoryBytes > 0n && oomWasFatal(oomKills(), code, signal, plan.mechanism === "systemd" && !signalled);
+        const kills = spec.memoryBytes > 0n ? oomKills() : 0;
+        // After a kill by the user, a SIGKILL is the runner's own, not the limit's.
+        const fatal = spec.memoryBytes > 0n && !signalled && oomWasFatal(kills, signal, plan.mechanism === "systemd");
+        const memory = { oomKilled: fatal, processOomKilled: kills > 0 && !fatal, memoryLimitBytes: Number(spec.memoryBytes) };
         const info: ExitInfo = signal
-          ? { exitCode: 128 + (constants.signals[signal] ?? 0), oomKilled, detail: `killed by ${signal}` }
-          : { exitCode: code ?? -1, oomKilled };
+          ? { exitCode: 128 + (constants.signals[signal] ?? 0), ...memory, detail: `killed by ${signal}` }
+          : { exitCode: code ?? -1, ...memory };
         void plan.cleanup().then(() => resolve(info));
       });
     });

@@ -12,6 +12,7 @@ import { transition } from "../../shared/status-machine.js";
 import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { ExitInfo, TaskHandle } from "../executors/executor.js";
 import type { TaskOutput } from "../task-output.js";
+import { exactSize } from "./exact-size.js";
 
 /** A status change to report to the Host. */
 export interface TaskReport {
@@ -153,10 +154,19 @@ export function reportOf(task: RunnerTask): TaskReport {
   };
 }
 
-/** Derives the final status from how a task ended. */
+/**
+ * Derives the final status from how a task ended. `killed_oom` only when
+ * the memory limit ended the task itself; when it took only some process in
+ * the task and the task exited by itself, the task ends by that exit
+ * (`completed` or `failed`) and its message says a process was killed for memory.
+ */
 export function finalStatus(exit: ExitInfo, killRequested: boolean): { status: TaskStatusName; message: string } {
-  if (exit.oomKilled) return { status: "killed_oom", message: "killed by the out-of-memory killer (memory limit reached)" };
-  if (killRequested) return { status: "killed", message: "killed by user" };
+  const limit = exit.memoryLimitBytes ? ` ${exactSize(exit.memoryLimitBytes)}` : "";
+  if (exit.oomKilled) return { status: "killed_oom", message: `killed by the out-of-memory killer (memory limit${limit} reached)` };
+  const processKill = exit.processOomKilled ? `a process in the task was killed for exceeding the memory limit${limit ? ` (${limit.trim()})` : ""}` : undefined;
+  if (killRequested) return { status: "killed", message: processKill ? `killed by user; earlier, ${processKill}` : "killed by user" };
+  const ownEnd = exit.detail ?? `exited with code ${exit.exitCode}`;
+  if (processKill) return { status: exit.exitCode === 0 ? "completed" : "failed", message: `${processKill}; the task itself ${exit.detail ? `ended: ${exit.detail}` : ownEnd}` };
   if (exit.exitCode === 0) return { status: "completed", message: "" };
-  return { status: "failed", message: exit.detail ?? `exited with code ${exit.exitCode}` };
+  return { status: "failed", message: ownEnd };
 }

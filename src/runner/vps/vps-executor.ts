@@ -9,7 +9,7 @@ import type Docker from "dockerode";
 import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { environmentImage } from "../../shared/tarballs.js";
 import { Limiter } from "../docker/limiter.js";
-import { LABELS, containerEnv, resourceHostConfig } from "../docker/task-container.js";
+import { LABELS, ROLES, containerEnv, resourceHostConfig } from "../docker/task-container.js";
 import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
 import { readHostKeys } from "./host-keys.js";
 import { waitForSshBanner } from "./ssh-banner.js";
@@ -78,7 +78,7 @@ export class VpsExecutor implements Executor {
       Cmd: [],
       Env: [...containerEnv(spec), `${AUTHORIZED_KEY_ENV}=${spec.publicKey.trim()}`],
       WorkingDir: "/shared",
-      Labels: { [LABELS.managed]: "true", [LABELS.taskId]: spec.taskId, [LABELS.kind]: "vps", [LABELS.env]: spec.container },
+      Labels: { [LABELS.managed]: "true", [LABELS.role]: ROLES.vps, [LABELS.taskId]: spec.taskId, [LABELS.kind]: "vps", [LABELS.env]: spec.container },
       ExposedPorts: { "22/tcp": {} },
       HostConfig: {
         ...resourceHostConfig(spec, context),

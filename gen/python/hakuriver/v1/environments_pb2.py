@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fhakuriver/v1/environments.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x01\n\x0c\x45nvContainer\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05image\x18\x02 \x01(\tR\x05image\x12\x14\n\x05state\x18\x03 \x01(\tR\x05state\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02id\x12\x39\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"n\n\x07Tarball\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\x12\x12\n\x04\x66ile\x18\x03 \x01(\tR\x04\x66ile\x12\x1d\n\nsize_bytes\x18\x04 \x01(\x03R\tsizeBytes\"T\n\x0b\x45nvironment\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x31\n\x08tarballs\x18\x02 \x03(\x0b\x32\x15.hakuriver.v1.TarballR\x08tarballs\"B\n\x16\x43reateContainerRequest\x12\x14\n\x05image\x18\x01 \x01(\tR\x05image\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"m\n\x17\x43reateContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\x12\x18\n\x07\x63reated\x18\x02 \x01(\x08R\x07\x63reated\"\x17\n\x15ListContainersRequest\"T\n\x16ListContainersResponse\x12:\n\ncontainers\x18\x01 \x03(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\ncontainers\"+\n\x15StartContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"R\n\x16StartContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\"*\n\x14StopContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"Q\n\x15StopContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\",\n\x16\x44\x65leteContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"\x19\n\x17\x44\x65leteContainerResponse\"\xc4\x01\n\x0cShellRequest\x12\x30\n\x05start\x18\x01 \x01(\x0b\x32\x18.hakuriver.v1.ShellStartH\x00R\x05start\x12\x16\n\x05stdin\x18\x02 \x01(\x0cH\x00R\x05stdin\x12\x33\n\x06resize\x18\x03 \x01(\x0b\x32\x19.hakuriver.v1.ShellResizeH\x00R\x06resize\x12*\n\x03\x65of\x18\x04 \x01(\x0b\x32\x16.hakuriver.v1.ShellEofH\x00R\x03\x65ofB\t\n\x07message\"t\n\nShellStart\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63ommand\x18\x02 \x03(\tR\x07\x63ommand\x12\x10\n\x03tty\x18\x03 \x01(\x08R\x03tty\x12\x12\n\x04rows\x18\x04 \x01(\x05R\x04rows\x12\x12\n\x04\x63ols\x18\x05 \x01(\x05R\x04\x63ols\"5\n\x0bShellResize\x12\x12\n\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x12\n\x04\x63ols\x18\x02 \x01(\x05R\x04\x63ols\"\n\n\x08ShellEof\"}\n\rShellResponse\x12\x18\n\x06stdout\x18\x01 \x01(\x0cH\x00R\x06stdout\x12\x18\n\x06stderr\x18\x02 \x01(\x0cH\x00R\x06stderr\x12-\n\x04\x65xit\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.ShellExitH\x00R\x04\x65xitB\t\n\x07message\"\x1f\n\tShellExit\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\">\n\x14\x43reateTarballRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04keep\x18\x02 \x01(\x05R\x04keep\"\x8a\x01\n\x15\x43reateTarballResponse\x12;\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.hakuriver.v1.TarballProgressH\x00R\x08progress\x12+\n\x04\x64one\x18\x02 \x01(\x0b\x32\x15.hakuriver.v1.TarballH\x00R\x04\x64oneB\x07\n\x05\x65vent\"W\n\x0fTarballProgress\x12\x14\n\x05phase\x18\x01 \x01(\tR\x05phase\x12\x14\n\x05\x62ytes\x18\x02 \x01(\x03R\x05\x62ytes\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\")\n\x13ListTarballsRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"U\n\x14ListTarballsResponse\x12=\n\x0c\x65nvironments\x18\x01 \x03(\x0b\x32\x19.hakuriver.v1.EnvironmentR\x0c\x65nvironments\"H\n\x14\x44\x65leteTarballRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\"H\n\x15\x44\x65leteTarballResponse\x12/\n\x07\x64\x65leted\x18\x01 \x03(\x0b\x32\x15.hakuriver.v1.TarballR\x07\x64\x65letedb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fhakuriver/v1/environments.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x01\n\x0c\x45nvContainer\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n\x05image\x18\x02 \x01(\tR\x05image\x12\x14\n\x05state\x18\x03 \x01(\tR\x05state\x12\x0e\n\x02id\x18\x04 \x01(\tR\x02id\x12\x39\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"n\n\x07Tarball\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\x12\x12\n\x04\x66ile\x18\x03 \x01(\tR\x04\x66ile\x12\x1d\n\nsize_bytes\x18\x04 \x01(\x03R\tsizeBytes\"T\n\x0b\x45nvironment\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x31\n\x08tarballs\x18\x02 \x03(\x0b\x32\x15.hakuriver.v1.TarballR\x08tarballs\"B\n\x16\x43reateContainerRequest\x12\x14\n\x05image\x18\x01 \x01(\tR\x05image\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\"m\n\x17\x43reateContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\x12\x18\n\x07\x63reated\x18\x02 \x01(\x08R\x07\x63reated\"\x17\n\x15ListContainersRequest\"T\n\x16ListContainersResponse\x12:\n\ncontainers\x18\x01 \x03(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\ncontainers\"+\n\x15StartContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"R\n\x16StartContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\"*\n\x14StopContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"Q\n\x15StopContainerResponse\x12\x38\n\tcontainer\x18\x01 \x01(\x0b\x32\x1a.hakuriver.v1.EnvContainerR\tcontainer\"O\n\x16\x44\x65leteContainerRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12!\n\x0cremove_image\x18\x02 \x01(\x08R\x0bremoveImage\"\xa0\x01\n\x17\x44\x65leteContainerResponse\x12\x14\n\x05image\x18\x01 \x01(\tR\x05image\x12#\n\rimage_removed\x18\x02 \x01(\x08R\x0cimageRemoved\x12\x1d\n\nimage_kept\x18\x03 \x01(\x08R\timageKept\x12+\n\x11\x63ontainer_deleted\x18\x04 \x01(\x08R\x10\x63ontainerDeleted\"\xc4\x01\n\x0cShellRequest\x12\x30\n\x05start\x18\x01 \x01(\x0b\x32\x18.hakuriver.v1.ShellStartH\x00R\x05start\x12\x16\n\x05stdin\x18\x02 \x01(\x0cH\x00R\x05stdin\x12\x33\n\x06resize\x18\x03 \x01(\x0b\x32\x19.hakuriver.v1.ShellResizeH\x00R\x06resize\x12*\n\x03\x65of\x18\x04 \x01(\x0b\x32\x16.hakuriver.v1.ShellEofH\x00R\x03\x65ofB\t\n\x07message\"t\n\nShellStart\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n\x07\x63ommand\x18\x02 \x03(\tR\x07\x63ommand\x12\x10\n\x03tty\x18\x03 \x01(\x08R\x03tty\x12\x12\n\x04rows\x18\x04 \x01(\x05R\x04rows\x12\x12\n\x04\x63ols\x18\x05 \x01(\x05R\x04\x63ols\"5\n\x0bShellResize\x12\x12\n\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x12\n\x04\x63ols\x18\x02 \x01(\x05R\x04\x63ols\"\n\n\x08ShellEof\"}\n\rShellResponse\x12\x18\n\x06stdout\x18\x01 \x01(\x0cH\x00R\x06stdout\x12\x18\n\x06stderr\x18\x02 \x01(\x0cH\x00R\x06stderr\x12-\n\x04\x65xit\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.ShellExitH\x00R\x04\x65xitB\t\n\x07message\"\x1f\n\tShellExit\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\">\n\x14\x43reateTarballRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n\x04keep\x18\x02 \x01(\x05R\x04keep\"\x8a\x01\n\x15\x43reateTarballResponse\x12;\n\x08progress\x18\x01 \x01(\x0b\x32\x1d.hakuriver.v1.TarballProgressH\x00R\x08progress\x12+\n\x04\x64one\x18\x02 \x01(\x0b\x32\x15.hakuriver.v1.TarballH\x00R\x04\x64oneB\x07\n\x05\x65vent\"\xaa\x01\n\x0fTarballProgress\x12\x14\n\x05phase\x18\x01 \x01(\tR\x05phase\x12\x14\n\x05\x62ytes\x18\x02 \x01(\x03R\x05\x62ytes\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12\x32\n\x15\x65stimated_total_bytes\x18\x04 \x01(\x03R\x13\x65stimatedTotalBytes\x12\x1d\n\nelapsed_ms\x18\x05 \x01(\x03R\telapsedMs\")\n\x13ListTarballsRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\"U\n\x14ListTarballsResponse\x12=\n\x0c\x65nvironments\x18\x01 \x03(\x0b\x32\x19.hakuriver.v1.EnvironmentR\x0c\x65nvironments\"H\n\x14\x44\x65leteTarballRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\"H\n\x15\x44\x65leteTarballResponse\x12/\n\x07\x64\x65leted\x18\x01 \x03(\x0b\x32\x15.hakuriver.v1.TarballR\x07\x64\x65letedb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'hakuriver.v1.environments_pb2', globals())
@@ -44,33 +44,33 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _STOPCONTAINERRESPONSE._serialized_start=899
   _STOPCONTAINERRESPONSE._serialized_end=980
   _DELETECONTAINERREQUEST._serialized_start=982
-  _DELETECONTAINERREQUEST._serialized_end=1026
-  _DELETECONTAINERRESPONSE._serialized_start=1028
-  _DELETECONTAINERRESPONSE._serialized_end=1053
-  _SHELLREQUEST._serialized_start=1056
-  _SHELLREQUEST._serialized_end=1252
-  _SHELLSTART._serialized_start=1254
-  _SHELLSTART._serialized_end=1370
-  _SHELLRESIZE._serialized_start=1372
-  _SHELLRESIZE._serialized_end=1425
-  _SHELLEOF._serialized_start=1427
-  _SHELLEOF._serialized_end=1437
-  _SHELLRESPONSE._serialized_start=1439
-  _SHELLRESPONSE._serialized_end=1564
-  _SHELLEXIT._serialized_start=1566
-  _SHELLEXIT._serialized_end=1597
-  _CREATETARBALLREQUEST._serialized_start=1599
-  _CREATETARBALLREQUEST._serialized_end=1661
-  _CREATETARBALLRESPONSE._serialized_start=1664
-  _CREATETARBALLRESPONSE._serialized_end=1802
-  _TARBALLPROGRESS._serialized_start=1804
-  _TARBALLPROGRESS._serialized_end=1891
-  _LISTTARBALLSREQUEST._serialized_start=1893
-  _LISTTARBALLSREQUEST._serialized_end=1934
-  _LISTTARBALLSRESPONSE._serialized_start=1936
-  _LISTTARBALLSRESPONSE._serialized_end=2021
-  _DELETETARBALLREQUEST._serialized_start=2023
-  _DELETETARBALLREQUEST._serialized_end=2095
-  _DELETETARBALLRESPONSE._serialized_start=2097
-  _DELETETARBALLRESPONSE._serialized_end=2169
+  _DELETECONTAINERREQUEST._serialized_end=1061
+  _DELETECONTAINERRESPONSE._serialized_start=1064
+  _DELETECONTAINERRESPONSE._serialized_end=1224
+  _SHELLREQUEST._serialized_start=1227
+  _SHELLREQUEST._serialized_end=1423
+  _SHELLSTART._serialized_start=1425
+  _SHELLSTART._serialized_end=1541
+  _SHELLRESIZE._serialized_start=1543
+  _SHELLRESIZE._serialized_end=1596
+  _SHELLEOF._serialized_start=1598
+  _SHELLEOF._serialized_end=1608
+  _SHELLRESPONSE._serialized_start=1610
+  _SHELLRESPONSE._serialized_end=1735
+  _SHELLEXIT._serialized_start=1737
+  _SHELLEXIT._serialized_end=1768
+  _CREATETARBALLREQUEST._serialized_start=1770
+  _CREATETARBALLREQUEST._serialized_end=1832
+  _CREATETARBALLRESPONSE._serialized_start=1835
+  _CREATETARBALLRESPONSE._serialized_end=1973
+  _TARBALLPROGRESS._serialized_start=1976
+  _TARBALLPROGRESS._serialized_end=2146
+  _LISTTARBALLSREQUEST._serialized_start=2148
+  _LISTTARBALLSREQUEST._serialized_end=2189
+  _LISTTARBALLSRESPONSE._serialized_start=2191
+  _LISTTARBALLSRESPONSE._serialized_end=2276
+  _DELETETARBALLREQUEST._serialized_start=2278
+  _DELETETARBALLREQUEST._serialized_end=2350
+  _DELETETARBALLRESPONSE._serialized_start=2352
+  _DELETETARBALLRESPONSE._serialized_end=2424
 # @@protoc_insertion_point(module_scope)

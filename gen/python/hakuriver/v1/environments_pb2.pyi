@@ -39,14 +39,24 @@ class CreateTarballResponse(_message.Message):
     def __init__(self, progress: _Optional[_Union[TarballProgress, _Mapping]] = ..., done: _Optional[_Union[Tarball, _Mapping]] = ...) -> None: ...
 
 class DeleteContainerRequest(_message.Message):
-    __slots__ = ["name"]
+    __slots__ = ["name", "remove_image"]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_IMAGE_FIELD_NUMBER: _ClassVar[int]
     name: str
-    def __init__(self, name: _Optional[str] = ...) -> None: ...
+    remove_image: bool
+    def __init__(self, name: _Optional[str] = ..., remove_image: bool = ...) -> None: ...
 
 class DeleteContainerResponse(_message.Message):
-    __slots__ = []
-    def __init__(self) -> None: ...
+    __slots__ = ["container_deleted", "image", "image_kept", "image_removed"]
+    CONTAINER_DELETED_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_KEPT_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    container_deleted: bool
+    image: str
+    image_kept: bool
+    image_removed: bool
+    def __init__(self, image: _Optional[str] = ..., image_removed: bool = ..., image_kept: bool = ..., container_deleted: bool = ...) -> None: ...
 
 class DeleteTarballRequest(_message.Message):
     __slots__ = ["name", "timestamp"]
@@ -197,11 +207,15 @@ class Tarball(_message.Message):
     def __init__(self, name: _Optional[str] = ..., timestamp: _Optional[int] = ..., file: _Optional[str] = ..., size_bytes: _Optional[int] = ...) -> None: ...
 
 class TarballProgress(_message.Message):
-    __slots__ = ["bytes", "message", "phase"]
+    __slots__ = ["bytes", "elapsed_ms", "estimated_total_bytes", "message", "phase"]
     BYTES_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_MS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     PHASE_FIELD_NUMBER: _ClassVar[int]
     bytes: int
+    elapsed_ms: int
+    estimated_total_bytes: int
     message: str
     phase: str
-    def __init__(self, phase: _Optional[str] = ..., bytes: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+    def __init__(self, phase: _Optional[str] = ..., bytes: _Optional[int] = ..., message: _Optional[str] = ..., estimated_total_bytes: _Optional[int] = ..., elapsed_ms: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,69 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { LogEndSchema } from "../../gen/hakuriver/v1/client_pb.js";
+import { NodeSchema, NodeStatus, TaskKind, TaskSchema, TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
+import { Role, TokenInfoSchema, TokenKind, UserSchema } from "../../gen/hakuriver/v1/auth_pb.js";
+import { batchJson, nodeJson, taskJson, tokenJson, userJson } from "../../src/cli/json-shapes.js";
+import { incompleteUtf8Tail, logChunkJson, logEndJson, LogRecordWriter } from "../../src/cli/log-json.js";
+
+test("a task's JSON has every field, enum words in lower case, unset optional fields as null", () => {
+  const task = create(TaskSchema, { taskId: "7", batchId: "7", kind: TaskKind.COMMAND, status: TaskStatus.KILLED_OOM, command: "true", submittedAt: timestampFromMs(Date.UTC(2026, 0, 2, 3, 4, 5)) });
+  const json = taskJson(task);
+  assert.equal(json.status, "killed_oom");
+  assert.equal(json.kind, "command");
+  assert.equal(json.exitCode, null, "an exit code not known yet is null, not missing");
+  assert.equal(json.startedAt, null);
+  assert.equal(json.submittedAt, "2026-01-02T03:04:05Z");
+  assert.equal(json.cores, 0, "zero values are printed");
+  assert.equal(json.assignedNode, "");
+  assert.deepEqual(json.args, []);
+  for (const field of TaskSchema.fields) assert.ok(field.jsonName in json, `field ${field.jsonName} is present`);
+});
+
+test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
+  const json = taskJson(create(TaskSchema, { taskId: "1", status: TaskStatus.COMPLETED, exitCode: 0, memoryBytes: 1024n }));
+  assert.equal(json.exitCode, 0);
+  assert.equal(json.memoryBytes, "1024");
+  assert.equal(json.status, "completed");
+});
+
+test("nodes, users and tokens use the same rules; nested messages too", () => {
+  const node = nodeJson(create(NodeSchema, { name: "alpha", status: NodeStatus.ONLINE }));
+  assert.equal(node.status, "online");
+  assert.equal(node.drained, false);
+  assert.equal(node.resources, null, "an absent sub-message is null");
+  assert.equal(userJson(create(UserSchema, { name: "bob", role: Role.OPERATOR })).role, "operator");
+  const token = tokenJson(create(TokenInfoSchema, { tokenId: "3", kind: TokenKind.JOIN }));
+  assert.deepEqual([token.kind, token.expiresAt, token.user], ["join", null, ""]);
+  assert.equal(taskJson(create(TaskSchema, {})).status, "unspecified");
+});
+
+test("a batch is {batchId, tasks} whatever submitted it", () => {
+  const batch = batchJson("9", [create(TaskSchema, { taskId: "9", kind: TaskKind.VPS, status: TaskStatus.RUNNING })]);
+  assert.deepEqual(Object.keys(batch), ["batchId", "tasks"]);
+  assert.equal((batch.tasks as { kind: string }[])[0]!.kind, "vps");
+});
+
+test("log chunks are text when UTF-8, base64 otherwise; the end record carries the status", () => {
+  assert.deepEqual(logChunkJson("stdout", 5n, new TextEncoder().encode("hé\n")), { stream: "stdout", offset: "5", bytes: "4", data: "hé\n", dataBase64: null });
+  assert.deepEqual(logChunkJson("stderr", 0n, Uint8Array.of(0xff, 0x41)), { stream: "stderr", offset: "0", bytes: "2", data: null, dataBase64: "/0E=" });
+  assert.deepEqual(logEndJson(create(LogEndSchema, { status: TaskStatus.FAILED, exitCode: 3, size: 10n })), { end: { status: "failed", exitCode: 3, size: "10" } });
+});
+
+test("a character split between chunks waits for its other bytes", () => {
+  const euro = new TextEncoder().encode("a€"); // 61 e2 82 ac
+  assert.equal(incompleteUtf8Tail(euro.subarray(0, 2)), 1);
+  assert.equal(incompleteUtf8Tail(euro.subarray(0, 3)), 2);
+  assert.equal(incompleteUtf8Tail(euro), 0);
+  assert.equal(incompleteUtf8Tail(Uint8Array.of(0x41, 0xff)), 0, "an invalid byte is not held back");
+  const lines: string[] = [];
+  const writer = new LogRecordWriter("stdout", (line) => lines.push(line));
+  writer.chunk(0n, euro.subarray(0, 2));
+  writer.chunk(2n, euro.subarray(2));
+  writer.end(create(LogEndSchema, { status: TaskStatus.COMPLETED, exitCode: 0, size: 4n }));
+  const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.slice(0, 2).map((r) => [r.offset, r.data]), [["0", "a"], ["1", "€"]]);
+  assert.deepEqual(records[2], { end: { status: "completed", exitCode: 0, size: "4" } });
+});
