@@ -44,7 +44,7 @@ describe("ssh-config --install on a fresh machine", { timeout: 400_000 }, () => 
     await cluster.startRunner("sshcfg-node");
     const submitted = await cluster.cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"], env());
     assert.equal(submitted.code, 0, submitted.stderr + submitted.stdout);
-    vpsId = (JSON.parse(submitted.stdout) as { taskId: string }).taskId;
+    vpsId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
   });
 
   after(async () => {
