@@ -97,8 +97,8 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
         </label>
         <label>
           Time limit (2h30m, 90s; running time; empty = the Host's default)
-          <input name="time_limit" value={timeLimit} placeholder="2h30m" onInput={(event) => setTimeLimit(event.currentTarget.value)} aria-invalid={error?.field === "time_limit"} />
-          <FieldError field="time_limit" error={error} />
+          <input name="time_limit" value={timeLimit} placeholder="2h30m" onInput={(event) => setTimeLimit(event.currentTarget.value)} aria-invalid={error?.field === "timeLimit"} />
+          <FieldError field="timeLimit" error={error} />
         </label>
         <label>
           Environment
