@@ -12,6 +12,7 @@ import { processExitCode } from "../exit-codes.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { containerJson, tarballJson } from "../json-shapes.js";
 import { formatTime, table } from "../render.js";
+import { statusColour } from "../colour.js";
 import { formatSavedLine, formatSaveLine, isSavedReport, SaveLinePacer } from "../tar-progress.js";
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
@@ -35,7 +36,7 @@ async function listContainers(args: GlobalArgs): Promise<number> {
   const { containers } = await ctx.client.listContainers({});
   if (ctx.json) console.log(JSON.stringify(containers.map(containerJson), null, 2));
   else if (containers.length === 0) console.log("No environment containers. Create one with: hakuriver docker create-container IMAGE NAME");
-  else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, c.state, formatTime(c.createdAt), c.id.slice(0, 12)])));
+  else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, statusColour(c.state), formatTime(c.createdAt), c.id.slice(0, 12)])));
   return 0;
 }
 
