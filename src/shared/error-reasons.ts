@@ -57,6 +57,10 @@ export const ErrorReason = {
   TOO_MANY_TARGETS: "TOO_MANY_TARGETS",
   /** Targets × sweep combinations make more tasks than one submission may. metadata `tasks`, `limit`. Split it. */
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
+  /** `name` holds a control character or line break, or is past 128 characters. metadata `limit` when too long. */
+  INVALID_NAME: "INVALID_NAME",
+  /** A `labels` entry is malformed (no `=` on the CLI, a bad key, a value too long or unprintable), or there are too many. metadata `key` or `limit`. */
+  INVALID_LABEL: "INVALID_LABEL",
 
   // ── Other request fields: INVALID_ARGUMENT with a BadRequest ──
   /** A `task_id` is not a decimal number. */

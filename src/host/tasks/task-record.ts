@@ -20,6 +20,10 @@ export interface TaskDefinition {
   readonly mounts: readonly string[];
   /** The OpenSSH public key of a VPS; empty for command tasks. */
   readonly publicKey: string;
+  /** Its name (shared by every task of a submission); empty = none. */
+  readonly name: string;
+  /** Its labels, key → value. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A task as the Host keeps it. Times are Unix milliseconds. */
