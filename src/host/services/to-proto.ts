@@ -30,6 +30,8 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     sshPort: task.sshPort,
     sshHostKeys: [...task.sshHostKeys],
     owner: task.owner,
+    name: task.name,
+    labels: { ...task.labels },
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),
   });
