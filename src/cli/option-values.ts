@@ -6,7 +6,7 @@
 import { parseSize } from "../shared/units.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--tail", "-n", "--since"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before
