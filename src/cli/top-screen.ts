@@ -63,8 +63,10 @@ export function topScreen(state: TopState, options: TopScreenOptions): string[] 
   const shown = shareRows(sections.map((s) => s.rows.length), options.height - lines.length - footer - fixed);
   sections.forEach((section, i) => lines.push("", ...sectionLines(section, shown[i]!, options.width, paint)));
   const body = lines.slice(0, options.height - footer);
-  if (options.keysLine) body.push(paint(clip("q quit", options.width), "dim"));
-  return body;
+  if (!options.keysLine) return body;
+  // The key help sits on the terminal's last line.
+  while (Number.isFinite(options.height) && body.length < options.height - 1) body.push("");
+  return [...body, paint(clip("q quit", options.width), "dim")];
 }
 
 /** Rows shown per section within `budget` lines: one at a time to each section that has more, so no section starves the others. */
