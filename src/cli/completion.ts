@@ -12,11 +12,18 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
 import type { ClientService, ListTasksRequestSchema } from "../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind, TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
+import { ENVIRONMENT_ONLY } from "../shared/config-schema.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "./context.js";
 import { commandLine, statusText } from "./render.js";
 
-/** How long completion waits for the Host before it offers no ids. */
+/** How long completion waits for the Host before it offers no ids (HAKURIVER_COMPLETION_TIMEOUT_MS overrides it, for a slow link). */
 export const TASK_ID_COMPLETION_TIMEOUT_MS = 300;
+
+/** The wait for the Host: the environment's, when it is a positive number of ms, else the default. */
+export function completionTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env[ENVIRONMENT_ONLY.completionTimeout.name]);
+  return Number.isFinite(value) && value > 0 ? value : TASK_ID_COMPLETION_TIMEOUT_MS;
+}
 /** Ids offered at most (the newest). */
 const MAX_IDS = 100;
 
@@ -107,7 +114,7 @@ async function completeTaskIds(args: GlobalArgs, query: IdQuery): Promise<string
     return [];
   }
   try {
-    return await taskIdCompletions(ctx.client, query, TASK_ID_COMPLETION_TIMEOUT_MS, zshAsking());
+    return await taskIdCompletions(ctx.client, query, completionTimeoutMs(), zshAsking());
   } finally {
     ctx.close();
   }
