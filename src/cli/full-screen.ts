@@ -34,18 +34,22 @@ export interface FullScreen {
   restore(): void;
 }
 
-/** The streams a session drives (the process's own by default). */
+/** The events of the process a session listens to, and its way out after a crash. */
+export type FullScreenProcess = Pick<NodeJS.Process, "on" | "off" | "exit">;
+
+/** The streams and process a session drives (the process's own by default). */
 export interface FullScreenIo {
   readonly stdin: NodeJS.ReadStream;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
+  readonly process: FullScreenProcess;
 }
 
 const SIGNALS: readonly FullScreenSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Starts a session on a terminal (stdout must be one). */
-export function enterFullScreen(events: FullScreenEvents, io: FullScreenIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): FullScreen {
-  const { stdin, stdout, stderr } = io;
+export function enterFullScreen(events: FullScreenEvents, io: FullScreenIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, process }): FullScreen {
+  const { stdin, stdout, stderr, process: proc } = io;
   let restored = false;
   const onData = (data: Buffer | string) => events.onKeys(data.toString());
   const onResize = () => events.onResize();
@@ -54,7 +58,7 @@ export function enterFullScreen(events: FullScreenEvents, io: FullScreenIo = { s
     restore();
     // A crash must not print a stack into the user's terminal; one line, then out.
     stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    proc.exit(1);
   };
 
   function restore(): void {
@@ -62,20 +66,20 @@ export function enterFullScreen(events: FullScreenEvents, io: FullScreenIo = { s
     restored = true;
     stdin.off("data", onData);
     stdout.off("resize", onResize);
-    process.off("exit", restore);
-    for (const [signal, handler] of onSignal) process.off(signal, handler);
-    process.off("uncaughtException", onCrash);
-    process.off("unhandledRejection", onCrash);
+    proc.off("exit", restore);
+    for (const [signal, handler] of onSignal) proc.off(signal, handler);
+    proc.off("uncaughtException", onCrash);
+    proc.off("unhandledRejection", onCrash);
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
     // Synchronous on a terminal (Linux, macOS), so it lands even from the 'exit' handler.
     stdout.write(LEAVE_FULL_SCREEN);
   }
 
-  process.on("exit", restore);
-  for (const [signal, handler] of onSignal) process.on(signal, handler);
-  process.on("uncaughtException", onCrash);
-  process.on("unhandledRejection", onCrash);
+  proc.on("exit", restore);
+  for (const [signal, handler] of onSignal) proc.on(signal, handler);
+  proc.on("uncaughtException", onCrash);
+  proc.on("unhandledRejection", onCrash);
   stdout.write(ENTER);
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.on("data", onData);

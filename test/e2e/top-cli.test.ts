@@ -8,6 +8,8 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CLI, TestCluster, submittedIds, waitUntil } from "../helpers/cluster.js";
 
 const LEAVE = "\x1b[?1049l\x1b[?25h";
@@ -26,14 +28,16 @@ before(async () => {
 after(() => cluster.cleanup());
 
 /** `hakuriver top` on a 120×30 pty; everything the terminal got is in output(). */
-function topOnPty(env: Record<string, string> = {}): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
-  const line = `stty cols 120 rows 30; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} top`;
+function topOnPty(env: Record<string, string> = {}): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null>; pid: () => number } {
+  const pidFile = join(cluster.dir, `top-${Math.random().toString(36).slice(2)}.pid`);
+  // The shell's pid becomes top's at exec: the pid file names the process to signal.
+  const line = `stty cols 120 rows 30; echo $$ > ${pidFile}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} top`;
   const child = spawn("script", ["-qec", line, "/dev/null"], { env: { ...process.env, ...cluster.cliEnv(env), TERM: "xterm" } });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-  return { child, output: () => out, exited };
+  return { child, output: () => out, exited, pid: () => Number(readFileSync(pidFile, "utf8")) };
 }
 
 test("top piped prints one plain snapshot with the node and the running task, and exits 0", async () => {
@@ -75,6 +79,18 @@ test("top with NO_COLOR set draws no colours", async () => {
     top.child.stdin.write("\x03"); // Ctrl-C, as raw mode delivers it.
     assert.equal(await top.exited, 0, top.output());
     assert.ok(top.output().trimEnd().endsWith(LEAVE));
+  } finally {
+    top.child.kill("SIGKILL");
+  }
+});
+
+test("SIGTERM ends top with 143 and the terminal restored", async () => {
+  const top = topOnPty();
+  try {
+    await waitUntil(() => top.output().includes(sleeperId), 20_000, () => `screen: ${JSON.stringify(top.output())}`);
+    process.kill(top.pid(), "SIGTERM");
+    assert.equal(await top.exited, 143, top.output());
+    assert.ok(top.output().trimEnd().endsWith(LEAVE), JSON.stringify(top.output().slice(-80)));
   } finally {
     top.child.kill("SIGKILL");
   }
