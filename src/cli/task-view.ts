@@ -6,7 +6,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
 import { taskJson } from "./json-shapes.js";
-import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
+import { clip, commandLine, formatTime, keyValues, memoryText, statusCell, statusText, table } from "./render.js";
 
 /** Tasks in their `--json` shape. */
 export function tasksJson(tasks: readonly Task[]): JsonValue[] {
@@ -24,7 +24,7 @@ export function taskTable(tasks: readonly Task[]): string {
     ["ID", "STATUS", "NODE", "OWNER", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
-      statusText(t.status),
+      statusCell(t.status),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),

@@ -8,6 +8,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { NodeStatus, type Node, type Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { requestedStatusName } from "../shared/task-status.js";
 import { formatBytes, formatCores, formatDuration } from "../shared/units.js";
+import { statusColour } from "./colour.js";
 import { commandLine, statusText } from "./render.js";
 import type { GpuRow, TopState } from "./top-state.js";
 
@@ -17,7 +18,7 @@ export interface TopScreenOptions {
   readonly width: number;
   /** Lines of the terminal (Infinity: no limit). */
   readonly height: number;
-  /** Use ANSI colours (a terminal with NO_COLOR unset). */
+  /** Use ANSI colours (colour.ts: a terminal with NO_COLOR unset); status words take the tables' palette. */
   readonly colour: boolean;
   /** The Host's address, for the header. */
   readonly hostAddress: string;
@@ -27,14 +28,19 @@ export interface TopScreenOptions {
   readonly keysLine: boolean;
 }
 
-/** SGR codes top uses. */
-const SGR = { bold: "1", dim: "2", inverse: "7", red: "31", green: "32", yellow: "33", cyan: "36" } as const;
+/** SGR codes of top's own layout (headers, hints); status words use colour.ts. */
+const SGR = { bold: "1", dim: "2", inverse: "7", cyan: "36" } as const;
 type Style = keyof typeof SGR;
 
-/** A column of a table: its header and, optionally, the style of each cell. */
+/** A column of a table: its header and, optionally, how a cell's (clipped) text is coloured. */
 interface Column {
   readonly header: string;
-  readonly style?: (cell: string) => Style | undefined;
+  readonly colour?: (cell: string, text: string, paint: Paint) => string;
+}
+
+/** A status cell in the status colours of every table (`online (drained)` takes drained's). */
+function statusCellColour(cell: string, text: string): string {
+  return statusColour(cell.includes("drained") ? "drained" : cell, text, true);
 }
 
 /** A section: a title and a table (or a line saying it is empty). */
@@ -93,15 +99,16 @@ function sectionLines(section: Section, shownRows: number, width: number, paint:
   const widths = section.columns.map((c, i) => Math.max(c.header.length, ...section.rows.map((r) => (r[i] ?? "").length)));
   const visible = section.rows.slice(0, shownRows);
   const hidden = section.rows.length - visible.length;
-  const lines = [title, paint(tableLine(section.columns.map((c) => c.header), widths, width, () => undefined, (x) => x).padEnd(Number.isFinite(width) ? width : 0), "inverse")];
+  const headers = section.columns.map((c) => c.header);
+  const lines = [title, paint(tableLine(headers, widths, width, [], paint).padEnd(Number.isFinite(width) ? width : 0), "inverse")];
   const rows = hidden > 0 && visible.length > 0 ? visible.slice(0, -1) : visible;
-  for (const row of rows) lines.push(tableLine(row, widths, width, (i, cell) => section.columns[i]?.style?.(cell), paint));
+  for (const row of rows) lines.push(tableLine(row, widths, width, section.columns, paint));
   if (hidden > 0 && visible.length > 0) lines.push(paint(clip(`… ${hidden + 1} more`, width), "dim"));
   return lines;
 }
 
 /** One table line: cells padded to their column, the last one taking what is left; clipped to `width`, styled cell by cell. */
-function tableLine(cells: readonly string[], widths: readonly number[], width: number, styleOf: (i: number, cell: string) => Style | undefined, paint: Paint): string {
+function tableLine(cells: readonly string[], widths: readonly number[], width: number, columns: readonly Column[], paint: Paint): string {
   let out = "";
   let used = 0;
   for (let i = 0; i < cells.length && used < width; i++) {
@@ -111,8 +118,8 @@ function tableLine(cells: readonly string[], widths: readonly number[], width: n
     if (room <= 0) break;
     const text = clip(cell, room);
     const pad = i === cells.length - 1 ? 0 : Math.max(0, Math.min(widths[i]!, room) - text.length);
-    const style = styleOf(i, cell);
-    out += gap + (style ? paint(text, style) : text) + " ".repeat(pad);
+    const colour = paint.on ? columns[i]?.colour : undefined;
+    out += gap + (colour ? colour(cell, text, paint) : text) + " ".repeat(pad);
     used += gap.length + text.length + pad;
   }
   return out.trimEnd();
@@ -125,7 +132,7 @@ function nodeSection(nodes: readonly Node[]): Section {
     empty: "No nodes have registered yet.",
     columns: [
       { header: "NODE" },
-      { header: "STATUS", style: (cell) => (cell.includes("drained") ? "yellow" : cell === "online" ? "green" : "red") },
+      { header: "STATUS", colour: statusCellColour },
       { header: "CORES" },
       { header: "MEMORY" },
       { header: "MEM USED" },
@@ -158,7 +165,7 @@ function gpuSection(gpus: readonly GpuRow[]): Section {
   return {
     title: `GPUS  ${gpus.length} (${busy} in use)`,
     empty: "",
-    columns: [{ header: "NODE" }, { header: "GPU" }, { header: "NAME" }, { header: "UTIL" }, { header: "MEMORY" }, { header: "TASK", style: (cell) => (cell === "free" ? "dim" : "cyan") }],
+    columns: [{ header: "NODE" }, { header: "GPU" }, { header: "NAME" }, { header: "UTIL" }, { header: "MEMORY" }, { header: "TASK", colour: (cell, text, paint) => paint(text, cell === "free" ? "dim" : "cyan") }],
     rows: gpus.map(({ node, gpu, taskIds }) => [
       node,
       String(gpu.index),
@@ -179,7 +186,7 @@ function taskSection(tasks: readonly Task[], nowMs: number): Section {
     empty: "No active tasks.",
     columns: [
       { header: "ID" },
-      { header: "STATUS", style: statusStyle },
+      { header: "STATUS", colour: statusCellColour },
       { header: "NODE" },
       { header: "GPUS" },
       { header: "OWNER" },
@@ -199,14 +206,6 @@ function taskSection(tasks: readonly Task[], nowMs: number): Section {
       ];
     }),
   };
-}
-
-function statusStyle(cell: string): Style | undefined {
-  const status = cell as ReturnType<typeof requestedStatusName>;
-  if (status === "running") return "green";
-  if (status === "paused") return "cyan";
-  if (status === "pending" || status === "assigning") return "yellow";
-  return undefined;
 }
 
 function headerText(state: TopState, hostAddress: string): string {
@@ -237,8 +236,10 @@ function clip(text: string, max: number): string {
   return max <= 0 ? "" : `${text.slice(0, max - 1)}…`;
 }
 
-type Paint = (text: string, style: Style) => string;
+/** Styles text when colour is on (`on` says which); plain otherwise. */
+type Paint = ((text: string, style: Style) => string) & { readonly on: boolean };
 
 function painter(colour: boolean): Paint {
-  return colour ? (text, style) => (text === "" ? text : `\x1b[${SGR[style]}m${text}\x1b[0m`) : (text) => text;
+  const paint = colour ? (text: string, style: Style) => (text === "" ? text : `\x1b[${SGR[style]}m${text}\x1b[0m`) : (text: string) => text;
+  return Object.assign(paint, { on: colour });
 }

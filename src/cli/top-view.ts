@@ -3,6 +3,7 @@
  * full-screen view on a terminal, and one snapshot for a pipe or --json.
  */
 import { ConnectError } from "@connectrpc/connect";
+import { colourOn } from "./colour.js";
 import type { ClientContext } from "./context.js";
 import { enterFullScreen, type FullScreenSignal } from "./full-screen.js";
 import { nodeJson, printJson, taskJson } from "./json-shapes.js";
@@ -15,11 +16,6 @@ const REDRAW_EVERY_MS = 250;
 const TICK_MS = 1000;
 /** Exit codes for a signal, as a shell reports a process it ended (SIGINT is a plain quit, like Ctrl-C). */
 const SIGNAL_EXIT: Record<FullScreenSignal, number> = { SIGINT: 0, SIGHUP: 129, SIGTERM: 143 };
-
-/** Whether to colour: a terminal, and NO_COLOR unset (https://no-color.org). */
-function colourWanted(): boolean {
-  return process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-}
 
 /** The watch top runs: nodes and the tasks that are not final (they leave the view when they end). */
 function watchTop(ctx: ClientContext, signal: AbortSignal) {
@@ -64,7 +60,7 @@ async function live(ctx: ClientContext): Promise<number> {
     lastDrawMs = Date.now();
     const { columns, rows } = screen.size();
     // One column short: a line that fills the last column leaves the cursor in a pending wrap.
-    screen.draw(topScreen(state, { width: columns - 1, height: rows, colour: colourWanted(), hostAddress: ctx.hostAddress, nowMs: lastDrawMs, keysLine: true }));
+    screen.draw(topScreen(state, { width: columns - 1, height: rows, colour: colourOn(), hostAddress: ctx.hostAddress, nowMs: lastDrawMs, keysLine: true }));
   };
   const drawSoon = () => {
     if (pending) return;

@@ -8,6 +8,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { WatchResponseSchema } from "../../gen/hakuriver/v1/client_pb.js";
 import { NodeStatus, TaskStatus, type NodeSchema, type TaskSchema } from "../../gen/hakuriver/v1/types_pb.js";
+import { statusColour } from "../../src/cli/colour.js";
 import { shareRows, topScreen, type TopScreenOptions } from "../../src/cli/top-screen.js";
 import { TOP_STATUSES, TopState } from "../../src/cli/top-state.js";
 
@@ -107,9 +108,11 @@ test("rows are shared one at a time: no section starves another", () => {
 test("colours only when asked: statuses and headers", () => {
   const state = stateOf({ snapshotComplete: true, nodes: [node("alpha"), node("beta", { status: NodeStatus.OFFLINE })], tasks: [task("7", TaskStatus.RUNNING)] });
   const coloured = topScreen(state, { ...options, colour: true }).join("\n");
-  assert.match(coloured, /\x1b\[32mrunning\x1b\[0m/);
-  assert.match(coloured, /\x1b\[32monline\x1b\[0m/);
-  assert.match(coloured, /\x1b\[31moffline\x1b\[0m/);
+  // Status words take the palette of every table (colour.ts).
+  assert.ok(coloured.includes(statusColour("running", "running", true)));
+  assert.ok(coloured.includes(statusColour("online", "online", true)));
+  assert.ok(coloured.includes(statusColour("offline", "offline", true)));
+  assert.notEqual(statusColour("online", "online", true), statusColour("offline", "offline", true));
   assert.doesNotMatch(topScreen(state, options).join("\n"), /\x1b/);
 });
 

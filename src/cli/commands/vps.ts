@@ -11,7 +11,7 @@ import { isFinal, statusName } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
-import { formatTime, keyValues, statusText, table } from "../render.js";
+import { formatTime, keyValues, statusCell, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
@@ -119,7 +119,7 @@ async function list(args: GlobalArgs & OwnerFilter & { all?: boolean }): Promise
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, statusCell(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }
