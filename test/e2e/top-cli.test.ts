@@ -7,8 +7,8 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { statusColour } from "../../src/cli/colour.js";
 import { CLI, TestCluster, submittedIds, waitUntil } from "../helpers/cluster.js";
@@ -55,7 +55,7 @@ test("top piped prints one plain snapshot with the node and the running task, an
   assert.deepEqual(parsed.tasks.map((t) => [t.taskId, t.status]), [[sleeperId, "running"]]);
 });
 
-test("top on a terminal shows the runner and a running task, quits on q with exit 0 and restores the terminal", async () => {
+test("top on a terminal shows the runner and a running task, fits a resize, quits on q with exit 0 and restores the terminal", async () => {
   const top = topOnPty();
   try {
     await waitUntil(() => top.output().includes(sleeperId) && top.output().includes("topnode"), 20_000, () => `screen: ${JSON.stringify(top.output())}`);
@@ -64,6 +64,13 @@ test("top on a terminal shows the runner and a running task, quits on q with exi
     // Every drawn line fits the 120 columns (one short of them, as top draws).
     const frame = top.output().slice(top.output().lastIndexOf("\x1b[H"));
     for (const line of frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split(/\r*\n/)) assert.ok(line.length <= 119, `line too wide: ${line}`);
+    // Resize the pty as a terminal window does (the kernel sends SIGWINCH): the next frame fits 60×12.
+    const framesBefore = top.output().split("\x1b[H").length;
+    execFileSync("stty", ["-F", readlinkSync(`/proc/${top.pid()}/fd/0`), "cols", "60", "rows", "12"]);
+    await waitUntil(() => top.output().split("\x1b[H").length > framesBefore, 10_000, () => "no redraw after the resize");
+    const resized = top.output().slice(top.output().lastIndexOf("\x1b[H")).replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").split(/\r*\n/);
+    assert.ok(resized.length <= 12, `${resized.length} lines after the resize`);
+    for (const line of resized) assert.ok(line.length <= 59, `line too wide after the resize: ${line}`);
     top.child.stdin.write("q");
     assert.equal(await top.exited, 0, top.output());
     assert.ok(top.output().trimEnd().endsWith(LEAVE), `terminal not restored at the end: ${JSON.stringify(top.output().slice(-80))}`);
