@@ -24,6 +24,7 @@ interface SubmitArgs extends GlobalArgs {
   container?: string;
   privileged?: boolean;
   mount?: string[];
+  "time-limit"?: string;
   "public-key-file"?: string;
   "public-key-string"?: string;
   wait?: boolean;
@@ -91,6 +92,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     container: args.container ?? "",
     privileged: args.privileged,
     mounts: args.mount ?? [],
+    timeLimit: args["time-limit"] ?? "",
   });
   let task = response.tasks[0]!;
   rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);
