@@ -107,6 +107,14 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver audit --user alice --limit 20", "alice's last 20 calls"],
   ],
   help: [["hakuriver help task submit", "the help of one command (as: hakuriver task submit --help)"]],
+  top: [
+    ["hakuriver top", "nodes, GPUs and active tasks, live, until q"],
+    ["hakuriver top --json", "one snapshot of the same, for machines"],
+  ],
+  completion: [
+    ["hakuriver completion >> ~/.bashrc", "tab completion in every new bash (zsh: >> ~/.zshrc)"],
+    ["source <(hakuriver completion)", "tab completion in this shell only"],
+  ],
 };
 
 /** The longest leading run of `words` that names a command (every command has an EXAMPLES entry); empty when the first is none. */

@@ -76,6 +76,7 @@ export const ENVIRONMENT_ONLY = {
   config: { name: "HAKURIVER_CONFIG", doc: "Config file to read instead of ~/.hakuriver/config.toml (--config wins)." },
   host: { name: "HAKURIVER_HOST", doc: "Host address ADDR:PORT for client commands (--host wins; else network.host_reachable_address:network.host_port)." },
   logLevel: { name: "HAKURIVER_LOG_LEVEL", doc: "Log level of the Host and runners: trace, debug, info (default), warn, error (logging.level and --log-level win)." },
+  completionTimeout: { name: "HAKURIVER_COMPLETION_TIMEOUT_MS", doc: "Shell completion: how long to wait for the Host's task ids, in ms (default 300); past it no ids are offered." },
 } as const;
 
 /** One row of {@link SETTINGS}, with its literal types. */
