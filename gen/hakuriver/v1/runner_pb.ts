@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hakuriver/v1/runner.proto.
  */
 export const file_hakuriver_v1_runner: GenFile = /*@__PURE__*/
-  fileDesc("ChloYWt1cml2ZXIvdjEvcnVubmVyLnByb3RvEgxoYWt1cml2ZXIudjEi1wEKDkNvbnRyb2xSZXF1ZXN0EioKBWhlbGxvGAEgASgLMhkuaGFrdXJpdmVyLnYxLlJ1bm5lckhlbGxvSAASMgoJaGVhcnRiZWF0GAIgASgLMh0uaGFrdXJpdmVyLnYxLlJ1bm5lckhlYXJ0YmVhdEgAEi0KCnRhc2tfZXZlbnQYAyABKAsyFy5oYWt1cml2ZXIudjEuVGFza0V2ZW50SAASKwoJbG9nX2NodW5rGAQgASgLMhYuaGFrdXJpdmVyLnYxLkxvZ0NodW5rSABCCQoHbWVzc2FnZSLqAgoPQ29udHJvbFJlc3BvbnNlEigKB3dlbGNvbWUYASABKAsyFS5oYWt1cml2ZXIudjEuV2VsY29tZUgAEikKCHJ1bl90YXNrGAIgASgLMhUuaGFrdXJpdmVyLnYxLlJ1blRhc2tIABIyCglraWxsX3Rhc2sYAyABKAsyHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tDb21tYW5kSAASNAoKcGF1c2VfdGFzaxgEIAEoCzIeLmhha3VyaXZlci52MS5QYXVzZVRhc2tDb21tYW5kSAASNgoLcmVzdW1lX3Rhc2sYBSABKAsyHy5oYWt1cml2ZXIudjEuUmVzdW1lVGFza0NvbW1hbmRIABIvCgtvcGVuX3R1bm5lbBgGIAEoCzIYLmhha3VyaXZlci52MS5PcGVuVHVubmVsSAASJAoFZHJhaW4YByABKAsyEy5oYWt1cml2ZXIudjEuRHJhaW5IAEIJCgdtZXNzYWdlIpMBCgtSdW5uZXJIZWxsbxIMCgRuYW1lGAEgASgJEhIKCmpvaW5fdG9rZW4YAiABKAkSKgoJcmVzb3VyY2VzGAMgASgLMhcuaGFrdXJpdmVyLnYxLlJlc291cmNlcxIlCgV0YXNrcxgEIAMoCzIWLmhha3VyaXZlci52MS5IZWxkVGFzaxIPCgd2ZXJzaW9uGAUgASgJIqYBCghIZWxkVGFzaxIPCgd0YXNrX2lkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgDIAEoBUgAiAEBEg8KB21lc3NhZ2UYBCABKAkSEwoLc3Rkb3V0X3NpemUYBSABKAMSEwoLc3RkZXJyX3NpemUYBiABKANCDAoKX2V4aXRfY29kZSJPCg9SdW5uZXJIZWFydGJlYXQSIgoFdXNhZ2UYASABKAsyEy5oYWt1cml2ZXIudjEuVXNhZ2USGAoQcnVubmluZ190YXNrX2lkcxgCIAMoCSLQAQoJVGFza0V2ZW50Eg8KB3Rhc2tfaWQYASABKAkSKAoGc3RhdHVzGAIgASgOMhguaGFrdXJpdmVyLnYxLlRhc2tTdGF0dXMSFgoJZXhpdF9jb2RlGAMgASgFSACIAQESDwoHbWVzc2FnZRgEIAEoCRIQCghzc2hfcG9ydBgFIAEoBRITCgtzdGRvdXRfc2l6ZRgGIAEoAxITCgtzdGRlcnJfc2l6ZRgHIAEoAxIVCg1zc2hfaG9zdF9rZXlzGAggAygJQgwKCl9leGl0X2NvZGUiYgoITG9nQ2h1bmsSDwoHdGFza19pZBgBIAEoCRInCgZzdHJlYW0YAiABKA4yFy5oYWt1cml2ZXIudjEuTG9nU3RyZWFtEg4KBm9mZnNldBgDIAEoAxIMCgRkYXRhGAQgASgMIn8KB1dlbGNvbWUSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAEgASgDEiwKC2xvZ19jdXJzb3JzGAIgAygLMhcuaGFrdXJpdmVyLnYxLkxvZ0N1cnNvchIWCg5zdGFsZV90YXNrX2lkcxgDIAMoCRIPCgdkcmFpbmVkGAQgASgIIkoKCUxvZ0N1cnNvchIPCgd0YXNrX2lkGAEgASgJEhUKDXN0ZG91dF9vZmZzZXQYAiABKAMSFQoNc3RkZXJyX29mZnNldBgDIAEoAyL1AgoIVGFza1NwZWMSDwoHdGFza19pZBgBIAEoCRIkCgRraW5kGAIgASgOMhYuaGFrdXJpdmVyLnYxLlRhc2tLaW5kEg8KB2NvbW1hbmQYAyABKAkSDAoEYXJncxgEIAMoCRIsCgNlbnYYBSADKAsyHy5oYWt1cml2ZXIudjEuVGFza1NwZWMuRW52RW50cnkSDQoFY29yZXMYBiABKAESFAoMbWVtb3J5X2J5dGVzGAcgASgDEhEKCWNvbnRhaW5lchgIIAEoCRISCgpwcml2aWxlZ2VkGAkgASgIEg4KBm1vdW50cxgKIAMoCRIMCgRncHVzGAsgAygFEhYKCW51bWFfbm9kZRgMIAEoBUgAiAEBEhIKCnB1YmxpY19rZXkYDSABKAkSFQoNdGltZV9saW1pdF9tcxgOIAEoAxoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9udW1hX25vZGUiLwoHUnVuVGFzaxIkCgRzcGVjGAEgASgLMhYuaGFrdXJpdmVyLnYxLlRhc2tTcGVjIjIKD0tpbGxUYXNrQ29tbWFuZBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIjChBQYXVzZVRhc2tDb21tYW5kEg8KB3Rhc2tfaWQYASABKAkiJAoRUmVzdW1lVGFza0NvbW1hbmQSDwoHdGFza19pZBgBIAEoCSI+CgpPcGVuVHVubmVsEhEKCXR1bm5lbF9pZBgBIAEoCRIPCgd0YXNrX2lkGAIgASgJEgwKBHBvcnQYAyABKAUiGAoFRHJhaW4SDwoHZHJhaW5lZBgBIAEoCCKAAQoNVHVubmVsUmVxdWVzdBIoCgRvcGVuGAEgASgLMhguaGFrdXJpdmVyLnYxLlR1bm5lbE9wZW5IABIOCgRkYXRhGAIgASgMSAASKgoFY2xvc2UYAyABKAsyGS5oYWt1cml2ZXIudjEuVHVubmVsQ2xvc2VIAEIJCgdtZXNzYWdlIlcKDlR1bm5lbFJlc3BvbnNlEg4KBGRhdGEYASABKAxIABIqCgVjbG9zZRgCIAEoCzIZLmhha3VyaXZlci52MS5UdW5uZWxDbG9zZUgAQgkKB21lc3NhZ2UiLgoKVHVubmVsT3BlbhIRCgl0dW5uZWxfaWQYASABKAkSDQoFZXJyb3IYAiABKAkiHQoLVHVubmVsQ2xvc2USDgoGcmVhc29uGAEgASgJMqQBCg1SdW5uZXJTZXJ2aWNlEkoKB0NvbnRyb2wSHC5oYWt1cml2ZXIudjEuQ29udHJvbFJlcXVlc3QaHS5oYWt1cml2ZXIudjEuQ29udHJvbFJlc3BvbnNlKAEwARJHCgZUdW5uZWwSGy5oYWt1cml2ZXIudjEuVHVubmVsUmVxdWVzdBocLmhha3VyaXZlci52MS5UdW5uZWxSZXNwb25zZSgBMAFiBnByb3RvMw", [file_hakuriver_v1_types]);
+  fileDesc("ChloYWt1cml2ZXIvdjEvcnVubmVyLnByb3RvEgxoYWt1cml2ZXIudjEi1wEKDkNvbnRyb2xSZXF1ZXN0EioKBWhlbGxvGAEgASgLMhkuaGFrdXJpdmVyLnYxLlJ1bm5lckhlbGxvSAASMgoJaGVhcnRiZWF0GAIgASgLMh0uaGFrdXJpdmVyLnYxLlJ1bm5lckhlYXJ0YmVhdEgAEi0KCnRhc2tfZXZlbnQYAyABKAsyFy5oYWt1cml2ZXIudjEuVGFza0V2ZW50SAASKwoJbG9nX2NodW5rGAQgASgLMhYuaGFrdXJpdmVyLnYxLkxvZ0NodW5rSABCCQoHbWVzc2FnZSLqAgoPQ29udHJvbFJlc3BvbnNlEigKB3dlbGNvbWUYASABKAsyFS5oYWt1cml2ZXIudjEuV2VsY29tZUgAEikKCHJ1bl90YXNrGAIgASgLMhUuaGFrdXJpdmVyLnYxLlJ1blRhc2tIABIyCglraWxsX3Rhc2sYAyABKAsyHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tDb21tYW5kSAASNAoKcGF1c2VfdGFzaxgEIAEoCzIeLmhha3VyaXZlci52MS5QYXVzZVRhc2tDb21tYW5kSAASNgoLcmVzdW1lX3Rhc2sYBSABKAsyHy5oYWt1cml2ZXIudjEuUmVzdW1lVGFza0NvbW1hbmRIABIvCgtvcGVuX3R1bm5lbBgGIAEoCzIYLmhha3VyaXZlci52MS5PcGVuVHVubmVsSAASJAoFZHJhaW4YByABKAsyEy5oYWt1cml2ZXIudjEuRHJhaW5IAEIJCgdtZXNzYWdlIpMBCgtSdW5uZXJIZWxsbxIMCgRuYW1lGAEgASgJEhIKCmpvaW5fdG9rZW4YAiABKAkSKgoJcmVzb3VyY2VzGAMgASgLMhcuaGFrdXJpdmVyLnYxLlJlc291cmNlcxIlCgV0YXNrcxgEIAMoCzIWLmhha3VyaXZlci52MS5IZWxkVGFzaxIPCgd2ZXJzaW9uGAUgASgJIqYBCghIZWxkVGFzaxIPCgd0YXNrX2lkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgDIAEoBUgAiAEBEg8KB21lc3NhZ2UYBCABKAkSEwoLc3Rkb3V0X3NpemUYBSABKAMSEwoLc3RkZXJyX3NpemUYBiABKANCDAoKX2V4aXRfY29kZSJ9Cg9SdW5uZXJIZWFydGJlYXQSIgoFdXNhZ2UYASABKAsyEy5oYWt1cml2ZXIudjEuVXNhZ2USGAoQcnVubmluZ190YXNrX2lkcxgCIAMoCRIsCgdmaWd1cmVzGBQgASgLMhsuaGFrdXJpdmVyLnYxLlJ1bm5lckZpZ3VyZXMisgIKDVJ1bm5lckZpZ3VyZXMSIwobc3Bhd25fYnVja2V0X2JvdW5kc19zZWNvbmRzGAEgAygBEhsKE3NwYXduX2J1Y2tldF9jb3VudHMYAiADKAMSEwoLc3Bhd25fY291bnQYAyABKAMSGQoRc3Bhd25fc2Vjb25kc19zdW0YBCABKAESFgoOc3Bhd25fZmFpbHVyZXMYBSABKAMSEwoLaW1hZ2VfbG9hZHMYBiABKAMSHgoWaW1hZ2VfbG9hZF9zZWNvbmRzX3N1bRgHIAEoARIYChBvcGVuX2Rlc2NyaXB0b3JzGAggASgFEh0KFXJlc2lkZW50X21lbW9yeV9ieXRlcxgJIAEoAxITCgtjcHVfc2Vjb25kcxgKIAEoARIUCgxhY3RpdmVfdGFza3MYCyABKAUi0AEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgDIAEoBUgAiAEBEg8KB21lc3NhZ2UYBCABKAkSEAoIc3NoX3BvcnQYBSABKAUSEwoLc3Rkb3V0X3NpemUYBiABKAMSEwoLc3RkZXJyX3NpemUYByABKAMSFQoNc3NoX2hvc3Rfa2V5cxgIIAMoCUIMCgpfZXhpdF9jb2RlImIKCExvZ0NodW5rEg8KB3Rhc2tfaWQYASABKAkSJwoGc3RyZWFtGAIgASgOMhcuaGFrdXJpdmVyLnYxLkxvZ1N0cmVhbRIOCgZvZmZzZXQYAyABKAMSDAoEZGF0YRgEIAEoDCJ/CgdXZWxjb21lEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgBIAEoAxIsCgtsb2dfY3Vyc29ycxgCIAMoCzIXLmhha3VyaXZlci52MS5Mb2dDdXJzb3ISFgoOc3RhbGVfdGFza19pZHMYAyADKAkSDwoHZHJhaW5lZBgEIAEoCCJKCglMb2dDdXJzb3ISDwoHdGFza19pZBgBIAEoCRIVCg1zdGRvdXRfb2Zmc2V0GAIgASgDEhUKDXN0ZGVycl9vZmZzZXQYAyABKAMi9QIKCFRhc2tTcGVjEg8KB3Rhc2tfaWQYASABKAkSJAoEa2luZBgCIAEoDjIWLmhha3VyaXZlci52MS5UYXNrS2luZBIPCgdjb21tYW5kGAMgASgJEgwKBGFyZ3MYBCADKAkSLAoDZW52GAUgAygLMh8uaGFrdXJpdmVyLnYxLlRhc2tTcGVjLkVudkVudHJ5Eg0KBWNvcmVzGAYgASgBEhQKDG1lbW9yeV9ieXRlcxgHIAEoAxIRCgljb250YWluZXIYCCABKAkSEgoKcHJpdmlsZWdlZBgJIAEoCBIOCgZtb3VudHMYCiADKAkSDAoEZ3B1cxgLIAMoBRIWCgludW1hX25vZGUYDCABKAVIAIgBARISCgpwdWJsaWNfa2V5GA0gASgJEhUKDXRpbWVfbGltaXRfbXMYDiABKAMaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIMCgpfbnVtYV9ub2RlIi8KB1J1blRhc2sSJAoEc3BlYxgBIAEoCzIWLmhha3VyaXZlci52MS5UYXNrU3BlYyIyCg9LaWxsVGFza0NvbW1hbmQSDwoHdGFza19pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiIwoQUGF1c2VUYXNrQ29tbWFuZBIPCgd0YXNrX2lkGAEgASgJIiQKEVJlc3VtZVRhc2tDb21tYW5kEg8KB3Rhc2tfaWQYASABKAkiPgoKT3BlblR1bm5lbBIRCgl0dW5uZWxfaWQYASABKAkSDwoHdGFza19pZBgCIAEoCRIMCgRwb3J0GAMgASgFIhgKBURyYWluEg8KB2RyYWluZWQYASABKAgigAEKDVR1bm5lbFJlcXVlc3QSKAoEb3BlbhgBIAEoCzIYLmhha3VyaXZlci52MS5UdW5uZWxPcGVuSAASDgoEZGF0YRgCIAEoDEgAEioKBWNsb3NlGAMgASgLMhkuaGFrdXJpdmVyLnYxLlR1bm5lbENsb3NlSABCCQoHbWVzc2FnZSJXCg5UdW5uZWxSZXNwb25zZRIOCgRkYXRhGAEgASgMSAASKgoFY2xvc2UYAiABKAsyGS5oYWt1cml2ZXIudjEuVHVubmVsQ2xvc2VIAEIJCgdtZXNzYWdlIi4KClR1bm5lbE9wZW4SEQoJdHVubmVsX2lkGAEgASgJEg0KBWVycm9yGAIgASgJIh0KC1R1bm5lbENsb3NlEg4KBnJlYXNvbhgBIAEoCTKkAQoNUnVubmVyU2VydmljZRJKCgdDb250cm9sEhwuaGFrdXJpdmVyLnYxLkNvbnRyb2xSZXF1ZXN0Gh0uaGFrdXJpdmVyLnYxLkNvbnRyb2xSZXNwb25zZSgBMAESRwoGVHVubmVsEhsuaGFrdXJpdmVyLnYxLlR1bm5lbFJlcXVlc3QaHC5oYWt1cml2ZXIudjEuVHVubmVsUmVzcG9uc2UoATABYgZwcm90bzM", [file_hakuriver_v1_types]);
 
 /**
  * ControlRequest is a runner-to-Host message on the control stream.
@@ -278,6 +278,15 @@ export type RunnerHeartbeat = Message<"hakuriver.v1.RunnerHeartbeat"> & {
    * @generated from field: repeated string running_task_ids = 2;
    */
   runningTaskIds: string[];
+
+  /**
+   * The runner's own figures (counts since the runner process started, and
+   * readings now), exposed by the Host's /metrics with a `node` label;
+   * absent from an older runner.
+   *
+   * @generated from field: hakuriver.v1.RunnerFigures figures = 20;
+   */
+  figures?: RunnerFigures | undefined;
 };
 
 /**
@@ -286,6 +295,103 @@ export type RunnerHeartbeat = Message<"hakuriver.v1.RunnerHeartbeat"> & {
  */
 export const RunnerHeartbeatSchema: GenMessage<RunnerHeartbeat> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 4);
+
+/**
+ * RunnerFigures are a runner process's own counts and readings. Counts are
+ * cumulative since the process started (they restart at zero with it, as
+ * Prometheus counters may); readings are taken when the heartbeat is sent.
+ *
+ * @generated from message hakuriver.v1.RunnerFigures
+ */
+export type RunnerFigures = Message<"hakuriver.v1.RunnerFigures"> & {
+  /**
+   * Upper bounds of the spawn-time histogram's buckets, in seconds,
+   * ascending; the +Inf bucket is spawn_count.
+   *
+   * @generated from field: repeated double spawn_bucket_bounds_seconds = 1;
+   */
+  spawnBucketBoundsSeconds: number[];
+
+  /**
+   * Tasks started with a spawn time at or below each bound (cumulative, one
+   * per entry of spawn_bucket_bounds_seconds).
+   *
+   * @generated from field: repeated int64 spawn_bucket_counts = 2;
+   */
+  spawnBucketCounts: bigint[];
+
+  /**
+   * Tasks started (their executor's start returned).
+   *
+   * @generated from field: int64 spawn_count = 3;
+   */
+  spawnCount: bigint;
+
+  /**
+   * Sum of the spawn times of spawn_count tasks, in seconds: from asking the
+   * executor to start a task to the task running.
+   *
+   * @generated from field: double spawn_seconds_sum = 4;
+   */
+  spawnSecondsSum: number;
+
+  /**
+   * Tasks whose executor failed to start them.
+   *
+   * @generated from field: int64 spawn_failures = 5;
+   */
+  spawnFailures: bigint;
+
+  /**
+   * Environment tarballs loaded into Docker from shared storage.
+   *
+   * @generated from field: int64 image_loads = 6;
+   */
+  imageLoads: bigint;
+
+  /**
+   * Sum of the times of image_loads loads, in seconds.
+   *
+   * @generated from field: double image_load_seconds_sum = 7;
+   */
+  imageLoadSecondsSum: number;
+
+  /**
+   * File descriptors the runner process holds now; -1 when they cannot be
+   * counted (no /proc/self/fd).
+   *
+   * @generated from field: int32 open_descriptors = 8;
+   */
+  openDescriptors: number;
+
+  /**
+   * Resident memory of the runner process now, in bytes.
+   *
+   * @generated from field: int64 resident_memory_bytes = 9;
+   */
+  residentMemoryBytes: bigint;
+
+  /**
+   * CPU time the runner process used, user plus system, in seconds.
+   *
+   * @generated from field: double cpu_seconds = 10;
+   */
+  cpuSeconds: number;
+
+  /**
+   * Tasks the runner holds that have not ended.
+   *
+   * @generated from field: int32 active_tasks = 11;
+   */
+  activeTasks: number;
+};
+
+/**
+ * Describes the message hakuriver.v1.RunnerFigures.
+ * Use `create(RunnerFiguresSchema)` to create a new message.
+ */
+export const RunnerFiguresSchema: GenMessage<RunnerFigures> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_runner, 5);
 
 /**
  * TaskEvent reports a status change of a task on the runner. Events for
@@ -363,7 +469,7 @@ export type TaskEvent = Message<"hakuriver.v1.TaskEvent"> & {
  * Use `create(TaskEventSchema)` to create a new message.
  */
 export const TaskEventSchema: GenMessage<TaskEvent> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 5);
+  messageDesc(file_hakuriver_v1_runner, 6);
 
 /**
  * LogChunk is output of a task starting at a byte offset of its stream.
@@ -408,7 +514,7 @@ export type LogChunk = Message<"hakuriver.v1.LogChunk"> & {
  * Use `create(LogChunkSchema)` to create a new message.
  */
 export const LogChunkSchema: GenMessage<LogChunk> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 6);
+  messageDesc(file_hakuriver_v1_runner, 7);
 
 /**
  * Welcome accepts a runner.
@@ -452,7 +558,7 @@ export type Welcome = Message<"hakuriver.v1.Welcome"> & {
  * Use `create(WelcomeSchema)` to create a new message.
  */
 export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 7);
+  messageDesc(file_hakuriver_v1_runner, 8);
 
 /**
  * LogCursor says how much of a task's output the Host has.
@@ -487,7 +593,7 @@ export type LogCursor = Message<"hakuriver.v1.LogCursor"> & {
  * Use `create(LogCursorSchema)` to create a new message.
  */
 export const LogCursorSchema: GenMessage<LogCursor> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 8);
+  messageDesc(file_hakuriver_v1_runner, 9);
 
 /**
  * TaskSpec is everything a runner needs to start a task (the Host has
@@ -604,7 +710,7 @@ export type TaskSpec = Message<"hakuriver.v1.TaskSpec"> & {
  * Use `create(TaskSpecSchema)` to create a new message.
  */
 export const TaskSpecSchema: GenMessage<TaskSpec> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 9);
+  messageDesc(file_hakuriver_v1_runner, 10);
 
 /**
  * RunTask asks the runner to start a task. Unacknowledged (no event about
@@ -627,7 +733,7 @@ export type RunTask = Message<"hakuriver.v1.RunTask"> & {
  * Use `create(RunTaskSchema)` to create a new message.
  */
 export const RunTaskSchema: GenMessage<RunTask> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 10);
+  messageDesc(file_hakuriver_v1_runner, 11);
 
 /**
  * KillTaskCommand asks the runner to kill a task.
@@ -655,7 +761,7 @@ export type KillTaskCommand = Message<"hakuriver.v1.KillTaskCommand"> & {
  * Use `create(KillTaskCommandSchema)` to create a new message.
  */
 export const KillTaskCommandSchema: GenMessage<KillTaskCommand> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 11);
+  messageDesc(file_hakuriver_v1_runner, 12);
 
 /**
  * PauseTaskCommand asks the runner to pause a task.
@@ -676,7 +782,7 @@ export type PauseTaskCommand = Message<"hakuriver.v1.PauseTaskCommand"> & {
  * Use `create(PauseTaskCommandSchema)` to create a new message.
  */
 export const PauseTaskCommandSchema: GenMessage<PauseTaskCommand> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 12);
+  messageDesc(file_hakuriver_v1_runner, 13);
 
 /**
  * ResumeTaskCommand asks the runner to resume a paused task.
@@ -697,7 +803,7 @@ export type ResumeTaskCommand = Message<"hakuriver.v1.ResumeTaskCommand"> & {
  * Use `create(ResumeTaskCommandSchema)` to create a new message.
  */
 export const ResumeTaskCommandSchema: GenMessage<ResumeTaskCommand> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 13);
+  messageDesc(file_hakuriver_v1_runner, 14);
 
 /**
  * OpenTunnel asks the runner to open a Tunnel stream to a task's port.
@@ -733,7 +839,7 @@ export type OpenTunnel = Message<"hakuriver.v1.OpenTunnel"> & {
  * Use `create(OpenTunnelSchema)` to create a new message.
  */
 export const OpenTunnelSchema: GenMessage<OpenTunnel> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 14);
+  messageDesc(file_hakuriver_v1_runner, 15);
 
 /**
  * Drain tells the runner whether it is drained (informational: the Host
@@ -755,7 +861,7 @@ export type Drain = Message<"hakuriver.v1.Drain"> & {
  * Use `create(DrainSchema)` to create a new message.
  */
 export const DrainSchema: GenMessage<Drain> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 15);
+  messageDesc(file_hakuriver_v1_runner, 16);
 
 /**
  * TunnelRequest is a runner-to-Host message on a tunnel stream.
@@ -800,7 +906,7 @@ export type TunnelRequest = Message<"hakuriver.v1.TunnelRequest"> & {
  * Use `create(TunnelRequestSchema)` to create a new message.
  */
 export const TunnelRequestSchema: GenMessage<TunnelRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 16);
+  messageDesc(file_hakuriver_v1_runner, 17);
 
 /**
  * TunnelResponse is a Host-to-runner message on a tunnel stream.
@@ -837,7 +943,7 @@ export type TunnelResponse = Message<"hakuriver.v1.TunnelResponse"> & {
  * Use `create(TunnelResponseSchema)` to create a new message.
  */
 export const TunnelResponseSchema: GenMessage<TunnelResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 17);
+  messageDesc(file_hakuriver_v1_runner, 18);
 
 /**
  * TunnelOpen names the tunnel; error is set when the runner could not
@@ -867,7 +973,7 @@ export type TunnelOpen = Message<"hakuriver.v1.TunnelOpen"> & {
  * Use `create(TunnelOpenSchema)` to create a new message.
  */
 export const TunnelOpenSchema: GenMessage<TunnelOpen> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 18);
+  messageDesc(file_hakuriver_v1_runner, 19);
 
 /**
  * TunnelClose ends one direction of a tunnel.
@@ -888,7 +994,7 @@ export type TunnelClose = Message<"hakuriver.v1.TunnelClose"> & {
  * Use `create(TunnelCloseSchema)` to create a new message.
  */
 export const TunnelCloseSchema: GenMessage<TunnelClose> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_runner, 19);
+  messageDesc(file_hakuriver_v1_runner, 20);
 
 /**
  * RunnerService is served by the Host and dialled by runners, which may sit

@@ -116,13 +116,41 @@ class RunTask(_message.Message):
     spec: TaskSpec
     def __init__(self, spec: _Optional[_Union[TaskSpec, _Mapping]] = ...) -> None: ...
 
+class RunnerFigures(_message.Message):
+    __slots__ = ["active_tasks", "cpu_seconds", "image_load_seconds_sum", "image_loads", "open_descriptors", "resident_memory_bytes", "spawn_bucket_bounds_seconds", "spawn_bucket_counts", "spawn_count", "spawn_failures", "spawn_seconds_sum"]
+    ACTIVE_TASKS_FIELD_NUMBER: _ClassVar[int]
+    CPU_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_LOADS_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_LOAD_SECONDS_SUM_FIELD_NUMBER: _ClassVar[int]
+    OPEN_DESCRIPTORS_FIELD_NUMBER: _ClassVar[int]
+    RESIDENT_MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SPAWN_BUCKET_BOUNDS_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SPAWN_BUCKET_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    SPAWN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SPAWN_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    SPAWN_SECONDS_SUM_FIELD_NUMBER: _ClassVar[int]
+    active_tasks: int
+    cpu_seconds: float
+    image_load_seconds_sum: float
+    image_loads: int
+    open_descriptors: int
+    resident_memory_bytes: int
+    spawn_bucket_bounds_seconds: _containers.RepeatedScalarFieldContainer[float]
+    spawn_bucket_counts: _containers.RepeatedScalarFieldContainer[int]
+    spawn_count: int
+    spawn_failures: int
+    spawn_seconds_sum: float
+    def __init__(self, spawn_bucket_bounds_seconds: _Optional[_Iterable[float]] = ..., spawn_bucket_counts: _Optional[_Iterable[int]] = ..., spawn_count: _Optional[int] = ..., spawn_seconds_sum: _Optional[float] = ..., spawn_failures: _Optional[int] = ..., image_loads: _Optional[int] = ..., image_load_seconds_sum: _Optional[float] = ..., open_descriptors: _Optional[int] = ..., resident_memory_bytes: _Optional[int] = ..., cpu_seconds: _Optional[float] = ..., active_tasks: _Optional[int] = ...) -> None: ...
+
 class RunnerHeartbeat(_message.Message):
-    __slots__ = ["running_task_ids", "usage"]
+    __slots__ = ["figures", "running_task_ids", "usage"]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
     RUNNING_TASK_IDS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    figures: RunnerFigures
     running_task_ids: _containers.RepeatedScalarFieldContainer[str]
     usage: _types_pb2.Usage
-    def __init__(self, usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., running_task_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., running_task_ids: _Optional[_Iterable[str]] = ..., figures: _Optional[_Union[RunnerFigures, _Mapping]] = ...) -> None: ...
 
 class RunnerHello(_message.Message):
     __slots__ = ["join_token", "name", "resources", "tasks", "version"]
