@@ -21,6 +21,7 @@ import type { Supervisor } from "./supervisor.js";
 import type { TaskReport, TaskReporter } from "./tasks/task-table.js";
 import { GpuSampler } from "./gpus.js";
 import { CpuMeter, readUsage } from "./topology.js";
+import type { RunnerFigures } from "./runner-figures.js";
 
 type Outgoing = MessageInitShape<typeof ControlRequestSchema>;
 
@@ -60,6 +61,8 @@ export interface ControlLoopOptions {
   readonly transport?: Transport;
   /** How the default transport trusts the Host (a CA file or a pin means TLS). */
   readonly tls?: HostTlsOptions;
+  /** The runner's own figures, sent with every heartbeat; none = heartbeats carry none. */
+  readonly figures?: RunnerFigures;
 }
 
 /** What the loop needs of the runner's tunnels (see `tunnels.ts`). */
@@ -243,8 +246,11 @@ export class ControlLoop implements TaskReporter {
     }, cursors);
     await supervisor.dropStale(welcome.staleTaskIds);
     const interval = Math.max(100, Number(welcome.heartbeatIntervalMs));
-    const beat = () =>
-      outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter, this.gpuSampler.latest()), runningTaskIds: supervisor.activeIds() } } });
+    const beat = () => {
+      const runningTaskIds = supervisor.activeIds();
+      const figures = this.options.figures?.snapshot(runningTaskIds.length);
+      outbox.push({ message: { case: "heartbeat", value: { usage: readUsage(this.meter, this.gpuSampler.latest()), runningTaskIds, ...(figures ? { figures } : {}) } } });
+    };
     beat();
     this.stopHeartbeat();
     this.stopHeartbeat = this.clock.every(interval, beat);

@@ -10,6 +10,7 @@ import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { environmentImage, listTarballs } from "../shared/tarballs.js";
 import { checkEnvironmentName } from "../shared/docker-names.js";
+import type { RunnerFigures } from "./runner-figures.js";
 
 /** The newest tarball of `env` in `dir`: file and Unix seconds; undefined when there is none. */
 export function newestTarball(dir: string, env: string): { file: string; timestamp: number } | undefined {
@@ -30,6 +31,8 @@ export class ImageSync {
     /** `shared_dir/<container_dir>`. */
     private readonly dir: string,
     private readonly log: Logger,
+    /** Where each load's time is counted for the heartbeat's figures; none = not counted. */
+    private readonly figures?: RunnerFigures,
   ) {}
 
   /** Makes sure the environment's image is current; resolves with its tag. One check per environment at a time. */
@@ -86,6 +89,7 @@ export class ImageSync {
       throw new Error(`${path} was loaded but holds no image ${environmentImage(env)}: repack it on the Host with "hakuriver docker create-tar ${env}"`);
     });
     this.loads += 1;
+    this.figures?.imageLoaded((Date.now() - started) / 1000);
     this.log.info({ env, tarball: path, sizeBytes, ms: Date.now() - started, loads: this.loads }, "loaded environment tarball");
   }
 }

@@ -22,6 +22,7 @@ import { lockStateDir } from "./state-lock.js";
 import { TunnelDialer } from "./tunnels.js";
 import { dockerClient } from "./vps/docker-connection.js";
 import { VpsExecutor } from "./vps/vps-executor.js";
+import { RunnerFigures } from "./runner-figures.js";
 
 /** What a runner needs; units in the names. */
 export interface RunnerOptions {
@@ -58,7 +59,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const lock = lockStateDir(options.localTempDir);
   const native = new NativeExecutor(undefined, options.numactlPath ?? "");
   const docker = dockerClient(options.dockerHost ?? "");
-  const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log);
+  // Counted here, sent up with every heartbeat: the Host's /metrics shows them per node.
+  const figures = new RunnerFigures();
+  const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log, figures);
   const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
   const containers = new DockerExecutor({ docker, images, runner: options.name, sharedDir: options.sharedDir, log });
   const executors: Executor[] = [native, vps, containers];
@@ -82,7 +85,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       state: new StateFile(options.localTempDir, options.name),
       log,
       reporter,
+      figures,
     }),
+    figures,
     log,
     backoffBaseMs: options.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs,

@@ -18,6 +18,7 @@ import { PRUNE_INTERVAL_MS, Pruner } from "./tasks/pruning.js";
 import { recoverTasks } from "./tasks/recovery.js";
 import { TimeLimitWatch } from "./tasks/time-limit-watch.js";
 import { finalStatus, TaskTable, type RunnerTask, type TaskReport, type TaskReporter } from "./tasks/task-table.js";
+import type { RunnerFigures } from "./runner-figures.js";
 
 /** What a Supervisor needs. */
 export interface SupervisorDeps {
@@ -31,6 +32,8 @@ export interface SupervisorDeps {
   readonly reporter: TaskReporter;
   /** Time for ends and pruning; default the system clock. */
   readonly clock?: Clock;
+  /** Where spawn times are counted for the heartbeat's figures; none = not counted. */
+  readonly figures?: RunnerFigures;
 }
 
 /** The runner's tasks. */
@@ -62,6 +65,7 @@ export class Supervisor {
     // Recorded before anything runs: a runner that dies from here on finds the task at its next
     // start and reports it lost (or re-adopts it), so the Host never sends it again to run twice.
     this.deps.state.record({ taskId: spec.taskId, executor: executor.name, ref: "" });
+    const askedAt = performance.now();
     try {
       task.handle = await executor.start(spec, output, {
         sharedDir: this.deps.sharedDir,
@@ -69,11 +73,13 @@ export class Supervisor {
         note: (text) => task.notes.push(text),
       });
     } catch (error) {
+      this.deps.figures?.spawnFailed();
       const message = error instanceof Error ? error.message : String(error);
       output.stderr(Buffer.from(`hakuriver: ${message}\n`));
       this.end(task, { exitCode: null, oomKilled: false, detail: message });
       return;
     }
+    this.deps.figures?.spawned((performance.now() - askedAt) / 1000);
     if (task.handle.ref) this.deps.state.record({ taskId: spec.taskId, executor: executor.name, ref: task.handle.ref });
     if (task.killRequested) await task.handle.kill();
     else {
