@@ -47,6 +47,11 @@ import { ChangeFeed } from "./watch/change-feed.js";
 import { SharedLedger } from "./watch/shared-ledger.js";
 import { systemClock } from "../shared/clock.js";
 import { MAX_MESSAGE_BYTES } from "./tasks/request-limits.js";
+import { HostMetrics } from "./metrics/host-metrics.js";
+import { METRICS_PATH, metricsEndpoint } from "./metrics/metrics-endpoint.js";
+import { rpcMetrics } from "./metrics/rpc-metrics.js";
+import { authenticate } from "./auth/authenticator.js";
+import type { NodeHandler } from "./http/connect-handler.js";
 import type { SubmitDefaults } from "./tasks/submit-spec.js";
 
 /**
@@ -134,6 +139,10 @@ export interface HostHandle {
 export interface HostCore {
   readonly routes: (router: ConnectRouter) => void;
   readonly interceptors: Interceptor[];
+  /** Plain HTTP endpoints the API port serves besides the RPCs (`/metrics`). */
+  readonly httpRoutes: ReadonlyMap<string, NodeHandler>;
+  /** The Prometheus series served at `/metrics`. */
+  readonly metrics: HostMetrics;
   readonly scheduler: Scheduler;
   /** Users and tokens (tests make users through it). */
   readonly authStore: AuthStore;
@@ -159,11 +168,14 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const now = options.now ?? Date.now;
   const { log } = options;
   const database = await openDatabase(options.dbFile === ":memory:" ? ":memory:" : options.dbFile);
-  const repo = new TaskRepo(database.db);
   // Watchers hear of every task and node change through this one feed.
   const feed = new ChangeFeed();
   const nodes = new NodeRegistry(new NodeRepo(database.db), feed);
   await nodes.load();
+  const metrics = new HostMetrics({ nodes, now });
+  const repo = new TaskRepo(database.db, { groupCommit: { onCommit: (seconds, members) => metrics.commitObserved(seconds, members) } });
+  // The one scan of the tasks table that /metrics costs: every later scrape reads memory.
+  metrics.seedTasks(await repo.countByStatusAndKind(), await repo.pendingSubmitTimes());
   const events = new TaskEvents(systemClock, feed);
   const ledger = new SharedLedger(repo, feed);
   const stopping = new AbortController();
@@ -173,7 +185,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     onTimesLost: (error) => log.warn({ err: error }, "could not store when task output arrived; logs --since and --timestamps fall back to nearby times for it"),
   });
   const ids = createIdGenerator(now, await repo.maxId());
-  const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, log });
+  const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, log, observer: metrics });
   const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
   const watch = new AssignmentWatch({ nodes, repo, tasks, log, now, ackTimeoutMs, maxResends: 3, checkIntervalMs: Math.min(1000, ackTimeoutMs) });
   // The scheduler hears of capacity changes (task ends, submissions, joins, undrains) through `events`.
@@ -184,7 +196,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const audit = new AuditLog(new AuditRepo(database.db), log);
   const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
   const authDeps = { store: authStore, throttle, audit, now, log };
-  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId) });
+  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId), runnerFigures: (node, figures) => metrics.runnerFigures(node, figures) });
   const ports = { api: options.port, sshProxy: 0 };
   const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined };
   const monitor = new NodeMonitor({
@@ -201,8 +213,24 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const healthState = new HealthState(SERVED_SERVICES.map((service) => service.typeName));
   const reflection = reflectionIndex(SERVED_SERVICES);
   const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs, log };
+  const metricsHandler = metricsEndpoint({
+    render: () => metrics.render(),
+    contentType: metrics.contentType,
+    authEnabled: options.auth.enabled,
+    authenticate: (token, address) =>
+      authenticate(authDeps, {
+        token,
+        address,
+        what: "metrics",
+        missingHint: "/metrics needs a user's token: send Authorization: Bearer TOKEN (a viewer token is enough; hakuriver user add and hakuriver token create --user make one)",
+        failedHint: "send a valid user token as Authorization: Bearer TOKEN",
+      }),
+    log,
+  });
   return {
     scheduler,
+    metrics,
+    httpRoutes: new Map([[METRICS_PATH, metricsHandler]]),
     authStore,
     bootstrap,
     healthState,
@@ -217,9 +245,11 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
         broker,
         log,
         authenticate: (token, address) => tunnelPrincipal(options.auth.enabled, authDeps, token, address),
+        meter: metrics,
         recordTunnel: (entry) => audit.record({ at: now(), actor: entry.actor, action: "tunnel", target: entry.taskId, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
       }),
-    interceptors: [errorMapping, storageFaultLog(log), authInterceptor({ ...authDeps, enabled: options.auth.enabled })],
+    // Outermost first: the RPC count sees the code the caller gets.
+    interceptors: [rpcMetrics(metrics), errorMapping, storageFaultLog(log), authInterceptor({ ...authDeps, enabled: options.auth.enabled })],
     routes: (router) => {
       router.service(
         ClientService,
@@ -280,6 +310,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     tls: options.tls,
     ...(options.dashboardDir !== undefined ? { dashboardDir: options.dashboardDir } : {}),
     drainedStreamPaths: DRAINED_STREAM_PATHS,
+    httpRoutes: core.httpRoutes,
     log: options.log,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);

@@ -1,7 +1,8 @@
 /**
  * The Host's API server: one port for every client. gRPC, gRPC-web and
- * Connect for both services, the dashboard's files at `/`, and the shell
- * WebSocket for the browser's terminal.
+ * Connect for both services, the dashboard's files at `/`, plain HTTP
+ * endpoints the Host adds (`/metrics`), and the shell WebSocket for the
+ * browser's terminal.
  *
  * Plain text, each connection's first bytes pick its protocol (see
  * http/protocol-sniff.ts): the HTTP/2 preface goes to an HTTP/2 server (h2c
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
    * other request are always waited for.
    */
   readonly drainedStreamPaths?: readonly string[];
+  /** Plain HTTP endpoints by exact path (`/metrics`), answered before the dashboard's files; any method reaches them. */
+  readonly httpRoutes?: ReadonlyMap<string, NodeHandler>;
   readonly log: Logger;
 }
 
@@ -111,7 +114,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const drainedStreams = new Set(options.drainedStreamPaths ?? []);
   const undrained = new Set([...handlers].filter(([path, each]) => each.method.methodKind !== "unary" && !drainedStreams.has(path)).map(([path]) => path));
   const inFlight = new InFlight((path) => !undrained.has(path));
-  const serve = connectHandler(handlers, (request: NodeRequest) => valuesFor(request.socket.remoteAddress ?? ""), dashboardFiles(options.dashboardDir ?? DEFAULT_DASHBOARD_DIR, options.log));
+  const dashboard = dashboardFiles(options.dashboardDir ?? DEFAULT_DASHBOARD_DIR, options.log);
+  const httpRoutes = options.httpRoutes ?? new Map<string, NodeHandler>();
+  const otherPaths: NodeHandler = (request, response) => (httpRoutes.get((request.url ?? "").split("?", 1)[0]!) ?? dashboard)(request, response);
+  const serve = connectHandler(handlers, (request: NodeRequest) => valuesFor(request.socket.remoteAddress ?? ""), otherPaths);
   const handler: NodeHandler = (request, response) => {
     inFlight.track((request.url ?? "").split("?", 1)[0]!, response);
     serve(request, response);

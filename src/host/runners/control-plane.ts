@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { create } from "@bufbuild/protobuf";
-import { type ControlRequest, type RunnerHello, type TaskEvent } from "../../../gen/hakuriver/v1/runner_pb.js";
+import { type ControlRequest, type RunnerFigures, type RunnerHello, type TaskEvent } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { LogStream, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
 import { invalidArgument } from "../../shared/errors.js";
 import { StorageFault } from "../../shared/storage-errors.js";
@@ -38,6 +38,8 @@ export interface ControlPlaneDeps {
   readonly watch: AssignmentWatch;
   /** Whether a join token is still valid (a node name bound to a revoked one may be taken by another). */
   readonly tokenLive: (tokenId: string) => boolean;
+  /** Gets the figures each heartbeat carries (for /metrics); none = they are dropped. */
+  readonly runnerFigures?: (node: string, figures: RunnerFigures) => void;
 }
 
 /** Handles runner messages. */
@@ -81,6 +83,7 @@ export class ControlPlane {
           if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
           else this.deps.log.warn({ node, taskId: id }, "a heartbeat lists a running task id that is not a task id");
         }
+        if (message.value.figures) this.deps.runnerFigures?.(node, message.value.figures);
         const usage = message.value.usage ?? create(UsageSchema);
         try {
           await this.deps.nodes.heartbeat(node, usage, this.deps.now());

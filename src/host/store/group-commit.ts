@@ -32,6 +32,12 @@ export interface GroupCommitOptions {
    * that measures what grouping buys).
    */
   readonly maxGroupSize?: number;
+  /**
+   * Told of every committed group: how long its transaction took (seconds,
+   * BEGIN to COMMIT returned) and how many callers it held. Not told of a
+   * group whose transaction failed.
+   */
+  readonly onCommit?: (seconds: number, members: number) => void;
 }
 
 /** Commits concurrent writes together; see the file comment for the guarantees. */
@@ -40,12 +46,14 @@ export class GroupCommitter<DB> {
   /** True from scheduling a flush until its commit has settled, so groups never overlap. */
   private busy = false;
   private readonly maxGroupSize: number;
+  private readonly onCommit: ((seconds: number, members: number) => void) | undefined;
 
   constructor(
     private readonly db: Kysely<DB>,
     options: GroupCommitOptions = {},
   ) {
     this.maxGroupSize = options.maxGroupSize ?? Number.POSITIVE_INFINITY;
+    this.onCommit = options.onCommit;
     if (!(this.maxGroupSize >= 1)) throw new Error(`maxGroupSize must be at least 1, got ${options.maxGroupSize}`);
   }
 
@@ -79,6 +87,7 @@ export class GroupCommitter<DB> {
   private async commit(group: readonly Member<DB>[]): Promise<void> {
     const failures = new Map<Member<DB>, unknown>();
     let trx: ControlledTransaction<DB> | undefined;
+    const startedAt = performance.now();
     try {
       trx = await this.db.startTransaction().execute();
       for (const member of group) {
@@ -99,6 +108,8 @@ export class GroupCommitter<DB> {
       for (const member of group) member.reject(failure);
       return;
     }
+    // Outside the transaction's try: an observer's fault must not turn a committed group into a failed one.
+    this.onCommit?.((performance.now() - startedAt) / 1000, group.length);
     for (const member of group) {
       if (failures.has(member)) member.reject(failures.get(member));
       else member.resolve();

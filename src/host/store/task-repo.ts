@@ -213,6 +213,22 @@ export class TaskRepo {
     return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
   }
 
+  /** Tasks by status and kind (one grouped count; the metrics' seed at start). */
+  async countByStatusAndKind(): Promise<{ status: TaskStatusName; kind: TaskKindName; count: number }[]> {
+    const rows = await this.db
+      .selectFrom("tasks")
+      .select(["status", "kind", (eb) => eb.fn.countAll<number>().as("count")])
+      .groupBy(["status", "kind"])
+      .execute();
+    return rows.map((row) => ({ status: row.status as TaskStatusName, kind: row.kind as TaskKindName, count: Number(row.count) }));
+  }
+
+  /** Id and submit time (Unix ms) of every pending task (the metrics' queue at start). */
+  async pendingSubmitTimes(): Promise<{ taskId: number; submittedAt: number }[]> {
+    const rows = await this.db.selectFrom("tasks").select(["task_id", "submitted_at"]).where("status", "=", "pending").execute();
+    return rows.map((row) => ({ taskId: row.task_id, submittedAt: row.submitted_at }));
+  }
+
   /** The largest id stored, so a restarted Host never reuses one. */
   async maxId(): Promise<number> {
     const row = await this.db.selectFrom("tasks").select((eb) => eb.fn.max("task_id").as("max")).executeTakeFirst();

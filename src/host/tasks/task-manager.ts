@@ -31,6 +31,14 @@ export interface TaskManagerDeps {
   readonly confirmTimeoutMs: number;
   /** Gets refused transitions, with the task and both statuses. */
   readonly log: Logger;
+  /** Told of every task stored and every stored change (for /metrics); none = nobody is told. */
+  readonly observer?: TaskObserver;
+}
+
+/** Hears of tasks after they are committed: created, and each change with the task before and after. */
+export interface TaskObserver {
+  tasksCreated(tasks: readonly TaskRecord[]): void;
+  taskChanged(before: TaskRecord, after: TaskRecord): void;
 }
 
 /** Where a task holds resources in the active ledger: its node while active, else nowhere. */
@@ -140,6 +148,7 @@ export class TaskManager {
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
     if (intoBatch === undefined) await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
     else await this.deps.repo.insertIntoBatch(batchId, withBatch);
+    this.deps.observer?.tasksCreated(withBatch);
     this.deps.events.created(withBatch.map((t) => t.taskId));
     this.deps.events.capacityChanged();
     return withBatch;
@@ -172,6 +181,7 @@ export class TaskManager {
       };
       if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
       await this.deps.repo.save(next);
+      this.deps.observer?.taskChanged(task, next);
       this.deps.events.changed(taskId);
       for (const node of nodesWithChangedHoldings(task, next)) this.deps.events.holdingsChanged(node);
       if (isFinal(to) && !isFinal(task.status)) this.deps.events.capacityChanged();

@@ -14,20 +14,31 @@ import type { Socket } from "node:net";
 import type { RunnerTunnel } from "./tunnel-broker.js";
 import { writeWithBackPressure } from "../../shared/byte-pipe.js";
 
+/** Told of a tunnel's life and traffic (for /metrics). */
+export interface TunnelMeter {
+  tunnelOpened(): void;
+  tunnelClosed(): void;
+  /** Bytes relayed: `to_runner` from the client's socket, `to_client` from the runner's stream. */
+  tunnelRelayed(direction: "to_runner" | "to_client", bytes: number): void;
+}
+
 /**
  * Relays bytes until both directions are closed; resolves when the tunnel
  * is finished (never rejects). `head` is data the client sent after its
- * request line, delivered first. The socket must allow half-open.
+ * request line, delivered first. The socket must allow half-open. `meter`
+ * hears of the tunnel's opening, its bytes and its end.
  */
-export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8Array): Promise<void> {
+export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8Array, meter?: TunnelMeter): Promise<void> {
   const { outbox, incoming } = tunnel;
   let clientClosed = false;
   let runnerClosed = false;
   let finished = false;
   return new Promise<void>((resolve) => {
+    meter?.tunnelOpened();
     const finish = (abort: boolean) => {
       if (finished) return;
       finished = true;
+      meter?.tunnelClosed();
       outbox.end(abort);
       if (abort) socket.destroy();
       else socket.end();
@@ -40,8 +51,12 @@ export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8A
     outbox.onDrain = () => {
       if (!finished) socket.resume();
     };
-    if (head && head.length > 0) outbox.data(head);
+    if (head && head.length > 0) {
+      meter?.tunnelRelayed("to_runner", head.length);
+      outbox.data(head);
+    }
     socket.on("data", (chunk: Buffer) => {
+      meter?.tunnelRelayed("to_runner", chunk.length);
       if (!outbox.data(chunk)) socket.pause();
     });
     socket.on("end", () => {
@@ -61,6 +76,7 @@ export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8A
           if (next.done) break;
           const { message } = next.value;
           if (message.case === "data") {
+            meter?.tunnelRelayed("to_client", message.value.length);
             if (!(await writeWithBackPressure(socket, message.value))) return finish(true);
           } else if (message.case === "close") {
             runnerClosed = true;

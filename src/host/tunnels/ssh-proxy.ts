@@ -13,7 +13,7 @@ import type { TaskRepo } from "../store/task-repo.js";
 import type { UserPrincipal } from "../auth/principal.js";
 import { checkTunnelRequest, parseTunnelRequest } from "./tunnel-request.js";
 import { TunnelOpenError, type RunnerTunnel, type TunnelBroker } from "./tunnel-broker.js";
-import { spliceTunnel } from "./splice.js";
+import { spliceTunnel, type TunnelMeter } from "./splice.js";
 
 /** What the proxy needs. */
 export interface SshProxyDeps {
@@ -29,6 +29,8 @@ export interface SshProxyDeps {
   readonly requestTimeoutMs?: number;
   /** How long the runner may take to open the tunnel stream (default 15 s, as the original). */
   readonly connectTimeoutMs?: number;
+  /** Hears of each relayed session and its bytes (for /metrics); none = not counted. */
+  readonly meter?: TunnelMeter;
 }
 
 /** A listening proxy. */
@@ -103,7 +105,7 @@ async function serve(socket: Socket, deps: SshProxyDeps): Promise<void> {
   }
   socket.write("SUCCESS\n");
   deps.log.info({ taskId: id, node: task.assignedNode, tunnelId: tunnel.tunnelId }, "ssh tunnel opened");
-  await spliceTunnel(socket, tunnel, read.rest);
+  await spliceTunnel(socket, tunnel, read.rest, deps.meter);
   deps.log.info({ taskId: id, tunnelId: tunnel.tunnelId }, "ssh tunnel closed");
 }
 
