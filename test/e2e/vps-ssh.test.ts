@@ -13,6 +13,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
+import { parseExposition, sampleValue } from "../helpers/prometheus.js";
 
 const IMAGE = "hakuriver-test/debian-sshd:latest";
 const ENV = "vpsdeb";
@@ -153,6 +154,20 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     const down = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/root/random.bin`, back], cluster.cliEnv());
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await sha256(back), want);
+  });
+
+  it("/metrics counted the 100 MB both ways through the Host's tunnels, and no session is left open", async () => {
+    const scrape = async () => {
+      const response = await fetch(`http://${cluster.address}/metrics`, { headers: { authorization: `Bearer ${cluster.adminToken}` } });
+      assert.equal(response.status, 200);
+      return parseExposition(await response.text());
+    };
+    await waitUntil(async () => sampleValue(await scrape(), "hakuriver_tunnel_sessions") === 0, 10_000, () => "a tunnel session stayed open");
+    const families = await scrape();
+    const hundredMb = 100 * 1024 * 1024;
+    assert.ok((sampleValue(families, "hakuriver_tunnel_bytes_total", { direction: "to_runner" }) ?? 0) > hundredMb);
+    assert.ok((sampleValue(families, "hakuriver_tunnel_bytes_total", { direction: "to_client" }) ?? 0) > hundredMb);
+    assert.equal(sampleValue(families, "hakuriver_tasks", { status: "running", kind: "vps" }), 1);
   });
 
   it("serves two sessions at once", async () => {
