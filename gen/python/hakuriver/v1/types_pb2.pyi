@@ -97,7 +97,7 @@ class Resources(_message.Message):
     def __init__(self, cores: _Optional[int] = ..., memory_bytes: _Optional[int] = ..., numa_nodes: _Optional[_Iterable[_Union[NumaNode, _Mapping]]] = ..., gpus: _Optional[_Iterable[_Union[Gpu, _Mapping]]] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ["args", "assigned_node", "batch_id", "command", "completed_at", "container", "cores", "env", "exit_code", "gpus", "kind", "memory_bytes", "message", "mounts", "numa_node", "owner", "privileged", "ssh_host_keys", "ssh_port", "started_at", "status", "stderr_bytes", "stdout_bytes", "submitted_at", "target", "task_id"]
+    __slots__ = ["args", "assigned_node", "batch_id", "command", "completed_at", "container", "cores", "env", "exit_code", "gpu_count", "gpus", "kind", "memory_bytes", "message", "mounts", "numa_node", "owner", "privileged", "ssh_host_keys", "ssh_port", "started_at", "status", "stderr_bytes", "stdout_bytes", "submitted_at", "target", "task_id"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -115,6 +115,7 @@ class Task(_message.Message):
     ENV_FIELD_NUMBER: _ClassVar[int]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     GPUS_FIELD_NUMBER: _ClassVar[int]
+    GPU_COUNT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
@@ -140,6 +141,7 @@ class Task(_message.Message):
     cores: float
     env: _containers.ScalarMap[str, str]
     exit_code: int
+    gpu_count: int
     gpus: _containers.RepeatedScalarFieldContainer[int]
     kind: TaskKind
     memory_bytes: int
@@ -157,7 +159,7 @@ class Task(_message.Message):
     submitted_at: _timestamp_pb2.Timestamp
     target: str
     task_id: str
-    def __init__(self, task_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., target: _Optional[str] = ..., assigned_node: _Optional[str] = ..., numa_node: _Optional[int] = ..., gpus: _Optional[_Iterable[int]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., submitted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ssh_port: _Optional[int] = ..., stdout_bytes: _Optional[int] = ..., stderr_bytes: _Optional[int] = ..., owner: _Optional[str] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., target: _Optional[str] = ..., assigned_node: _Optional[str] = ..., numa_node: _Optional[int] = ..., gpus: _Optional[_Iterable[int]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., submitted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ssh_port: _Optional[int] = ..., stdout_bytes: _Optional[int] = ..., stderr_bytes: _Optional[int] = ..., owner: _Optional[str] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ..., gpu_count: _Optional[int] = ...) -> None: ...
 
 class Usage(_message.Message):
     __slots__ = ["avg_temp_c", "cpu_percent", "gpus", "load_1m", "max_temp_c", "memory_total_bytes", "memory_used_bytes"]
