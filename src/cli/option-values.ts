@@ -4,9 +4,10 @@
  * G"), so the user never hears what is wrong with the value itself.
  */
 import { parseSize } from "../shared/units.js";
+import { UsageError } from "./cli-error.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--gpus"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before
@@ -38,5 +39,30 @@ export function memoryValueProblem(value: unknown): string | undefined {
     return undefined;
   } catch {
     return `--memory must be a size like 512M or 4G, got ${String(value)}`;
+  }
+}
+
+/**
+ * The `--gpus` value as a number to send, undefined when absent. Only what
+ * the wire cannot carry (a fraction, a word, a number past int32) is
+ * refused here: the Host judges the count itself (1 or more, no more than a
+ * node has), the same for every client.
+ */
+export function gpuCountOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.map(String).join(" ") : String(value).trim();
+  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2 ** 31 - 1) {
+    throw new UsageError(`--gpus must be a whole number of GPUs, 1 or more, got ${text === "" ? "no value" : JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** Why a `--gpus` value cannot be sent (see {@link gpuCountOption}); undefined when it can. */
+export function gpuCountValueProblem(value: unknown): string | undefined {
+  try {
+    gpuCountOption(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }

@@ -18,15 +18,26 @@ export function ownerText(task: Task): string {
   return task.owner || "-";
 }
 
+/**
+ * The GPUs of a task: the indexes it holds ("0,1"), or for a count not
+ * given yet the count in brackets ("(2)", as a target not placed yet is
+ * shown); `-` for none.
+ */
+export function gpusText(task: Task): string {
+  if (task.gpus.length > 0) return task.gpus.join(",");
+  return task.gpuCount > 0 ? `(${task.gpuCount})` : "-";
+}
+
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
-    ["ID", "STATUS", "NODE", "OWNER", "EXIT", "SUBMITTED", "COMMAND"],
+    ["ID", "STATUS", "NODE", "OWNER", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
       statusText(t.status),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
+      gpusText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
       formatTime(t.submittedAt),
       clip(commandLine(t), 60),
@@ -48,7 +59,7 @@ export function taskDetails(task: Task): string {
     ["Node", task.assignedNode || "-"],
     ["Target", task.target || "(auto)"],
     ["NUMA node", task.numaNode === undefined ? "-" : String(task.numaNode)],
-    ["GPUs", task.gpus.length > 0 ? task.gpus.join(",") : "-"],
+    ["GPUs", task.gpuCount > 0 ? `${task.gpus.length > 0 ? task.gpus.join(",") : "none given yet"} (${task.gpuCount} asked for by count)` : gpusText(task)],
     ["Cores", task.cores > 0 ? formatCores(task.cores) : "-"],
     ["Memory", memoryText(task.memoryBytes)],
     ["Container", task.container],

@@ -57,6 +57,8 @@ export const ErrorReason = {
   TOO_MANY_TARGETS: "TOO_MANY_TARGETS",
   /** Targets × sweep combinations make more tasks than one submission may. metadata `tasks`, `limit`. Split it. */
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
+  /** `gpu_count` is 0 or less, or is given with a target that names GPUs (`node::0,1`). Ask for 1 or more, or name the GPUs instead. */
+  INVALID_GPU_COUNT: "INVALID_GPU_COUNT",
 
   // ── Other request fields: INVALID_ARGUMENT with a BadRequest ──
   /** A `task_id` is not a decimal number. */
@@ -75,7 +77,7 @@ export const ErrorReason = {
   NO_SUCH_NUMA_NODE: "NO_SUCH_NUMA_NODE",
   /** A target names GPUs the node lacks. INVALID_ARGUMENT, field `targets[i]`, metadata `gpus`, `valid`. */
   NO_SUCH_GPU: "NO_SUCH_GPU",
-  /** The task asks for more cores or memory than the node (or NUMA node, or every node) has. INVALID_ARGUMENT, field `cores`/`memory`. */
+  /** The task asks for more cores, memory or GPUs (by count) than the node (or NUMA node, or every node) has. INVALID_ARGUMENT, field `cores`/`memory`/`gpu_count`. */
   EXCEEDS_NODE_CAPACITY: "EXCEEDS_NODE_CAPACITY",
   /** With `no_queue`, a GPU the task needs is held. RESOURCE_EXHAUSTED, ResourceInfo of the holding task, metadata `gpus`, `held_by`. Queue instead, or wait. */
   GPU_IN_USE: "GPU_IN_USE",

@@ -11,7 +11,7 @@ import { clientContext, type ClientContext, type GlobalArgs } from "../context.j
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
-import { memoryValueProblem } from "../option-values.js";
+import { gpuCountOption, gpuCountValueProblem, memoryValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
 
 /** Arguments of `task submit`. */
@@ -19,6 +19,7 @@ interface SubmitArgs extends GlobalArgs {
   target?: string[];
   cores?: number;
   memory?: string;
+  gpus?: string;
   env?: string[];
   container?: string;
   privileged?: boolean;
@@ -64,6 +65,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
     noQueue: args.queue === false,
     sweep: args.sweep === true,
+    gpuCount: gpuCountOption(args.gpus),
   });
   const ids = response.tasks.map((t) => t.taskId);
   if (!args.wait) {
@@ -196,8 +198,9 @@ export function resourceOptions<T>(y: Argv<T>) {
     .option("container", { type: "string", describe: "environment name; NULL runs natively" })
     .option("privileged", { type: "boolean", describe: "run the container privileged" })
     .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" })
+    .option("gpus", { type: "string", describe: "GPUs by count: the Host picks N free GPUs on one node (or on --target NODE); queues until N are free" })
     // Checked here, before the Host is asked, so the message names the flag.
-    .check((a) => memoryValueProblem(a.memory) ?? true);
+    .check((a) => memoryValueProblem(a.memory) ?? gpuCountValueProblem(a.gpus) ?? true);
 }
 
 /** Registers `task ...` on the root command. */

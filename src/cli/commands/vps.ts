@@ -15,12 +15,14 @@ import { formatTime, keyValues, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
+import { gpuCountOption } from "../option-values.js";
 import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs {
   target?: string[];
   cores?: number;
   memory?: string;
+  gpus?: string;
   container?: string;
   privileged?: boolean;
   mount?: string[];
@@ -91,6 +93,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     container: args.container ?? "",
     privileged: args.privileged,
     mounts: args.mount ?? [],
+    gpuCount: gpuCountOption(args.gpus),
   });
   let task = response.tasks[0]!;
   rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);

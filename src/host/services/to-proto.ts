@@ -29,6 +29,7 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     completedAt: task.completedAt === null ? undefined : timestampFromMs(task.completedAt),
     sshPort: task.sshPort,
     sshHostKeys: [...task.sshHostKeys],
+    gpuCount: task.gpuCount,
     owner: task.owner,
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),

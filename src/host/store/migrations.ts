@@ -98,6 +98,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tasks").addColumn("ssh_host_keys", "text", (c) => c.notNull().defaultTo("")).execute();
     },
   },
+  // GPUs asked for by count (`--gpus N`); the indexes given stay in gpus_json. 0 = none by count.
+  "0006-gpu-count": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("gpu_count", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

@@ -117,6 +117,7 @@ export class TaskManager {
       assignedNode: null,
       numaNode: spec.target?.numaNode ?? null,
       gpus: spec.target?.gpus ?? [],
+      gpuCount: spec.gpuCount,
       exitCode: null,
       message: "queued",
       submittedAt: now,

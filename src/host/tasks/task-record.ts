@@ -20,6 +20,8 @@ export interface TaskDefinition {
   readonly mounts: readonly string[];
   /** The OpenSSH public key of a VPS; empty for command tasks. */
   readonly publicKey: string;
+  /** GPUs asked for by count (`--gpus N`), placed on one node; 0 = none by count. */
+  readonly gpuCount: number;
 }
 
 /** A task as the Host keeps it. Times are Unix milliseconds. */
@@ -30,6 +32,7 @@ export interface TaskRecord extends TaskDefinition {
   readonly target: string;
   readonly assignedNode: string | null;
   readonly numaNode: number | null;
+  /** The GPU indexes the task holds: its target's, or those picked for its gpuCount once placed (empty while it waits). */
   readonly gpus: readonly number[];
   readonly exitCode: number | null;
   readonly message: string;
