@@ -56,11 +56,12 @@ export function neverFitsError(node: NodeCapacity, demand: Demand, message: stri
  */
 export function gpuCountError(message: string, demand: Demand, nodes: readonly NodeCapacity[], metadata: Record<string, string> = {}): DomainError {
   const most = Math.max(0, ...nodes.map((n) => n.gpus.length));
-  const where = nodes.length === 1 ? `node ${nodes[0]!.name} has ${most}` : `the most any node has is ${most}`;
+  const where = nodes.length === 1 ? `node ${nodes[0]!.name} has ${most === 0 ? "none" : most}` : `the most any node has is ${most}`;
+  const asked = demand.gpuCount === 1 ? "1 GPU" : `${demand.gpuCount ?? 0} GPUs`;
   return new DomainError("invalid_argument", message, {
     reason: ErrorReason.EXCEEDS_NODE_CAPACITY,
     metadata: { ...metadata, gpu_count: String(demand.gpuCount ?? 0), most_gpus: String(most) },
-    fieldViolations: [{ field: "gpu_count", description: `${demand.gpuCount ?? 0} GPUs asked; ${where} (ListNodes shows each node's GPUs)` }],
+    fieldViolations: [{ field: "gpu_count", description: `${asked} asked; ${where} (ListNodes shows each node's GPUs)` }],
   });
 }
 
