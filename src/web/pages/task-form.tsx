@@ -87,6 +87,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
   const [envText, setEnvText] = useState("");
   const [cores, setCores] = useState("1");
   const [memory, setMemory] = useState("");
+  const [gpuCount, setGpuCount] = useState("");
   const [container, setContainer] = useState("");
   const [targets, setTargets] = useState<TargetChoice[]>([]);
   const [privileged, setPrivileged] = useState("");
@@ -105,6 +106,10 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
       const words = splitCommandLine(commandText);
       field = "env";
       const env = parseEnvLines(envText);
+      field = "gpuCount";
+      // Empty = none by count; a whole number goes to the Host, which judges it (and names gpu_count).
+      const gpus = gpuCount.trim() === "" ? undefined : Number(gpuCount);
+      if (gpus !== undefined && !Number.isSafeInteger(gpus)) throw new InputError(`GPUs by count must be a whole number, 1 or more, got ${gpuCount.trim()}`);
       field = "form";
       const response = await api.submitTask({
         kind: TaskKind.COMMAND,
@@ -113,6 +118,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
         env,
         cores: cores.trim() === "" ? 0 : Number(cores),
         memory: memory.trim(),
+        ...(gpus === undefined ? {} : { gpuCount: gpus }),
         container,
         targets: targets.map(targetText),
         ...(privileged === "" ? {} : { privileged: privileged === "yes" }),
@@ -156,6 +162,11 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
           Memory (512M, 4G; empty = no limit)
           <input name="memory" value={memory} placeholder="4G" onInput={(event) => setMemory(event.currentTarget.value)} aria-invalid={error?.field === "memory"} />
           <FieldError field="memory" error={error} />
+        </label>
+        <label>
+          GPUs by count (any free ones of one node; empty = none)
+          <input name="gpu-count" type="number" min="1" step="1" value={gpuCount} onInput={(event) => setGpuCount(event.currentTarget.value)} aria-invalid={error?.field === "gpuCount"} />
+          <FieldError field="gpuCount" error={error} />
         </label>
         <label>
           Environment
