@@ -5,8 +5,9 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
+import { formatTimeLimit } from "../shared/time-limit.js";
 import { taskJson } from "./json-shapes.js";
-import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
+import { clip, commandLine, formatTime, keyValues, memoryText, statusCell, statusText, table } from "./render.js";
 
 /** Tasks in their `--json` shape. */
 export function tasksJson(tasks: readonly Task[]): JsonValue[] {
@@ -34,7 +35,7 @@ export function taskTable(tasks: readonly Task[]): string {
     ["ID", "STATUS", "NODE", "OWNER", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
-      statusText(t.status),
+      statusCell(t.status),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
       gpusText(t),
@@ -62,6 +63,7 @@ export function taskDetails(task: Task): string {
     ["GPUs", task.gpuCount > 0 ? `${task.gpus.length > 0 ? task.gpus.join(",") : "none given yet"} (${task.gpuCount} asked for by count)` : gpusText(task)],
     ["Cores", task.cores > 0 ? formatCores(task.cores) : "-"],
     ["Memory", memoryText(task.memoryBytes)],
+    ["Time limit", task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "-"],
     ["Container", task.container],
     ["Env", env || "-"],
     ["Submitted", formatTime(task.submittedAt)],

@@ -57,6 +57,8 @@ export const ErrorReason = {
   TOO_MANY_TARGETS: "TOO_MANY_TARGETS",
   /** Targets × sweep combinations make more tasks than one submission may. metadata `tasks`, `limit`. Split it. */
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
+  /** `time_limit` is not a positive duration (field violation lists the accepted forms: 90s, 45m, 2h30m, 1d), or is too long. */
+  INVALID_TIME_LIMIT: "INVALID_TIME_LIMIT",
   /** `gpu_count` is 0 or less, or is given with a target that names GPUs (`node::0,1`). Ask for 1 or more, or name the GPUs instead. */
   INVALID_GPU_COUNT: "INVALID_GPU_COUNT",
 
@@ -137,6 +139,8 @@ export const ErrorReason = {
   NO_SUCH_ENVIRONMENT: "NO_SUCH_ENVIRONMENT",
   /** The Host's Docker engine does not answer. UNAVAILABLE. Check dockerd, retry. */
   DOCKER_UNAVAILABLE: "DOCKER_UNAVAILABLE",
+  /** `delete-container --image`: another container still uses the environment's image. FAILED_PRECONDITION (IMAGE_IN_USE). Remove that container, retry. */
+  IMAGE_IN_USE: "IMAGE_IN_USE",
 } as const;
 
 /** One reason of the catalogue. */

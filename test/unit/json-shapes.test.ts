@@ -29,6 +29,12 @@ test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
   assert.equal(json.status, "completed");
 });
 
+test("a timed-out task reads status timeout, its limit a string of milliseconds (0 = none)", () => {
+  const json = taskJson(create(TaskSchema, { taskId: "2", status: TaskStatus.TIMEOUT, exitCode: 143, timeLimitMs: 2000n, message: "time limit 2s reached" }));
+  assert.deepEqual([json.status, json.timeLimitMs, json.exitCode], ["timeout", "2000", 143]);
+  assert.equal(taskJson(create(TaskSchema, { taskId: "3" })).timeLimitMs, "0");
+});
+
 test("a task's GPUs: the count asked for as a number (0 when none), the indexes given as numbers", () => {
   const none = taskJson(create(TaskSchema, { taskId: "1" }));
   assert.deepEqual([none.gpuCount, none.gpus], [0, []]);

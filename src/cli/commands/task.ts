@@ -5,13 +5,13 @@ import type { Argv } from "yargs";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ListTasksRequestSchema } from "../../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
-import { parseStatusName, statusEnum } from "../../shared/task-status.js";
+import { parseStatusName, STATUS_NAMES, statusEnum } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
-import { gpuCountOption, gpuCountValueProblem, memoryValueProblem } from "../option-values.js";
+import { gpuCountOption, gpuCountValueProblem, memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
 
 /** Arguments of `task submit`. */
@@ -24,6 +24,7 @@ interface SubmitArgs extends GlobalArgs {
   container?: string;
   privileged?: boolean;
   mount?: string[];
+  "time-limit"?: string;
   wait?: boolean;
   queue?: boolean;
   sweep?: boolean;
@@ -65,6 +66,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
     noQueue: args.queue === false,
     sweep: args.sweep === true,
+    timeLimit: args["time-limit"] ?? "",
     gpuCount: gpuCountOption(args.gpus),
   });
   const ids = response.tasks.map((t) => t.taskId);
@@ -123,7 +125,7 @@ async function list(args: ListArgs): Promise<number> {
   const ctx = clientContext(args);
   const statuses = (args.status ?? []).map((text) => {
     const name = parseStatusName(text);
-    if (!name) throw new UsageError(`unknown status "${text}" (pending, assigning, running, paused, completed, failed, killed, killed_oom, lost)`);
+    if (!name) throw new UsageError(`unknown status "${text}" (${STATUS_NAMES.join(", ")})`);
     return statusEnum(name);
   });
   const filter = { kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND, batchId: args.batch ?? "", statuses, node: args.node ?? "", ...owner };
@@ -198,9 +200,10 @@ export function resourceOptions<T>(y: Argv<T>) {
     .option("container", { type: "string", describe: "environment name; NULL runs natively" })
     .option("privileged", { type: "boolean", describe: "run the container privileged" })
     .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" })
+    .option("time-limit", { type: "string", describe: "stop it after this much running time (2h30m, 90s, 1d; paused time does not count): it ends timeout" })
     .option("gpus", { type: "string", describe: "GPUs by count: the Host picks N free GPUs on one node (or on --target NODE); queues until N are free" })
     // Checked here, before the Host is asked, so the message names the flag.
-    .check((a) => memoryValueProblem(a.memory) ?? gpuCountValueProblem(a.gpus) ?? true);
+    .check((a) => memoryValueProblem(a.memory) ?? timeLimitValueProblem(a["time-limit"]) ?? gpuCountValueProblem(a.gpus) ?? true);
 }
 
 /** Registers `task ...` on the root command. */

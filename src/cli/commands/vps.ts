@@ -11,7 +11,7 @@ import { isFinal, statusName } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
-import { formatTime, keyValues, statusText, table } from "../render.js";
+import { formatTime, keyValues, statusCell, statusText, table } from "../render.js";
 import { ownerText, taskDetails, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
@@ -26,6 +26,7 @@ interface SubmitArgs extends GlobalArgs {
   container?: string;
   privileged?: boolean;
   mount?: string[];
+  "time-limit"?: string;
   "public-key-file"?: string;
   "public-key-string"?: string;
   wait?: boolean;
@@ -93,6 +94,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     container: args.container ?? "",
     privileged: args.privileged,
     mounts: args.mount ?? [],
+    timeLimit: args["time-limit"] ?? "",
     gpuCount: gpuCountOption(args.gpus),
   });
   let task = response.tasks[0]!;
@@ -122,7 +124,7 @@ async function list(args: GlobalArgs & OwnerFilter & { all?: boolean }): Promise
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, statusCell(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }

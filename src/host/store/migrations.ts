@@ -98,6 +98,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tasks").addColumn("ssh_host_keys", "text", (c) => c.notNull().defaultTo("")).execute();
     },
   },
+  // Each task's time limit, sent to its runner, which ends it TIMEOUT once it has run that long.
+  "0004-time-limits": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("time_limit_ms", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
   // GPUs asked for by count (`--gpus N`); the indexes given stay in gpus_json. 0 = none by count.
   "0006-gpu-count": {
     async up(db: Kysely<unknown>): Promise<void> {

@@ -51,6 +51,8 @@ export interface TaskTable {
   stderr_final_bytes: number;
   /** User who submitted it; empty when auth was off. */
   owner: string;
+  /** Longest running time in ms; 0 = no limit (migration 0004, which defaults it to 0). */
+  time_limit_ms: number;
 }
 
 /** One submission of one or more tasks. */

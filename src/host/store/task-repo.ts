@@ -39,6 +39,7 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     stdoutFinalBytes: row.stdout_final_bytes,
     stderrFinalBytes: row.stderr_final_bytes,
     owner: row.owner,
+    timeLimitMs: row.time_limit_ms,
   };
 }
 
@@ -72,6 +73,7 @@ function toRow(task: TaskRecord): TaskTable {
     stdout_final_bytes: task.stdoutFinalBytes,
     stderr_final_bytes: task.stderrFinalBytes,
     owner: task.owner,
+    time_limit_ms: task.timeLimitMs,
   };
 }
 

@@ -127,6 +127,7 @@ export class TaskManager {
       sshHostKeys: [],
       owner,
       publicKey: spec.publicKey,
+      timeLimitMs: spec.timeLimitMs,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,
     }));

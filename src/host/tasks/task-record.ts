@@ -20,6 +20,8 @@ export interface TaskDefinition {
   readonly mounts: readonly string[];
   /** The OpenSSH public key of a VPS; empty for command tasks. */
   readonly publicKey: string;
+  /** Longest time the task may spend running (ms; queued and paused time do not count); 0 = no limit. */
+  readonly timeLimitMs: number;
   /** GPUs asked for by count (`--gpus N`), placed on one node; 0 = none by count. */
   readonly gpuCount: number;
 }

@@ -208,7 +208,7 @@ class ResumeTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ["args", "command", "container", "cores", "env", "gpu_count", "kind", "memory", "mounts", "no_queue", "privileged", "public_key", "sweep", "targets"]
+    __slots__ = ["args", "command", "container", "cores", "env", "gpu_count", "kind", "memory", "mounts", "no_queue", "privileged", "public_key", "sweep", "targets", "time_limit"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -230,6 +230,7 @@ class SubmitTaskRequest(_message.Message):
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     SWEEP_FIELD_NUMBER: _ClassVar[int]
     TARGETS_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
     args: _containers.RepeatedScalarFieldContainer[str]
     command: str
     container: str
@@ -244,7 +245,8 @@ class SubmitTaskRequest(_message.Message):
     public_key: str
     sweep: bool
     targets: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., gpu_count: _Optional[int] = ...) -> None: ...
+    time_limit: str
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., gpu_count: _Optional[int] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ["batch_id", "tasks"]
