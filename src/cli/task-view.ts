@@ -19,6 +19,17 @@ export function ownerText(task: Task): string {
   return task.owner || "-";
 }
 
+/** The task's name for a table cell (clipped), `-` for none. */
+export function nameText(task: Task): string {
+  return task.name === "" ? "-" : clip(task.name, 32);
+}
+
+/** The task's labels as `key=value` words, sorted by key; `-` for none. */
+export function labelsText(task: Task): string {
+  const pairs = Object.entries(task.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return pairs.length === 0 ? "-" : pairs.map(([key, value]) => `${key}=${value}`).join(" ");
+}
+
 /**
  * The GPUs of a task: the indexes it holds ("0,1"), or for a count not
  * given yet the count in brackets ("(2)", as a target not placed yet is
@@ -32,12 +43,13 @@ export function gpusText(task: Task): string {
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
-    ["ID", "STATUS", "NODE", "OWNER", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
+    ["ID", "STATUS", "NODE", "OWNER", "NAME", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
       statusCell(t.status),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
+      nameText(t),
       gpusText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
       formatTime(t.submittedAt),
@@ -52,6 +64,8 @@ export function taskDetails(task: Task): string {
   return keyValues([
     ["Task", task.taskId],
     ["Batch", task.batchId],
+    ["Name", task.name || "-"],
+    ["Labels", labelsText(task)],
     ["Owner", ownerText(task)],
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],

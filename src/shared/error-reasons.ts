@@ -61,6 +61,10 @@ export const ErrorReason = {
   INVALID_TIME_LIMIT: "INVALID_TIME_LIMIT",
   /** `gpu_count` is 0 or less, or is given with a target that names GPUs (`node::0,1`). Ask for 1 or more, or name the GPUs instead. */
   INVALID_GPU_COUNT: "INVALID_GPU_COUNT",
+  /** `name` holds a control character or line break, or is past 128 characters. metadata `limit` when too long. */
+  INVALID_NAME: "INVALID_NAME",
+  /** A `labels` entry is malformed (no `=` on the CLI, a bad key, a value too long or unprintable), or there are too many. metadata `key` or `limit`. */
+  INVALID_LABEL: "INVALID_LABEL",
 
   // ── Other request fields: INVALID_ARGUMENT with a BadRequest ──
   /** A `task_id` is not a decimal number. */

@@ -139,9 +139,9 @@ describe("GPUs by count end to end", { timeout: 240_000 }, () => {
     const status = await cluster.cli(["task", "status", third]);
     assert.match(status.stdout, /GPUs:\s+none given yet \(2 asked for by count\)/);
     const table = await cluster.cli(["task", "list"]);
-    assert.match(table.stdout, /^ID\s+STATUS\s+NODE\s+OWNER\s+GPUS\s/m);
-    assert.match(table.stdout, new RegExp(`^${third}\\s+pending\\s+-\\s+\\S+\\s+\\(2\\)\\s`, "m"));
-    assert.match(table.stdout, new RegExp(`^${first}\\s+running\\s+alpha\\s+\\S+\\s+${one!.gpus.join(",")}\\s`, "m"));
+    assert.match(table.stdout, /^ID\s+STATUS\s+NODE\s+OWNER\s+NAME\s+GPUS\s/m);
+    assert.match(table.stdout, new RegExp(`^${third}\\s+pending\\s+-\\s+\\S+\\s+-\\s+\\(2\\)\\s`, "m"));
+    assert.match(table.stdout, new RegExp(`^${first}\\s+running\\s+alpha\\s+\\S+\\s+-\\s+${one!.gpus.join(",")}\\s`, "m"));
 
     // Asked on the named node with the queue off, while all four are held: refused now, nothing queued.
     const busy = await cluster.cli(["task", "submit", "--container", "NULL", "--no-queue", "--target", "alpha", "--gpus", "1", "--", "true"]);

@@ -15,6 +15,7 @@ import { activeLedger } from "../../src/host/scheduling/active-ledger.js";
 import { buildLedger, busyReason, decide, freeGpus, hold, neverFitsReason, type Demand, type NodeCapacity } from "../../src/host/scheduling/placement.js";
 import { Scheduler } from "../../src/host/scheduling/scheduler.js";
 import { planSubmission } from "../../src/host/tasks/submit-spec.js";
+import { resubmitRequestOf } from "../../src/host/tasks/resubmit.js";
 import type { TaskSpecInput } from "../../src/host/tasks/submit-spec.js";
 import type { TaskRecord } from "../../src/host/tasks/task-record.js";
 import { gpuCountOption } from "../../src/cli/option-values.js";
@@ -62,6 +63,18 @@ describe("the request", () => {
     assert.equal(both.details.reason, ErrorReason.INVALID_GPU_COUNT);
     assert.deepEqual(both.details.fieldViolations?.map((v) => v.field), ["gpu_count"]);
     assert.match(both.message, /cannot be combined with target "beta::0,1"/);
+  });
+
+  test("a resubmit asks for the count again, not the indexes the task was given", () => {
+    const ran: TaskRecord = {
+      ...echoSpec("again"), taskId: 1, batchId: 1, status: "completed", target: "alpha", assignedNode: "alpha", numaNode: null, gpus: [2, 3], gpuCount: 2,
+      exitCode: 0, message: "", submittedAt: 0, startedAt: 0, completedAt: 1, sshPort: 0, sshHostKeys: [], stdoutFinalBytes: 0, stderrFinalBytes: 0, owner: "",
+    };
+    const request = resubmitRequestOf(ran, DEFAULTS);
+    assert.deepEqual([request.gpuCount, request.targets], [2, ["alpha"]]);
+    const [again] = plan(request).specs;
+    assert.deepEqual([again!.gpuCount, again!.target?.gpus], [2, []]);
+    assert.equal(resubmitRequestOf({ ...ran, gpuCount: 0, gpus: [], target: "" }, DEFAULTS).gpuCount, undefined, "none by count stays unset");
   });
 
   test("the CLI sends whole numbers as they are and refuses what the wire cannot carry", () => {

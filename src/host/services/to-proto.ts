@@ -31,6 +31,8 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     sshHostKeys: [...task.sshHostKeys],
     gpuCount: task.gpuCount,
     owner: task.owner,
+    name: task.name,
+    labels: { ...task.labels },
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),
   });

@@ -53,6 +53,17 @@ export interface TaskTable {
   owner: string;
   /** Longest running time in ms; 0 = no limit (migration 0004, which defaults it to 0). */
   time_limit_ms: number;
+  /** Its name; empty = none (migration 0007). */
+  name: string;
+  /** JSON object of its labels, key → value (migration 0007); task_labels holds the same pairs for filtering. */
+  labels_json: string;
+}
+
+/** One label of one task, for filtering by label in SQL (migration 0007). */
+export interface TaskLabelTable {
+  task_id: number;
+  key: string;
+  value: string;
 }
 
 /** One submission of one or more tasks. */
@@ -100,6 +111,7 @@ export interface AuditTable {
 export interface Database {
   nodes: NodeTable;
   tasks: TaskTable;
+  task_labels: TaskLabelTable;
   batches: BatchTable;
   users: UserTable;
   tokens: TokenTable;

@@ -30,10 +30,14 @@ export interface Submitted {
   readonly tasks: readonly TaskRecord[];
 }
 
-/** Admits, stores and schedules the tasks of one submission, owned by `owner` ("" with auth off). */
-export async function submit(deps: SubmitDeps, plan: SubmitPlan, owner: string): Promise<Submitted> {
+/**
+ * Admits, stores and schedules the tasks of one submission, owned by
+ * `owner` ("" with auth off): as a new batch, or added to the stored batch
+ * `intoBatch` (a resubmit).
+ */
+export async function submit(deps: SubmitDeps, plan: SubmitPlan, owner: string, intoBatch?: number): Promise<Submitted> {
   await deps.scheduler.admit(plan.specs, plan.queue);
-  const created = await deps.tasks.create(plan.specs, owner);
+  const created = await deps.tasks.create(plan.specs, owner, intoBatch);
   // Creating announced a capacity change; the pass it started places what fits.
   await deps.scheduler.idle();
   const fresh = await Promise.all(created.map(async (t) => (await deps.repo.get(t.taskId)) ?? t));

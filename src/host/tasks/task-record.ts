@@ -24,6 +24,10 @@ export interface TaskDefinition {
   readonly timeLimitMs: number;
   /** GPUs asked for by count (`--gpus N`), placed on one node; 0 = none by count. */
   readonly gpuCount: number;
+  /** Its name (shared by every task of a submission); empty = none. */
+  readonly name: string;
+  /** Its labels, key → value. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A task as the Host keeps it. Times are Unix milliseconds. */
