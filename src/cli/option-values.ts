@@ -8,7 +8,7 @@ import { parseTimeLimit } from "../shared/time-limit.js";
 import { UsageError } from "./cli-error.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--gpus"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--gpus", "--tail", "-n", "--since"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before
