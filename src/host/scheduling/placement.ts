@@ -4,6 +4,7 @@
  * and the choices are unit-tested without a Host.
  */
 import { formatBytes } from "../../shared/units.js";
+import { candidateOf, criteriaFor, placementReason, ranksBefore, type Candidate } from "./node-ranking.js";
 
 /** A node's capacity and state as placement sees it. */
 export interface NodeCapacity {
@@ -52,11 +53,13 @@ export interface NodeUsage {
   readonly numa: Map<number, { cores: number; memoryBytes: number }>;
   /** The holders (where named), in the order they were added. */
   readonly taskIds: string[];
+  /** Active tasks on the node, named or not, zero-core ones included (spreading ranks by it). */
+  activeTasks: number;
 }
 
 /** An empty usage record. */
 export function emptyUsage(): NodeUsage {
-  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map(), taskIds: [] };
+  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map(), taskIds: [], activeTasks: 0 };
 }
 
 /** Adds one holding to the ledger (also used to reserve a placement within one pass). */
@@ -64,6 +67,7 @@ export function hold(ledger: Map<string, NodeUsage>, holding: Holding): void {
   const usage = ledger.get(holding.node) ?? emptyUsage();
   usage.cores += holding.cores;
   usage.memoryBytes += holding.memoryBytes;
+  usage.activeTasks++;
   if (holding.taskId !== undefined) usage.taskIds.push(holding.taskId);
   for (const gpu of holding.gpus) {
     usage.gpus.add(gpu);
@@ -93,10 +97,11 @@ export function freeGpus(node: NodeCapacity, usage: NodeUsage | undefined): numb
 /**
  * The decision for one task. A placed demand with a GPU count carries the
  * GPUs picked for it (the lowest free indexes of the node); the task holds
- * exactly these from then on.
+ * exactly these from then on. `reason` says why this node, for people
+ * ("placed on beta: most free cores (...)").
  */
 export type PlacementDecision =
-  | { readonly kind: "place"; readonly node: string; readonly gpus?: readonly number[] }
+  | { readonly kind: "place"; readonly node: string; readonly reason: string; readonly gpus?: readonly number[] }
   | { readonly kind: "wait"; readonly reason: string }
   | { readonly kind: "never"; readonly reason: string };
 
@@ -169,31 +174,18 @@ function fmt(cores: number): string {
 }
 
 /** A place decision on `node`, with the GPUs picked when the demand counts them. */
-function placeOn(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined): PlacementDecision {
+function placeOn(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined, reason: string): PlacementDecision {
   const count = demand.gpuCount ?? 0;
-  return count > 0 ? { kind: "place", node: node.name, gpus: freeGpus(node, usage).slice(0, count) } : { kind: "place", node: node.name };
-}
-
-/** What a node would have left over after taking the demand, for best fit. */
-interface LeftOver {
-  readonly node: NodeCapacity;
-  readonly gpus: number;
-  readonly cores: number;
-  readonly memoryBytes: number;
-}
-
-/** Whether `a` fits more tightly than `b`: fewer free GPUs left (for a GPU count), then fewer cores, then less memory. */
-function tighter(a: LeftOver, b: LeftOver): boolean {
-  if (a.gpus !== b.gpus) return a.gpus < b.gpus;
-  if (Math.abs(a.cores - b.cores) > EPSILON) return a.cores < b.cores;
-  return a.memoryBytes < b.memoryBytes;
+  return count > 0 ? { kind: "place", node: node.name, reason, gpus: freeGpus(node, usage).slice(0, count) } : { kind: "place", node: node.name, reason };
 }
 
 /**
  * Decides where a task goes now. A named node must fit; auto-placement picks
- * the online, undrained node that fits most tightly (best fit): with a GPU
- * count, the fewest free GPUs left over first; then the fewest cores left,
- * then the least memory left, then the first by the order given.
+ * among the online, undrained nodes that fit by the rules of
+ * `node-ranking.ts`: best fit for a GPU count (fewest free GPUs, then cores,
+ * then memory), spread for everything else (largest share of cores left
+ * free, then fewest active tasks, then largest share of memory), and the
+ * first by the order given on a tie.
  */
 export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: ReadonlyMap<string, NodeUsage>): PlacementDecision {
   const count = demand.gpuCount ?? 0;
@@ -203,7 +195,7 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
     const never = neverFitsReason(node, demand);
     if (never) return { kind: "never", reason: never };
     const busy = busyReason(node, demand, ledger.get(node.name));
-    return busy ? { kind: "wait", reason: busy } : placeOn(node, demand, ledger.get(node.name));
+    return busy ? { kind: "wait", reason: busy } : placeOn(node, demand, ledger.get(node.name), `placed on ${node.name}: its target names it`);
   }
   if (nodes.length === 0) return { kind: "wait", reason: "no runner has registered yet" };
   const possible = nodes.filter((node) => !neverFitsReason(node, demand));
@@ -214,7 +206,9 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
       : `${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory`;
     return { kind: "never", reason: `no node can ever fit ${asked}: ${why}` };
   }
-  let best: LeftOver | undefined;
+  const criteria = criteriaFor(demand);
+  let best: Candidate | undefined;
+  let runnerUp: Candidate | undefined;
   const reasons: string[] = [];
   for (const node of possible) {
     const usage = ledger.get(node.name);
@@ -223,15 +217,13 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
       reasons.push(busy);
       continue;
     }
-    const left: LeftOver = {
-      node,
-      gpus: count > 0 ? freeGpus(node, usage).length - count : 0,
-      cores: node.cores - (usage?.cores ?? 0) - demand.cores,
-      memoryBytes: node.memoryBytes - (usage?.memoryBytes ?? 0) - demand.memoryBytes,
-    };
+    const candidate = candidateOf(node, demand, usage, count > 0 ? freeGpus(node, usage).length : 0);
     // Nodes come sorted by name, and a tie keeps the earlier one.
-    if (!best || tighter(left, best)) best = left;
+    if (!best || ranksBefore(candidate, best, criteria)) {
+      runnerUp = best;
+      best = candidate;
+    } else if (!runnerUp || ranksBefore(candidate, runnerUp, criteria)) runnerUp = candidate;
   }
-  if (best) return placeOn(best.node, demand, ledger.get(best.node.name));
+  if (best) return placeOn(best.node, demand, ledger.get(best.node.name), placementReason(best, runnerUp, demand));
   return { kind: "wait", reason: `no node has room now${count > 0 ? ` for ${gpuWords(count)}` : ""} (${reasons.join("; ")})` };
 }

@@ -202,11 +202,11 @@ export class Scheduler {
       }
       // GPUs picked for a count are stored with the task: from now on it holds exactly these, until it ends.
       const given = decision.gpus ? { gpus: decision.gpus } : {};
-      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "", ...given });
+      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "", placementReason: decision.reason, ...given });
       if (placed?.status !== "assigning") continue;
       hold(ledger, { ...demand, node: decision.node, gpus: placed.gpus, taskId: String(task.taskId) });
       this.deps.watch.dispatch(placed);
-      this.deps.log.info({ taskId: String(task.taskId), node: decision.node, ...(decision.gpus ? { gpus: decision.gpus } : {}) }, "task assigned");
+      this.deps.log.info({ taskId: String(task.taskId), node: decision.node, reason: decision.reason, ...(decision.gpus ? { gpus: decision.gpus } : {}) }, "task assigned");
     }
   }
 }

@@ -33,6 +33,7 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     owner: task.owner,
     name: task.name,
     labels: { ...task.labels },
+    placementReason: task.placementReason,
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),
   });

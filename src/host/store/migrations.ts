@@ -127,6 +127,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("task_labels_key_value").on("task_labels").columns(["key", "value", "task_id"]).execute();
     },
   },
+  // Why the scheduler put each task where it did, written with the placement itself (no extra statement).
+  "0009-placement-reason": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("placement_reason", "text", (c) => c.notNull().defaultTo("")).execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

@@ -57,6 +57,8 @@ export interface TaskTable {
   name: string;
   /** JSON object of its labels, key → value (migration 0007); task_labels holds the same pairs for filtering. */
   labels_json: string;
+  /** Why the scheduler chose assigned_node; empty until placed (migration 0009). */
+  placement_reason: string;
 }
 
 /** One label of one task, for filtering by label in SQL (migration 0007). */

@@ -43,6 +43,7 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     timeLimitMs: row.time_limit_ms,
     name: row.name,
     labels: JSON.parse(row.labels_json) as Record<string, string>,
+    placementReason: row.placement_reason,
   };
 }
 
@@ -79,6 +80,7 @@ function toRow(task: TaskRecord): TaskTable {
     time_limit_ms: task.timeLimitMs,
     name: task.name,
     labels_json: JSON.stringify(task.labels),
+    placement_reason: task.placementReason,
   };
 }
 

@@ -136,6 +136,7 @@ export class TaskManager {
       labels: spec.labels,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,
+      placementReason: "",
     }));
     const batchId = intoBatch ?? tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));

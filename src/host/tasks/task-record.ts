@@ -53,4 +53,6 @@ export interface TaskRecord extends TaskDefinition {
   readonly stderrFinalBytes: number;
   /** The user who submitted it; empty when auth was off. */
   readonly owner: string;
+  /** Why the scheduler placed it on assignedNode ("placed on beta: most free cores ..."); empty until placed. */
+  readonly placementReason: string;
 }
