@@ -72,7 +72,7 @@ export function taskDetails(task: Task): string {
     ["Message", task.message || "-"],
     ["Command", commandLine(task)],
     ["Node", task.assignedNode || "-"],
-    ["Placed", task.placementReason || "-"],
+    ["Placement", task.placementReason || "-"],
     ["Target", task.target || "(auto)"],
     ["NUMA node", task.numaNode === undefined ? "-" : String(task.numaNode)],
     ["GPUs", task.gpuCount > 0 ? `${task.gpus.length > 0 ? task.gpus.join(",") : "none given yet"} (${task.gpuCount} asked for by count)` : gpusText(task)],

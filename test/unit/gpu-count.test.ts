@@ -12,7 +12,7 @@ import { ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
 import { DomainError } from "../../src/shared/errors.js";
 import { ErrorReason } from "../../src/shared/error-reasons.js";
 import { activeLedger } from "../../src/host/scheduling/active-ledger.js";
-import { buildLedger, busyReason, decide, freeGpus, hold, neverFitsReason, type Demand, type NodeCapacity } from "../../src/host/scheduling/placement.js";
+import { buildLedger, busyReason, decide, freeGpus, hold, neverFitsReason, type Demand, type NodeCapacity, type PlacementDecision } from "../../src/host/scheduling/placement.js";
 import { Scheduler } from "../../src/host/scheduling/scheduler.js";
 import { planSubmission } from "../../src/host/tasks/submit-spec.js";
 import { resubmitRequestOf } from "../../src/host/tasks/resubmit.js";
@@ -30,6 +30,13 @@ function node(name: string, gpus: number, extra: Partial<NodeCapacity> = {}): No
 
 function wants(gpuCount: number, extra: Partial<Demand> = {}): Demand {
   return { cores: 1, memoryBytes: 0, node: null, numaNode: null, gpus: [], gpuCount, ...extra };
+}
+
+/** Where a decision places the task and which GPUs it gives (its reason is tested on its own). */
+function placement(decision: PlacementDecision): { node: string; gpus?: readonly number[] } {
+  assert.equal(decision.kind, "place", `placed, not ${JSON.stringify(decision)}`);
+  const { node, gpus } = decision as Extract<PlacementDecision, { kind: "place" }>;
+  return gpus === undefined ? { node } : { node, gpus };
 }
 
 function errorOf(fn: () => unknown): DomainError {
@@ -99,23 +106,32 @@ describe("placement", () => {
   test("best fit: the node whose free GPUs are used most tightly wins, before cores and memory", () => {
     // b has more cores free, but 2 GPUs left over on a against 0 on b.
     const nodes = [node("a", 4, { cores: 2 }), node("b", 2, { cores: 64 })];
-    assert.deepEqual(decide(wants(2), nodes, new Map()), { kind: "place", node: "b", gpus: [0, 1] });
+    assert.deepEqual(decide(wants(2), nodes, new Map()), { kind: "place", node: "b", reason: "placed on b: best fit for 2 GPUs (2 free; a 4)", gpus: [0, 1] });
     // With b's GPUs held, a is the only node with two free.
     const ledger = buildLedger([{ node: "b", cores: 0, memoryBytes: 0, gpus: [1], taskId: "7" }]);
-    assert.deepEqual(decide(wants(2), nodes, ledger), { kind: "place", node: "a", gpus: [0, 1] });
+    assert.deepEqual(placement(decide(wants(2), nodes, ledger)), { node: "a", gpus: [0, 1] });
     // Counted in free GPUs, not totals: c has 8 but only 2 free, so it fits as tightly as b and the tie goes by cores.
     const c = node("c", 8, { cores: 8 });
     const busyC = buildLedger([{ node: "c", cores: 0, memoryBytes: 0, gpus: [0, 2, 3, 4, 6, 7] }]);
-    assert.deepEqual(decide(wants(2), [node("a", 4), node("b", 2), c], busyC), { kind: "place", node: "c", gpus: [1, 5] });
-    // Without a count, GPUs play no part: cores decide as before.
-    assert.deepEqual(decide(wants(0), nodes, new Map()), { kind: "place", node: "a" });
+    assert.deepEqual(decide(wants(2), [node("a", 4), node("b", 2), c], busyC), {
+      kind: "place",
+      node: "c",
+      reason: "placed on c: best fit for 2 GPUs (2 free, as on b), fewest free cores (8 of 8 cores free; b 16 of 16 cores free)",
+      gpus: [1, 5],
+    });
+    // Equal in GPUs, cores and memory: the fewer active tasks, then the first by name.
+    const busyA = buildLedger([{ node: "a", cores: 0, memoryBytes: 0, gpus: [], taskId: "3" }]);
+    assert.deepEqual(placement(decide(wants(1), [node("a", 2), node("b", 2)], busyA)), { node: "b", gpus: [0] });
+    assert.deepEqual(placement(decide(wants(1), [node("a", 2), node("b", 2)], new Map())), { node: "a", gpus: [0] });
+    // Without a count, GPUs play no part: the task spreads like any other, to b's 63 of 64 free cores over a's 1 of 2.
+    assert.deepEqual(placement(decide(wants(0), nodes, new Map())), { node: "b" });
   });
 
   test("the picked GPUs are the lowest free indexes; a named node is used as named", () => {
     const a = node("a", 4);
     const ledger = buildLedger([{ node: "a", cores: 1, memoryBytes: 0, gpus: [0, 2], taskId: "9" }]);
     assert.deepEqual(freeGpus(a, ledger.get("a")), [1, 3]);
-    assert.deepEqual(decide(wants(2, { node: "a" }), [a, node("b", 2)], ledger), { kind: "place", node: "a", gpus: [1, 3] });
+    assert.deepEqual(placement(decide(wants(2, { node: "a" }), [a, node("b", 2)], ledger)), { node: "a", gpus: [1, 3] });
     const wait = decide(wants(3, { node: "a" }), [a], ledger);
     assert.deepEqual(wait, { kind: "wait", reason: "2 of 4 GPUs of a free, the task asks for 3 (in use by task 9)" });
     assert.equal(busyReason(a, wants(2), ledger.get("a")), undefined);
@@ -130,7 +146,7 @@ describe("placement", () => {
     const wait = decide(wants(2), nodes, ledger);
     assert.equal(wait.kind, "wait");
     assert.equal((wait as { reason: string }).reason, "no node has room now for 2 GPUs (0 of 2 GPUs of a free, the task asks for 2 (in use by task 1); 1 of 2 GPUs of b free, the task asks for 2 (in use by task 2))");
-    assert.deepEqual(decide(wants(1), nodes, ledger), { kind: "place", node: "b", gpus: [0] });
+    assert.deepEqual(placement(decide(wants(1), nodes, ledger)), { node: "b", gpus: [0] });
   });
 
   test("GPUs reserved within one pass are not given twice", () => {

@@ -51,6 +51,7 @@ export function TaskDetail(props: { readonly id: string }) {
         <Field label="Mounts">{task.mounts.length === 0 ? none : task.mounts.map((mount) => <div class="mono">{mount}</div>)}</Field>
         <Field label="Target">{task.target || <span class="muted">auto</span>}</Field>
         <Field label="Node" testId="task-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>
+        <Field label="Placement" testId="task-placement">{task.placementReason || none}</Field>
         <Field label="NUMA node">{task.numaNode ?? none}</Field>
         <Field label="GPUs" testId="task-gpus">
           {task.gpus.length > 0 ? task.gpus.join(", ") : task.gpuCount > 0 ? <span class="muted">none given yet</span> : none}
