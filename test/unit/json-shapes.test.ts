@@ -23,6 +23,12 @@ test("a task's JSON has every field, enum words in lower case, unset optional fi
   for (const field of TaskSchema.fields) assert.ok(field.jsonName in json, `field ${field.jsonName} is present`);
 });
 
+test("a task's placement reason is a string, empty until it is placed", () => {
+  assert.equal(taskJson(create(TaskSchema, { taskId: "1" })).placementReason, "");
+  const placed = taskJson(create(TaskSchema, { taskId: "2", assignedNode: "beta", placementReason: "placed on beta: fewest active tasks (0; alpha 1)" }));
+  assert.deepEqual([placed.assignedNode, placed.placementReason], ["beta", "placed on beta: fewest active tasks (0; alpha 1)"]);
+});
+
 test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
   const json = taskJson(create(TaskSchema, { taskId: "1", status: TaskStatus.COMPLETED, exitCode: 0, memoryBytes: 1024n }));
   assert.equal(json.exitCode, 0);
