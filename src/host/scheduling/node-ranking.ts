@@ -84,8 +84,13 @@ function tasksText(count: number): string {
   return count === 1 ? "1 active task" : `${count} active tasks`;
 }
 
+/** Cores for people; whole numbers (the usual case) skip formatCores' rounding. */
+function cores(n: number): string {
+  return Number.isInteger(n) ? String(n) : formatCores(n);
+}
+
 function coresText(c: Candidate): string {
-  return `${formatCores(Math.max(0, c.freeCores))} of ${formatCores(c.node.cores)} cores free`;
+  return `${cores(Math.max(0, c.freeCores))} of ${cores(c.node.cores)} cores free`;
 }
 
 function memoryText(c: Candidate): string {
