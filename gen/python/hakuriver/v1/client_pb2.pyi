@@ -208,7 +208,7 @@ class ResumeTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ["args", "command", "container", "cores", "env", "kind", "memory", "mounts", "no_queue", "privileged", "public_key", "sweep", "targets"]
+    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "kind", "memory", "mounts", "no_queue", "privileged", "public_key", "sweep", "targets"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -216,6 +216,8 @@ class SubmitTaskRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    AFTER_OK_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
@@ -229,6 +231,8 @@ class SubmitTaskRequest(_message.Message):
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     SWEEP_FIELD_NUMBER: _ClassVar[int]
     TARGETS_FIELD_NUMBER: _ClassVar[int]
+    after: _containers.RepeatedScalarFieldContainer[str]
+    after_ok: _containers.RepeatedScalarFieldContainer[str]
     args: _containers.RepeatedScalarFieldContainer[str]
     command: str
     container: str
@@ -242,7 +246,7 @@ class SubmitTaskRequest(_message.Message):
     public_key: str
     sweep: bool
     targets: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ["batch_id", "tasks"]
