@@ -49,6 +49,19 @@ export interface TaskTable {
   stderr_final_bytes: number;
   /** User who submitted it; empty when auth was off. */
   owner: string;
+  /** JSON list of what it waits for: `{onId, batch, requireOk}` (migration 0005). */
+  dependencies_json: string;
+  /** 1 while it is PENDING waiting for its dependencies (the scheduler skips it), else 0. */
+  awaiting_dependencies: number;
+}
+
+/** One dependency edge: task `task_id` waits for task (or, with on_batch 1, batch) `on_id`. */
+export interface TaskDependencyTable {
+  task_id: number;
+  on_id: number;
+  on_batch: number;
+  /** 1 for after_ok (it must complete), 0 for after (any end). */
+  require_ok: number;
 }
 
 /** One submission of one or more tasks. */
@@ -96,6 +109,7 @@ export interface AuditTable {
 export interface Database {
   nodes: NodeTable;
   tasks: TaskTable;
+  task_dependencies: TaskDependencyTable;
   batches: BatchTable;
   users: UserTable;
   tokens: TokenTable;
