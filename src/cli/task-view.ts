@@ -5,6 +5,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
+import { dependencyListText, dependencyWaitText } from "../shared/dependency-text.js";
 import { taskJson } from "./json-shapes.js";
 import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
 
@@ -18,13 +19,19 @@ export function ownerText(task: Task): string {
   return task.owner || "-";
 }
 
+/** A task's status for a table: `pending (after task 123)` while it waits for its dependencies. */
+export function taskStatusCell(task: Task): string {
+  const waiting = dependencyWaitText(task);
+  return waiting === undefined ? statusText(task.status) : `${statusText(task.status)} (${clip(waiting, 40)})`;
+}
+
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
     ["ID", "STATUS", "NODE", "OWNER", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
-      statusText(t.status),
+      taskStatusCell(t),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
@@ -44,6 +51,7 @@ export function taskDetails(task: Task): string {
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],
     ["Message", task.message || "-"],
+    ["Depends on", dependencyListText(task) ?? "-"],
     ["Command", commandLine(task)],
     ["Node", task.assignedNode || "-"],
     ["Target", task.target || "(auto)"],

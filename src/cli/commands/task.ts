@@ -13,9 +13,10 @@ import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { memoryValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
+import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 
 /** Arguments of `task submit`. */
-interface SubmitArgs extends GlobalArgs {
+interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
@@ -64,6 +65,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
     noQueue: args.queue === false,
     sweep: args.sweep === true,
+    ...dependencyFields(args),
   });
   const ids = response.tasks.map((t) => t.taskId);
   if (!args.wait) {
@@ -208,7 +210,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "submit [command..]",
         "submit a command task: hakuriver task submit [options] -- CMD ARGS...",
         (s) =>
-          resourceOptions(s)
+          dependencyOptions(resourceOptions(s))
             .option("env", { type: "string", array: true, describe: "environment variable NAME=VALUE (repeatable)" })
             .option("wait", { type: "boolean", describe: "wait for the task(s) to end and exit with its exit code" })
             .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })

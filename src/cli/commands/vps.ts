@@ -12,12 +12,13 @@ import { UsageError } from "../cli-error.js";
 import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
-import { ownerText, taskDetails, tasksJson } from "../task-view.js";
+import { ownerText, taskDetails, taskStatusCell, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
+import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
 
-interface SubmitArgs extends GlobalArgs {
+interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
@@ -91,6 +92,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     container: args.container ?? "",
     privileged: args.privileged,
     mounts: args.mount ?? [],
+    ...dependencyFields(args),
   });
   let task = response.tasks[0]!;
   rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);
@@ -119,7 +121,7 @@ async function list(args: GlobalArgs & OwnerFilter & { all?: boolean }): Promise
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, statusText(t.status), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }
@@ -154,7 +156,7 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         "submit",
         "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
         (s) =>
-          resourceOptions(s)
+          dependencyOptions(resourceOptions(s))
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
