@@ -20,6 +20,8 @@ test("a task's JSON has every field, enum words in lower case, unset optional fi
   assert.equal(json.assignedNode, "");
   assert.deepEqual(json.args, []);
   for (const field of TaskSchema.fields) assert.ok(field.jsonName in json, `field ${field.jsonName} is present`);
+  assert.deepEqual([json.after, json.afterOk], [[], []], "no dependencies: empty lists");
+  assert.deepEqual(taskJson(create(TaskSchema, { after: ["5"], afterOk: ["6", "7"] })).afterOk, ["6", "7"], "dependency ids are decimal strings");
 });
 
 test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
