@@ -41,6 +41,12 @@ export function taskTable(tasks: readonly Task[]): string {
   );
 }
 
+/** The `Depends on` line of a task submitted with --after / --after-ok; none otherwise. */
+function dependencyRow(task: Task): [string, string][] {
+  const text = dependencyListText(task);
+  return text === undefined ? [] : [["Depends on", text]];
+}
+
 /** Every field of one task, for `task status`. */
 export function taskDetails(task: Task): string {
   const env = Object.entries(task.env).map(([k, v]) => `${k}=${v}`).join(" ");
@@ -51,7 +57,8 @@ export function taskDetails(task: Task): string {
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],
     ["Message", task.message || "-"],
-    ["Depends on", dependencyListText(task) ?? "-"],
+    // Only for tasks that have dependencies, so every other task's block keeps its shape.
+    ...dependencyRow(task),
     ["Command", commandLine(task)],
     ["Node", task.assignedNode || "-"],
     ["Target", task.target || "(auto)"],
