@@ -17,6 +17,7 @@ import { tokenCommands } from "./cli/commands/tokens.js";
 import { userCommands } from "./cli/commands/users.js";
 import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
+import { attachExamples, knownCommandPath } from "./cli/help-examples.js";
 import { joinDashValues } from "./cli/option-values.js";
 import { ENVIRONMENT_ONLY } from "./shared/config-schema.js";
 
@@ -58,6 +59,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (error) throw error;
       throw new UsageFailure(message);
     });
+  attachExamples(parser)
+    .example("hakuriver task submit --wait -- echo hello", "run a command on the cluster and wait for it")
+    .example("hakuriver help task submit", "the help of one command, with examples")
+    .epilogue("Every command has --help with examples, also as: hakuriver help COMMAND.");
   serverCommands(parser, run);
   taskCommands(parser, run);
   vpsCommands(parser, run);
@@ -70,6 +75,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   userCommands(parser, run);
   tokenCommands(parser, run);
   auditCommand(parser, run);
+  parser.command(
+    "help [command..]",
+    "show the help of a command, with examples: hakuriver help task submit",
+    (s) => s.positional("command", { type: "string", array: true, describe: "the command words" }),
+    (a) => run(() => helpOf((a.command as string[] | undefined) ?? [])),
+  );
   try {
     await parser.parseAsync();
   } catch (error) {
@@ -81,6 +92,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 class UsageFailure extends Error {}
+
+/** `hakuriver help WORDS...`: the help of that command, or a usage error naming the unknown word. */
+async function helpOf(words: readonly string[]): Promise<number> {
+  const known = knownCommandPath(words);
+  if (words.length > 0 && known.length === 0) {
+    console.error(`error: unknown command "${words[0]}" (see hakuriver --help)`);
+    return 2;
+  }
+  return runCli([...known, "--help"]);
+}
 
 /** Commands whose last positional words are the command to run, so their own options need `--` before them. */
 const TAKES_A_COMMAND = ["task submit", "docker shell"];

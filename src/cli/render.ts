@@ -5,11 +5,19 @@ import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { NodeStatus, TaskKind, TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { statusName } from "../shared/task-status.js";
 import { formatBytes } from "../shared/units.js";
+import { stripVTControlCharacters } from "node:util";
+import { statusColour } from "./colour.js";
 
-/** Renders rows as a table with a header; columns padded to their widest cell. */
+/** Width of a cell as shown: colour escapes take no room. */
+function shownWidth(text: string): number {
+  return stripVTControlCharacters(text).length;
+}
+
+/** Renders rows as a table with a header; columns padded to their widest cell (as shown, without colour escapes). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => shownWidth(r[i] ?? ""))));
+  const pad = (cell: string, width: number) => cell + " ".repeat(Math.max(0, width - shownWidth(cell)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join("  ").trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -30,6 +38,17 @@ export function formatTime(ts: Timestamp | undefined): string {
 /** Status name as users know it (`killed_oom`). */
 export function statusText(status: TaskStatus): string {
   return status === TaskStatus.UNSPECIFIED ? "unknown" : statusName(status);
+}
+
+/** The status word for a table cell: coloured on a terminal (colour.ts). */
+export function statusCell(status: TaskStatus): string {
+  return statusColour(statusText(status));
+}
+
+/** The node status for a table cell, `online (drained)` and the like, coloured on a terminal. */
+export function nodeStatusCell(status: NodeStatus, drained: boolean): string {
+  const word = nodeStatusText(status);
+  return statusColour(word) + (drained ? ` (${statusColour("drained")})` : "");
 }
 
 /** `online` / `offline`. */

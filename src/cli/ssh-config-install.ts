@@ -16,7 +16,7 @@ import { isFinal, statusName } from "../shared/task-status.js";
 import { UsageError } from "./cli-error.js";
 import type { SshConfigArgs } from "./commands/ssh.js";
 import { clientContext } from "./context.js";
-import { renderHostBlock, replaceKnownHosts, sshAlias, upsertHostBlock } from "./ssh-config-block.js";
+import { renderHostBlock, replaceKnownHosts, sshAlias, upsertHostBlock } from "../shared/ssh-config-block.js";
 import { ensurePrivateDir, readTextOrEmpty, sshPaths, writePrivateFile, type SshPaths } from "./ssh-files.js";
 import { rememberedIdentity } from "./ssh-identities.js";
 
@@ -62,18 +62,37 @@ function identityFile(args: SshConfigArgs, hostAddress: string, taskId: string, 
   return remembered;
 }
 
+/** What {@link recordHostKeys} found. */
+export interface RecordedHostKeys {
+  /** The known_hosts file the keys are in (`~/.hakuriver/known_hosts`). */
+  readonly knownHostsFile: string;
+  /** Why the VPS's keys are not known (so ssh must trust the first one it sees); undefined when they are recorded. */
+  readonly unknownReason?: string;
+}
+
+/**
+ * Fetches VPS `taskId` (refusing a command task or an ended VPS) and writes
+ * its host keys to ~/.hakuriver/known_hosts under its alias, for
+ * `ssh-config` and `ssh` alike. Unknown keys still clear the alias's old
+ * lines: a key recorded for an earlier VPS of this id would block the login.
+ * A warning on stderr says when the key cannot be checked.
+ */
+export async function recordHostKeys(args: SshConfigArgs, taskId: string, paths: SshPaths = sshPaths()): Promise<RecordedHostKeys> {
+  const task = await fetchVps(args, taskId);
+  const reason = unknownKeyReason(task);
+  writePrivateFile(paths.knownHosts, replaceKnownHosts(readTextOrEmpty(paths.knownHosts), sshAlias(taskId), task.sshHostKeys));
+  if (reason !== undefined) console.error(`warning: the host key of VPS ${taskId} is not known (${reason}); ssh trusts it on first use (StrictHostKeyChecking accept-new)`);
+  return { knownHostsFile: paths.knownHosts, ...(reason !== undefined ? { unknownReason: reason } : {}) };
+}
+
 /**
  * Writes the VPS's host keys to ~/.hakuriver/known_hosts, then prints the
  * block, or with --install puts it in ~/.ssh/config. Returns the exit code.
  */
 export async function writeSshConfig(args: SshConfigArgs, taskId: string, proxyCommand: string, hostAddress: string): Promise<number> {
   const paths = sshPaths();
-  const task = await fetchVps(args, taskId);
   const alias = sshAlias(taskId);
-  const reason = unknownKeyReason(task);
-  // Unknown keys still clear the alias's old lines: a key recorded for an earlier VPS of this id would block the login.
-  writePrivateFile(paths.knownHosts, replaceKnownHosts(readTextOrEmpty(paths.knownHosts), alias, task.sshHostKeys));
-  if (reason !== undefined) console.error(`warning: the host key of VPS ${taskId} is not known (${reason}); the block trusts it on first use (StrictHostKeyChecking accept-new)`);
+  const { unknownReason: reason } = await recordHostKeys(args, taskId, paths);
   const identity = identityFile(args, hostAddress, taskId, paths);
   const block = renderHostBlock({
     taskId,

@@ -26,14 +26,6 @@ export function savePercent(p: Pick<SaveProgress, "bytes" | "estimatedTotalBytes
 }
 
 /**
- * True for the save phase's last report: the Host's message then says
- * `saved FILE` (every earlier one says `saving FILE`).
- */
-export function isSavedReport(message: string): boolean {
-  return message.startsWith("saved ");
-}
-
-/**
  * `saving myenv-1718000000.tar: 120 MiB of about 300 MiB (40 %)`, where
  * `message` is the Host's `saving myenv-1718000000.tar`; without an estimate,
  * the bytes alone. `barWidth` > 0 adds a bar (for a terminal's live line).
@@ -46,9 +38,9 @@ export function formatSaveLine(message: string, p: SaveProgress, barWidth = 0): 
   return `${message}: ${bar}${done} of about ${formatBytes(p.estimatedTotalBytes)} (${percent} %)`;
 }
 
-/** `saved myenv-1718000000.tar (300 MiB) in 4.2 s`, where `message` is the Host's `saved myenv-1718000000.tar`. */
-export function formatSavedLine(message: string, bytes: number, elapsedMs: number): string {
-  return `${message} (${formatBytes(bytes)}) in ${(elapsedMs / 1000).toFixed(1)} s`;
+/** `saved myenv-1718000000.tar (300 MiB) in 4.2 s`: the line that ends the save, printed at the stream's done event. */
+export function formatSavedLine(file: string, bytes: number, elapsedMs: number): string {
+  return `saved ${file} (${formatBytes(bytes)}) in ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /** How often {@link SaveLinePacer} lets a line through. */

@@ -7,7 +7,7 @@ import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
 import { dependencyListText, dependencyWaitText } from "../shared/dependency-text.js";
 import { taskJson } from "./json-shapes.js";
-import { clip, commandLine, formatTime, keyValues, memoryText, statusText, table } from "./render.js";
+import { clip, commandLine, formatTime, keyValues, memoryText, statusCell, statusText, table } from "./render.js";
 
 /** Tasks in their `--json` shape. */
 export function tasksJson(tasks: readonly Task[]): JsonValue[] {
@@ -22,7 +22,7 @@ export function ownerText(task: Task): string {
 /** A task's status for a table: `pending (after task 123)` while it waits for its dependencies. */
 export function taskStatusCell(task: Task): string {
   const waiting = dependencyWaitText(task);
-  return waiting === undefined ? statusText(task.status) : `${statusText(task.status)} (${clip(waiting, 40)})`;
+  return waiting === undefined ? statusCell(task.status) : `${statusCell(task.status)} (${clip(waiting, 40)})`;
 }
 
 /** A table of tasks. */

@@ -145,6 +145,8 @@ export const ErrorReason = {
   NO_SUCH_ENVIRONMENT: "NO_SUCH_ENVIRONMENT",
   /** The Host's Docker engine does not answer. UNAVAILABLE. Check dockerd, retry. */
   DOCKER_UNAVAILABLE: "DOCKER_UNAVAILABLE",
+  /** `delete-container --image`: another container still uses the environment's image. FAILED_PRECONDITION (IMAGE_IN_USE). Remove that container, retry. */
+  IMAGE_IN_USE: "IMAGE_IN_USE",
 } as const;
 
 /** One reason of the catalogue. */

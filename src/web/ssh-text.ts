@@ -1,20 +1,26 @@
 /**
- * What a person copies to log in to a VPS: `hakuriver ssh ID`, and the
- * block `hakuriver ssh-config ID` prints for ~/.ssh/config. The CLI's own
- * block names its node binary and script path in the ProxyCommand, which
- * only that machine knows; the dashboard writes the same block with
+ * What a person copies to log in to a VPS: `hakuriver ssh ID`, the
+ * `hakuriver ssh-config ID --install` command, and what that writes: the
+ * `Host hakuriver-ID` block (built by the same function the CLI uses,
+ * src/shared/ssh-config-block.ts) and the VPS's host key lines for
+ * ~/.hakuriver/known_hosts, so logins check the key instead of trusting any.
+ * The CLI's own block names its node binary and script path in the
+ * ProxyCommand, which only that machine knows; the dashboard writes
  * `hakuriver ssh-proxy` (the same relay, found on PATH) instead.
- * Keep in step with sshConfig() in src/cli/commands/ssh.ts.
  */
+import { renderHostBlock, sshAlias } from "../shared/ssh-config-block.js";
+
+/** Where `ssh-config` keeps VPS host keys, as ssh_config may write it (`~` is the user's home). */
+export const KNOWN_HOSTS_FILE = "~/.hakuriver/known_hosts";
 
 /** `hakuriver ssh ID`. */
 export function sshCommand(taskId: string): string {
   return `hakuriver ssh ${taskId}`;
 }
 
-/** `hakuriver ssh-config ID`, whose output goes into ~/.ssh/config. */
+/** `hakuriver ssh-config ID --install`: adds (or replaces) the block in ~/.ssh/config and records the host key. */
 export function sshConfigCommand(taskId: string): string {
-  return `hakuriver ssh-config ${taskId}`;
+  return `hakuriver ssh-config ${taskId} --install`;
 }
 
 /** Quotes a word as the CLI does for the shell ssh runs a ProxyCommand with (`%` doubled for ssh). */
@@ -24,20 +30,25 @@ function shellWord(word: string): string {
 }
 
 /**
- * The Host block for task `taskId`, as `hakuriver ssh-config ID --user USER`
- * prints it with `hakuriver` on PATH. `hostAddress` is how clients reach the
- * Host's API (`host:port`, the dashboard's own origin); `proxyPort` is its
- * SSH proxy (DescribeCluster's ssh_proxy_port).
+ * The block `hakuriver ssh-config ID --install` writes for task `taskId`,
+ * with `hakuriver` on PATH. `hostAddress` is how clients reach the Host's
+ * API (`host:port`, the dashboard's own origin); `proxyPort` is its SSH
+ * proxy (DescribeCluster's ssh_proxy_port); `hostKeys` the VPS's keys
+ * (Task.ssh_host_keys): with none yet, the block trusts the first key it
+ * sees and says so.
  */
-export function sshConfigBlock(taskId: string, hostAddress: string, proxyPort: number, user = "root"): string {
-  const proxy = ["hakuriver", "ssh-proxy", taskId, "--host", hostAddress, "--proxy-port", String(proxyPort)].map(shellWord).join(" ");
-  return [
-    `Host hakuriver-${taskId}`,
-    `  HostName hakuriver-${taskId}`,
-    `  User ${user}`,
-    `  ProxyCommand ${proxy}`,
-    "  StrictHostKeyChecking no",
-    "  UserKnownHostsFile /dev/null",
-    "  LogLevel ERROR",
-  ].join("\n");
+export function sshConfigBlock(taskId: string, hostAddress: string, proxyPort: number, hostKeys: readonly string[], user = "root"): string {
+  const proxyCommand = ["hakuriver", "ssh-proxy", taskId, "--host", hostAddress, "--proxy-port", String(proxyPort)].map(shellWord).join(" ");
+  return renderHostBlock({
+    taskId,
+    user,
+    proxyCommand,
+    knownHostsFile: KNOWN_HOSTS_FILE,
+    ...(hostKeys.length === 0 ? { unknownHostKeyReason: "the runner has not reported it yet" } : {}),
+  });
+}
+
+/** The known_hosts lines for the VPS's keys, as `ssh-config --install` writes them. */
+export function knownHostsLines(taskId: string, hostKeys: readonly string[]): string {
+  return hostKeys.map((key) => `${sshAlias(taskId)} ${key}`).join("\n");
 }

@@ -152,8 +152,13 @@ test("a VPS submitted from the page reaches running, shows its SSH port and logi
   await page.getByTestId("vps-ssh-port").filter({ hasText: String(task.sshPort) }).waitFor();
   assert.equal(await page.getByTestId("vps-node").textContent(), RUNNER);
   assert.equal(await page.getByTestId("ssh-command").textContent(), `hakuriver ssh ${id}`);
+  assert.ok(task.sshHostKeys.length > 0, "the runner reported the VPS's host keys");
+  await page.getByTestId("ssh-known-hosts").filter({ hasText: `hakuriver-${id} ${task.sshHostKeys[0]}` }).waitFor();
   const block = (await page.getByTestId("ssh-config-block").textContent()) ?? "";
-  assert.match(block, new RegExp(`^Host hakuriver-${id}\\n  HostName hakuriver-${id}\\n  User root\\n  ProxyCommand hakuriver ssh-proxy ${id} --host ${cluster.address.replace(/\./g, "\\.")} --proxy-port ${cluster.sshProxyPort}\\n`));
+  assert.match(block, new RegExp(`^# BEGIN hakuriver vps-${id} .*\\nHost hakuriver-${id}\\n  HostName hakuriver-${id}\\n  User root\\n  ProxyCommand hakuriver ssh-proxy ${id} --host ${cluster.address.replace(/\./g, "\\.")} --proxy-port ${cluster.sshProxyPort}\\n`));
+  assert.equal(await page.getByTestId("ssh-config-command").textContent(), `hakuriver ssh-config ${id} --install`);
+  assert.match(block, /\n  HostKeyAlias hakuriver-\d+\n  UserKnownHostsFile ~\/\.hakuriver\/known_hosts\n  StrictHostKeyChecking yes\n/, "the dashboard's block checks host keys");
+  assert.doesNotMatch(block, /StrictHostKeyChecking no/);
   assert.equal(await page.getByRole("button", { name: "Resume" }).isDisabled(), true, "Resume is off while running");
   console.log(`screenshot: ${await screenshot(page, "vps-detail")}`);
   await page.goto(`http://${cluster.address}/#/vps`);

@@ -9,6 +9,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CLI, FAST_TIMING, TestCluster, submittedIds, waitUntil } from "../helpers/cluster.js";
 import { docker, removeTestDockerState } from "../helpers/docker.js";
+import { failure } from "../helpers/call-failure.js";
+import { Code } from "@connectrpc/connect";
+import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
 const suffix = `${process.pid}${Date.now().toString(36)}`;
 const ENV = `envc${suffix}`;
@@ -43,6 +46,9 @@ test("create-tar piped prints progress lines with a percent and a final saved li
   assert.match(tar.stderr, new RegExp(`^save: saving ${ENV}-\\d+\\.tar: .+ of about .+ \\(\\d+ %\\)$`, "m"));
   assert.match(tar.stderr, new RegExp(`^save: saved ${ENV}-\\d+\\.tar \\(.+\\) in \\d+\\.\\d s$`, "m"));
   assert.doesNotMatch(tar.stderr, /\r/, "no carriage returns off a terminal");
+  const savedAt = tar.stderr.indexOf("save: saved ");
+  assert.ok(savedAt < tar.stderr.indexOf("prune: "), `the saved line comes before the prune line:\n${tar.stderr}`);
+  assert.doesNotMatch(tar.stderr.slice(savedAt), /save: saving/, "no save line after the saved one");
   assert.match(tar.stdout, new RegExp(`Created ${ENV}-\\d+\\.tar`));
 });
 
@@ -98,6 +104,20 @@ test("delete-container keeps the image and says so; --image removes it", async (
   assert.equal(kept.code, 0, kept.stderr);
   assert.match(kept.stdout, new RegExp(`Deleted environment container ${ENV}; its image ${image.replace(/[.:/]/g, "\\$&")} is kept \\(remove it with: hakuriver docker delete-container ${ENV} --image\\)`));
   assert.ok(imageExists(image), "the image stays without --image");
+  // Another container on the image: --image refuses with IMAGE_IN_USE (one line, exit 1) and keeps it.
+  const user = `hakuriver-imguser-${suffix}`;
+  docker("create", "--name", user, image, "true");
+  try {
+    const busy = await cluster.cli(["docker", "delete-container", ENV, "--image"]);
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.match(busy.stderr, /^error \(failed precondition\): the image .* is still used by a container .*retry with --image\n$/);
+    const refused = await failure(cluster.client.deleteContainer({ name: ENV, removeImage: true }));
+    assert.equal(refused.code, Code.FailedPrecondition);
+    assert.equal(refused.findDetails(ErrorInfoSchema)[0]?.reason, "IMAGE_IN_USE");
+    assert.ok(imageExists(image), "a refused --image keeps the image");
+  } finally {
+    docker("rm", "-f", user);
+  }
   const removed = await cluster.cli(["docker", "delete-container", ENV, "--image"]);
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stdout, new RegExp(`There was no environment container ${ENV}; removed its image`));

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, writeFileSync } from "node:fs";
+import { createReadStream, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
@@ -117,6 +117,22 @@ describe("VPS over SSH to a runner behind NAT", { timeout: 600_000 }, () => {
     assert.equal(result.stdout.trim(), expected);
     const failing = await cli([...sshArgs, "exit", "7"]);
     assert.equal(failing.code, 7);
+  });
+
+  it("hakuriver ssh ID checks the VPS's host key against the one its runner reported", async () => {
+    const task = await vpsStatus(vpsId);
+    assert.ok(task.sshHostKeys.length > 0, "the runner reported host keys");
+    const options = sshArgs.slice(sshArgs.indexOf("--") + 1);
+    const result = await cli([...sshArgs, "-o", "LogLevel=DEBUG1", "true"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`Host 'hakuriver-${vpsId}' is known and matches`), result.stderr);
+    const knownHosts = readFileSync(join(home, ".hakuriver", "known_hosts"), "utf8");
+    for (const hostKey of task.sshHostKeys) assert.ok(knownHosts.includes(`hakuriver-${vpsId} ${hostKey}`), `known_hosts lacks ${hostKey}:\n${knownHosts}`);
+    // ssh -G prints the options it would use: the check is on, against that file (not StrictHostKeyChecking=no).
+    const effective = await cli(["ssh", vpsId, "--proxy-port", String(cluster.sshProxyPort), "--", ...options, "-G"]);
+    assert.equal(effective.code, 0, effective.stderr);
+    assert.match(effective.stdout, /^stricthostkeychecking true$/m);
+    assert.match(effective.stdout, new RegExp(`^userknownhostsfile ${join(home, ".hakuriver", "known_hosts").replace(/\./g, "\\.")}$`, "m"));
   });
 
   it("scp of a 100 MB random file through the ssh-config entry keeps its sha256", async () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { renderHostBlock, replaceKnownHosts, upsertHostBlock } from "../../src/cli/ssh-config-block.js";
+import { renderHostBlock, replaceKnownHosts, upsertHostBlock } from "../../src/shared/ssh-config-block.js";
 import { parseHostKeys } from "../../src/runner/vps/host-keys.js";
 
 const block = (taskId: string, extra: Partial<Parameters<typeof renderHostBlock>[0]> = {}) =>

@@ -2,6 +2,7 @@
  * `hakuriver docker ...`: environment containers on the Host, an interactive
  * shell in them, and their tarballs on shared storage.
  */
+import { basename } from "node:path";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Argv } from "yargs";
 import type { ShellRequestSchema, Tarball } from "../../../gen/hakuriver/v1/environments_pb.js";
@@ -12,7 +13,8 @@ import { processExitCode } from "../exit-codes.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { containerJson, tarballJson } from "../json-shapes.js";
 import { formatTime, table } from "../render.js";
-import { formatSavedLine, formatSaveLine, isSavedReport, SaveLinePacer } from "../tar-progress.js";
+import { statusColour } from "../colour.js";
+import { formatSavedLine, formatSaveLine, SaveLinePacer, type SaveProgress } from "../tar-progress.js";
 
 type Run = (fn: () => Promise<number>) => Promise<void>;
 type NameArgs = GlobalArgs & { name: string };
@@ -35,7 +37,7 @@ async function listContainers(args: GlobalArgs): Promise<number> {
   const { containers } = await ctx.client.listContainers({});
   if (ctx.json) console.log(JSON.stringify(containers.map(containerJson), null, 2));
   else if (containers.length === 0) console.log("No environment containers. Create one with: hakuriver docker create-container IMAGE NAME");
-  else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, c.state, formatTime(c.createdAt), c.id.slice(0, 12)])));
+  else console.log(table(["NAME", "IMAGE", "STATE", "CREATED", "ID"], containers.map((c) => [c.name, c.image, statusColour(c.state), formatTime(c.createdAt), c.id.slice(0, 12)])));
   return 0;
 }
 
@@ -128,20 +130,27 @@ async function createTar(args: NameArgs & { keep?: number }): Promise<number> {
     if (live) process.stderr.write(`\r\x1b[K${line}${final ? "\n" : ""}`);
     else console.error(line);
   };
+  // The save ends with the stream's done event (the tarball's exact size and file): the saved line is
+  // printed then, before any later phase's lines (prune), which wait for it.
+  let lastSave: SaveProgress | undefined;
+  const afterSave: string[] = [];
   for await (const response of ctx.client.createTarball({ name: args.name, keep: args.keep ?? 0 }, { timeoutMs: 3_600_000 })) {
     const event = response.event;
     if (event.case === "progress") {
       const p = event.value;
       if (p.phase !== "save") {
-        show(`${p.phase}: ${p.message}`, true);
+        if (lastSave) afterSave.push(`${p.phase}: ${p.message}`);
+        else show(`${p.phase}: ${p.message}`, true);
         continue;
       }
       const progress = { bytes: Number(p.bytes), estimatedTotalBytes: Number(p.estimatedTotalBytes), elapsedMs: Number(p.elapsedMs) };
-      if (isSavedReport(p.message)) show(`save: ${formatSavedLine(p.message, progress.bytes, progress.elapsedMs)}`, true);
-      else if (live) show(`save: ${formatSaveLine(p.message, progress, 20)}`, false);
+      lastSave = progress;
+      if (live) show(`save: ${formatSaveLine(p.message, progress, 20)}`, false);
       else if (pacer.shouldPrint(progress)) show(`save: ${formatSaveLine(p.message, progress)}`, true);
     } else if (event.case === "done") {
       const t = event.value;
+      show(`save: ${formatSavedLine(basename(t.file), Number(t.sizeBytes), lastSave?.elapsedMs ?? 0)}`, true);
+      for (const line of afterSave) show(line, true);
       if (ctx.json) console.log(JSON.stringify(tarballJson(t), null, 2));
       else console.log(`Created ${t.file} (${formatBytes(Number(t.sizeBytes))}); runners load it before the next task in environment ${t.name}`);
     }

@@ -6,7 +6,7 @@ import type { Node } from "../../../gen/hakuriver/v1/types_pb.js";
 import { formatBytes, formatCores } from "../../shared/units.js";
 import { clientContext, type GlobalArgs } from "../context.js";
 import { healthJson, nodeJson, printJson } from "../json-shapes.js";
-import { formatTime, keyValues, nodeStatusText, table } from "../render.js";
+import { formatTime, keyValues, nodeStatusCell, table } from "../render.js";
 
 function reading(value: number | bigint, unit: string): string {
   return Number(value) < 0 ? "-" : `${Number(value)}${unit}`;
@@ -54,7 +54,7 @@ function nodeTable(nodes: readonly Node[]): string {
       const memTotal = Number(u?.memoryTotalBytes ?? 0n);
       return [
         n.name,
-        nodeStatusText(n.status) + (n.drained ? " (drained)" : ""),
+        nodeStatusCell(n.status, n.drained),
         `${formatCores(n.coresInUse)}/${r?.cores ?? 0}`,
         `${formatBytes(Number(n.memoryInUseBytes))}/${formatBytes(Number(r?.memoryBytes ?? 0n))}`,
         String(r?.numaNodes.length ?? 0),

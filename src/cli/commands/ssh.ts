@@ -21,6 +21,7 @@ import { loadConfig } from "../../shared/config-file.js";
 import { SETTINGS } from "../../shared/config-schema.js";
 import { invalidArgument } from "../../shared/errors.js";
 import { resolveHostAddress } from "../../shared/host-address.js";
+import { configValue } from "../../shared/ssh-config-block.js";
 import type { GlobalArgs } from "../context.js";
 
 interface SshArgs extends GlobalArgs {
@@ -176,15 +177,24 @@ export function splitSshArgs(extra: readonly string[]): { options: string[]; com
   return { options, command: extra.slice(i) };
 }
 
-const QUIET_HOST_KEYS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
-
+/**
+ * `hakuriver ssh ID`: the system ssh through the Host, checking the VPS's
+ * host key against the one its runner reported (recorded in
+ * ~/.hakuriver/known_hosts under the alias `hakuriver-ID`, as ssh-config
+ * does); only when that key is unknown does ssh trust the first key, and a
+ * warning says so.
+ */
 async function ssh(args: SshArgs): Promise<number> {
   const taskId = checkId(args.id);
   const target = await proxyTarget(args);
   const { options, command } = splitSshArgs((args["--"] ?? []).map(String));
+  // Only now the gRPC client loads (the task's host keys); ssh-proxy never needs it.
+  const { recordHostKeys } = await import("../ssh-config-install.js");
+  const keys = await recordHostKeys(args, taskId);
   const argv = [
     "-o", `ProxyCommand=${proxyCommand(taskId, target, args.config)}`,
-    ...QUIET_HOST_KEYS,
+    "-o", `UserKnownHostsFile=${configValue(keys.knownHostsFile)}`,
+    "-o", `StrictHostKeyChecking=${keys.unknownReason === undefined ? "yes" : "accept-new"}`,
     "-o", `HostKeyAlias=hakuriver-${taskId}`,
     "-l", args.user ?? "root",
     ...options,

@@ -53,6 +53,7 @@ export async function deleteEnvironment(docker: Docker, containers: HostContaine
     if (dockerStatus(error) !== 409) throw engineError(error, `image ${image}`);
     const done = containerDeleted ? `deleted the environment container "${name}", but ` : "";
     throw new DomainError("failed_precondition", `${done}the image ${image} is still used by a container (${dockerMessage(error)}); remove that container, then retry with --image`, {
+      reason: ErrorReason.IMAGE_IN_USE,
       preconditionViolations: [{ type: "IMAGE_IN_USE", subject: `image/${image}`, description: "a container on the Host's engine still uses the image" }],
     });
   }

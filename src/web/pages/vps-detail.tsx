@@ -11,7 +11,7 @@ import { CopyText } from "../copy-text.js";
 import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
-import { sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
+import { KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
 
 let proxyPort: Promise<number> | undefined;
 
@@ -33,11 +33,19 @@ function Login(props: { readonly task: Task }) {
       <p>Log in through the Host (works when the node is behind NAT):</p>
       <CopyText text={sshCommand(id)} testId="ssh-command" />
       <p>
-        Or add a Host entry to <code>~/.ssh/config</code>, so plain <code>ssh</code>, <code>scp</code>, <code>sftp</code> and editors use <code>hakuriver-{id}</code>. Run:
+        Or add a Host entry to <code>~/.ssh/config</code>, so plain <code>ssh</code>, <code>scp</code>, <code>sftp</code> and editors use <code>hakuriver-{id}</code>. Run (it creates <code>~/.ssh</code> if needed and replaces an earlier block of this VPS):
       </p>
-      <CopyText text={`${sshConfigCommand(id)} >> ~/.ssh/config`} testId="ssh-config-command" />
-      <p class="muted">It prints this block (its ProxyCommand names the CLI's own path; this one uses <code>hakuriver</code> on PATH):</p>
-      {port === undefined ? <p class="muted">…</p> : port === 0 ? <p class="muted">This Host runs no SSH proxy.</p> : <CopyText block text={sshConfigBlock(id, location.host, port)} testId="ssh-config-block" />}
+      <CopyText text={sshConfigCommand(id)} testId="ssh-config-command" />
+      <p class="muted">It writes this block (its ProxyCommand names the CLI's own path; this one uses <code>hakuriver</code> on PATH). Host keys are checked, against <code>{KNOWN_HOSTS_FILE}</code>:</p>
+      {port === undefined ? <p class="muted">…</p> : port === 0 ? <p class="muted">This Host runs no SSH proxy.</p> : <CopyText block text={sshConfigBlock(id, location.host, port, props.task.sshHostKeys)} testId="ssh-config-block" />}
+      {props.task.sshHostKeys.length > 0 ? (
+        <>
+          <p class="muted">and the VPS's host keys, as the runner read them when sshd started, to <code>{KNOWN_HOSTS_FILE}</code>:</p>
+          <CopyText block text={knownHostsLines(id, props.task.sshHostKeys)} testId="ssh-known-hosts" />
+        </>
+      ) : (
+        <p class="muted">The runner has not reported this VPS's host keys yet, so the first login records the key it is shown.</p>
+      )}
     </div>
   );
 }
