@@ -12,10 +12,12 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
-import { TestCluster, submittedIds, waitUntil } from "../helpers/cluster.js";
+import { FAST_TIMING, TestCluster, submittedIds, waitUntil } from "../helpers/cluster.js";
 
 describe("task dependencies end to end", { timeout: 240_000 }, () => {
-  const cluster = new TestCluster();
+  // A node is lost after 10 s of silence, not 1.5 s: the Host restart below must not lose the running dependency
+  // while its runner reconnects on a busy machine (that would fail the waiting task, rightly, but it is not the point).
+  const cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "50" });
   const work = join(cluster.dir, "work");
 
   before(async () => {
