@@ -14,3 +14,10 @@ export function failureExitCode(code: number | undefined): number {
   const clamped = processExitCode(code ?? 1);
   return clamped === 0 ? 1 : clamped;
 }
+
+/**
+ * The exit code of `--wait` for a task that ended `timeout` (its time
+ * limit reached): 124, as coreutils' `timeout` exits, whatever code the
+ * stopped process had.
+ */
+export const TIMEOUT_EXIT_CODE = 124;

@@ -4,9 +4,10 @@
  * G"), so the user never hears what is wrong with the value itself.
  */
 import { parseSize } from "../shared/units.js";
+import { parseTimeLimit } from "../shared/time-limit.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before
@@ -38,5 +39,16 @@ export function memoryValueProblem(value: unknown): string | undefined {
     return undefined;
   } catch {
     return `--memory must be a size like 512M or 4G, got ${String(value)}`;
+  }
+}
+
+/** Why a `--time-limit` value is not a limit, in words for the user; undefined when it is fine (or absent). */
+export function timeLimitValueProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseTimeLimit(String(value));
+    return undefined;
+  } catch {
+    return `--time-limit must be a positive duration like 90s, 45m, 2h30m or 1d, got ${JSON.stringify(String(value))}`;
   }
 }

@@ -5,6 +5,7 @@
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
+import { formatTimeLimit } from "../shared/time-limit.js";
 import { dependencyListText, dependencyWaitText } from "../shared/dependency-text.js";
 import { taskJson } from "./json-shapes.js";
 import { clip, commandLine, formatTime, keyValues, memoryText, statusCell, statusText, table } from "./render.js";
@@ -66,6 +67,7 @@ export function taskDetails(task: Task): string {
     ["GPUs", task.gpus.length > 0 ? task.gpus.join(",") : "-"],
     ["Cores", task.cores > 0 ? formatCores(task.cores) : "-"],
     ["Memory", memoryText(task.memoryBytes)],
+    ["Time limit", task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "-"],
     ["Container", task.container],
     ["Env", env || "-"],
     ["Submitted", formatTime(task.submittedAt)],

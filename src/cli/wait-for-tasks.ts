@@ -9,7 +9,7 @@ import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { isFinal, statusName } from "../shared/task-status.js";
-import { failureExitCode } from "./exit-codes.js";
+import { failureExitCode, TIMEOUT_EXIT_CODE } from "./exit-codes.js";
 
 /** Codes after which the wait watches again rather than fails. */
 const RETRYABLE = new Set([Code.Unavailable, Code.Canceled, Code.Aborted, Code.Internal, Code.Unknown, Code.DeadlineExceeded]);
@@ -75,12 +75,15 @@ export async function waitForTasks(client: Client<typeof ClientService>, batchId
   return taskIds.map((id) => finished.get(id)!);
 }
 
-/** The exit code a waiting command returns: the task's own, or 1 for a task that failed without one. */
+/**
+ * The exit code a waiting command returns: 0 when every task completed;
+ * 124 ({@link TIMEOUT_EXIT_CODE}) when every one that did not complete
+ * ended `timeout`; else, for one task, its own code (1 when it failed
+ * without one), and for several, 1.
+ */
 export function exitCodeOfTasks(tasks: readonly Task[]): number {
-  if (tasks.length === 1) {
-    const task = tasks[0]!;
-    if (statusName(task.status) === "completed") return 0;
-    return failureExitCode(task.exitCode);
-  }
-  return tasks.every((t) => statusName(t.status) === "completed") ? 0 : 1;
+  const unfinished = tasks.filter((t) => statusName(t.status) !== "completed");
+  if (unfinished.length === 0) return 0;
+  if (unfinished.every((t) => statusName(t.status) === "timeout")) return TIMEOUT_EXIT_CODE;
+  return tasks.length === 1 ? failureExitCode(tasks[0]!.exitCode) : 1;
 }

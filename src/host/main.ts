@@ -6,6 +6,7 @@ import type { Config } from "../shared/config-schema.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { createLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
+import { defaultTimeLimitMs } from "../shared/time-limit.js";
 import { startHost } from "./host-app.js";
 import { isLoopbackAddress, resolveHostTls } from "./tls-setup.js";
 
@@ -37,6 +38,7 @@ export async function main(config: Config): Promise<number> {
       privileged: config.tasksPrivileged,
       mounts: config.additionalMounts,
       queue: config.queue,
+      timeLimitMs: defaultTimeLimitMs(config.defaultTimeLimit),
     },
     auth: { enabled: config.authEnabled, stateDir: dirname(config.dbFile), mountAllowList: config.mountAllowList },
     containerDir: config.containerDir,

@@ -8,6 +8,7 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TaskStatusName } from "../shared/task-status.js";
+import type { TimeLimitState } from "./tasks/time-limit-watch.js";
 
 /** How a recorded task ended. */
 export interface RecordedEnd {
@@ -23,6 +24,8 @@ export interface RecordedTask {
   readonly ref: string;
   /** Set once the task ended. */
   readonly end?: RecordedEnd;
+  /** Where its time limit's clock stood at its last start, pause or resume; absent = no limit. */
+  readonly timeLimit?: TimeLimitState;
 }
 
 /** One line of the journal: a task recorded (or re-recorded), or forgotten. */
@@ -81,6 +84,13 @@ export class StateFile {
   finish(taskId: string, end: RecordedEnd): void {
     const known = this.tasks.get(taskId);
     this.record({ taskId, executor: known?.executor ?? "", ref: known?.ref ?? "", end });
+  }
+
+  /** Records where an open task's time-limit clock stands (a task not recorded, or ended, is left alone). */
+  noteTimeLimit(taskId: string, timeLimit: TimeLimitState): void {
+    const known = this.tasks.get(taskId);
+    if (!known || known.end) return;
+    this.record({ ...known, timeLimit });
   }
 
   forget(taskId: string): void {

@@ -1,8 +1,9 @@
 /**
  * Runs the runner's tasks: starts each on the right executor, applies
- * kill/pause/resume, and follows each to its end. The parts live by job in
- * `tasks/`: the task table (status changes through the shared transition
- * function, reports up), recovery after a restart, pruning of ended tasks,
+ * kill/pause/resume, stops a task that reaches its time limit, and follows
+ * each to its end. The parts live by job in `tasks/`: the task table
+ * (status changes through the shared transition function, reports up),
+ * recovery after a restart, pruning of ended tasks, the time-limit clock,
  * and the output link to the control stream.
  */
 import type { Logger } from "pino";
@@ -15,6 +16,7 @@ import { TaskOutput, type ChunkSender } from "./task-output.js";
 import { OutputLink, type StreamCursors } from "./tasks/output-attach.js";
 import { PRUNE_INTERVAL_MS, Pruner } from "./tasks/pruning.js";
 import { recoverTasks } from "./tasks/recovery.js";
+import { TimeLimitWatch } from "./tasks/time-limit-watch.js";
 import { finalStatus, TaskTable, type RunnerTask, type TaskReport, type TaskReporter } from "./tasks/task-table.js";
 
 /** What a Supervisor needs. */
@@ -74,8 +76,34 @@ export class Supervisor {
     }
     if (task.handle.ref) this.deps.state.record({ taskId: spec.taskId, executor: executor.name, ref: task.handle.ref });
     if (task.killRequested) await task.handle.kill();
-    else this.table.set(task, "running");
+    else {
+      this.table.set(task, "running");
+      if (spec.timeLimitMs > 0n) this.limit(task, new TimeLimitWatch(Number(spec.timeLimitMs), this.clock, () => void this.timeOut(task)));
+    }
     this.watch(task, task.handle);
+  }
+
+  /** Starts counting a task's time limit (it runs now), and records where the count stands. */
+  private limit(task: RunnerTask, watch: TimeLimitWatch, paused = false): void {
+    task.timeLimit = watch;
+    if (!paused) watch.run();
+    this.noteLimit(task);
+  }
+
+  private noteLimit(task: RunnerTask): void {
+    if (task.timeLimit) this.deps.state.noteTimeLimit(task.spec.taskId, task.timeLimit.state());
+  }
+
+  /** Stops a task that ran for its whole time limit, as a kill does; it ends `timeout`. */
+  private async timeOut(task: RunnerTask): Promise<void> {
+    if (isFinal(task.status) || task.killRequested || task.timedOutAtMs !== undefined || !task.timeLimit) return;
+    task.timedOutAtMs = task.timeLimit.limitMs;
+    this.deps.log.info({ taskId: task.spec.taskId, limitMs: task.timedOutAtMs }, "time limit reached; stopping the task");
+    try {
+      await task.handle?.kill();
+    } catch (error) {
+      this.deps.log.warn({ taskId: task.spec.taskId, err: error instanceof Error ? error.message : String(error) }, "could not stop a task past its time limit");
+    }
   }
 
   private watch(task: RunnerTask, handle: TaskHandle): void {
@@ -87,7 +115,8 @@ export class Supervisor {
 
   private end(task: RunnerTask, exit: ExitInfo): void {
     if (isFinal(task.status)) return;
-    const { status, message } = finalStatus(exit, task.killRequested);
+    task.timeLimit?.stop();
+    const { status, message } = finalStatus(exit, task.killRequested, task.timedOutAtMs);
     task.endedAt = this.clock.now();
     // Kept until the task is pruned: a runner restarted before the Host stored the end reports it again.
     this.deps.state.finish(task.spec.taskId, { status, exitCode: exit.exitCode ?? -1, message });
@@ -112,8 +141,16 @@ export class Supervisor {
   async pause(taskId: string): Promise<void> {
     const task = this.table.get(taskId);
     if (!task?.handle || task.status !== "running") return;
-    await task.handle.pause();
-    this.table.set(task, "paused", { message: "paused by user" });
+    // Stopped first, so time spent pausing never counts; counted again if the pause fails.
+    task.timeLimit?.pause();
+    try {
+      await task.handle.pause();
+    } catch (error) {
+      if (!isFinal(task.status)) task.timeLimit?.run();
+      throw error;
+    }
+    if (this.table.set(task, "paused", { message: "paused by user" })) this.noteLimit(task);
+    else if (!isFinal(task.status)) task.timeLimit?.run();
   }
 
   /** Resumes a paused task. */
@@ -121,13 +158,20 @@ export class Supervisor {
     const task = this.table.get(taskId);
     if (!task?.handle || task.status !== "paused") return;
     await task.handle.resume();
-    this.table.set(task, "running", { message: "resumed" });
+    if (this.table.set(task, "running", { message: "resumed" })) {
+      task.timeLimit?.run();
+      this.noteLimit(task);
+    }
   }
 
   /** Holds again every task a previous runner process recorded (see `tasks/recovery.ts`). */
   recover(): Promise<void> {
     const { executors, state, sharedDir, log } = this.deps;
-    return recoverTasks({ table: this.table, executors, state, sharedDir, log, clock: this.clock, watch: (task, handle) => this.watch(task, handle) });
+    return recoverTasks({
+      table: this.table, executors, state, sharedDir, log, clock: this.clock,
+      watch: (task, handle) => this.watch(task, handle),
+      keepLimit: (task, limit) => this.limit(task, TimeLimitWatch.fromState(limit, this.clock, () => void this.timeOut(task)), task.status === "paused"),
+    });
   }
 
   /** Connects output shipping to a new stream (or disconnects it with undefined). */

@@ -50,6 +50,7 @@ export const SETTINGS = [
   { section: "docker", key: "additional_mounts", field: "additionalMounts", type: "string[]", defaultValue: [], doc: "Extra HOST:CONTAINER[:ro] mounts for every task." },
   { section: "docker", key: "keep_tarballs", field: "keepTarballs", type: "number", defaultValue: 1, doc: "How many tarballs per environment create-tar keeps." },
   { section: "scheduler", key: "queue", field: "queue", type: "boolean", defaultValue: true, doc: "Queue tasks when no node has room; false rejects at once like the original." },
+  { section: "scheduler", key: "default_time_limit", field: "defaultTimeLimit", type: "string", defaultValue: "", doc: "Host: time limit of a task submitted without --time-limit, as a duration (2h30m, 1d); the task ends timeout after running that long (queued and paused time do not count). Empty means no limit." },
   { section: "auth", key: "enabled", field: "authEnabled", type: "boolean", defaultValue: true, doc: "Host: require a credential on every call (users, roles, tokens; the admin and join tokens are made on first start). false lets anyone do anything." },
   { section: "auth", key: "token", field: "token", type: "string", defaultValue: "", doc: "Client: the token to send (wins over ~/.hakuriver/credentials, which `hakuriver login` writes)." },
   { section: "auth", key: "join_token", field: "joinToken", type: "string", defaultValue: "", doc: "Runner: the join token to present; empty means the contents of auth.join_token_file." },

@@ -57,6 +57,8 @@ export const ErrorReason = {
   TOO_MANY_TARGETS: "TOO_MANY_TARGETS",
   /** Targets × sweep combinations make more tasks than one submission may. metadata `tasks`, `limit`. Split it. */
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
+  /** `time_limit` is not a positive duration (field violation lists the accepted forms: 90s, 45m, 2h30m, 1d), or is too long. */
+  INVALID_TIME_LIMIT: "INVALID_TIME_LIMIT",
   /** An `after[i]`/`after_ok[i]` is not a decimal id. */
   INVALID_DEPENDENCY: "INVALID_DEPENDENCY",
   /** An `after[i]`/`after_ok[i]` names no task or batch. metadata `id`. Use an id that SubmitTask or ListTasks gave. */

@@ -4,13 +4,16 @@
  *
  *   pending ──▶ assigning ──▶ running ⇄ paused
  *      │            │            │         │
- *      │            ├────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost
+ *      │            ├────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost | timeout
  *      └──▶ killed | failed (never placed)
  *
  * - pending: queued on the Host. assigning: sent to a runner. A runner that
  *   reconnects without a task it was sent puts it back to assigning (resend).
  * - A runner may report running straight from pending/assigning, and any
  *   final status from any non-final one (a task can end before "running" arrives).
+ * - timeout: the runner stopped a task that ran past its time limit. Only a
+ *   task that has run can reach it (never pending), but from assigning too:
+ *   "running" may not have reached the Host before the end did.
  * - A final status never changes; moving to the same status is a no-op.
  */
 import type { TaskStatusName } from "./task-status.js";
@@ -18,14 +21,15 @@ import { isFinal } from "./task-status.js";
 
 const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
   pending: ["assigning", "running", "killed", "failed", "lost"],
-  assigning: ["pending", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost"],
-  running: ["paused", "completed", "failed", "killed", "killed_oom", "lost"],
-  paused: ["running", "completed", "failed", "killed", "killed_oom", "lost"],
+  assigning: ["pending", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
+  running: ["paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
+  paused: ["running", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
   completed: [],
   failed: [],
   killed: [],
   killed_oom: [],
   lost: [],
+  timeout: [],
 };
 
 /** The outcome of asking for a transition. */

@@ -13,7 +13,8 @@ export type TaskStatusName =
   | "failed"
   | "killed"
   | "killed_oom"
-  | "lost";
+  | "lost"
+  | "timeout";
 
 const NAME_OF: Record<TaskStatus, TaskStatusName | undefined> = {
   [TaskStatus.UNSPECIFIED]: undefined,
@@ -26,6 +27,7 @@ const NAME_OF: Record<TaskStatus, TaskStatusName | undefined> = {
   [TaskStatus.KILLED]: "killed",
   [TaskStatus.KILLED_OOM]: "killed_oom",
   [TaskStatus.LOST]: "lost",
+  [TaskStatus.TIMEOUT]: "timeout",
 };
 
 const ENUM_OF = new Map<string, TaskStatus>(
@@ -44,12 +46,13 @@ export const FINAL_STATUSES: ReadonlySet<TaskStatusName> = new Set([
   "killed",
   "killed_oom",
   "lost",
+  "timeout",
 ]);
 
 /** Statuses that hold resources on a node. */
 export const ACTIVE_STATUSES: readonly TaskStatusName[] = ["assigning", "running", "paused"];
 
-/** True for completed, failed, killed, killed_oom and lost. */
+/** True for completed, failed, killed, killed_oom, lost and timeout. */
 export function isFinal(status: TaskStatusName): boolean {
   return FINAL_STATUSES.has(status);
 }

@@ -10,7 +10,7 @@
  */
 
 /** The submit form's fields that can carry an error, and "form" for the rest. */
-export type SubmitField = "command" | "env" | "cores" | "memory" | "container" | "mounts" | "targets" | "noQueue" | "form";
+export type SubmitField = "command" | "env" | "cores" | "memory" | "container" | "mounts" | "targets" | "noQueue" | "timeLimit" | "form";
 
 /** First match wins, so the narrower patterns come first. */
 const FIELD_PATTERNS: readonly (readonly [RegExp, SubmitField])[] = [
@@ -23,6 +23,7 @@ const FIELD_PATTERNS: readonly (readonly [RegExp, SubmitField])[] = [
   [/^(empty target|target "|unknown node |node \S+ has no |NUMA node |\d+ targets given)/, "targets"],
   [/^(empty command|malformed span|span "|the sweep |arguments ".*look like a span|the command |argument \d+ is )/, "command"],
   [/^cores must/, "cores"],
+  [/^(invalid )?time limit "/, "timeLimit"],
   [/^(invalid )?memory size/, "memory"],
   [/^environment variable/, "env"],
   [/is not a valid environment name|^environment .* not found|^a VPS needs a container/, "container"],

@@ -21,7 +21,7 @@ export function taskKindName(kind: TaskKind): string {
 }
 
 /** Statuses after which a task never changes. */
-export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.KILLED_OOM, TaskStatus.LOST]);
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.KILLED_OOM, TaskStatus.LOST, TaskStatus.TIMEOUT]);
 
 /** "1.5 GiB", "512 MiB", "0 B". */
 export function formatBytes(bytes: bigint | number): string {

@@ -6,11 +6,12 @@
  */
 
 /** The VPS form's fields. */
-export type VpsField = "publicKey" | "cores" | "memory" | "container" | "target" | "mounts" | "form";
+export type VpsField = "publicKey" | "cores" | "memory" | "container" | "target" | "mounts" | "timeLimit" | "form";
 
 /** First match wins; order matters ("target … node" before the environment's words). */
 const RULES: readonly (readonly [RegExp, VpsField])[] = [
   [/public key/i, "publicKey"],
+  [/^(invalid )?time limit "/, "timeLimit"],
   [/\bmounts?\b/i, "mounts"],
   [/\bmemory size\b/i, "memory"],
   [/\bcores must\b|no node can ever fit/i, "cores"],

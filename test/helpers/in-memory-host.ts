@@ -34,7 +34,7 @@ export interface InMemoryHost {
 
 /** Builds a Host over a temp dir (SQLite file, shared dir) and an in-memory transport. */
 export async function inMemoryHost(
-  overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number; mountAllowList?: string[] } = {},
+  overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number; mountAllowList?: string[]; timeLimitMs?: number } = {},
 ): Promise<InMemoryHost> {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-svc-"));
   const core = await createHostCore({
@@ -45,7 +45,7 @@ export async function inMemoryHost(
     heartbeatIntervalMs: overrides.heartbeatIntervalMs ?? 200,
     heartbeatTimeoutFactor: overrides.timeoutFactor ?? 5,
     cleanupCheckIntervalMs: 100,
-    defaults: { container: "NULL", privileged: false, mounts: [], queue: overrides.queue ?? true },
+    defaults: { container: "NULL", privileged: false, mounts: [], queue: overrides.queue ?? true, timeLimitMs: overrides.timeLimitMs ?? 0 },
     auth: { enabled: true, stateDir: dir, mountAllowList: overrides.mountAllowList ?? [] },
     containerDir: "hakuriver-containers",
     keepTarballs: 1,

@@ -142,6 +142,10 @@ test("each invalid SubmitTask field is named, with its reason", () => {
     [{ command: "x".repeat(200_000) }, "command", ErrorReason.ARGUMENT_TOO_LARGE],
     [{ kind: 2, container: "NULL", publicKey: "ssh-ed25519 AAAA" }, "container", ErrorReason.VPS_NEEDS_CONTAINER],
     [{ kind: 2, container: "env", publicKey: "not a key" }, "public_key", ErrorReason.INVALID_PUBLIC_KEY],
+    [{ command: "true", timeLimit: "2x" }, "time_limit", ErrorReason.INVALID_TIME_LIMIT],
+    [{ command: "true", timeLimit: "-1h" }, "time_limit", ErrorReason.INVALID_TIME_LIMIT],
+    [{ command: "true", timeLimit: "0s" }, "time_limit", ErrorReason.INVALID_TIME_LIMIT],
+    [{ command: "true", timeLimit: "10" }, "time_limit", ErrorReason.INVALID_TIME_LIMIT],
   ];
   for (const [init, field, reason] of cases) {
     const error = submitError(init);

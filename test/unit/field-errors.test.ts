@@ -5,6 +5,8 @@ import { DomainError } from "../../src/shared/errors.js";
 import { parseSize } from "../../src/shared/units.js";
 import { parseTarget } from "../../src/shared/targets.js";
 import { expandSweep } from "../../src/shared/spans.js";
+import { parseTimeLimit } from "../../src/shared/time-limit.js";
+import { vpsFieldOf } from "../../src/web/vps-errors.js";
 
 /** The message a Host function throws, so the table follows the Host's real words. */
 function messageOf(fn: () => unknown): string {
@@ -24,6 +26,10 @@ test("Host errors map to the submit form's fields", () => {
   assert.equal(fieldOfError(messageOf(() => parseTarget(""))), "targets");
   assert.equal(fieldOfError(messageOf(() => expandSweep(["echo", "span:{1..x}"]))), "command");
   assert.equal(fieldOfError("cores must be zero or more, got -1"), "cores");
+  for (const bad of ["2x", "0s", "1000000w"]) {
+    assert.equal(fieldOfError(messageOf(() => parseTimeLimit(bad))), "timeLimit", bad);
+    assert.equal(vpsFieldOf(messageOf(() => parseTimeLimit(bad))), "timeLimit", bad);
+  }
   assert.equal(fieldOfError('environment variable name "1X" is not valid (letters, digits and _, not starting with a digit)'), "env");
   assert.equal(fieldOfError('mount "x" must look like HOST_PATH:/container/path[:ro|:rw]'), "mounts");
   assert.equal(fieldOfError('"Bad Name" is not a valid environment name: use 2 to 63 lowercase letters'), "container");

@@ -31,6 +31,12 @@ test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
   assert.equal(json.status, "completed");
 });
 
+test("a timed-out task reads status timeout, its limit a string of milliseconds (0 = none)", () => {
+  const json = taskJson(create(TaskSchema, { taskId: "2", status: TaskStatus.TIMEOUT, exitCode: 143, timeLimitMs: 2000n, message: "time limit 2s reached" }));
+  assert.deepEqual([json.status, json.timeLimitMs, json.exitCode], ["timeout", "2000", 143]);
+  assert.equal(taskJson(create(TaskSchema, { taskId: "3" })).timeLimitMs, "0");
+});
+
 test("nodes, users and tokens use the same rules; nested messages too", () => {
   const node = nodeJson(create(NodeSchema, { name: "alpha", status: NodeStatus.ONLINE }));
   assert.equal(node.status, "online");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { transition } from "../../src/shared/status-machine.js";
 import { FINAL_STATUSES, isFinal, parseStatusName, statusEnum, statusName, type TaskStatusName } from "../../src/shared/task-status.js";
 
-const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost"];
+const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"];
 
 test("a final status never changes", () => {
   for (const from of FINAL_STATUSES) {
@@ -37,5 +37,14 @@ test("status names round-trip through the enum", () => {
   for (const name of ALL) assert.equal(statusName(statusEnum(name)), name);
   assert.equal(parseStatusName("KILLED-OOM"), "killed_oom");
   assert.equal(parseStatusName("nope"), undefined);
-  assert.deepEqual(ALL.filter(isFinal), ["completed", "failed", "killed", "killed_oom", "lost"]);
+  assert.deepEqual(ALL.filter(isFinal), ["completed", "failed", "killed", "killed_oom", "lost", "timeout"]);
+  assert.equal(parseStatusName("TIMEOUT"), "timeout");
+});
+
+test("timeout is final and reached only from a status that has run (or may have)", () => {
+  for (const from of ["assigning", "running", "paused"] as const) assert.equal(transition(from, "timeout").kind, "apply", `${from} -> timeout`);
+  assert.equal(transition("pending", "timeout").kind, "refuse", "a queued task never ran, so it cannot run out of time");
+  assert.equal(transition("timeout", "running").kind, "refuse");
+  assert.equal(transition("timeout", "killed").kind, "refuse", "a kill after the timeout changes nothing");
+  assert.ok(isFinal("timeout"));
 });

@@ -5,13 +5,13 @@ import type { Argv } from "yargs";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ListTasksRequestSchema } from "../../../gen/hakuriver/v1/client_pb.js";
 import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
-import { parseStatusName, statusEnum } from "../../shared/task-status.js";
+import { parseStatusName, STATUS_NAMES, statusEnum } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
-import { memoryValueProblem } from "../option-values.js";
+import { memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 
@@ -24,6 +24,7 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   container?: string;
   privileged?: boolean;
   mount?: string[];
+  "time-limit"?: string;
   wait?: boolean;
   queue?: boolean;
   sweep?: boolean;
@@ -65,6 +66,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     mounts: args.mount ?? [],
     noQueue: args.queue === false,
     sweep: args.sweep === true,
+    timeLimit: args["time-limit"] ?? "",
     ...dependencyFields(args),
   });
   const ids = response.tasks.map((t) => t.taskId);
@@ -123,7 +125,7 @@ async function list(args: ListArgs): Promise<number> {
   const ctx = clientContext(args);
   const statuses = (args.status ?? []).map((text) => {
     const name = parseStatusName(text);
-    if (!name) throw new UsageError(`unknown status "${text}" (pending, assigning, running, paused, completed, failed, killed, killed_oom, lost)`);
+    if (!name) throw new UsageError(`unknown status "${text}" (${STATUS_NAMES.join(", ")})`);
     return statusEnum(name);
   });
   const filter = { kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND, batchId: args.batch ?? "", statuses, node: args.node ?? "", ...owner };
@@ -198,8 +200,9 @@ export function resourceOptions<T>(y: Argv<T>) {
     .option("container", { type: "string", describe: "environment name; NULL runs natively" })
     .option("privileged", { type: "boolean", describe: "run the container privileged" })
     .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" })
+    .option("time-limit", { type: "string", describe: "stop it after this much running time (2h30m, 90s, 1d; paused time does not count): it ends timeout" })
     // Checked here, before the Host is asked, so the message names the flag.
-    .check((a) => memoryValueProblem(a.memory) ?? true);
+    .check((a) => memoryValueProblem(a.memory) ?? timeLimitValueProblem(a["time-limit"]) ?? true);
 }
 
 /** Registers `task ...` on the root command. */

@@ -25,6 +25,7 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   container?: string;
   privileged?: boolean;
   mount?: string[];
+  "time-limit"?: string;
   "public-key-file"?: string;
   "public-key-string"?: string;
   wait?: boolean;
@@ -92,6 +93,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     container: args.container ?? "",
     privileged: args.privileged,
     mounts: args.mount ?? [],
+    timeLimit: args["time-limit"] ?? "",
     ...dependencyFields(args),
   });
   let task = response.tasks[0]!;

@@ -34,6 +34,7 @@ export function taskSpecFields(task: TaskRecord) {
     mounts: [...task.mounts],
     gpus: [...task.gpus],
     numaNode: task.numaNode ?? undefined,
+    timeLimitMs: BigInt(task.timeLimitMs),
   };
 }
 

@@ -98,6 +98,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tasks").addColumn("ssh_host_keys", "text", (c) => c.notNull().defaultTo("")).execute();
     },
   },
+  // Each task's time limit, sent to its runner, which ends it TIMEOUT once it has run that long.
+  "0004-time-limits": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("time_limit_ms", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
   // Task dependencies (after / after_ok). Each task keeps its own list in a JSON column (read with the
   // row, like gpus_json, so every Task message carries it without a join), and the edges are also a
   // table, indexed by what they point at, because the question asked at run time goes the other way:

@@ -49,6 +49,8 @@ export interface TaskTable {
   stderr_final_bytes: number;
   /** User who submitted it; empty when auth was off. */
   owner: string;
+  /** Longest running time in ms; 0 = no limit (migration 0004, which defaults it to 0). */
+  time_limit_ms: number;
   /** JSON list of what it waits for: `{onId, batch, requireOk}` (migration 0005). */
   dependencies_json: string;
   /** 1 while it is PENDING waiting for its dependencies (the scheduler skips it), else 0. */

@@ -39,6 +39,7 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     stdoutFinalBytes: row.stdout_final_bytes,
     stderrFinalBytes: row.stderr_final_bytes,
     owner: row.owner,
+    timeLimitMs: row.time_limit_ms,
     dependencies: JSON.parse(row.dependencies_json) as TaskDependency[],
     awaitingDependencies: row.awaiting_dependencies === 1,
   };
@@ -73,6 +74,7 @@ function toRow(task: TaskRecord): TaskTable {
     stdout_final_bytes: task.stdoutFinalBytes,
     stderr_final_bytes: task.stderrFinalBytes,
     owner: task.owner,
+    time_limit_ms: task.timeLimitMs,
     dependencies_json: JSON.stringify(task.dependencies),
     awaiting_dependencies: task.awaitingDependencies ? 1 : 0,
   };

@@ -12,6 +12,7 @@ import { ErrorReason } from "../../shared/error-reasons.js";
 import { checkCommandSize, checkMounts, checkPublicKeySize, checkTaskCount, MAX_TARGETS } from "./request-limits.js";
 import { formatTarget, parseTarget, type Target } from "../../shared/targets.js";
 import { parseSize } from "../../shared/units.js";
+import { parseTimeLimit } from "../../shared/time-limit.js";
 import { expandSweep } from "../../shared/spans.js";
 import type { TaskDefinition, TaskKindName } from "./task-record.js";
 import { parseDependencyIds, type RequestedDependency, type TaskDependency } from "./dependencies.js";
@@ -22,6 +23,8 @@ export interface SubmitDefaults {
   readonly privileged: boolean;
   readonly mounts: readonly string[];
   readonly queue: boolean;
+  /** Time limit (ms) of a task whose request names none (`scheduler.default_time_limit`); 0 or absent = none. */
+  readonly timeLimitMs?: number;
 }
 
 /** One task to create: its definition and where it was asked to run. */
@@ -63,6 +66,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
     throw badField("cores", ErrorReason.INVALID_CORES, `cores must be zero or more, got ${request.cores}`, "zero (no limit) or more cores; fractions such as 0.5 are allowed");
   }
   const memoryBytes = request.memory.trim() === "" ? 0 : atField("memory", ErrorReason.INVALID_MEMORY_SIZE, () => parseSize(request.memory));
+  const timeLimitMs = request.timeLimit.trim() === "" ? (defaults.timeLimitMs ?? 0) : atField("time_limit", ErrorReason.INVALID_TIME_LIMIT, () => parseTimeLimit(request.timeLimit));
   for (const name of Object.keys(request.env)) {
     if (!ENV_NAME.test(name)) {
       throw badField("env", ErrorReason.INVALID_ENV_NAME, `environment variable name "${name}" is not valid (letters, digits and _, not starting with a digit)`,
@@ -114,6 +118,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
         target,
         targetText: target ? formatTarget(target) : "",
         publicKey,
+        timeLimitMs,
       });
     }
   }

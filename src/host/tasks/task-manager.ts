@@ -135,6 +135,7 @@ export class TaskManager {
       sshHostKeys: [],
       owner,
       publicKey: spec.publicKey,
+      timeLimitMs: spec.timeLimitMs,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,
       dependencies: spec.dependencies ?? [],

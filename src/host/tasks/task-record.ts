@@ -21,6 +21,8 @@ export interface TaskDefinition {
   readonly mounts: readonly string[];
   /** The OpenSSH public key of a VPS; empty for command tasks. */
   readonly publicKey: string;
+  /** Longest time the task may spend running (ms; queued and paused time do not count); 0 = no limit. */
+  readonly timeLimitMs: number;
 }
 
 /** A task as the Host keeps it. Times are Unix milliseconds. */

@@ -13,6 +13,7 @@ import type { Executor, Recovery, TaskHandle } from "../executors/executor.js";
 import type { RecordedEnd, RecordedTask, StateFile } from "../state-file.js";
 import { TaskOutput } from "../task-output.js";
 import { finalStatus, type RunnerTask, type TaskTable } from "./task-table.js";
+import type { TimeLimitState } from "./time-limit-watch.js";
 
 /** The end held for a task that could not be re-adopted. */
 export const LOST_END: RecordedEnd = { status: "lost", exitCode: -1, message: "the runner restarted while the task was starting or running; what was left of it was stopped" };
@@ -27,6 +28,8 @@ export interface RecoveryDeps {
   readonly log: Logger;
   /** Follows an adopted task until it ends. */
   readonly watch: (task: RunnerTask, handle: TaskHandle) => void;
+  /** Counts an adopted task's time limit on from where the state file left it. */
+  readonly keepLimit: (task: RunnerTask, limit: TimeLimitState) => void;
 }
 
 function errorText(error: unknown): string {
@@ -82,6 +85,7 @@ async function recoverOne(deps: RecoveryDeps, executor: Executor, recorded: Reco
     };
     deps.table.add(task);
     deps.watch(task, found.handle);
+    if (recorded.timeLimit) deps.keepLimit(task, recorded.timeLimit);
     return true;
   }
   await executor.destroy(taskId, ref).catch((error: unknown) => {

@@ -13,6 +13,8 @@ import { isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { ExitInfo, TaskHandle } from "../executors/executor.js";
 import type { TaskOutput } from "../task-output.js";
 import { exactSize } from "./exact-size.js";
+import { timeLimitReachedMessage } from "../../shared/time-limit.js";
+import type { TimeLimitWatch } from "./time-limit-watch.js";
 
 /** A status change to report to the Host. */
 export interface TaskReport {
@@ -55,6 +57,10 @@ export interface RunnerTask {
   readonly notes: string[];
   /** Its executor's tasks outlive the runner process (not killed on shutdown). */
   survivesRestart?: boolean;
+  /** The clock of its time limit, when it has one. */
+  timeLimit?: TimeLimitWatch;
+  /** Set (to the limit, ms) once the limit was reached and the task is being stopped for it. */
+  timedOutAtMs?: number;
 }
 
 /** What a task table needs. */
@@ -159,11 +165,18 @@ export function reportOf(task: RunnerTask): TaskReport {
  * the memory limit ended the task itself; when it took only some process in
  * the task and the task exited by itself, the task ends by that exit
  * (`completed` or `failed`) and its message says a process was killed for memory.
+ * `timeout` when the runner stopped it for reaching its time limit
+ * (`timedOutAtMs`, the limit): the stop that limit began wins over a user's
+ * kill that came after it.
  */
-export function finalStatus(exit: ExitInfo, killRequested: boolean): { status: TaskStatusName; message: string } {
+export function finalStatus(exit: ExitInfo, killRequested: boolean, timedOutAtMs?: number): { status: TaskStatusName; message: string } {
   const limit = exit.memoryLimitBytes ? ` ${exactSize(exit.memoryLimitBytes)}` : "";
   if (exit.oomKilled) return { status: "killed_oom", message: `killed by the out-of-memory killer (memory limit${limit} reached)` };
   const processKill = exit.processOomKilled ? `a process in the task was killed for exceeding the memory limit${limit ? ` (${limit.trim()})` : ""}` : undefined;
+  if (timedOutAtMs !== undefined) {
+    const reached = timeLimitReachedMessage(timedOutAtMs);
+    return { status: "timeout", message: processKill ? `${reached}; earlier, ${processKill}` : reached };
+  }
   if (killRequested) return { status: "killed", message: processKill ? `killed by user; earlier, ${processKill}` : "killed by user" };
   const ownEnd = exit.detail ?? `exited with code ${exit.exitCode}`;
   if (processKill) return { status: exit.exitCode === 0 ? "completed" : "failed", message: `${processKill}; the task itself ${exit.detail ? `ended: ${exit.detail}` : ownEnd}` };

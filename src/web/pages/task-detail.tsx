@@ -5,6 +5,7 @@
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { StatusBadge } from "../components.js";
 import { duration, formatBytes, millis, taskKindName } from "../format.js";
+import { formatTimeLimit } from "../../shared/time-limit.js";
 import { LogView } from "../log-view.js";
 import { href } from "../route.js";
 import { commandLine } from "../task-query.js";
@@ -42,6 +43,7 @@ export function TaskDetail(props: { readonly id: string }) {
         <Field label="Environment variables">{env.length === 0 ? none : env.map(([name, value]) => <div class="mono">{name}={value}</div>)}</Field>
         <Field label="Cores">{task.cores > 0 ? task.cores : "no limit"}</Field>
         <Field label="Memory">{task.memoryBytes > 0n ? formatBytes(task.memoryBytes) : "no limit"}</Field>
+        <Field label="Time limit">{task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "no limit"}</Field>
         <Field label="Environment">{task.container || none}</Field>
         <Field label="Privileged">{task.privileged ? "yes" : "no"}</Field>
         <Field label="Mounts">{task.mounts.length === 0 ? none : task.mounts.map((mount) => <div class="mono">{mount}</div>)}</Field>

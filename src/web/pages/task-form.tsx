@@ -87,6 +87,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
   const [envText, setEnvText] = useState("");
   const [cores, setCores] = useState("1");
   const [memory, setMemory] = useState("");
+  const [timeLimit, setTimeLimit] = useState("");
   const [container, setContainer] = useState("");
   const [targets, setTargets] = useState<TargetChoice[]>([]);
   const [privileged, setPrivileged] = useState("");
@@ -113,6 +114,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
         env,
         cores: cores.trim() === "" ? 0 : Number(cores),
         memory: memory.trim(),
+        timeLimit: timeLimit.trim(),
         container,
         targets: targets.map(targetText),
         ...(privileged === "" ? {} : { privileged: privileged === "yes" }),
@@ -156,6 +158,11 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
           Memory (512M, 4G; empty = no limit)
           <input name="memory" value={memory} placeholder="4G" onInput={(event) => setMemory(event.currentTarget.value)} aria-invalid={error?.field === "memory"} />
           <FieldError field="memory" error={error} />
+        </label>
+        <label>
+          Time limit (2h30m, 90s; running time; empty = the Host's default)
+          <input name="time_limit" value={timeLimit} placeholder="2h30m" onInput={(event) => setTimeLimit(event.currentTarget.value)} aria-invalid={error?.field === "timeLimit"} />
+          <FieldError field="timeLimit" error={error} />
         </label>
         <label>
           Environment

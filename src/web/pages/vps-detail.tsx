@@ -9,6 +9,7 @@ import { api } from "../api.js";
 import { StatusBadge } from "../components.js";
 import { CopyText } from "../copy-text.js";
 import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
+import { formatTimeLimit } from "../../shared/time-limit.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
 import { KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
@@ -73,6 +74,7 @@ export function VpsDetail(props: { readonly id: string }) {
         <Field label="Environment">{task.container}</Field>
         <Field label="Cores">{task.cores > 0 ? task.cores : "no limit"}</Field>
         <Field label="Memory">{task.memoryBytes > 0n ? formatBytes(task.memoryBytes) : "no limit"}</Field>
+        <Field label="Time limit">{task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "no limit"}</Field>
         <Field label="Target">{task.target || <span class="muted">auto</span>}</Field>
         <Field label="NUMA node">{task.numaNode ?? <span class="muted">—</span>}</Field>
         <Field label="GPUs">{task.gpus.length > 0 ? task.gpus.join(", ") : <span class="muted">none</span>}</Field>

@@ -25,6 +25,7 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
   const [publicKey, setPublicKey] = useState("");
   const [cores, setCores] = useState("1");
   const [memory, setMemory] = useState("");
+  const [timeLimit, setTimeLimit] = useState("");
   const [container, setContainer] = useState("");
   const [node, setNode] = useState("");
   const [numa, setNuma] = useState("");
@@ -50,6 +51,7 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
         publicKey: publicKey.trim(),
         cores: cores.trim() === "" ? 0 : Number(cores),
         memory: memory.trim(),
+        timeLimit: timeLimit.trim(),
         container,
         targets: target === "" ? [] : [target],
         ...(privileged === "" ? {} : { privileged: privileged === "yes" }),
@@ -92,6 +94,11 @@ export function VpsForm(props: { readonly onSubmitted: (taskId: string) => void 
           Memory (2G; empty = none)
           <input name="memory" value={memory} placeholder="2G" onInput={(event) => setMemory(event.currentTarget.value)} aria-invalid={error?.field === "memory"} />
           <FieldError field="memory" error={error} />
+        </label>
+        <label>
+          Time limit (2h30m, 90s; running time; empty = the Host's default)
+          <input name="time_limit" value={timeLimit} placeholder="2h30m" onInput={(event) => setTimeLimit(event.currentTarget.value)} aria-invalid={error?.field === "timeLimit"} />
+          <FieldError field="timeLimit" error={error} />
         </label>
         <label>
           Environment

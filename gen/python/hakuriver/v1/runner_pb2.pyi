@@ -159,7 +159,7 @@ class TaskEvent(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class TaskSpec(_message.Message):
-    __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "numa_node", "privileged", "public_key", "task_id"]
+    __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "numa_node", "privileged", "public_key", "task_id", "time_limit_ms"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -180,6 +180,7 @@ class TaskSpec(_message.Message):
     PRIVILEGED_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_LIMIT_MS_FIELD_NUMBER: _ClassVar[int]
     args: _containers.RepeatedScalarFieldContainer[str]
     command: str
     container: str
@@ -193,7 +194,8 @@ class TaskSpec(_message.Message):
     privileged: bool
     public_key: str
     task_id: str
-    def __init__(self, task_id: _Optional[str] = ..., kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., gpus: _Optional[_Iterable[int]] = ..., numa_node: _Optional[int] = ..., public_key: _Optional[str] = ...) -> None: ...
+    time_limit_ms: int
+    def __init__(self, task_id: _Optional[str] = ..., kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., gpus: _Optional[_Iterable[int]] = ..., numa_node: _Optional[int] = ..., public_key: _Optional[str] = ..., time_limit_ms: _Optional[int] = ...) -> None: ...
 
 class TunnelClose(_message.Message):
     __slots__ = ["reason"]

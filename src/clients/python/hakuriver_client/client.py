@@ -34,6 +34,7 @@ FINAL_STATUSES = frozenset(
         types_pb2.TASK_STATUS_KILLED,
         types_pb2.TASK_STATUS_KILLED_OOM,
         types_pb2.TASK_STATUS_LOST,
+        types_pb2.TASK_STATUS_TIMEOUT,
     }
 )
 
