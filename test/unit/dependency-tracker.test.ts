@@ -155,6 +155,19 @@ test("a sweep's tasks all wait for the named tasks, and are all released togethe
   assert.deepEqual((await Promise.all(sweep.map(get))).map((t) => t.status), ["assigning", "assigning", "assigning", "assigning"]);
 });
 
+test("a dependency that timed out fails an after_ok, and releases an after", async () => {
+  await d.addNode("alpha", 4);
+  const slow = await one();
+  const needsOk = await one({ afterOk: [String(slow.taskId)] });
+  const anyEnd = await one({ after: [String(slow.taskId)] });
+  await d.tasks.change(slow.taskId, "running");
+  await end(slow, "timeout");
+  const failed = await get(needsOk);
+  assert.equal(failed.status, "failed");
+  assert.match(failed.message, new RegExp(`^dependency task ${slow.taskId} ended timeout`));
+  assert.equal((await get(anyEnd)).status, "assigning");
+});
+
 test("dependencies met at submit: queued at once; failed already: the task fails at once", async () => {
   await d.addNode("alpha", 4);
   const done = await one();
