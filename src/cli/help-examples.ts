@@ -22,16 +22,22 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver task submit --wait -- echo hello", "run a command on any node and exit with its exit code"],
     ["hakuriver task submit --target gpu1::0 --cores 4 --memory 16G -- python train.py", "on GPU 0 of node gpu1, with 4 cores and 16 GB"],
     ["hakuriver task submit --sweep -- python train.py --lr span:[0.1,0.01] --seed span:{1..3}", "one task per combination (6 tasks)"],
+    ["hakuriver task submit --name resnet-lr --label project=vision -- python train.py", "a name and a label to find it by"],
     ["hakuriver task submit --after-ok 1234567890 -- python eval.py", "once task (or batch) 1234567890 completed; fails unrun if it did not"],
   ],
   "task list": [
     ["hakuriver task list --status running", "running tasks"],
     ["hakuriver task list --mine --watch", "your tasks, kept live until Ctrl-C"],
+    ["hakuriver task list --name 'resnet-*' --label project=vision", "tasks named resnet-..., labelled project=vision"],
   ],
   "task status": [["hakuriver task status 1234567890", "every field of one task"]],
   "task kill": [["hakuriver task kill 1234567890", "stop a task (TERM, then KILL after the grace period)"]],
   "task pause": [["hakuriver task pause 1234567890", "freeze a running task"]],
   "task resume": [["hakuriver task resume 1234567890", "let a paused task run again"]],
+  "task resubmit": [
+    ["hakuriver task resubmit 1234567890", "the same spec again as a new task, in the same batch"],
+    ["hakuriver task resubmit --new-batch 1234567890", "the same, in a batch of its own"],
+  ],
   vps: [["hakuriver vps submit --public-key-file ~/.ssh/id_ed25519.pub", "start a VPS you can ssh into"]],
   "vps submit": [
     ["hakuriver vps submit --public-key-file ~/.ssh/id_ed25519.pub --cores 2", "a VPS with 2 cores, on any node"],

@@ -26,15 +26,27 @@ export function taskStatusCell(task: Task): string {
   return waiting === undefined ? statusCell(task.status) : `${statusCell(task.status)} (${clip(waiting, 40)})`;
 }
 
+/** The task's name for a table cell (clipped), `-` for none. */
+export function nameText(task: Task): string {
+  return task.name === "" ? "-" : clip(task.name, 32);
+}
+
+/** The task's labels as `key=value` words, sorted by key; `-` for none. */
+export function labelsText(task: Task): string {
+  const pairs = Object.entries(task.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return pairs.length === 0 ? "-" : pairs.map(([key, value]) => `${key}=${value}`).join(" ");
+}
+
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
-    ["ID", "STATUS", "NODE", "OWNER", "EXIT", "SUBMITTED", "COMMAND"],
+    ["ID", "STATUS", "NODE", "OWNER", "NAME", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
       taskStatusCell(t),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
+      nameText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
       formatTime(t.submittedAt),
       clip(commandLine(t), 60),
@@ -54,6 +66,8 @@ export function taskDetails(task: Task): string {
   return keyValues([
     ["Task", task.taskId],
     ["Batch", task.batchId],
+    ["Name", task.name || "-"],
+    ["Labels", labelsText(task)],
     ["Owner", ownerText(task)],
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],

@@ -59,6 +59,10 @@ export const ErrorReason = {
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
   /** `time_limit` is not a positive duration (field violation lists the accepted forms: 90s, 45m, 2h30m, 1d), or is too long. */
   INVALID_TIME_LIMIT: "INVALID_TIME_LIMIT",
+  /** `name` holds a control character or line break, or is past 128 characters. metadata `limit` when too long. */
+  INVALID_NAME: "INVALID_NAME",
+  /** A `labels` entry is malformed (no `=` on the CLI, a bad key, a value too long or unprintable), or there are too many. metadata `key` or `limit`. */
+  INVALID_LABEL: "INVALID_LABEL",
   /** An `after[i]`/`after_ok[i]` is not a decimal id. */
   INVALID_DEPENDENCY: "INVALID_DEPENDENCY",
   /** An `after[i]`/`after_ok[i]` names no task or batch. metadata `id`. Use an id that SubmitTask or ListTasks gave. */

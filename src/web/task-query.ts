@@ -23,7 +23,7 @@ export interface TaskQuery {
   readonly batch: string;
   /** "command" (the default), "vps" or "any". */
   readonly kind: string;
-  /** Case-insensitive substring of the task id or its command line. */
+  /** Case-insensitive substring of the task id, its name, a `key=value` label or its command line. */
   readonly text: string;
   readonly sort: SortKey;
   readonly descending: boolean;
@@ -99,7 +99,12 @@ export function matches(task: Task, query: TaskQuery): boolean {
   if (query.batch !== "" && task.batchId !== query.batch) return false;
   if (query.text === "") return true;
   const text = query.text.toLowerCase();
-  return task.taskId.includes(text) || commandLine(task).toLowerCase().includes(text);
+  return (
+    task.taskId.includes(text) ||
+    task.name.toLowerCase().includes(text) ||
+    commandLine(task).toLowerCase().includes(text) ||
+    Object.entries(task.labels).some(([key, value]) => `${key}=${value}`.toLowerCase().includes(text))
+  );
 }
 
 function comparator(sort: SortKey, now: number): (a: Task, b: Task) => number {

@@ -4,7 +4,8 @@
  * submitted from the form completes and its live log shows lines while it
  * runs; kill, pause and resume from the buttons; drain and undrain from the
  * Nodes page; a Host error (bad memory size) at its field; the list updates
- * live when the CLI submits; the sweep preview; a narrow window.
+ * live when the CLI submits; a task's name and labels; the sweep preview;
+ * a narrow window.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -133,6 +134,22 @@ test("the list updates live when the CLI submits, and filters by status", async 
   await page.getByTestId("task-list").locator(".task-row", { hasText: "sleep 60" }).waitFor();
   assert.equal(await page.getByTestId("task-list").locator(".task-row", { hasText: "from-the-cli" }).count(), 0);
   await screenshot(page, "tasks");
+  assert.deepEqual(watched.problems, []);
+});
+
+test("a task's name shows in the list and on its page with its labels; the search finds it by name", async () => {
+  const result = await cluster.cli(["task", "submit", "--json", "--container", "NULL", "--name", "named-in-cli", "--label", "team=vision", "--", "echo", "named"]);
+  assert.equal(result.code, 0, result.stderr);
+  const taskId = (JSON.parse(result.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
+  await page.goto(`${base}#/tasks`);
+  const row = page.getByTestId("task-list").locator(`.task-row[data-task-id="${taskId}"]`);
+  await row.locator(".c-name", { hasText: "named-in-cli" }).waitFor();
+  await page.locator("input[name=search]").fill("NAMED-IN");
+  await page.locator("input[name=search]").press("Enter");
+  await page.getByTestId("tasks-shown").filter({ hasText: /^1 shown$/ }).waitFor();
+  await row.click();
+  await page.getByTestId("task-name").filter({ hasText: "named-in-cli" }).waitFor();
+  assert.equal(await page.getByTestId("task-labels").textContent(), "team=vision");
   assert.deepEqual(watched.problems, []);
 });
 

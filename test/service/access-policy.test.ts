@@ -55,6 +55,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listContainers: viewer,
   listTarballs: viewer,
   submitTask: user,
+  resubmitTask: ownWork,
   killTask: ownWork,
   pauseTask: ownWork,
   resumeTask: ownWork,
@@ -175,6 +176,7 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     listContainers: () => client.listContainers({}),
     listTarballs: () => client.listTarballs({ name: "no-such-env" }),
     submitTask: () => client.submitTask({ command: "true", cores: 0 }),
+    resubmitTask: () => client.resubmitTask({ taskId: task }),
     // Pause and resume a queued task: allowed callers get FAILED_PRECONDITION (it is not running); kill runs last in its row.
     killTask: () => client.killTask({ taskId: task }),
     pauseTask: () => client.pauseTask({ taskId: task }),

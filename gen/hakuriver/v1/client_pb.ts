@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hakuriver/v1/client.proto.
  */
 export const file_hakuriver_v1_client: GenFile = /*@__PURE__*/
-  fileDesc("ChloYWt1cml2ZXIvdjEvY2xpZW50LnByb3RvEgxoYWt1cml2ZXIudjEioAMKEVN1Ym1pdFRhc2tSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJEjUKA2VudhgEIAMoCzIoLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdC5FbnZFbnRyeRINCgVjb3JlcxgFIAEoARIOCgZtZW1vcnkYBiABKAkSDwoHdGFyZ2V0cxgHIAMoCRIRCgljb250YWluZXIYCCABKAkSFwoKcHJpdmlsZWdlZBgJIAEoCEgAiAEBEg4KBm1vdW50cxgKIAMoCRISCgpwdWJsaWNfa2V5GAsgASgJEhAKCG5vX3F1ZXVlGAwgASgIEg0KBXN3ZWVwGA0gASgIEhIKCnRpbWVfbGltaXQYDiABKAkSDQoFYWZ0ZXIYDyADKAkSEAoIYWZ0ZXJfb2sYECADKAkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfcHJpdmlsZWdlZCJJChJTdWJtaXRUYXNrUmVzcG9uc2USEAoIYmF0Y2hfaWQYASABKAkSIQoFdGFza3MYAiADKAsyEi5oYWt1cml2ZXIudjEuVGFzayIhCg5HZXRUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIjMKD0dldFRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhIuaGFrdXJpdmVyLnYxLlRhc2sixAEKEExpc3RUYXNrc1JlcXVlc3QSJAoEa2luZBgBIAEoDjIWLmhha3VyaXZlci52MS5UYXNrS2luZBIQCghiYXRjaF9pZBgCIAEoCRIqCghzdGF0dXNlcxgDIAMoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEgwKBG5vZGUYBCABKAkSDQoFbGltaXQYBSABKAUSDQoFb3duZXIYBiABKAkSDAoEbWluZRgHIAEoCBISCgpwYWdlX3Rva2VuGAggASgJIk8KEUxpc3RUYXNrc1Jlc3BvbnNlEiEKBXRhc2tzGAEgAygLMhIuaGFrdXJpdmVyLnYxLlRhc2sSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImEKDFdhdGNoUmVxdWVzdBIzCgt0YXNrX2ZpbHRlchgBIAEoCzIeLmhha3VyaXZlci52MS5MaXN0VGFza3NSZXF1ZXN0Eg0KBXRhc2tzGAIgASgIEg0KBW5vZGVzGAMgASgIIpwBCg1XYXRjaFJlc3BvbnNlEhAKCHNuYXBzaG90GAEgASgIEhkKEXNuYXBzaG90X2NvbXBsZXRlGAIgASgIEiEKBXRhc2tzGAMgAygLMhIuaGFrdXJpdmVyLnYxLlRhc2sSGAoQcmVtb3ZlZF90YXNrX2lkcxgEIAMoCRIhCgVub2RlcxgFIAMoCzISLmhha3VyaXZlci52MS5Ob2RlIiIKD0tpbGxUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIjQKEEtpbGxUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIiMKEFBhdXNlVGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI1ChFQYXVzZVRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhIuaGFrdXJpdmVyLnYxLlRhc2siJAoRUmVzdW1lVGFza1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCSI2ChJSZXN1bWVUYXNrUmVzcG9uc2USIAoEdGFzaxgBIAEoCzISLmhha3VyaXZlci52MS5UYXNrIm0KEUZvbGxvd0xvZ3NSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkSJwoGc3RyZWFtGAIgASgOMhcuaGFrdXJpdmVyLnYxLkxvZ1N0cmVhbRIOCgZvZmZzZXQYAyABKAMSDgoGZm9sbG93GAQgASgIImkKEkZvbGxvd0xvZ3NSZXNwb25zZRIlCgRkYXRhGAEgASgLMhUuaGFrdXJpdmVyLnYxLkxvZ0RhdGFIABIjCgNlbmQYAiABKAsyFC5oYWt1cml2ZXIudjEuTG9nRW5kSABCBwoFZXZlbnQiJwoHTG9nRGF0YRIOCgZvZmZzZXQYASABKAMSDAoEZGF0YRgCIAEoDCJmCgZMb2dFbmQSKAoGc3RhdHVzGAEgASgOMhguaGFrdXJpdmVyLnYxLlRhc2tTdGF0dXMSFgoJZXhpdF9jb2RlGAIgASgFSACIAQESDAoEc2l6ZRgDIAEoA0IMCgpfZXhpdF9jb2RlIhIKEExpc3ROb2Rlc1JlcXVlc3QiNgoRTGlzdE5vZGVzUmVzcG9uc2USIQoFbm9kZXMYASADKAsyEi5oYWt1cml2ZXIudjEuTm9kZSIdCg1IZWFsdGhSZXF1ZXN0EgwKBG5vZGUYASABKAkikwEKDkhlYWx0aFJlc3BvbnNlEiEKBW5vZGVzGAEgAygLMhIuaGFrdXJpdmVyLnYxLk5vZGUSMQoJYWdncmVnYXRlGAIgASgLMh4uaGFrdXJpdmVyLnYxLkNsdXN0ZXJBZ2dyZWdhdGUSKwoHaGlzdG9yeRgDIAMoCzIaLmhha3VyaXZlci52MS5IZWFsdGhTYW1wbGUilAIKEENsdXN0ZXJBZ2dyZWdhdGUSEwoLdG90YWxfbm9kZXMYASABKAUSFAoMb25saW5lX25vZGVzGAIgASgFEhMKC3RvdGFsX2NvcmVzGAMgASgFEhoKEnRvdGFsX21lbW9yeV9ieXRlcxgEIAEoAxIZChF1c2VkX21lbW9yeV9ieXRlcxgFIAEoAxIXCg9hdmdfY3B1X3BlcmNlbnQYBiABKAESGgoSYXZnX21lbW9yeV9wZXJjZW50GAcgASgBEhcKCm1heF90ZW1wX2MYCCABKAFIAIgBARIVCg1ydW5uaW5nX3Rhc2tzGAkgASgFEhUKDXBlbmRpbmdfdGFza3MYCiABKAVCDQoLX21heF90ZW1wX2MikgEKDEhlYWx0aFNhbXBsZRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoJYWdncmVnYXRlGAIgASgLMh4uaGFrdXJpdmVyLnYxLkNsdXN0ZXJBZ2dyZWdhdGUSJwoFbm9kZXMYAyADKAsyGC5oYWt1cml2ZXIudjEuTm9kZVNhbXBsZSJxCgpOb2RlU2FtcGxlEgwKBG5hbWUYASABKAkSKAoGc3RhdHVzGAIgASgOMhguaGFrdXJpdmVyLnYxLk5vZGVTdGF0dXMSEwoLY3B1X3BlcmNlbnQYAyABKAESFgoObWVtb3J5X3BlcmNlbnQYBCABKAEiIAoQRHJhaW5Ob2RlUmVxdWVzdBIMCgRub2RlGAEgASgJIjUKEURyYWluTm9kZVJlc3BvbnNlEiAKBG5vZGUYASABKAsyEi5oYWt1cml2ZXIudjEuTm9kZSIiChJVbmRyYWluTm9kZVJlcXVlc3QSDAoEbm9kZRgBIAEoCSI3ChNVbmRyYWluTm9kZVJlc3BvbnNlEiAKBG5vZGUYASABKAsyEi5oYWt1cml2ZXIudjEuTm9kZTL6EwoNQ2xpZW50U2VydmljZRJPCgpTdWJtaXRUYXNrEh8uaGFrdXJpdmVyLnYxLlN1Ym1pdFRhc2tSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLlN1Ym1pdFRhc2tSZXNwb25zZRJGCgdHZXRUYXNrEhwuaGFrdXJpdmVyLnYxLkdldFRhc2tSZXF1ZXN0Gh0uaGFrdXJpdmVyLnYxLkdldFRhc2tSZXNwb25zZRJMCglMaXN0VGFza3MSHi5oYWt1cml2ZXIudjEuTGlzdFRhc2tzUmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0VGFza3NSZXNwb25zZRJJCghLaWxsVGFzaxIdLmhha3VyaXZlci52MS5LaWxsVGFza1JlcXVlc3QaHi5oYWt1cml2ZXIudjEuS2lsbFRhc2tSZXNwb25zZRJMCglQYXVzZVRhc2sSHi5oYWt1cml2ZXIudjEuUGF1c2VUYXNrUmVxdWVzdBofLmhha3VyaXZlci52MS5QYXVzZVRhc2tSZXNwb25zZRJPCgpSZXN1bWVUYXNrEh8uaGFrdXJpdmVyLnYxLlJlc3VtZVRhc2tSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLlJlc3VtZVRhc2tSZXNwb25zZRJRCgpGb2xsb3dMb2dzEh8uaGFrdXJpdmVyLnYxLkZvbGxvd0xvZ3NSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLkZvbGxvd0xvZ3NSZXNwb25zZTABEkwKCUxpc3ROb2RlcxIeLmhha3VyaXZlci52MS5MaXN0Tm9kZXNSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLkxpc3ROb2Rlc1Jlc3BvbnNlEkMKBkhlYWx0aBIbLmhha3VyaXZlci52MS5IZWFsdGhSZXF1ZXN0GhwuaGFrdXJpdmVyLnYxLkhlYWx0aFJlc3BvbnNlEkwKCURyYWluTm9kZRIeLmhha3VyaXZlci52MS5EcmFpbk5vZGVSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLkRyYWluTm9kZVJlc3BvbnNlElIKC1VuZHJhaW5Ob2RlEiAuaGFrdXJpdmVyLnYxLlVuZHJhaW5Ob2RlUmVxdWVzdBohLmhha3VyaXZlci52MS5VbmRyYWluTm9kZVJlc3BvbnNlEkIKBVdhdGNoEhouaGFrdXJpdmVyLnYxLldhdGNoUmVxdWVzdBobLmhha3VyaXZlci52MS5XYXRjaFJlc3BvbnNlMAESXgoPQ3JlYXRlQ29udGFpbmVyEiQuaGFrdXJpdmVyLnYxLkNyZWF0ZUNvbnRhaW5lclJlcXVlc3QaJS5oYWt1cml2ZXIudjEuQ3JlYXRlQ29udGFpbmVyUmVzcG9uc2USWwoOTGlzdENvbnRhaW5lcnMSIy5oYWt1cml2ZXIudjEuTGlzdENvbnRhaW5lcnNSZXF1ZXN0GiQuaGFrdXJpdmVyLnYxLkxpc3RDb250YWluZXJzUmVzcG9uc2USWwoOU3RhcnRDb250YWluZXISIy5oYWt1cml2ZXIudjEuU3RhcnRDb250YWluZXJSZXF1ZXN0GiQuaGFrdXJpdmVyLnYxLlN0YXJ0Q29udGFpbmVyUmVzcG9uc2USWAoNU3RvcENvbnRhaW5lchIiLmhha3VyaXZlci52MS5TdG9wQ29udGFpbmVyUmVxdWVzdBojLmhha3VyaXZlci52MS5TdG9wQ29udGFpbmVyUmVzcG9uc2USXgoPRGVsZXRlQ29udGFpbmVyEiQuaGFrdXJpdmVyLnYxLkRlbGV0ZUNvbnRhaW5lclJlcXVlc3QaJS5oYWt1cml2ZXIudjEuRGVsZXRlQ29udGFpbmVyUmVzcG9uc2USRAoFU2hlbGwSGi5oYWt1cml2ZXIudjEuU2hlbGxSZXF1ZXN0GhsuaGFrdXJpdmVyLnYxLlNoZWxsUmVzcG9uc2UoATABEloKDUNyZWF0ZVRhcmJhbGwSIi5oYWt1cml2ZXIudjEuQ3JlYXRlVGFyYmFsbFJlcXVlc3QaIy5oYWt1cml2ZXIudjEuQ3JlYXRlVGFyYmFsbFJlc3BvbnNlMAESVQoMTGlzdFRhcmJhbGxzEiEuaGFrdXJpdmVyLnYxLkxpc3RUYXJiYWxsc1JlcXVlc3QaIi5oYWt1cml2ZXIudjEuTGlzdFRhcmJhbGxzUmVzcG9uc2USWAoNRGVsZXRlVGFyYmFsbBIiLmhha3VyaXZlci52MS5EZWxldGVUYXJiYWxsUmVxdWVzdBojLmhha3VyaXZlci52MS5EZWxldGVUYXJiYWxsUmVzcG9uc2USXgoPRGVzY3JpYmVDbHVzdGVyEiQuaGFrdXJpdmVyLnYxLkRlc2NyaWJlQ2x1c3RlclJlcXVlc3QaJS5oYWt1cml2ZXIudjEuRGVzY3JpYmVDbHVzdGVyUmVzcG9uc2USQwoGV2hvQW1JEhsuaGFrdXJpdmVyLnYxLldob0FtSVJlcXVlc3QaHC5oYWt1cml2ZXIudjEuV2hvQW1JUmVzcG9uc2USRgoHQWRkVXNlchIcLmhha3VyaXZlci52MS5BZGRVc2VyUmVxdWVzdBodLmhha3VyaXZlci52MS5BZGRVc2VyUmVzcG9uc2USTAoJTGlzdFVzZXJzEh4uaGFrdXJpdmVyLnYxLkxpc3RVc2Vyc1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuTGlzdFVzZXJzUmVzcG9uc2USTwoKUmVtb3ZlVXNlchIfLmhha3VyaXZlci52MS5SZW1vdmVVc2VyUmVxdWVzdBogLmhha3VyaXZlci52MS5SZW1vdmVVc2VyUmVzcG9uc2USUgoLU2V0VXNlclJvbGUSIC5oYWt1cml2ZXIudjEuU2V0VXNlclJvbGVSZXF1ZXN0GiEuaGFrdXJpdmVyLnYxLlNldFVzZXJSb2xlUmVzcG9uc2USUgoLQ3JlYXRlVG9rZW4SIC5oYWt1cml2ZXIudjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiEuaGFrdXJpdmVyLnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTwoKTGlzdFRva2VucxIfLmhha3VyaXZlci52MS5MaXN0VG9rZW5zUmVxdWVzdBogLmhha3VyaXZlci52MS5MaXN0VG9rZW5zUmVzcG9uc2USUgoLUmV2b2tlVG9rZW4SIC5oYWt1cml2ZXIudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiEuaGFrdXJpdmVyLnYxLlJldm9rZVRva2VuUmVzcG9uc2USTAoJTGlzdEF1ZGl0Eh4uaGFrdXJpdmVyLnYxLkxpc3RBdWRpdFJlcXVlc3QaHy5oYWt1cml2ZXIudjEuTGlzdEF1ZGl0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_hakuriver_v1_auth, file_hakuriver_v1_environments, file_hakuriver_v1_types]);
+  fileDesc("ChloYWt1cml2ZXIvdjEvY2xpZW50LnByb3RvEgxoYWt1cml2ZXIudjEimgQKEVN1Ym1pdFRhc2tSZXF1ZXN0EiQKBGtpbmQYASABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSDwoHY29tbWFuZBgCIAEoCRIMCgRhcmdzGAMgAygJEjUKA2VudhgEIAMoCzIoLmhha3VyaXZlci52MS5TdWJtaXRUYXNrUmVxdWVzdC5FbnZFbnRyeRINCgVjb3JlcxgFIAEoARIOCgZtZW1vcnkYBiABKAkSDwoHdGFyZ2V0cxgHIAMoCRIRCgljb250YWluZXIYCCABKAkSFwoKcHJpdmlsZWdlZBgJIAEoCEgAiAEBEg4KBm1vdW50cxgKIAMoCRISCgpwdWJsaWNfa2V5GAsgASgJEhAKCG5vX3F1ZXVlGAwgASgIEg0KBXN3ZWVwGA0gASgIEhIKCnRpbWVfbGltaXQYDiABKAkSDQoFYWZ0ZXIYDyADKAkSEAoIYWZ0ZXJfb2sYECADKAkSDAoEbmFtZRgSIAEoCRI7CgZsYWJlbHMYEyADKAsyKy5oYWt1cml2ZXIudjEuU3VibWl0VGFza1JlcXVlc3QuTGFiZWxzRW50cnkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg0KC19wcml2aWxlZ2VkIkkKElN1Ym1pdFRhc2tSZXNwb25zZRIQCghiYXRjaF9pZBgBIAEoCRIhCgV0YXNrcxgCIAMoCzISLmhha3VyaXZlci52MS5UYXNrIiEKDkdldFRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiMwoPR2V0VGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayLCAgoQTGlzdFRhc2tzUmVxdWVzdBIkCgRraW5kGAEgASgOMhYuaGFrdXJpdmVyLnYxLlRhc2tLaW5kEhAKCGJhdGNoX2lkGAIgASgJEioKCHN0YXR1c2VzGAMgAygOMhguaGFrdXJpdmVyLnYxLlRhc2tTdGF0dXMSDAoEbm9kZRgEIAEoCRINCgVsaW1pdBgFIAEoBRINCgVvd25lchgGIAEoCRIMCgRtaW5lGAcgASgIEhIKCnBhZ2VfdG9rZW4YCCABKAkSEQoJbmFtZV9nbG9iGAkgASgJEjoKBmxhYmVscxgKIAMoCzIqLmhha3VyaXZlci52MS5MaXN0VGFza3NSZXF1ZXN0LkxhYmVsc0VudHJ5Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiTwoRTGlzdFRhc2tzUmVzcG9uc2USIQoFdGFza3MYASADKAsyEi5oYWt1cml2ZXIudjEuVGFzaxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiYQoMV2F0Y2hSZXF1ZXN0EjMKC3Rhc2tfZmlsdGVyGAEgASgLMh4uaGFrdXJpdmVyLnYxLkxpc3RUYXNrc1JlcXVlc3QSDQoFdGFza3MYAiABKAgSDQoFbm9kZXMYAyABKAginAEKDVdhdGNoUmVzcG9uc2USEAoIc25hcHNob3QYASABKAgSGQoRc25hcHNob3RfY29tcGxldGUYAiABKAgSIQoFdGFza3MYAyADKAsyEi5oYWt1cml2ZXIudjEuVGFzaxIYChByZW1vdmVkX3Rhc2tfaWRzGAQgAygJEiEKBW5vZGVzGAUgAygLMhIuaGFrdXJpdmVyLnYxLk5vZGUiIgoPS2lsbFRhc2tSZXF1ZXN0Eg8KB3Rhc2tfaWQYASABKAkiNAoQS2lsbFRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhIuaGFrdXJpdmVyLnYxLlRhc2siIwoQUGF1c2VUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIjUKEVBhdXNlVGFza1Jlc3BvbnNlEiAKBHRhc2sYASABKAsyEi5oYWt1cml2ZXIudjEuVGFzayIkChFSZXN1bWVUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJIjYKElJlc3VtZVRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhIuaGFrdXJpdmVyLnYxLlRhc2siOQoTUmVzdWJtaXRUYXNrUmVxdWVzdBIPCgd0YXNrX2lkGAEgASgJEhEKCW5ld19iYXRjaBgCIAEoCCI4ChRSZXN1Ym1pdFRhc2tSZXNwb25zZRIgCgR0YXNrGAEgASgLMhIuaGFrdXJpdmVyLnYxLlRhc2sibQoRRm9sbG93TG9nc1JlcXVlc3QSDwoHdGFza19pZBgBIAEoCRInCgZzdHJlYW0YAiABKA4yFy5oYWt1cml2ZXIudjEuTG9nU3RyZWFtEg4KBm9mZnNldBgDIAEoAxIOCgZmb2xsb3cYBCABKAgiaQoSRm9sbG93TG9nc1Jlc3BvbnNlEiUKBGRhdGEYASABKAsyFS5oYWt1cml2ZXIudjEuTG9nRGF0YUgAEiMKA2VuZBgCIAEoCzIULmhha3VyaXZlci52MS5Mb2dFbmRIAEIHCgVldmVudCInCgdMb2dEYXRhEg4KBm9mZnNldBgBIAEoAxIMCgRkYXRhGAIgASgMImYKBkxvZ0VuZBIoCgZzdGF0dXMYASABKA4yGC5oYWt1cml2ZXIudjEuVGFza1N0YXR1cxIWCglleGl0X2NvZGUYAiABKAVIAIgBARIMCgRzaXplGAMgASgDQgwKCl9leGl0X2NvZGUiEgoQTGlzdE5vZGVzUmVxdWVzdCI2ChFMaXN0Tm9kZXNSZXNwb25zZRIhCgVub2RlcxgBIAMoCzISLmhha3VyaXZlci52MS5Ob2RlIh0KDUhlYWx0aFJlcXVlc3QSDAoEbm9kZRgBIAEoCSKTAQoOSGVhbHRoUmVzcG9uc2USIQoFbm9kZXMYASADKAsyEi5oYWt1cml2ZXIudjEuTm9kZRIxCglhZ2dyZWdhdGUYAiABKAsyHi5oYWt1cml2ZXIudjEuQ2x1c3RlckFnZ3JlZ2F0ZRIrCgdoaXN0b3J5GAMgAygLMhouaGFrdXJpdmVyLnYxLkhlYWx0aFNhbXBsZSKUAgoQQ2x1c3RlckFnZ3JlZ2F0ZRITCgt0b3RhbF9ub2RlcxgBIAEoBRIUCgxvbmxpbmVfbm9kZXMYAiABKAUSEwoLdG90YWxfY29yZXMYAyABKAUSGgoSdG90YWxfbWVtb3J5X2J5dGVzGAQgASgDEhkKEXVzZWRfbWVtb3J5X2J5dGVzGAUgASgDEhcKD2F2Z19jcHVfcGVyY2VudBgGIAEoARIaChJhdmdfbWVtb3J5X3BlcmNlbnQYByABKAESFwoKbWF4X3RlbXBfYxgIIAEoAUgAiAEBEhUKDXJ1bm5pbmdfdGFza3MYCSABKAUSFQoNcGVuZGluZ190YXNrcxgKIAEoBUINCgtfbWF4X3RlbXBfYyKSAQoMSGVhbHRoU2FtcGxlEiYKAmF0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCglhZ2dyZWdhdGUYAiABKAsyHi5oYWt1cml2ZXIudjEuQ2x1c3RlckFnZ3JlZ2F0ZRInCgVub2RlcxgDIAMoCzIYLmhha3VyaXZlci52MS5Ob2RlU2FtcGxlInEKCk5vZGVTYW1wbGUSDAoEbmFtZRgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5oYWt1cml2ZXIudjEuTm9kZVN0YXR1cxITCgtjcHVfcGVyY2VudBgDIAEoARIWCg5tZW1vcnlfcGVyY2VudBgEIAEoASIgChBEcmFpbk5vZGVSZXF1ZXN0EgwKBG5vZGUYASABKAkiNQoRRHJhaW5Ob2RlUmVzcG9uc2USIAoEbm9kZRgBIAEoCzISLmhha3VyaXZlci52MS5Ob2RlIiIKElVuZHJhaW5Ob2RlUmVxdWVzdBIMCgRub2RlGAEgASgJIjcKE1VuZHJhaW5Ob2RlUmVzcG9uc2USIAoEbm9kZRgBIAEoCzISLmhha3VyaXZlci52MS5Ob2RlMtEUCg1DbGllbnRTZXJ2aWNlEk8KClN1Ym1pdFRhc2sSHy5oYWt1cml2ZXIudjEuU3VibWl0VGFza1JlcXVlc3QaIC5oYWt1cml2ZXIudjEuU3VibWl0VGFza1Jlc3BvbnNlEkYKB0dldFRhc2sSHC5oYWt1cml2ZXIudjEuR2V0VGFza1JlcXVlc3QaHS5oYWt1cml2ZXIudjEuR2V0VGFza1Jlc3BvbnNlEkwKCUxpc3RUYXNrcxIeLmhha3VyaXZlci52MS5MaXN0VGFza3NSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLkxpc3RUYXNrc1Jlc3BvbnNlEkkKCEtpbGxUYXNrEh0uaGFrdXJpdmVyLnYxLktpbGxUYXNrUmVxdWVzdBoeLmhha3VyaXZlci52MS5LaWxsVGFza1Jlc3BvbnNlEkwKCVBhdXNlVGFzaxIeLmhha3VyaXZlci52MS5QYXVzZVRhc2tSZXF1ZXN0Gh8uaGFrdXJpdmVyLnYxLlBhdXNlVGFza1Jlc3BvbnNlEk8KClJlc3VtZVRhc2sSHy5oYWt1cml2ZXIudjEuUmVzdW1lVGFza1JlcXVlc3QaIC5oYWt1cml2ZXIudjEuUmVzdW1lVGFza1Jlc3BvbnNlElUKDFJlc3VibWl0VGFzaxIhLmhha3VyaXZlci52MS5SZXN1Ym1pdFRhc2tSZXF1ZXN0GiIuaGFrdXJpdmVyLnYxLlJlc3VibWl0VGFza1Jlc3BvbnNlElEKCkZvbGxvd0xvZ3MSHy5oYWt1cml2ZXIudjEuRm9sbG93TG9nc1JlcXVlc3QaIC5oYWt1cml2ZXIudjEuRm9sbG93TG9nc1Jlc3BvbnNlMAESTAoJTGlzdE5vZGVzEh4uaGFrdXJpdmVyLnYxLkxpc3ROb2Rlc1JlcXVlc3QaHy5oYWt1cml2ZXIudjEuTGlzdE5vZGVzUmVzcG9uc2USQwoGSGVhbHRoEhsuaGFrdXJpdmVyLnYxLkhlYWx0aFJlcXVlc3QaHC5oYWt1cml2ZXIudjEuSGVhbHRoUmVzcG9uc2USTAoJRHJhaW5Ob2RlEh4uaGFrdXJpdmVyLnYxLkRyYWluTm9kZVJlcXVlc3QaHy5oYWt1cml2ZXIudjEuRHJhaW5Ob2RlUmVzcG9uc2USUgoLVW5kcmFpbk5vZGUSIC5oYWt1cml2ZXIudjEuVW5kcmFpbk5vZGVSZXF1ZXN0GiEuaGFrdXJpdmVyLnYxLlVuZHJhaW5Ob2RlUmVzcG9uc2USQgoFV2F0Y2gSGi5oYWt1cml2ZXIudjEuV2F0Y2hSZXF1ZXN0GhsuaGFrdXJpdmVyLnYxLldhdGNoUmVzcG9uc2UwARJeCg9DcmVhdGVDb250YWluZXISJC5oYWt1cml2ZXIudjEuQ3JlYXRlQ29udGFpbmVyUmVxdWVzdBolLmhha3VyaXZlci52MS5DcmVhdGVDb250YWluZXJSZXNwb25zZRJbCg5MaXN0Q29udGFpbmVycxIjLmhha3VyaXZlci52MS5MaXN0Q29udGFpbmVyc1JlcXVlc3QaJC5oYWt1cml2ZXIudjEuTGlzdENvbnRhaW5lcnNSZXNwb25zZRJbCg5TdGFydENvbnRhaW5lchIjLmhha3VyaXZlci52MS5TdGFydENvbnRhaW5lclJlcXVlc3QaJC5oYWt1cml2ZXIudjEuU3RhcnRDb250YWluZXJSZXNwb25zZRJYCg1TdG9wQ29udGFpbmVyEiIuaGFrdXJpdmVyLnYxLlN0b3BDb250YWluZXJSZXF1ZXN0GiMuaGFrdXJpdmVyLnYxLlN0b3BDb250YWluZXJSZXNwb25zZRJeCg9EZWxldGVDb250YWluZXISJC5oYWt1cml2ZXIudjEuRGVsZXRlQ29udGFpbmVyUmVxdWVzdBolLmhha3VyaXZlci52MS5EZWxldGVDb250YWluZXJSZXNwb25zZRJECgVTaGVsbBIaLmhha3VyaXZlci52MS5TaGVsbFJlcXVlc3QaGy5oYWt1cml2ZXIudjEuU2hlbGxSZXNwb25zZSgBMAESWgoNQ3JlYXRlVGFyYmFsbBIiLmhha3VyaXZlci52MS5DcmVhdGVUYXJiYWxsUmVxdWVzdBojLmhha3VyaXZlci52MS5DcmVhdGVUYXJiYWxsUmVzcG9uc2UwARJVCgxMaXN0VGFyYmFsbHMSIS5oYWt1cml2ZXIudjEuTGlzdFRhcmJhbGxzUmVxdWVzdBoiLmhha3VyaXZlci52MS5MaXN0VGFyYmFsbHNSZXNwb25zZRJYCg1EZWxldGVUYXJiYWxsEiIuaGFrdXJpdmVyLnYxLkRlbGV0ZVRhcmJhbGxSZXF1ZXN0GiMuaGFrdXJpdmVyLnYxLkRlbGV0ZVRhcmJhbGxSZXNwb25zZRJeCg9EZXNjcmliZUNsdXN0ZXISJC5oYWt1cml2ZXIudjEuRGVzY3JpYmVDbHVzdGVyUmVxdWVzdBolLmhha3VyaXZlci52MS5EZXNjcmliZUNsdXN0ZXJSZXNwb25zZRJDCgZXaG9BbUkSGy5oYWt1cml2ZXIudjEuV2hvQW1JUmVxdWVzdBocLmhha3VyaXZlci52MS5XaG9BbUlSZXNwb25zZRJGCgdBZGRVc2VyEhwuaGFrdXJpdmVyLnYxLkFkZFVzZXJSZXF1ZXN0Gh0uaGFrdXJpdmVyLnYxLkFkZFVzZXJSZXNwb25zZRJMCglMaXN0VXNlcnMSHi5oYWt1cml2ZXIudjEuTGlzdFVzZXJzUmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0VXNlcnNSZXNwb25zZRJPCgpSZW1vdmVVc2VyEh8uaGFrdXJpdmVyLnYxLlJlbW92ZVVzZXJSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLlJlbW92ZVVzZXJSZXNwb25zZRJSCgtTZXRVc2VyUm9sZRIgLmhha3VyaXZlci52MS5TZXRVc2VyUm9sZVJlcXVlc3QaIS5oYWt1cml2ZXIudjEuU2V0VXNlclJvbGVSZXNwb25zZRJSCgtDcmVhdGVUb2tlbhIgLmhha3VyaXZlci52MS5DcmVhdGVUb2tlblJlcXVlc3QaIS5oYWt1cml2ZXIudjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJPCgpMaXN0VG9rZW5zEh8uaGFrdXJpdmVyLnYxLkxpc3RUb2tlbnNSZXF1ZXN0GiAuaGFrdXJpdmVyLnYxLkxpc3RUb2tlbnNSZXNwb25zZRJSCgtSZXZva2VUb2tlbhIgLmhha3VyaXZlci52MS5SZXZva2VUb2tlblJlcXVlc3QaIS5oYWt1cml2ZXIudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJMCglMaXN0QXVkaXQSHi5oYWt1cml2ZXIudjEuTGlzdEF1ZGl0UmVxdWVzdBofLmhha3VyaXZlci52MS5MaXN0QXVkaXRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_hakuriver_v1_auth, file_hakuriver_v1_environments, file_hakuriver_v1_types]);
 
 /**
  * SubmitTaskRequest describes the work; the Host validates every field.
@@ -171,6 +171,29 @@ export type SubmitTaskRequest = Message<"hakuriver.v1.SubmitTaskRequest"> & {
    * @generated from field: repeated string after_ok = 16;
    */
   afterOk: string[];
+
+  /**
+   * A name for the tasks, shown in lists and matched by
+   * ListTasksRequest.name_glob: 1–128 printable characters (no control
+   * characters, no line or paragraph separators, no bidirectional
+   * overrides); leading and trailing spaces are dropped. Every task of the
+   * submission (each target, each sweep combination) gets the same name.
+   * Empty = no name.
+   *
+   * @generated from field: string name = 18;
+   */
+  name: string;
+
+  /**
+   * Labels for the tasks, matched by ListTasksRequest.labels; every task of
+   * the submission gets them all. At most 64; a key is 1–63 letters,
+   * digits, "-", "_", "." or "/"; a value at most 256 characters with no
+   * control characters (empty allowed). A bad one is INVALID_ARGUMENT
+   * naming `labels`.
+   *
+   * @generated from field: map<string, string> labels = 19;
+   */
+  labels: { [key: string]: string };
 };
 
 /**
@@ -317,6 +340,25 @@ export type ListTasksRequest = Message<"hakuriver.v1.ListTasksRequest"> & {
    * @generated from field: string page_token = 8;
    */
   pageToken: string;
+
+  /**
+   * Only tasks whose name matches this glob: "*" matches any run of
+   * characters (none included), "?" exactly one; every other character
+   * stands for itself, case-sensitively. At most 256 characters. Empty =
+   * any name (a task without a name matches only "*").
+   *
+   * @generated from field: string name_glob = 9;
+   */
+  nameGlob: string;
+
+  /**
+   * Only tasks that carry every one of these labels with exactly these
+   * values (AND). Keys follow SubmitTaskRequest.labels' rules (a bad one
+   * is INVALID_ARGUMENT naming `labels`); empty = any labels.
+   *
+   * @generated from field: map<string, string> labels = 10;
+   */
+  labels: { [key: string]: string };
 };
 
 /**
@@ -361,7 +403,8 @@ export const ListTasksResponseSchema: GenMessage<ListTasksResponse> = /*@__PURE_
  */
 export type WatchRequest = Message<"hakuriver.v1.WatchRequest"> & {
   /**
-   * Watch tasks matching this filter (kind, batch, statuses, node, owner, mine);
+   * Watch tasks matching this filter (kind, batch, statuses, node, owner,
+   * mine, name_glob, labels);
    * its limit caps the snapshot's tasks, newest first (0 = 1,000; at most 100,000);
    * page_token is ignored. Unset = every task.
    *
@@ -571,6 +614,58 @@ export const ResumeTaskResponseSchema: GenMessage<ResumeTaskResponse> = /*@__PUR
   messageDesc(file_hakuriver_v1_client, 13);
 
 /**
+ * ResubmitTaskRequest names the task whose spec to submit again.
+ *
+ * @generated from message hakuriver.v1.ResubmitTaskRequest
+ */
+export type ResubmitTaskRequest = Message<"hakuriver.v1.ResubmitTaskRequest"> & {
+  /**
+   * Task.task_id (decimal) of the task to copy; it may be in any status.
+   *
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * Put the new task in a batch of its own (its id is the new task's)
+   * instead of the old task's batch.
+   *
+   * @generated from field: bool new_batch = 2;
+   */
+  newBatch: boolean;
+};
+
+/**
+ * Describes the message hakuriver.v1.ResubmitTaskRequest.
+ * Use `create(ResubmitTaskRequestSchema)` to create a new message.
+ */
+export const ResubmitTaskRequestSchema: GenMessage<ResubmitTaskRequest> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_client, 14);
+
+/**
+ * ResubmitTaskResponse carries the new task.
+ *
+ * @generated from message hakuriver.v1.ResubmitTaskResponse
+ */
+export type ResubmitTaskResponse = Message<"hakuriver.v1.ResubmitTaskResponse"> & {
+  /**
+   * The new task after the first scheduling pass: ASSIGNING with
+   * assigned_node set, or PENDING. Its batch_id is the old task's batch, or
+   * its own id with new_batch.
+   *
+   * @generated from field: hakuriver.v1.Task task = 1;
+   */
+  task?: Task | undefined;
+};
+
+/**
+ * Describes the message hakuriver.v1.ResubmitTaskResponse.
+ * Use `create(ResubmitTaskResponseSchema)` to create a new message.
+ */
+export const ResubmitTaskResponseSchema: GenMessage<ResubmitTaskResponse> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_client, 15);
+
+/**
  * FollowLogsRequest asks for one stream of a task's output.
  *
  * @generated from message hakuriver.v1.FollowLogsRequest
@@ -612,7 +707,7 @@ export type FollowLogsRequest = Message<"hakuriver.v1.FollowLogsRequest"> & {
  * Use `create(FollowLogsRequestSchema)` to create a new message.
  */
 export const FollowLogsRequestSchema: GenMessage<FollowLogsRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 14);
+  messageDesc(file_hakuriver_v1_client, 16);
 
 /**
  * FollowLogsResponse is a chunk of output or the end of the stream.
@@ -649,7 +744,7 @@ export type FollowLogsResponse = Message<"hakuriver.v1.FollowLogsResponse"> & {
  * Use `create(FollowLogsResponseSchema)` to create a new message.
  */
 export const FollowLogsResponseSchema: GenMessage<FollowLogsResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 15);
+  messageDesc(file_hakuriver_v1_client, 17);
 
 /**
  * LogData is output starting at a byte offset of the stream.
@@ -678,7 +773,7 @@ export type LogData = Message<"hakuriver.v1.LogData"> & {
  * Use `create(LogDataSchema)` to create a new message.
  */
 export const LogDataSchema: GenMessage<LogData> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 16);
+  messageDesc(file_hakuriver_v1_client, 18);
 
 /**
  * LogEnd closes a log stream; it carries the task's final state when it has one.
@@ -716,7 +811,7 @@ export type LogEnd = Message<"hakuriver.v1.LogEnd"> & {
  * Use `create(LogEndSchema)` to create a new message.
  */
 export const LogEndSchema: GenMessage<LogEnd> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 17);
+  messageDesc(file_hakuriver_v1_client, 19);
 
 /**
  * ListNodesRequest has no filters yet.
@@ -731,7 +826,7 @@ export type ListNodesRequest = Message<"hakuriver.v1.ListNodesRequest"> & {
  * Use `create(ListNodesRequestSchema)` to create a new message.
  */
 export const ListNodesRequestSchema: GenMessage<ListNodesRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 18);
+  messageDesc(file_hakuriver_v1_client, 20);
 
 /**
  * ListNodesResponse holds every known node.
@@ -752,7 +847,7 @@ export type ListNodesResponse = Message<"hakuriver.v1.ListNodesResponse"> & {
  * Use `create(ListNodesResponseSchema)` to create a new message.
  */
 export const ListNodesResponseSchema: GenMessage<ListNodesResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 19);
+  messageDesc(file_hakuriver_v1_client, 21);
 
 /**
  * HealthRequest optionally names one node.
@@ -774,7 +869,7 @@ export type HealthRequest = Message<"hakuriver.v1.HealthRequest"> & {
  * Use `create(HealthRequestSchema)` to create a new message.
  */
 export const HealthRequestSchema: GenMessage<HealthRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 20);
+  messageDesc(file_hakuriver_v1_client, 22);
 
 /**
  * HealthResponse is the cluster now and over the last 60 s (one sample a second).
@@ -809,7 +904,7 @@ export type HealthResponse = Message<"hakuriver.v1.HealthResponse"> & {
  * Use `create(HealthResponseSchema)` to create a new message.
  */
 export const HealthResponseSchema: GenMessage<HealthResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 21);
+  messageDesc(file_hakuriver_v1_client, 23);
 
 /**
  * ClusterAggregate sums the online part of the cluster.
@@ -894,7 +989,7 @@ export type ClusterAggregate = Message<"hakuriver.v1.ClusterAggregate"> & {
  * Use `create(ClusterAggregateSchema)` to create a new message.
  */
 export const ClusterAggregateSchema: GenMessage<ClusterAggregate> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 22);
+  messageDesc(file_hakuriver_v1_client, 24);
 
 /**
  * HealthSample is one second of history.
@@ -929,7 +1024,7 @@ export type HealthSample = Message<"hakuriver.v1.HealthSample"> & {
  * Use `create(HealthSampleSchema)` to create a new message.
  */
 export const HealthSampleSchema: GenMessage<HealthSample> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 23);
+  messageDesc(file_hakuriver_v1_client, 25);
 
 /**
  * NodeSample is one node's reading at one second.
@@ -971,7 +1066,7 @@ export type NodeSample = Message<"hakuriver.v1.NodeSample"> & {
  * Use `create(NodeSampleSchema)` to create a new message.
  */
 export const NodeSampleSchema: GenMessage<NodeSample> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 24);
+  messageDesc(file_hakuriver_v1_client, 26);
 
 /**
  * DrainNodeRequest names the node.
@@ -992,7 +1087,7 @@ export type DrainNodeRequest = Message<"hakuriver.v1.DrainNodeRequest"> & {
  * Use `create(DrainNodeRequestSchema)` to create a new message.
  */
 export const DrainNodeRequestSchema: GenMessage<DrainNodeRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 25);
+  messageDesc(file_hakuriver_v1_client, 27);
 
 /**
  * DrainNodeResponse carries the node after the change.
@@ -1013,7 +1108,7 @@ export type DrainNodeResponse = Message<"hakuriver.v1.DrainNodeResponse"> & {
  * Use `create(DrainNodeResponseSchema)` to create a new message.
  */
 export const DrainNodeResponseSchema: GenMessage<DrainNodeResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 26);
+  messageDesc(file_hakuriver_v1_client, 28);
 
 /**
  * UndrainNodeRequest names the node.
@@ -1034,7 +1129,7 @@ export type UndrainNodeRequest = Message<"hakuriver.v1.UndrainNodeRequest"> & {
  * Use `create(UndrainNodeRequestSchema)` to create a new message.
  */
 export const UndrainNodeRequestSchema: GenMessage<UndrainNodeRequest> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 27);
+  messageDesc(file_hakuriver_v1_client, 29);
 
 /**
  * UndrainNodeResponse carries the node after the change.
@@ -1055,7 +1150,7 @@ export type UndrainNodeResponse = Message<"hakuriver.v1.UndrainNodeResponse"> & 
  * Use `create(UndrainNodeResponseSchema)` to create a new message.
  */
 export const UndrainNodeResponseSchema: GenMessage<UndrainNodeResponse> = /*@__PURE__*/
-  messageDesc(file_hakuriver_v1_client, 28);
+  messageDesc(file_hakuriver_v1_client, 30);
 
 /**
  * ClientService is what the CLI, the dashboard and other-language clients use.
@@ -1166,6 +1261,29 @@ export const ClientService: GenService<{
     methodKind: "unary";
     input: typeof ResumeTaskRequestSchema;
     output: typeof ResumeTaskResponseSchema;
+  },
+  /**
+   * Submits a task's spec again as a new task with a new id, in any status:
+   * command, args, env, cores, memory, container, privileged, mounts,
+   * target, name, labels (and a VPS's public key), checked and scheduled as
+   * SubmitTask checks and schedules them (mounts and privileged as the
+   * task has them, so asking for more than the caller's role allows is
+   * refused as at submit). The new task joins the old one's batch unless
+   * new_batch is set, and belongs to the caller. Answers after one
+   * scheduling pass, as SubmitTask does. Least role: user (own tasks only).
+   * Errors: INVALID_ARGUMENT (not a decimal task id, or the stored spec no
+   * longer passes today's checks), NOT_FOUND (unknown task, or its target's
+   * node is gone), FAILED_PRECONDITION (the target's node is offline or
+   * drained), RESOURCE_EXHAUSTED (the Host's queue is off and it cannot
+   * start now), PERMISSION_DENIED (someone else's task, a viewer, or a
+   * privileged container or mount that needs admin).
+   *
+   * @generated from rpc hakuriver.v1.ClientService.ResubmitTask
+   */
+  resubmitTask: {
+    methodKind: "unary";
+    input: typeof ResubmitTaskRequestSchema;
+    output: typeof ResubmitTaskResponseSchema;
   },
   /**
    * Streams one of a task's outputs from a byte offset: zero or more data

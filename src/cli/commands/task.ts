@@ -1,5 +1,5 @@
 /**
- * `hakuriver task submit|list|status|kill|pause|resume`.
+ * `hakuriver task submit|list|status|kill|pause|resume|resubmit`.
  */
 import type { Argv } from "yargs";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -10,6 +10,7 @@ import { UsageError } from "../cli-error.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
+import { parseLabelPairs } from "../../shared/task-labels.js";
 import { batchJson } from "../json-shapes.js";
 import { memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
@@ -28,6 +29,8 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   wait?: boolean;
   queue?: boolean;
   sweep?: boolean;
+  name?: string;
+  label?: string[];
   command?: string[];
   "--"?: string[];
 }
@@ -67,6 +70,8 @@ async function submit(args: SubmitArgs): Promise<number> {
     noQueue: args.queue === false,
     sweep: args.sweep === true,
     timeLimit: args["time-limit"] ?? "",
+    name: args.name ?? "",
+    labels: parseLabelPairs(args.label ?? []),
     ...dependencyFields(args),
   });
   const ids = response.tasks.map((t) => t.taskId);
@@ -110,8 +115,33 @@ export function ownerOptions<T>(y: Argv<T>) {
     .option("user", { type: "string", describe: "only tasks of this user" });
 }
 
+/** `--name GLOB` and `--label KEY=VALUE` of the task and VPS lists. */
+export interface NameLabelFilter {
+  name?: string;
+  label?: string[];
+}
+
+/** The name and label fields of a ListTasksRequest (labels checked as the Host checks them). */
+export function nameLabelFilter(args: NameLabelFilter): { nameGlob: string; labels: Record<string, string> } {
+  return { nameGlob: args.name ?? "", labels: parseLabelPairs(args.label ?? []) };
+}
+
+/** The `--name` and `--label` filters of a list command. */
+export function nameLabelFilterOptions<T>(y: Argv<T>) {
+  return y
+    .option("name", { type: "string", describe: "only tasks whose name matches this glob (* any run, ? one character; quote it)" })
+    .option("label", { type: "string", array: true, describe: "only tasks with this label KEY=VALUE (repeatable: all must match)" });
+}
+
+/** `--name` and `--label` of `task submit` and `vps submit`. */
+export function namingOptions<T>(y: Argv<T>) {
+  return y
+    .option("name", { type: "string", describe: "a name for the task (a sweep's tasks share it); task list --name finds it" })
+    .option("label", { type: "string", array: true, describe: "a label KEY=VALUE (repeatable); task list --label finds it" });
+}
+
 /** Arguments of `task list`. */
-interface ListArgs extends GlobalArgs, OwnerFilter {
+interface ListArgs extends GlobalArgs, OwnerFilter, NameLabelFilter {
   batch?: string;
   status?: string[];
   node?: string;
@@ -122,13 +152,14 @@ interface ListArgs extends GlobalArgs, OwnerFilter {
 
 async function list(args: ListArgs): Promise<number> {
   const owner = ownerFilter(args);
+  const naming = nameLabelFilter(args);
   const ctx = clientContext(args);
   const statuses = (args.status ?? []).map((text) => {
     const name = parseStatusName(text);
     if (!name) throw new UsageError(`unknown status "${text}" (${STATUS_NAMES.join(", ")})`);
     return statusEnum(name);
   });
-  const filter = { kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND, batchId: args.batch ?? "", statuses, node: args.node ?? "", ...owner };
+  const filter = { kind: args.vps ? TaskKind.VPS : TaskKind.COMMAND, batchId: args.batch ?? "", statuses, node: args.node ?? "", ...owner, ...naming };
   const limit = args.limit !== undefined && args.limit > 0 ? Math.floor(args.limit) : DEFAULT_LIST_LIMIT;
   if (args.watch) return watchList(ctx, filter, limit);
   const tasks = await listPages(ctx, filter, limit);
@@ -176,6 +207,16 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   return 0;
 }
 
+/** `task resubmit ID [--new-batch]`: the same spec again as a new task. */
+async function resubmit(args: GlobalArgs & { id: string; "new-batch"?: boolean }): Promise<number> {
+  const ctx = clientContext(args);
+  const { task } = await ctx.client.resubmitTask({ taskId: String(args.id), newBatch: args["new-batch"] === true });
+  if (!task) throw new UsageError("no task returned");
+  if (ctx.json) console.log(JSON.stringify(batchJson(task.batchId, [task]), null, 2));
+  else console.log(`Resubmitted task ${args.id} as task ${task.taskId} in batch ${task.batchId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
+  return 0;
+}
+
 /** What `kill`, `pause` and `resume` do to a task. */
 export type TaskAction = "kill" | "pause" | "resume";
 
@@ -213,7 +254,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "submit [command..]",
         "submit a command task: hakuriver task submit [options] -- CMD ARGS...",
         (s) =>
-          dependencyOptions(resourceOptions(s))
+          dependencyOptions(namingOptions(resourceOptions(s)))
             .option("env", { type: "string", array: true, describe: "environment variable NAME=VALUE (repeatable)" })
             .option("wait", { type: "boolean", describe: "wait for the task(s) to end and exit with its exit code" })
             .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })
@@ -225,7 +266,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "list",
         "list tasks, newest first",
         (s) =>
-          ownerOptions(s)
+          nameLabelFilterOptions(ownerOptions(s))
             .option("batch", { type: "string", describe: "only tasks of this batch" })
             .option("status", { type: "string", array: true, describe: "only tasks in these statuses" })
             .option("node", { type: "string", describe: "only tasks on this node" })
@@ -237,6 +278,15 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
       .command("kill <id>", "kill a task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("kill", a)))
       .command("pause <id>", "pause a running task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("pause", a)))
       .command("resume <id>", "resume a paused task", (s) => s.positional("id", { type: "string", demandOption: true }), (a) => run(() => actOnTask("resume", a)))
-      .demandCommand(1, "name a task command: submit, list, status, kill, pause or resume"),
+      .command(
+        "resubmit <id>",
+        "submit a task's spec again as a new task, in the same batch",
+        (s) =>
+          s
+            .positional("id", { type: "string", demandOption: true })
+            .option("new-batch", { type: "boolean", describe: "put the new task in a batch of its own" }),
+        (a) => run(() => resubmit(a)),
+      )
+      .demandCommand(1, "name a task command: submit, list, status, kill, pause, resume or resubmit"),
   );
 }

@@ -12,11 +12,12 @@ import { UsageError } from "../cli-error.js";
 import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
 import { formatTime, keyValues, statusText, table } from "../render.js";
-import { ownerText, taskDetails, taskStatusCell, tasksJson } from "../task-view.js";
+import { nameText, ownerText, taskDetails, taskStatusCell, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
+import { parseLabelPairs } from "../../shared/task-labels.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
-import { actOnTask, ownerFilter, ownerOptions, resourceOptions, type OwnerFilter } from "./task.js";
+import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
@@ -30,6 +31,8 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   "public-key-string"?: string;
   wait?: boolean;
   "wait-timeout"?: number;
+  name?: string;
+  label?: string[];
 }
 
 /** The public key to install: the string, the file, else ~/.ssh/id_ed25519.pub then id_rsa.pub. */
@@ -94,6 +97,8 @@ async function submit(args: SubmitArgs): Promise<number> {
     privileged: args.privileged,
     mounts: args.mount ?? [],
     timeLimit: args["time-limit"] ?? "",
+    name: args.name ?? "",
+    labels: parseLabelPairs(args.label ?? []),
     ...dependencyFields(args),
   });
   let task = response.tasks[0]!;
@@ -112,18 +117,19 @@ async function submit(args: SubmitArgs): Promise<number> {
   return 0;
 }
 
-async function list(args: GlobalArgs & OwnerFilter & { all?: boolean }): Promise<number> {
+async function list(args: GlobalArgs & OwnerFilter & NameLabelFilter & { all?: boolean }): Promise<number> {
   const owner = ownerFilter(args);
+  const naming = nameLabelFilter(args);
   const ctx = clientContext(args);
-  const { tasks } = await ctx.client.listTasks({ kind: TaskKind.VPS, ...owner });
+  const { tasks } = await ctx.client.listTasks({ kind: TaskKind.VPS, ...owner, ...naming });
   const shown = args.all ? tasks : tasks.filter((t) => !isFinal(statusName(t.status)));
   if (ctx.json) console.log(JSON.stringify(tasksJson(shown), null, 2));
   else if (shown.length === 0) console.log(args.all ? "No VPS tasks." : "No active VPS tasks (--all shows ended ones).");
   else {
     console.log(
       table(
-        ["ID", "STATUS", "NODE", "OWNER", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        ["ID", "STATUS", "NODE", "OWNER", "NAME", "SSH PORT", "SUBMITTED", "SSH"],
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }
@@ -158,14 +164,14 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         "submit",
         "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
         (s) =>
-          dependencyOptions(resourceOptions(s))
+          dependencyOptions(namingOptions(resourceOptions(s)))
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
         (a) => run(() => submit(a)),
       )
-      .command("list", "list active VPS tasks", (s) => ownerOptions(s).option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
+      .command("list", "list active VPS tasks", (s) => nameLabelFilterOptions(ownerOptions(s)).option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
       .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a)))
       .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
       .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))

@@ -42,6 +42,7 @@ export const CLIENT_POLICY = {
   listContainers: { access: "viewer", audited: false },
   listTarballs: { access: "viewer", audited: false },
   submitTask: { access: "user", audited: true },
+  resubmitTask: { access: "user", audited: true, owned: true },
   killTask: { access: "user", audited: true, owned: true },
   pauseTask: { access: "user", audited: true, owned: true },
   resumeTask: { access: "user", audited: true, owned: true },

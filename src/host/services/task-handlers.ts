@@ -1,6 +1,6 @@
 /**
- * The task RPCs of ClientService: submit, get, list, kill, pause, resume
- * and log following. Each one validates, calls the domain and maps the
+ * The task RPCs of ClientService: submit, resubmit, get, list, kill,
+ * pause, resume and log following. Each one validates, calls the domain and maps the
  * result; errors become gRPC codes in the interceptor chain.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -12,6 +12,8 @@ import { requestedStatusName, STATUS_NAMES, statusEnum } from "../../shared/task
 import { followLog, type LogFollowDeps } from "../logs/log-follow.js";
 import type { TaskFilter } from "../store/task-repo.js";
 import { parseTaskId } from "../tasks/ids.js";
+import { checkLabels, checkNameGlob } from "../../shared/task-labels.js";
+import { resubmitRequestOf } from "../tasks/resubmit.js";
 import { submit, type SubmitScheduler } from "../tasks/submit.js";
 import { pageSizeOf, taskPage } from "../tasks/task-pages.js";
 import { planSubmission, type SubmitDefaults } from "../tasks/submit-spec.js";
@@ -24,7 +26,7 @@ import { callingUser, type UserPrincipal } from "../auth/principal.js";
 /** The task RPCs. */
 export type TaskHandlers = Pick<
   ServiceImpl<typeof ClientService>,
-  "submitTask" | "getTask" | "listTasks" | "killTask" | "pauseTask" | "resumeTask" | "followLogs"
+  "submitTask" | "resubmitTask" | "getTask" | "listTasks" | "killTask" | "pauseTask" | "resumeTask" | "followLogs"
 >;
 
 /** What the task RPCs need. */
@@ -43,7 +45,7 @@ export interface TaskHandlerDeps extends Omit<LogFollowDeps, "repo"> {
 /**
  * The repository filter a ListTasks request asks for, without its limit
  * (a page's size, or a watch's snapshot); INVALID_ARGUMENT for a bad batch
- * id or status.
+ * id, status, name glob or label key.
  */
 export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal): TaskFilter {
   let batchId: number | undefined;
@@ -64,7 +66,16 @@ export function taskFilterOf(request: ListTasksRequest, caller?: UserPrincipal):
     }),
     node: request.node || undefined,
     owner: request.mine ? (caller?.user ?? "") : request.owner.trim() || undefined,
+    nameGlob: request.nameGlob === "" ? undefined : checkNameGlob(request.nameGlob),
+    labels: labelFilterOf(request.labels),
   };
+}
+
+/** The labels a list asks for, checked; undefined for none. */
+function labelFilterOf(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
+  if (Object.keys(labels).length === 0) return undefined;
+  checkLabels(labels);
+  return { ...labels };
 }
 
 /** Creates the task RPCs over the task manager, scheduler and log store. */
@@ -78,6 +89,16 @@ export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
       requireMaySubmit(caller, { privileged: request.privileged === true, mounts: request.mounts }, deps.mountAllowList);
       const submitted = await submit(deps, plan, caller.user);
       return { batchId: String(submitted.batchId), tasks: submitted.tasks.map((t) => taskToProto(t, logs)) };
+    },
+    async resubmitTask(request, ctx) {
+      const caller = callingUser(ctx);
+      const original = await tasks.require(request.taskId);
+      requireMayActOn(caller, original, "resubmit");
+      const again = resubmitRequestOf(original, deps.defaults);
+      const plan = planSubmission(again, deps.defaults);
+      requireMaySubmit(caller, { privileged: again.privileged === true, mounts: again.mounts }, deps.mountAllowList);
+      const submitted = await submit(deps, plan, caller.user, request.newBatch ? undefined : original.batchId);
+      return { task: taskToProto(submitted.tasks[0]!, logs) };
     },
     async getTask(request) {
       return { task: taskToProto(await tasks.require(request.taskId), logs) };

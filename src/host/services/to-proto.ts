@@ -31,6 +31,8 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     sshPort: task.sshPort,
     sshHostKeys: [...task.sshHostKeys],
     owner: task.owner,
+    name: task.name,
+    labels: { ...task.labels },
     ...dependencyFields(task.dependencies),
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),

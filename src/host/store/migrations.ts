@@ -127,6 +127,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("tasks_batch_status").on("tasks").columns(["batch_id", "status"]).execute();
     },
   },
+  // Task names and labels. Labels live twice: as JSON on the task row (read with it, no join) and
+  // one row per label in task_labels, whose (key, value) index lets ListTasks filter in SQL.
+  "0007-names-labels": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("name", "text", (c) => c.notNull().defaultTo("")).execute();
+      await db.schema.alterTable("tasks").addColumn("labels_json", "text", (c) => c.notNull().defaultTo("{}")).execute();
+      await db.schema.createIndex("tasks_name").on("tasks").column("name").execute();
+      await db.schema
+        .createTable("task_labels")
+        .addColumn("task_id", "integer", (c) => c.notNull().references("tasks.task_id"))
+        .addColumn("key", "text", (c) => c.notNull())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("task_labels_pk", ["task_id", "key"])
+        .execute();
+      await db.schema.createIndex("task_labels_key_value").on("task_labels").columns(["key", "value", "task_id"]).execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

@@ -51,6 +51,10 @@ export interface TaskTable {
   owner: string;
   /** Longest running time in ms; 0 = no limit (migration 0004, which defaults it to 0). */
   time_limit_ms: number;
+  /** Its name; empty = none (migration 0007). */
+  name: string;
+  /** JSON object of its labels, key → value (migration 0007); task_labels holds the same pairs for filtering. */
+  labels_json: string;
   /** JSON list of what it waits for: `{onId, batch, requireOk}` (migration 0005). */
   dependencies_json: string;
   /** 1 while it is PENDING waiting for its dependencies (the scheduler skips it), else 0. */
@@ -64,6 +68,13 @@ export interface TaskDependencyTable {
   on_batch: number;
   /** 1 for after_ok (it must complete), 0 for after (any end). */
   require_ok: number;
+}
+
+/** One label of one task, for filtering by label in SQL (migration 0007). */
+export interface TaskLabelTable {
+  task_id: number;
+  key: string;
+  value: string;
 }
 
 /** One submission of one or more tasks. */
@@ -112,6 +123,7 @@ export interface Database {
   nodes: NodeTable;
   tasks: TaskTable;
   task_dependencies: TaskDependencyTable;
+  task_labels: TaskLabelTable;
   batches: BatchTable;
   users: UserTable;
   tokens: TokenTable;

@@ -1,13 +1,14 @@
 /**
  * Task persistence: the only place that reads or writes the tasks table.
  */
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable, type SqlBool } from "kysely";
 import { FINAL_STATUSES, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskDependency } from "../tasks/dependencies.js";
 import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
 import { BatchLoader } from "./batch-loader.js";
 import { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
-import type { Database, TaskTable } from "./schema.js";
+import { sqliteGlobOf } from "../../shared/task-labels.js";
+import type { Database, TaskLabelTable, TaskTable } from "./schema.js";
 import { chunkKeys, chunkRows } from "./sql-limits.js";
 
 function toRecord(row: Selectable<TaskTable>): TaskRecord {
@@ -40,6 +41,8 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     stderrFinalBytes: row.stderr_final_bytes,
     owner: row.owner,
     timeLimitMs: row.time_limit_ms,
+    name: row.name,
+    labels: JSON.parse(row.labels_json) as Record<string, string>,
     dependencies: JSON.parse(row.dependencies_json) as TaskDependency[],
     awaitingDependencies: row.awaiting_dependencies === 1,
   };
@@ -75,6 +78,8 @@ function toRow(task: TaskRecord): TaskTable {
     stderr_final_bytes: task.stderrFinalBytes,
     owner: task.owner,
     time_limit_ms: task.timeLimitMs,
+    name: task.name,
+    labels_json: JSON.stringify(task.labels),
     dependencies_json: JSON.stringify(task.dependencies),
     awaiting_dependencies: task.awaitingDependencies ? 1 : 0,
   };
@@ -85,6 +90,11 @@ const UNFINISHED_STATUSES: readonly TaskStatusName[] = ["pending", "assigning", 
 /** Final statuses other than completed: an after_ok dependency ending in one fails its dependants. */
 const UNSUCCESSFUL_STATUSES: readonly TaskStatusName[] = [...FINAL_STATUSES].filter((s) => s !== "completed");
 
+/** The task_labels rows of some tasks, one per label. */
+function labelRows(tasks: readonly TaskRecord[]): TaskLabelTable[] {
+  return tasks.flatMap((task) => Object.entries(task.labels).map(([key, value]) => ({ task_id: task.taskId, key, value })));
+}
+
 /** Filters for {@link TaskRepo.list}. */
 export interface TaskFilter {
   readonly kind?: TaskKindName;
@@ -92,6 +102,10 @@ export interface TaskFilter {
   readonly statuses?: readonly TaskStatusName[];
   readonly node?: string;
   readonly owner?: string;
+  /** Only tasks whose name matches this glob (`*`, `?`; case-sensitive); see task-labels.ts. */
+  readonly nameGlob?: string;
+  /** Only tasks carrying every one of these labels (AND). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Only tasks with smaller ids (keyset paging, newest first). */
   readonly beforeTaskId?: number;
   /** At most this many; default 200. */
@@ -147,10 +161,31 @@ export class TaskRepo {
    */
   async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
     const chunks = chunkRows(tasks.map(toRow));
+    const labelChunks = chunkRows(labelRows(tasks));
     const edges = chunkRows(dependencyRows(tasks));
     await this.commits.run(async (trx) => {
       await trx.insertInto("batches").values({ batch_id: batchId, kind, task_count: tasks.length, submitted_at: submittedAt }).execute();
       for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
+      for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
+      for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
+    });
+  }
+
+  /**
+   * Adds tasks to a batch stored before (a resubmit), all or nothing, and
+   * counts them in its task_count; resolves once committed, as
+   * {@link insertBatch} does.
+   * @throws Error when the batch does not exist (the transaction is rolled back).
+   */
+  async insertIntoBatch(batchId: number, tasks: readonly TaskRecord[]): Promise<void> {
+    const chunks = chunkRows(tasks.map(toRow));
+    const labelChunks = chunkRows(labelRows(tasks));
+    const edges = chunkRows(dependencyRows(tasks));
+    await this.commits.run(async (trx) => {
+      const updated = await trx.updateTable("batches").set((eb) => ({ task_count: eb("task_count", "+", tasks.length) })).where("batch_id", "=", batchId).executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) throw new Error(`batch ${batchId} is not stored`);
+      for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
+      for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
       for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
     });
   }
@@ -177,6 +212,11 @@ export class TaskRepo {
     if (filter.statuses && filter.statuses.length > 0) query = query.where("status", "in", [...filter.statuses]);
     if (filter.node) query = query.where("assigned_node", "=", filter.node);
     if (filter.owner !== undefined) query = query.where("owner", "=", filter.owner);
+    if (filter.nameGlob) query = query.where(sql<SqlBool>`name GLOB ${sqliteGlobOf(filter.nameGlob)}`);
+    // One indexed lookup in task_labels per label asked for; together they AND.
+    for (const [key, value] of Object.entries(filter.labels ?? {})) {
+      query = query.where("task_id", "in", (eb) => eb.selectFrom("task_labels").select("task_id").where("key", "=", key).where("value", "=", value));
+    }
     if (filter.beforeTaskId !== undefined) query = query.where("task_id", "<", filter.beforeTaskId);
     const rows = await query.orderBy("task_id", "desc").limit(filter.limit ?? 200).execute();
     return rows.map(toRecord);

@@ -14,6 +14,7 @@ import { formatTarget, parseTarget, type Target } from "../../shared/targets.js"
 import { parseSize } from "../../shared/units.js";
 import { parseTimeLimit } from "../../shared/time-limit.js";
 import { expandSweep } from "../../shared/spans.js";
+import { checkLabels, checkTaskName } from "../../shared/task-labels.js";
 import type { TaskDefinition, TaskKindName } from "./task-record.js";
 import { parseDependencyIds, type RequestedDependency, type TaskDependency } from "./dependencies.js";
 
@@ -73,6 +74,8 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
         `key ${JSON.stringify(name.slice(0, 64))}: use letters, digits and _, not starting with a digit`, { name: name.slice(0, 256) });
     }
   }
+  const name = checkTaskName(request.name);
+  checkLabels(request.labels);
   const container = request.container.trim() === "" ? defaults.container : request.container.trim();
   if (container !== "NULL") atField("container", ErrorReason.INVALID_ENVIRONMENT_NAME, () => checkEnvironmentName(container));
   const mounts = request.mounts.length > 0 ? [...request.mounts] : [...defaults.mounts];
@@ -119,6 +122,9 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
         targetText: target ? formatTarget(target) : "",
         publicKey,
         timeLimitMs,
+        // A sweep's tasks share the name and labels: the args tell them apart.
+        name,
+        labels: { ...request.labels },
       });
     }
   }

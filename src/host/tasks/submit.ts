@@ -35,18 +35,22 @@ export interface Submitted {
   readonly tasks: readonly TaskRecord[];
 }
 
-/** Admits, stores and schedules the tasks of one submission, owned by `owner` ("" with auth off). */
-export async function submit(deps: SubmitDeps, plan: SubmitPlan, owner: string): Promise<Submitted> {
+/**
+ * Admits, stores and schedules the tasks of one submission, owned by
+ * `owner` ("" with auth off): as a new batch, or added to the stored batch
+ * `intoBatch` (a resubmit; its dependencies may then not lead back to that batch).
+ */
+export async function submit(deps: SubmitDeps, plan: SubmitPlan, owner: string, intoBatch?: number): Promise<Submitted> {
   let specs = plan.specs;
   let waits = false;
   if (plan.dependencies.length > 0) {
-    const dependencies = await resolveDependencies(deps.repo, plan.dependencies);
+    const dependencies = await resolveDependencies(deps.repo, plan.dependencies, intoBatch === undefined ? undefined : { batchId: intoBatch });
     // Met already (every one ended, none failed an after_ok): the tasks are queued at once.
     waits = (await deps.dependencies.verdict(dependencies)).kind !== "ready";
     specs = specs.map((spec) => ({ ...spec, dependencies, awaitingDependencies: waits }));
   }
   await deps.scheduler.admit(specs, plan.queue);
-  const created = await deps.tasks.create(specs, owner);
+  const created = await deps.tasks.create(specs, owner, intoBatch);
   // A dependency that ended between the verdict and the commit found no dependant to decide: decide them now.
   if (waits && (await deps.dependencies.verdict(specs[0]!.dependencies!)).kind !== "wait") await deps.dependencies.decide(created.map((t) => t.taskId));
   // Creating announced a capacity change; the pass it started places what fits.

@@ -104,11 +104,12 @@ export class TaskManager {
   }
 
   /**
-   * Creates the tasks of one submission as one batch, all pending, owned by
-   * `owner`; a task with dependencies waits for them ("waiting: after task
-   * 123") unless its spec says they are met.
+   * Creates the tasks of one submission, all pending, owned by `owner`: as
+   * a new batch (its id the first task's), or added to the stored batch
+   * `intoBatch` (a resubmit). A task with dependencies waits for them
+   * ("waiting: after task 123") unless its spec says they are met.
    */
-  async create(specs: readonly TaskSpecInput[], owner = ""): Promise<TaskRecord[]> {
+  async create(specs: readonly TaskSpecInput[], owner = "", intoBatch?: number): Promise<TaskRecord[]> {
     const now = this.deps.now();
     const tasks = specs.map((spec): TaskRecord => ({
       taskId: this.deps.ids.next(),
@@ -136,15 +137,18 @@ export class TaskManager {
       owner,
       publicKey: spec.publicKey,
       timeLimitMs: spec.timeLimitMs,
+      name: spec.name,
+      labels: spec.labels,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,
       dependencies: spec.dependencies ?? [],
       awaitingDependencies: awaitsDependencies(spec),
       message: awaitsDependencies(spec) ? waitingMessage(spec.dependencies ?? []) : "queued",
     }));
-    const batchId = tasks[0]!.taskId;
+    const batchId = intoBatch ?? tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
-    await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
+    if (intoBatch === undefined) await this.deps.repo.insertBatch(batchId, withBatch[0]!.kind, now, withBatch);
+    else await this.deps.repo.insertIntoBatch(batchId, withBatch);
     this.deps.events.created(withBatch.map((t) => t.taskId));
     this.deps.events.capacityChanged();
     return withBatch;

@@ -23,6 +23,10 @@ export interface TaskDefinition {
   readonly publicKey: string;
   /** Longest time the task may spend running (ms; queued and paused time do not count); 0 = no limit. */
   readonly timeLimitMs: number;
+  /** Its name (shared by every task of a submission); empty = none. */
+  readonly name: string;
+  /** Its labels, key → value. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A task as the Host keeps it. Times are Unix milliseconds. */

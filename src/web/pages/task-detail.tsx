@@ -23,6 +23,7 @@ export function TaskDetail(props: { readonly id: string }) {
   const started = millis(task.startedAt);
   const completed = millis(task.completedAt);
   const env = Object.entries(task.env);
+  const labels = Object.entries(task.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return (
     <section>
       {back}
@@ -38,6 +39,8 @@ export function TaskDetail(props: { readonly id: string }) {
       <dl class="fields" data-testid="task-fields">
         <Field label="Status" testId="task-status"><StatusBadge status={task.status} /></Field>
         <Field label="Kind">{taskKindName(task.kind)}</Field>
+        <Field label="Name" testId="task-name">{task.name || none}</Field>
+        <Field label="Labels" testId="task-labels">{labels.length === 0 ? none : labels.map(([key, value]) => <div class="mono">{key}={value}</div>)}</Field>
         <Field label="Batch"><a href={href("tasks", undefined, { batch: task.batchId, kind: "any" })}>{task.batchId}</a></Field>
         <Field label="Command"><code>{commandLine(task) || "—"}</code></Field>
         <Field label="Environment variables">{env.length === 0 ? none : env.map(([name, value]) => <div class="mono">{name}={value}</div>)}</Field>

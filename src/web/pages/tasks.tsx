@@ -65,7 +65,7 @@ function Filters(props: { readonly query: TaskQuery; readonly shown: number }) {
         <input
           name="search"
           value={text}
-          placeholder="id or command"
+          placeholder="id, name, label or command"
           onInput={(event) => setText(event.currentTarget.value)}
           onKeyDown={(event) => event.key === "Enter" && setQuery({ ...query, text })}
           onBlur={() => text !== query.text && setQuery({ ...query, text })}
@@ -95,6 +95,7 @@ function Row(props: { readonly task: Task; readonly top: number }) {
   return (
     <a class="task-row" href={href("tasks", task.taskId)} style={{ transform: `translateY(${props.top}px)` }} data-task-id={task.taskId}>
       <span class="c-id mono">{task.taskId}</span>
+      <span class="c-name" title={task.name}>{task.name || <span class="muted">—</span>}</span>
       <span class="c-status">
         <StatusBadge status={task.status} />
       </span>
@@ -126,6 +127,7 @@ function TaskList(props: { readonly query: TaskQuery }) {
           <span class="c-id">
             <SortHeader query={query} sort="id" label="ID" />
           </span>
+          <span class="c-name">Name</span>
           <span class="c-status">
             <SortHeader query={query} sort="status" label="Status" />
           </span>

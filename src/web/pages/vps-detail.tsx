@@ -81,6 +81,7 @@ export function VpsDetail(props: { readonly id: string }) {
         <Field label="Privileged">{task.privileged ? "yes" : "no"}</Field>
         <Field label="Mounts">{task.mounts.length > 0 ? task.mounts.map((mount) => <div class="mono">{mount}</div>) : <span class="muted">none</span>}</Field>
         <Field label="Owner">{task.owner || <span class="muted">—</span>}</Field>
+        <Field label="Name">{task.name || <span class="muted">—</span>}</Field>
         <Field label="Batch">{task.batchId}</Field>
         <TimeField label="Submitted" at={millis(task.submittedAt)} />
         <TimeField label="Started" at={started} />

@@ -24,6 +24,7 @@ function VpsRow(props: { readonly task: Task }) {
       <td>
         <a href={href("vps", task.taskId)}>{task.taskId}</a>
       </td>
+      <td>{task.name || <span class="muted">—</span>}</td>
       <td>
         <StatusBadge status={task.status} />
       </td>
@@ -64,6 +65,7 @@ function VpsList() {
           <thead>
             <tr>
               <th>ID</th>
+              <th>Name</th>
               <th>Status</th>
               <th>Node</th>
               <th>SSH port</th>

@@ -57,6 +57,21 @@ type ClientServiceClient interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(ctx context.Context, in *ResumeTaskRequest, opts ...grpc.CallOption) (*ResumeTaskResponse, error)
+	// Submits a task's spec again as a new task with a new id, in any status:
+	// command, args, env, cores, memory, container, privileged, mounts,
+	// target, name, labels (and a VPS's public key), checked and scheduled as
+	// SubmitTask checks and schedules them (mounts and privileged as the
+	// task has them, so asking for more than the caller's role allows is
+	// refused as at submit). The new task joins the old one's batch unless
+	// new_batch is set, and belongs to the caller. Answers after one
+	// scheduling pass, as SubmitTask does. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (not a decimal task id, or the stored spec no
+	// longer passes today's checks), NOT_FOUND (unknown task, or its target's
+	// node is gone), FAILED_PRECONDITION (the target's node is offline or
+	// drained), RESOURCE_EXHAUSTED (the Host's queue is off and it cannot
+	// start now), PERMISSION_DENIED (someone else's task, a viewer, or a
+	// privileged container or mount that needs admin).
+	ResubmitTask(ctx context.Context, in *ResubmitTaskRequest, opts ...grpc.CallOption) (*ResubmitTaskResponse, error)
 	// Streams one of a task's outputs from a byte offset: zero or more data
 	// messages, then exactly one end message, after which the stream closes
 	// with OK. Without follow it sends what the Host holds now; with follow
@@ -236,6 +251,15 @@ func (c *clientServiceClient) PauseTask(ctx context.Context, in *PauseTaskReques
 func (c *clientServiceClient) ResumeTask(ctx context.Context, in *ResumeTaskRequest, opts ...grpc.CallOption) (*ResumeTaskResponse, error) {
 	out := new(ResumeTaskResponse)
 	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ResumeTask", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ResubmitTask(ctx context.Context, in *ResubmitTaskRequest, opts ...grpc.CallOption) (*ResubmitTaskResponse, error) {
+	out := new(ResubmitTaskResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ResubmitTask", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -602,6 +626,21 @@ type ClientServiceServer interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error)
+	// Submits a task's spec again as a new task with a new id, in any status:
+	// command, args, env, cores, memory, container, privileged, mounts,
+	// target, name, labels (and a VPS's public key), checked and scheduled as
+	// SubmitTask checks and schedules them (mounts and privileged as the
+	// task has them, so asking for more than the caller's role allows is
+	// refused as at submit). The new task joins the old one's batch unless
+	// new_batch is set, and belongs to the caller. Answers after one
+	// scheduling pass, as SubmitTask does. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (not a decimal task id, or the stored spec no
+	// longer passes today's checks), NOT_FOUND (unknown task, or its target's
+	// node is gone), FAILED_PRECONDITION (the target's node is offline or
+	// drained), RESOURCE_EXHAUSTED (the Host's queue is off and it cannot
+	// start now), PERMISSION_DENIED (someone else's task, a viewer, or a
+	// privileged container or mount that needs admin).
+	ResubmitTask(context.Context, *ResubmitTaskRequest) (*ResubmitTaskResponse, error)
 	// Streams one of a task's outputs from a byte offset: zero or more data
 	// messages, then exactly one end message, after which the stream closes
 	// with OK. Without follow it sends what the Host holds now; with follow
@@ -747,6 +786,9 @@ func (UnimplementedClientServiceServer) PauseTask(context.Context, *PauseTaskReq
 }
 func (UnimplementedClientServiceServer) ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResumeTask not implemented")
+}
+func (UnimplementedClientServiceServer) ResubmitTask(context.Context, *ResubmitTaskRequest) (*ResubmitTaskResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResubmitTask not implemented")
 }
 func (UnimplementedClientServiceServer) FollowLogs(*FollowLogsRequest, ClientService_FollowLogsServer) error {
 	return status.Errorf(codes.Unimplemented, "method FollowLogs not implemented")
@@ -940,6 +982,24 @@ func _ClientService_ResumeTask_Handler(srv interface{}, ctx context.Context, dec
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ClientServiceServer).ResumeTask(ctx, req.(*ResumeTaskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ResubmitTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResubmitTaskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ResubmitTask(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/ResubmitTask",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ResubmitTask(ctx, req.(*ResubmitTaskRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1438,6 +1498,10 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ResumeTask",
 			Handler:    _ClientService_ResumeTask_Handler,
+		},
+		{
+			MethodName: "ResubmitTask",
+			Handler:    _ClientService_ResubmitTask_Handler,
 		},
 		{
 			MethodName: "ListNodes",

@@ -126,24 +126,35 @@ class ListNodesResponse(_message.Message):
     def __init__(self, nodes: _Optional[_Iterable[_Union[_types_pb2.Node, _Mapping]]] = ...) -> None: ...
 
 class ListTasksRequest(_message.Message):
-    __slots__ = ["batch_id", "kind", "limit", "mine", "node", "owner", "page_token", "statuses"]
+    __slots__ = ["batch_id", "kind", "labels", "limit", "mine", "name_glob", "node", "owner", "page_token", "statuses"]
+    class LabelsEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     MINE_FIELD_NUMBER: _ClassVar[int]
+    NAME_GLOB_FIELD_NUMBER: _ClassVar[int]
     NODE_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUSES_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     kind: _types_pb2.TaskKind
+    labels: _containers.ScalarMap[str, str]
     limit: int
     mine: bool
+    name_glob: str
     node: str
     owner: str
     page_token: str
     statuses: _containers.RepeatedScalarFieldContainer[_types_pb2.TaskStatus]
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., batch_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_types_pb2.TaskStatus, str]]] = ..., node: _Optional[str] = ..., limit: _Optional[int] = ..., owner: _Optional[str] = ..., mine: bool = ..., page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., batch_id: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[_types_pb2.TaskStatus, str]]] = ..., node: _Optional[str] = ..., limit: _Optional[int] = ..., owner: _Optional[str] = ..., mine: bool = ..., page_token: _Optional[str] = ..., name_glob: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ListTasksResponse(_message.Message):
     __slots__ = ["next_page_token", "tasks"]
@@ -195,6 +206,20 @@ class PauseTaskResponse(_message.Message):
     task: _types_pb2.Task
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
+class ResubmitTaskRequest(_message.Message):
+    __slots__ = ["new_batch", "task_id"]
+    NEW_BATCH_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    new_batch: bool
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ..., new_batch: bool = ...) -> None: ...
+
+class ResubmitTaskResponse(_message.Message):
+    __slots__ = ["task"]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: _types_pb2.Task
+    def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
+
 class ResumeTaskRequest(_message.Message):
     __slots__ = ["task_id"]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -208,8 +233,15 @@ class ResumeTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "kind", "memory", "mounts", "no_queue", "privileged", "public_key", "sweep", "targets", "time_limit"]
+    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "kind", "labels", "memory", "mounts", "name", "no_queue", "privileged", "public_key", "sweep", "targets", "time_limit"]
     class EnvEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class LabelsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -224,8 +256,10 @@ class SubmitTaskRequest(_message.Message):
     CORES_FIELD_NUMBER: _ClassVar[int]
     ENV_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
     MEMORY_FIELD_NUMBER: _ClassVar[int]
     MOUNTS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     NO_QUEUE_FIELD_NUMBER: _ClassVar[int]
     PRIVILEGED_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
@@ -240,15 +274,17 @@ class SubmitTaskRequest(_message.Message):
     cores: float
     env: _containers.ScalarMap[str, str]
     kind: _types_pb2.TaskKind
+    labels: _containers.ScalarMap[str, str]
     memory: str
     mounts: _containers.RepeatedScalarFieldContainer[str]
+    name: str
     no_queue: bool
     privileged: bool
     public_key: str
     sweep: bool
     targets: _containers.RepeatedScalarFieldContainer[str]
     time_limit: str
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ["batch_id", "tasks"]

@@ -63,6 +63,11 @@ class ClientServiceStub(object):
                 request_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
                 )
+        self.ResubmitTask = channel.unary_unary(
+                '/hakuriver.v1.ClientService/ResubmitTask',
+                request_serializer=hakuriver_dot_v1_dot_client__pb2.ResubmitTaskRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_client__pb2.ResubmitTaskResponse.FromString,
+                )
         self.FollowLogs = channel.unary_stream(
                 '/hakuriver.v1.ClientService/FollowLogs',
                 request_serializer=hakuriver_dot_v1_dot_client__pb2.FollowLogsRequest.SerializeToString,
@@ -275,6 +280,26 @@ class ClientServiceServicer(object):
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
         paused, or ended before it could be resumed), UNAVAILABLE (its node is
         offline, or the runner did not confirm in time), PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResubmitTask(self, request, context):
+        """Submits a task's spec again as a new task with a new id, in any status:
+        command, args, env, cores, memory, container, privileged, mounts,
+        target, name, labels (and a VPS's public key), checked and scheduled as
+        SubmitTask checks and schedules them (mounts and privileged as the
+        task has them, so asking for more than the caller's role allows is
+        refused as at submit). The new task joins the old one's batch unless
+        new_batch is set, and belongs to the caller. Answers after one
+        scheduling pass, as SubmitTask does. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (not a decimal task id, or the stored spec no
+        longer passes today's checks), NOT_FOUND (unknown task, or its target's
+        node is gone), FAILED_PRECONDITION (the target's node is offline or
+        drained), RESOURCE_EXHAUSTED (the Host's queue is off and it cannot
+        start now), PERMISSION_DENIED (someone else's task, a viewer, or a
+        privileged container or mount that needs admin).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -559,6 +584,11 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     request_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.SerializeToString,
             ),
+            'ResubmitTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResubmitTask,
+                    request_deserializer=hakuriver_dot_v1_dot_client__pb2.ResubmitTaskRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_client__pb2.ResubmitTaskResponse.SerializeToString,
+            ),
             'FollowLogs': grpc.unary_stream_rpc_method_handler(
                     servicer.FollowLogs,
                     request_deserializer=hakuriver_dot_v1_dot_client__pb2.FollowLogsRequest.FromString,
@@ -810,6 +840,23 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ResumeTask',
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ResubmitTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ResubmitTask',
+            hakuriver_dot_v1_dot_client__pb2.ResubmitTaskRequest.SerializeToString,
+            hakuriver_dot_v1_dot_client__pb2.ResubmitTaskResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
