@@ -41,9 +41,9 @@ afterEach(async () => {
 const DEFAULTS = { container: "NULL", privileged: false, mounts: [], queue: true };
 
 /** Submits through the Host's own path (plan, resolve, admit, create, decide, one pass). */
-async function submitTask(init: MessageInitShape<typeof SubmitTaskRequestSchema> = {}): Promise<TaskRecord[]> {
+async function submitTask(init: MessageInitShape<typeof SubmitTaskRequestSchema> = {}, intoBatch?: number): Promise<TaskRecord[]> {
   const plan = planSubmission(create(SubmitTaskRequestSchema, { command: "echo", args: ["x"], cores: 1, ...init }), DEFAULTS);
-  return [...(await submit({ scheduler, tasks: d.tasks, repo: d.repo, dependencies: tracker }, plan, "")).tasks];
+  return [...(await submit({ scheduler, tasks: d.tasks, repo: d.repo, dependencies: tracker }, plan, "", intoBatch)).tasks];
 }
 
 async function one(init: MessageInitShape<typeof SubmitTaskRequestSchema> = {}): Promise<TaskRecord> {
@@ -251,6 +251,10 @@ test("loops: tasks joining a batch may not wait for that batch, directly or thro
   await end(batch[1]!, "completed");
   await end(waitsForBatch, "completed");
   assert.deepEqual(await resolveDependencies(d.repo, parseDependencyIds([], [String(chained.taskId)]), join), [{ onId: chained.taskId, batch: false, requireOk: true }], "an ended chain cannot loop");
+  const viaSubmit = await refusal(submitTask({ after: [String(batchId)] }, batchId));
+  assert.equal(viaSubmit.details.reason, ErrorReason.DEPENDENCY_CYCLE, "a resubmission into the batch is checked on the submit path");
+  const copy = await submitTask({ afterOk: [String(gate.taskId)] }, batchId);
+  assert.deepEqual([copy[0]!.batchId, copy[0]!.status], [batchId, "assigning"], "a copy that joins the batch, its dependency met, runs");
 });
 
 test("the scheduler's read of the queue uses the index that leaves waiting tasks out", async () => {
