@@ -4,6 +4,7 @@
  */
 import yargs, { type Argv } from "yargs";
 import { describeError, exitCodeOf } from "./cli/cli-error.js";
+import { completeLine } from "./cli/completion.js";
 import { auditCommand } from "./cli/commands/audit.js";
 import { authCommands } from "./cli/commands/auth.js";
 import { dockerCommands } from "./cli/commands/docker.js";
@@ -14,6 +15,7 @@ import { serverCommands } from "./cli/commands/servers.js";
 import { sshCommands } from "./cli/commands/ssh.js";
 import { taskCommands } from "./cli/commands/task.js";
 import { tokenCommands } from "./cli/commands/tokens.js";
+import { topCommand } from "./cli/commands/top.js";
 import { userCommands } from "./cli/commands/users.js";
 import { vpsCommands } from "./cli/commands/vps.js";
 import type { GlobalArgs } from "./cli/context.js";
@@ -28,8 +30,12 @@ import { ENVIRONMENT_ONLY } from "./shared/config-schema.js";
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  // The shell asking for completions (see cli/completion.ts): yargs parses the line through the
+  // commands it names, so nothing may run, and their strict checks would fail on its own flag.
+  const completing = argv.includes("--get-yargs-completions");
   let hostForErrors: string | undefined = process.env[ENVIRONMENT_ONLY.host.name];
   const run = async (fn: () => Promise<number>): Promise<void> => {
+    if (completing) return;
     try {
       exitCode = await fn();
     } catch (error) {
@@ -48,8 +54,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .middleware((a) => {
       if (typeof a.host === "string") hostForErrors = a.host;
     })
-    .strict()
-    .demandCommand(1, "name a command (see --help)")
+    .strict(!completing)
+    .demandCommand(completing ? 0 : 1, "name a command (see --help)")
     .recommendCommands()
     .help()
     .alias("h", "help")
@@ -75,6 +81,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   userCommands(parser, run);
   tokenCommands(parser, run);
   auditCommand(parser, run);
+  topCommand(parser, run);
+  const completionHelp = "print a bash/zsh completion script (hakuriver completion >> ~/.bashrc)";
+  if (completing) parser.completion("completion", completionHelp, completeLine);
+  else parser.command("completion", completionHelp, (y) => y, () => run(async () => (parser.showCompletionScript(), 0)));
   parser.command(
     "help [command..]",
     "show the help of a command, with examples: hakuriver help task submit",
@@ -84,6 +94,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (error) {
+    // A half-typed line is no usage error: text on stderr would land in the user's command line.
+    if (completing) return 0;
     const message = error instanceof Error ? error.message : String(error);
     console.error(usageLine(message, argv));
     return 2;

@@ -12,6 +12,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   host: [
     ["hakuriver host", "start the Host with ~/.hakuriver/config.toml (or the defaults)"],
     ["hakuriver host --bind 0.0.0.0 --shared-dir /mnt/cluster-share", "serve the whole network, with tarballs on shared storage"],
+    ["hakuriver host --log-file /var/log/hakuriver/host.log --log-level debug", "log to rotated files (host.1.log, ...) instead of stderr"],
   ],
   runner: [
     ["hakuriver runner --host 10.0.0.1:8000", "run this node's Runner against that Host"],
@@ -60,6 +61,8 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   logs: [
     ["hakuriver logs 1234567890 --follow", "stdout until the task ends"],
     ["hakuriver logs 1234567890 --stderr", "what the task wrote to stderr"],
+    ["hakuriver logs 1234567890 --tail 20 --follow", "the last 20 lines, then new output"],
+    ["hakuriver logs 1234567890 --since 10m --timestamps", "the last 10 minutes' output, each line with when it arrived"],
   ],
   nodes: [["hakuriver nodes", "every node with its cores, memory, GPUs and load"]],
   health: [
@@ -105,6 +108,14 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver audit --user alice --limit 20", "alice's last 20 calls"],
   ],
   help: [["hakuriver help task submit", "the help of one command (as: hakuriver task submit --help)"]],
+  top: [
+    ["hakuriver top", "nodes, GPUs and active tasks, live, until q"],
+    ["hakuriver top --json", "one snapshot of the same, for machines"],
+  ],
+  completion: [
+    ["hakuriver completion >> ~/.bashrc", "tab completion in every new bash (zsh: >> ~/.zshrc)"],
+    ["source <(hakuriver completion)", "tab completion in this shell only"],
+  ],
 };
 
 /** The longest leading run of `words` that names a command (every command has an EXAMPLES entry); empty when the first is none. */

@@ -10,6 +10,10 @@
  * character split between two chunks of the Host's is never split between
  * records: its first bytes wait for the rest.
  *
+ * With `--timestamps` every chunk record also has `receivedAt`: when its
+ * first byte reached the Host, ISO 8601 UTC with milliseconds (null when the
+ * Host sent no time).
+ *
  * The last line is `{"end":{"status":"completed","exitCode":0,"size":"6"}}`
  * (the LogEnd message in the shared JSON form: `exitCode` null when unknown).
  */
@@ -30,8 +34,11 @@ export function incompleteUtf8Tail(bytes: Uint8Array): number {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The record of `data` starting at byte `offset` of `stream`. */
-export function logChunkJson(stream: "stdout" | "stderr", offset: bigint, data: Uint8Array): JsonObject {
+/**
+ * The record of `data` starting at byte `offset` of `stream`; with
+ * `receivedAtMs` given (a number, or null for unknown) it has `receivedAt`.
+ */
+export function logChunkJson(stream: "stdout" | "stderr", offset: bigint, data: Uint8Array, receivedAtMs?: number | null): JsonObject {
   let text: string | null = null;
   try {
     text = strictUtf8.decode(data);
@@ -44,6 +51,7 @@ export function logChunkJson(stream: "stdout" | "stderr", offset: bigint, data: 
     bytes: String(data.length),
     data: text,
     dataBase64: text === null ? Buffer.from(data).toString("base64") : null,
+    ...(receivedAtMs === undefined ? {} : { receivedAt: receivedAtMs === null ? null : new Date(receivedAtMs).toISOString() }),
   };
 }
 
@@ -59,24 +67,41 @@ export function logEndJson(end: LogEnd): JsonObject {
 export class LogRecordWriter {
   private pending = new Uint8Array(0);
   private pendingOffset = 0n;
+  private pendingReceivedAtMs: number | null = null;
 
-  constructor(private readonly stream: "stdout" | "stderr", private readonly write: (line: string) => void) {}
+  /** With `timestamps`, every chunk record has `receivedAt` (see {@link logChunkJson}). */
+  constructor(
+    private readonly stream: "stdout" | "stderr",
+    private readonly write: (line: string) => void,
+    private readonly timestamps = false,
+  ) {}
 
-  /** Takes `data` at byte `offset` (which follows everything taken before). */
-  chunk(offset: bigint, data: Uint8Array): void {
+  /**
+   * Takes `data` at byte `offset` (which follows everything taken before),
+   * which reached the Host at `receivedAtMs` (null: unknown).
+   */
+  chunk(offset: bigint, data: Uint8Array, receivedAtMs: number | null = null): void {
     if (data.length === 0) return;
-    const start = this.pending.length > 0 ? this.pendingOffset : offset;
-    const all = this.pending.length > 0 ? Buffer.concat([this.pending, data]) : data;
-    const held = incompleteUtf8Tail(all);
-    const ready = all.subarray(0, all.length - held);
-    this.pending = Uint8Array.from(all.subarray(all.length - held));
+    const held = this.pending.length > 0;
+    const start = held ? this.pendingOffset : offset;
+    // A record's time is its first byte's: held-back bytes keep the time they came with.
+    const at = held ? this.pendingReceivedAtMs : receivedAtMs;
+    const all = held ? Buffer.concat([this.pending, data]) : data;
+    const heldBack = incompleteUtf8Tail(all);
+    const ready = all.subarray(0, all.length - heldBack);
+    this.pending = Uint8Array.from(all.subarray(all.length - heldBack));
     this.pendingOffset = start + BigInt(ready.length);
-    if (ready.length > 0) this.write(`${JSON.stringify(logChunkJson(this.stream, start, ready))}\n`);
+    this.pendingReceivedAtMs = ready.length > 0 ? receivedAtMs : at;
+    if (ready.length > 0) this.write(`${JSON.stringify(logChunkJson(this.stream, start, ready, this.timeOf(at)))}\n`);
+  }
+
+  private timeOf(atMs: number | null): number | null | undefined {
+    return this.timestamps ? atMs : undefined;
   }
 
   /** Writes what is held back (a character never completed) and the end record. */
   end(end: LogEnd | undefined): void {
-    if (this.pending.length > 0) this.write(`${JSON.stringify(logChunkJson(this.stream, this.pendingOffset, this.pending))}\n`);
+    if (this.pending.length > 0) this.write(`${JSON.stringify(logChunkJson(this.stream, this.pendingOffset, this.pending, this.timeOf(this.pendingReceivedAtMs)))}\n`);
     this.pending = new Uint8Array(0);
     if (end) this.write(`${JSON.stringify(logEndJson(end))}\n`);
   }

@@ -7,7 +7,7 @@ import { parseSize } from "../shared/units.js";
 import { parseTimeLimit } from "../shared/time-limit.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--tail", "-n", "--since"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before

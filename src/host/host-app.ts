@@ -168,7 +168,11 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const events = new TaskEvents(systemClock, feed);
   const ledger = new SharedLedger(repo, feed);
   const stopping = new AbortController();
-  const logs = new LogStore(options.sharedDir, (taskId) => events.changed(taskId));
+  const logs = new LogStore(options.sharedDir, {
+    onAppend: (taskId) => events.changed(taskId),
+    now,
+    onTimesLost: (error) => log.warn({ err: error }, "could not store when task output arrived; logs --since and --timestamps fall back to nearby times for it"),
+  });
   const ids = createIdGenerator(now, await repo.maxId());
   const tasks = new TaskManager({ repo, nodes, events, ids, now, confirmTimeoutMs: 10_000, log });
   const ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;

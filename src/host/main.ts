@@ -4,7 +4,7 @@
 import { dirname, join } from "node:path";
 import type { Config } from "../shared/config-schema.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
-import { createLogger } from "../shared/logger.js";
+import { openProcessLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
 import { defaultTimeLimitMs } from "../shared/time-limit.js";
 import { startHost } from "./host-app.js";
@@ -12,7 +12,7 @@ import { isLoopbackAddress, resolveHostTls } from "./tls-setup.js";
 
 /** Runs the Host with the given (typed, layered) config; resolves with the exit code after SIGINT/SIGTERM. */
 export async function main(config: Config): Promise<number> {
-  const log = createLogger("host");
+  const log = await openProcessLogger("host", config);
   keepRunningOnStrayErrors(log);
   // Before anything listens: a TLS setting that cannot be honoured stops the start, with the reason.
   const tls = await resolveHostTls({

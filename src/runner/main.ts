@@ -7,7 +7,7 @@ import type { Config } from "../shared/config-schema.js";
 import { hostAddressOf } from "../shared/host-address.js";
 import { keepRunningOnStrayErrors } from "../shared/last-resort.js";
 import { clientTlsOf } from "../shared/tls-client.js";
-import { createLogger } from "../shared/logger.js";
+import { openProcessLogger } from "../shared/logger.js";
 import { stopSignal } from "../shared/stop-signal.js";
 import { startRunner } from "./runner-app.js";
 
@@ -24,7 +24,7 @@ export const RUNNER_VERSION = "0.1.0";
 /** Runs the runner with the given (typed, layered) config; resolves with the exit code after SIGINT/SIGTERM. */
 export async function main(config: Config): Promise<number> {
   const name = config.runnerName || hostname();
-  const log = createLogger(`runner:${name}`);
+  const log = await openProcessLogger(`runner:${name}`, config);
   keepRunningOnStrayErrors(log);
   const hostAddress = hostAddressOf(config);
   const runner = await startRunner({

@@ -61,6 +61,10 @@ export const SETTINGS = [
   { section: "tls", key: "key_file", field: "tlsKeyFile", type: "string", convert: "path", defaultValue: "", doc: "Host: PEM private key of cert_file." },
   { section: "tls", key: "ca_file", field: "tlsCaFile", type: "string", convert: "path", defaultValue: "", doc: "Clients and runners: PEM CA (or the Host's own certificate) to verify the Host against; setting it means TLS." },
   { section: "tls", key: "fingerprint", field: "tlsFingerprint", type: "string", defaultValue: "", doc: "Clients and runners: the Host certificate's SHA-256 fingerprint to pin (as the Host prints it); setting it means TLS." },
+  { section: "logging", key: "level", field: "logLevel", type: "string", defaultValue: "", doc: "Host and runner: log level (trace, debug, info, warn, error, fatal, silent); empty means HAKURIVER_LOG_LEVEL, else info. --log-level wins." },
+  { section: "logging", key: "file", field: "logFile", type: "string", convert: "path", defaultValue: "", doc: "Host and runner: write JSON log lines to this file instead of stderr, rotated by size: host.log becomes host.1.log, host.2.log, ... (the highest number is the one in use). --log-file wins." },
+  { section: "logging", key: "max_size", field: "logMaxSize", type: "string", defaultValue: "10Mi", doc: "Size at which the log file rolls over to the next number (K, M, G are 1000-based; Ki, Mi, Gi 1024-based)." },
+  { section: "logging", key: "max_files", field: "logMaxFiles", type: "number", defaultValue: 5, doc: "How many log files to keep, the one in use included; older ones are removed as it rolls." },
 ] as const satisfies readonly SettingSpec[];
 
 /**
@@ -71,7 +75,8 @@ export const SETTINGS = [
 export const ENVIRONMENT_ONLY = {
   config: { name: "HAKURIVER_CONFIG", doc: "Config file to read instead of ~/.hakuriver/config.toml (--config wins)." },
   host: { name: "HAKURIVER_HOST", doc: "Host address ADDR:PORT for client commands (--host wins; else network.host_reachable_address:network.host_port)." },
-  logLevel: { name: "HAKURIVER_LOG_LEVEL", doc: "Log level of the Host and runners: trace, debug, info (default), warn, error." },
+  logLevel: { name: "HAKURIVER_LOG_LEVEL", doc: "Log level of the Host and runners: trace, debug, info (default), warn, error (logging.level and --log-level win)." },
+  completionTimeout: { name: "HAKURIVER_COMPLETION_TIMEOUT_MS", doc: "Shell completion: how long to wait for the Host's task ids, in ms (default 300); past it no ids are offered." },
 } as const;
 
 /** One row of {@link SETTINGS}, with its literal types. */

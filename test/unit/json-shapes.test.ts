@@ -58,6 +58,8 @@ test("a batch is {batchId, tasks} whatever submitted it", () => {
 test("log chunks are text when UTF-8, base64 otherwise; the end record carries the status", () => {
   assert.deepEqual(logChunkJson("stdout", 5n, new TextEncoder().encode("hé\n")), { stream: "stdout", offset: "5", bytes: "4", data: "hé\n", dataBase64: null });
   assert.deepEqual(logChunkJson("stderr", 0n, Uint8Array.of(0xff, 0x41)), { stream: "stderr", offset: "0", bytes: "2", data: null, dataBase64: "/0E=" });
+  assert.deepEqual(logChunkJson("stdout", 0n, Buffer.from("a"), Date.UTC(2026, 0, 2, 3, 4, 5, 6)).receivedAt, "2026-01-02T03:04:05.006Z", "with --timestamps");
+  assert.equal(logChunkJson("stdout", 0n, Buffer.from("a"), null).receivedAt, null, "asked, but the Host sent no time");
   assert.deepEqual(logEndJson(create(LogEndSchema, { status: TaskStatus.FAILED, exitCode: 3, size: 10n })), { end: { status: "failed", exitCode: 3, size: "10" } });
 });
 
@@ -75,4 +77,17 @@ test("a character split between chunks waits for its other bytes", () => {
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(records.slice(0, 2).map((r) => [r.offset, r.data]), [["0", "a"], ["1", "€"]]);
   assert.deepEqual(records[2], { end: { status: "completed", exitCode: 0, size: "4" } });
+  assert.ok(records.slice(0, 2).every((r) => !("receivedAt" in r)), "no receivedAt unless --timestamps");
+});
+
+test("with --timestamps a record's receivedAt is its first byte's, held-back bytes keeping theirs", () => {
+  const euro = new TextEncoder().encode("a€");
+  const lines: string[] = [];
+  const writer = new LogRecordWriter("stdout", (line) => lines.push(line), true);
+  writer.chunk(0n, euro.subarray(0, 2), 1_000);
+  writer.chunk(2n, euro.subarray(2), 2_000);
+  writer.chunk(4n, Buffer.from("b"), null);
+  writer.end(undefined);
+  const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(records.map((r) => [r.data, r.receivedAt]), [["a", "1970-01-01T00:00:01.000Z"], ["€", "1970-01-01T00:00:01.000Z"], ["b", null]]);
 });

@@ -8,7 +8,7 @@ import { LogStore, logPath } from "../../src/host/logs/log-store.js";
 function store() {
   const dir = mkdtempSync(join(tmpdir(), "logstore-"));
   const appended: number[] = [];
-  return { dir, logs: new LogStore(dir, (id) => appended.push(id)), appended, done: () => rmSync(dir, { recursive: true }) };
+  return { dir, logs: new LogStore(dir, { onAppend: (id) => appended.push(id) }), appended, done: () => rmSync(dir, { recursive: true }) };
 }
 
 test("chunks are stored at their offsets; repeats are harmless; gaps are refused", () => {

@@ -15,6 +15,14 @@ function hostFlags(address: string | undefined): SettingFlags {
   return match ? { "network.host_reachable_address": match[1], "network.host_port": Number(match[2]) } : { "network.host_reachable_address": address };
 }
 
+const LOG_FILE_HELP = "write JSON log lines to this file, rotated by size (logging.file; logging.max_size, logging.max_files): host.log becomes host.1.log, host.2.log, ...";
+const LOG_LEVEL_HELP = "trace, debug, info, warn, error, fatal or silent (logging.level; else HAKURIVER_LOG_LEVEL, else info)";
+
+/** The log settings given as flags. */
+function logFlags(args: { "log-file"?: string; "log-level"?: string }): SettingFlags {
+  return { "logging.file": args["log-file"], "logging.level": args["log-level"] };
+}
+
 /** Registers `host` and `runner`. */
 export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   return y
@@ -30,7 +38,9 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
           .option("tls", { type: "string", choices: ["auto", "off"], describe: "API port TLS: auto = self-signed certificate under the state dir, off = plain text (tls.mode; default: files if --tls-cert, plain on loopback, else auto)" })
           .option("tls-cert", { type: "string", describe: "PEM certificate (chain) for the API port (tls.cert_file); needs --tls-key" })
-          .option("tls-key", { type: "string", describe: "PEM private key of --tls-cert (tls.key_file)" }),
+          .option("tls-key", { type: "string", describe: "PEM private key of --tls-cert (tls.key_file)" })
+          .option("log-file", { type: "string", describe: LOG_FILE_HELP })
+          .option("log-level", { type: "string", describe: LOG_LEVEL_HELP }),
       (a) =>
         run(async () => {
           const args = a;
@@ -43,6 +53,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
             "network.host_ssh_proxy_port": args["ssh-proxy-port"],
             "database.db_file": args.db,
             "paths.shared_dir": args["shared-dir"],
+            ...logFlags(args),
           });
           const { main } = await import("../../host/main.js");
           return main(config);
@@ -57,7 +68,9 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
           .option("local-temp-dir", { type: "string", describe: "node-local scratch directory (paths.local_temp_dir)" })
           .option("ca", { type: "string", describe: "PEM CA or the Host's certificate to verify the Host against (tls.ca_file); means TLS" })
-          .option("tls-fingerprint", { type: "string", describe: "the Host certificate's SHA-256 fingerprint to pin (tls.fingerprint); means TLS" }),
+          .option("tls-fingerprint", { type: "string", describe: "the Host certificate's SHA-256 fingerprint to pin (tls.fingerprint); means TLS" })
+          .option("log-file", { type: "string", describe: LOG_FILE_HELP })
+          .option("log-level", { type: "string", describe: LOG_LEVEL_HELP }),
       (a) =>
         run(async () => {
           const args = a;
@@ -67,6 +80,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
             "runner.name": args.name,
             "paths.shared_dir": args["shared-dir"],
             "paths.local_temp_dir": args["local-temp-dir"],
+            ...logFlags(args),
           });
           const { main } = await import("../../runner/main.js");
           return main(config);

@@ -6,22 +6,49 @@
  * so a re-sent chunk is harmless and, where the Host and the runner share
  * the directory, writing the runner's own bytes back over them changes nothing.
  * A write the disk refuses throws a StorageFault naming the file.
+ *
+ * Beside each log the store keeps when its chunks arrived (arrival-index.ts),
+ * for `logs --since` and `--timestamps`.
  */
 import { closeSync, constants, mkdirSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { taskLogPath as logPath, type StreamName } from "../../shared/task-log-path.js";
 import { asStorageFault } from "../../shared/storage-errors.js";
+import { appendArrival, arrivalIndexPath, readArrivals, type ArrivalEntry } from "./arrival-index.js";
+import { tailStartOffset } from "./log-tail.js";
 
 export { taskLogPath as logPath, type StreamName } from "../../shared/task-log-path.js";
 
-/** Stores and reads task output; `onAppend` is called after every write. */
+/** What a {@link LogStore} may be given besides its directory. */
+export interface LogStoreOptions {
+  /** Called after every write that stored new bytes. */
+  readonly onAppend?: (taskId: number) => void;
+  /** Stamps arrivals (ms since the epoch); default Date.now. */
+  readonly now?: () => number;
+  /**
+   * Told when an arrival time could not be stored (the output itself was):
+   * that output's time then falls back as arrivalOf says. Default: a
+   * process warning.
+   */
+  readonly onTimesLost?: (error: unknown) => void;
+}
+
+/** Stores and reads task output. */
 export class LogStore {
   private readonly sizes = new Map<string, number>();
+  /** The time of each stream's last index entry, to fold chunks of one millisecond into one entry. */
+  private readonly lastArrivalMs = new Map<string, number>();
+  private readonly onAppend: (taskId: number) => void;
+  private readonly now: () => number;
+  private readonly onTimesLost: (error: unknown) => void;
 
   constructor(
     private readonly sharedDir: string,
-    private readonly onAppend: (taskId: number) => void = () => {},
+    options: LogStoreOptions = {},
   ) {
+    this.onAppend = options.onAppend ?? (() => {});
+    this.now = options.now ?? Date.now;
+    this.onTimesLost = options.onTimesLost ?? ((error) => process.emitWarning(error instanceof Error ? error.message : String(error)));
     mkdirSync(join(sharedDir, "task_outputs"), { recursive: true });
     mkdirSync(join(sharedDir, "task_errors"), { recursive: true });
   }
@@ -69,8 +96,43 @@ export class LogStore {
       throw asStorageFault(error, path, `storing ${stream} of task ${taskId}`);
     }
     this.sizes.set(`${taskId}.${stream}`, offset + data.length);
+    this.recordArrival(taskId, stream, size, path);
     this.onAppend(taskId);
     return true;
+  }
+
+  /** Notes that the bytes from `offset` on arrived now (one entry per millisecond at most). */
+  private recordArrival(taskId: number, stream: StreamName, offset: number, path: string): void {
+    const key = `${taskId}.${stream}`;
+    const atMs = this.now();
+    if (this.lastArrivalMs.get(key) === atMs) return;
+    const indexPath = arrivalIndexPath(path);
+    try {
+      appendArrival(indexPath, { offset, atMs });
+      this.lastArrivalMs.set(key, atMs);
+    } catch (error) {
+      // The output itself is stored (the runner must not re-send it): only its time is lost.
+      this.onTimesLost(asStorageFault(error, indexPath, `storing arrival times of ${stream} of task ${taskId}`));
+    }
+  }
+
+  /** The stream's arrival index from entry `fromEntry` on (see arrival-index.ts); empty when none was kept. */
+  arrivals(taskId: number, stream: StreamName, fromEntry = 0): ArrivalEntry[] {
+    return readArrivals(arrivalIndexPath(logPath(this.sharedDir, taskId, stream)), fromEntry);
+  }
+
+  /** When the stream's file was last written (ms since the epoch; 0 when it does not exist). */
+  modifiedMs(taskId: number, stream: StreamName): number {
+    try {
+      return Math.floor(statSync(logPath(this.sharedDir, taskId, stream)).mtimeMs);
+    } catch {
+      return 0; // No file: no output, so no time; nothing will be served from it.
+    }
+  }
+
+  /** Byte offset where the stream's last `lines` lines start (see log-tail.ts). */
+  tailStart(taskId: number, stream: StreamName, lines: number): number {
+    return tailStartOffset((offset, length) => this.read(taskId, stream, offset, length), this.size(taskId, stream), lines);
   }
 
   /** Reads up to `maxBytes` from `offset`; empty at or past the end. */

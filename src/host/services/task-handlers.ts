@@ -3,6 +3,7 @@
  * pause, resume and log following. Each one validates, calls the domain and maps the
  * result; errors become gRPC codes in the interceptor chain.
  */
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ClientService, ListTasksRequest } from "../../../gen/hakuriver/v1/client_pb.js";
 import { LogStream, TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
@@ -122,10 +123,23 @@ export function taskHandlers(deps: TaskHandlerDeps): TaskHandlers {
     async *followLogs(request, ctx) {
       const task = await tasks.require(request.taskId);
       if (request.offset < 0n) throw badField("offset", ErrorReason.INVALID_FIELD, "offset must be zero or more");
+      if (request.tailLines < 0) throw badField("tail_lines", ErrorReason.INVALID_FIELD, `tail_lines must be zero (no tail) or more, got ${request.tailLines}`);
       const stream = request.stream === LogStream.STDERR ? "stderr" : "stdout";
-      for await (const event of followLog(deps, { task, stream, offset: Number(request.offset), follow: request.follow, signal: ctx.signal })) {
-        if (event.kind === "data") yield { event: { case: "data", value: { offset: BigInt(event.offset), data: event.data } } };
-        else yield { event: { case: "end", value: { status: statusEnum(event.status), exitCode: event.exitCode, size: BigInt(event.sizeBytes) } } };
+      const follow = {
+        task,
+        stream,
+        offset: Number(request.offset),
+        follow: request.follow,
+        tailLines: request.tailLines,
+        sinceMs: request.since ? timestampMs(request.since) : undefined,
+        timestamps: request.timestamps,
+        signal: ctx.signal,
+      } as const;
+      for await (const event of followLog(deps, follow)) {
+        if (event.kind === "data") {
+          const receivedAt = event.receivedAtMs === undefined ? undefined : timestampFromMs(event.receivedAtMs);
+          yield { event: { case: "data", value: { offset: BigInt(event.offset), data: event.data, receivedAt } } };
+        } else yield { event: { case: "end", value: { status: statusEnum(event.status), exitCode: event.exitCode, size: BigInt(event.sizeBytes) } } };
       }
     },
   };

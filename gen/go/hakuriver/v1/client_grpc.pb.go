@@ -77,9 +77,11 @@ type ClientServiceClient interface {
 	// with OK. Without follow it sends what the Host holds now; with follow
 	// it keeps sending new output until the task is final and its output has
 	// all arrived (or nothing came for 5 s after it ended). A broken follow
-	// resumes without loss or duplication from the last offset + length seen.
+	// resumes without loss or duplication from the last offset + length seen
+	// (resume with offset alone: tail_lines and since choose a first start).
 	// Least role: viewer.
-	// Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
+	// Errors: INVALID_ARGUMENT (a bad task id, a negative offset or
+	// tail_lines), NOT_FOUND.
 	FollowLogs(ctx context.Context, in *FollowLogsRequest, opts ...grpc.CallOption) (ClientService_FollowLogsClient, error)
 	// Returns every node the Host knows, online or not. Least role: viewer.
 	ListNodes(ctx context.Context, in *ListNodesRequest, opts ...grpc.CallOption) (*ListNodesResponse, error)
@@ -646,9 +648,11 @@ type ClientServiceServer interface {
 	// with OK. Without follow it sends what the Host holds now; with follow
 	// it keeps sending new output until the task is final and its output has
 	// all arrived (or nothing came for 5 s after it ended). A broken follow
-	// resumes without loss or duplication from the last offset + length seen.
+	// resumes without loss or duplication from the last offset + length seen
+	// (resume with offset alone: tail_lines and since choose a first start).
 	// Least role: viewer.
-	// Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
+	// Errors: INVALID_ARGUMENT (a bad task id, a negative offset or
+	// tail_lines), NOT_FOUND.
 	FollowLogs(*FollowLogsRequest, ClientService_FollowLogsServer) error
 	// Returns every node the Host knows, online or not. Least role: viewer.
 	ListNodes(context.Context, *ListNodesRequest) (*ListNodesResponse, error)

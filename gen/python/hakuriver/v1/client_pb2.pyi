@@ -46,16 +46,22 @@ class DrainNodeResponse(_message.Message):
     def __init__(self, node: _Optional[_Union[_types_pb2.Node, _Mapping]] = ...) -> None: ...
 
 class FollowLogsRequest(_message.Message):
-    __slots__ = ["follow", "offset", "stream", "task_id"]
+    __slots__ = ["follow", "offset", "since", "stream", "tail_lines", "task_id", "timestamps"]
     FOLLOW_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
     STREAM_FIELD_NUMBER: _ClassVar[int]
+    TAIL_LINES_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     follow: bool
     offset: int
+    since: _timestamp_pb2.Timestamp
     stream: _types_pb2.LogStream
+    tail_lines: int
     task_id: str
-    def __init__(self, task_id: _Optional[str] = ..., stream: _Optional[_Union[_types_pb2.LogStream, str]] = ..., offset: _Optional[int] = ..., follow: bool = ...) -> None: ...
+    timestamps: bool
+    def __init__(self, task_id: _Optional[str] = ..., stream: _Optional[_Union[_types_pb2.LogStream, str]] = ..., offset: _Optional[int] = ..., follow: bool = ..., tail_lines: _Optional[int] = ..., since: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., timestamps: bool = ...) -> None: ...
 
 class FollowLogsResponse(_message.Message):
     __slots__ = ["data", "end"]
@@ -165,12 +171,14 @@ class ListTasksResponse(_message.Message):
     def __init__(self, tasks: _Optional[_Iterable[_Union[_types_pb2.Task, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class LogData(_message.Message):
-    __slots__ = ["data", "offset"]
+    __slots__ = ["data", "offset", "received_at"]
     DATA_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     offset: int
-    def __init__(self, offset: _Optional[int] = ..., data: _Optional[bytes] = ...) -> None: ...
+    received_at: _timestamp_pb2.Timestamp
+    def __init__(self, offset: _Optional[int] = ..., data: _Optional[bytes] = ..., received_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LogEnd(_message.Message):
     __slots__ = ["exit_code", "size", "status"]

@@ -311,9 +311,11 @@ class ClientServiceServicer(object):
         with OK. Without follow it sends what the Host holds now; with follow
         it keeps sending new output until the task is final and its output has
         all arrived (or nothing came for 5 s after it ended). A broken follow
-        resumes without loss or duplication from the last offset + length seen.
+        resumes without loss or duplication from the last offset + length seen
+        (resume with offset alone: tail_lines and since choose a first start).
         Least role: viewer.
-        Errors: INVALID_ARGUMENT (a bad task id or a negative offset), NOT_FOUND.
+        Errors: INVALID_ARGUMENT (a bad task id, a negative offset or
+        tail_lines), NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
