@@ -37,16 +37,27 @@ export function labelsText(task: Task): string {
   return pairs.length === 0 ? "-" : pairs.map(([key, value]) => `${key}=${value}`).join(" ");
 }
 
+/**
+ * The GPUs of a task: the indexes it holds ("0,1"), or for a count not
+ * given yet the count in brackets ("(2)", as a target not placed yet is
+ * shown); `-` for none.
+ */
+export function gpusText(task: Task): string {
+  if (task.gpus.length > 0) return task.gpus.join(",");
+  return task.gpuCount > 0 ? `(${task.gpuCount})` : "-";
+}
+
 /** A table of tasks. */
 export function taskTable(tasks: readonly Task[]): string {
   return table(
-    ["ID", "STATUS", "NODE", "OWNER", "NAME", "EXIT", "SUBMITTED", "COMMAND"],
+    ["ID", "STATUS", "NODE", "OWNER", "NAME", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
       taskStatusCell(t),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
       nameText(t),
+      gpusText(t),
       t.exitCode === undefined ? "-" : String(t.exitCode),
       formatTime(t.submittedAt),
       clip(commandLine(t), 60),
@@ -78,7 +89,7 @@ export function taskDetails(task: Task): string {
     ["Node", task.assignedNode || "-"],
     ["Target", task.target || "(auto)"],
     ["NUMA node", task.numaNode === undefined ? "-" : String(task.numaNode)],
-    ["GPUs", task.gpus.length > 0 ? task.gpus.join(",") : "-"],
+    ["GPUs", task.gpuCount > 0 ? `${task.gpus.length > 0 ? task.gpus.join(",") : "none given yet"} (${task.gpuCount} asked for by count)` : gpusText(task)],
     ["Cores", task.cores > 0 ? formatCores(task.cores) : "-"],
     ["Memory", memoryText(task.memoryBytes)],
     ["Time limit", task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "-"],

@@ -38,6 +38,13 @@ test("a timed-out task reads status timeout, its limit a string of milliseconds 
   assert.equal(taskJson(create(TaskSchema, { taskId: "3" })).timeLimitMs, "0");
 });
 
+test("a task's GPUs: the count asked for as a number (0 when none), the indexes given as numbers", () => {
+  const none = taskJson(create(TaskSchema, { taskId: "1" }));
+  assert.deepEqual([none.gpuCount, none.gpus], [0, []]);
+  const given = taskJson(create(TaskSchema, { taskId: "2", gpuCount: 2, gpus: [1, 3] }));
+  assert.deepEqual([given.gpuCount, given.gpus], [2, [1, 3]]);
+});
+
 test("nodes, users and tokens use the same rules; nested messages too", () => {
   const node = nodeJson(create(NodeSchema, { name: "alpha", status: NodeStatus.ONLINE }));
   assert.equal(node.status, "online");

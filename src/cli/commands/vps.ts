@@ -15,6 +15,7 @@ import { formatTime, keyValues, statusText, table } from "../render.js";
 import { nameText, ownerText, taskDetails, taskStatusCell, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
+import { gpuCountOption } from "../option-values.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
@@ -23,6 +24,7 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
+  gpus?: string;
   container?: string;
   privileged?: boolean;
   mount?: string[];
@@ -97,6 +99,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     privileged: args.privileged,
     mounts: args.mount ?? [],
     timeLimit: args["time-limit"] ?? "",
+    gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
     ...dependencyFields(args),

@@ -30,6 +30,7 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     completedAt: task.completedAt === null ? undefined : timestampFromMs(task.completedAt),
     sshPort: task.sshPort,
     sshHostKeys: [...task.sshHostKeys],
+    gpuCount: task.gpuCount,
     owner: task.owner,
     name: task.name,
     labels: { ...task.labels },

@@ -127,6 +127,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("tasks_batch_status").on("tasks").columns(["batch_id", "status"]).execute();
     },
   },
+  // GPUs asked for by count (`--gpus N`); the indexes given stay in gpus_json. 0 = none by count.
+  "0006-gpu-count": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("gpu_count", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
   // Task names and labels. Labels live twice: as JSON on the task row (read with it, no join) and
   // one row per label in task_labels, whose (key, value) index lets ListTasks filter in SQL.
   "0007-names-labels": {

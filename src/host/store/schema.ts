@@ -35,6 +35,8 @@ export interface TaskTable {
   assigned_node: string | null;
   numa_node: number | null;
   gpus_json: string;
+  /** GPUs asked for by count; the indexes given are in gpus_json once placed (migration 0006). 0 = none by count. */
+  gpu_count: number;
   exit_code: number | null;
   message: string;
   submitted_at: number;

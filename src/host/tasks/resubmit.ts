@@ -13,10 +13,10 @@ import type { TaskRecord } from "./task-record.js";
 
 /**
  * The request that submits `task`'s spec again: kind, command, args, env,
- * cores, memory (in bytes), container, mounts, target, name, labels,
- * dependencies (after / after_ok, so a copy of a task that waited waits
- * the same way; met or failed ones decide it at once) and a VPS's public
- * key, never as a sweep (its args are already expanded) and
+ * cores, memory (in bytes), GPUs by count, container, mounts, target, name,
+ * labels, dependencies (after / after_ok, so a copy of a task that waited
+ * waits the same way; met or failed ones decide it at once) and a VPS's
+ * public key, never as a sweep (its args are already expanded) and
  * with the queue as the Host sets it.
  *
  * `privileged` and `mounts` are sent only where they differ from the
@@ -42,6 +42,8 @@ export function resubmitRequestOf(task: TaskRecord, defaults: SubmitDefaults): S
     labels: { ...task.labels },
     // The limit it ran under, whether asked for or the Host's default then.
     timeLimit: task.timeLimitMs > 0 ? formatTimeLimit(task.timeLimitMs) : "",
+    // GPUs asked for by count are asked for by count again (any free ones), not as the indexes it was given.
+    ...(task.gpuCount > 0 ? { gpuCount: task.gpuCount } : {}),
     ...dependencyFields(task.dependencies),
   });
 }

@@ -57,6 +57,25 @@ export function validateMount(mount: string, field = "mounts"): void {
   if (!MOUNT.test(mount)) throw badField(field, ErrorReason.INVALID_MOUNT, `mount "${mount}" must look like ${MOUNT_FORMAT}`, `use ${MOUNT_FORMAT}`);
 }
 
+/**
+ * The GPU count asked for (0 when unset). Set, it must be a whole number of
+ * 1 or more, and no target may also name GPUs: "any 2" and "these 2" are
+ * different requests, and taking both would silently drop one.
+ */
+function checkGpuCount(gpuCount: number | undefined, targets: readonly (Target | null)[]): number {
+  if (gpuCount === undefined) return 0;
+  if (!Number.isInteger(gpuCount) || gpuCount < 1) {
+    throw badField("gpu_count", ErrorReason.INVALID_GPU_COUNT, `gpu_count must be a whole number of GPUs, 1 or more, got ${gpuCount} (leave it out to ask for none)`, "1 or more GPUs; leave it unset for none");
+  }
+  const named = targets.findIndex((target) => target !== null && target.gpus.length > 0);
+  if (named >= 0) {
+    const text = formatTarget(targets[named]!);
+    throw badField("gpu_count", ErrorReason.INVALID_GPU_COUNT, `gpu_count (${gpuCount}) cannot be combined with target "${text}", which names its GPUs: give --gpus N with a plain node target, or name the GPUs in the target`,
+      `target ${text} names GPUs; drop them from the target or leave gpu_count unset`, { target: text });
+  }
+  return gpuCount;
+}
+
 /** Validates the request and expands targets (and sweeps) into task specs. */
 export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefaults): SubmitPlan {
   const kind: TaskKindName = request.kind === TaskKind.VPS ? "vps" : "command";
@@ -97,6 +116,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
   const targets: (Target | null)[] = request.targets.length === 0
     ? [null]
     : request.targets.map((text, index) => atField(`targets[${index}]`, ErrorReason.INVALID_TARGET, () => parseTarget(text)));
+  const gpuCount = checkGpuCount(request.gpuCount, targets);
   const invocations = request.sweep
     ? atField("args", ErrorReason.INVALID_SWEEP, () => expandSweep([request.command, ...request.args]))
     : [[request.command, ...request.args]];
@@ -122,6 +142,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
         targetText: target ? formatTarget(target) : "",
         publicKey,
         timeLimitMs,
+        gpuCount,
         // A sweep's tasks share the name and labels: the args tell them apart.
         name,
         labels: { ...request.labels },

@@ -128,6 +128,7 @@ export class TaskManager {
       assignedNode: null,
       numaNode: spec.target?.numaNode ?? null,
       gpus: spec.target?.gpus ?? [],
+      gpuCount: spec.gpuCount,
       exitCode: null,
       submittedAt: now,
       startedAt: null,

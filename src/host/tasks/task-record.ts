@@ -23,6 +23,8 @@ export interface TaskDefinition {
   readonly publicKey: string;
   /** Longest time the task may spend running (ms; queued and paused time do not count); 0 = no limit. */
   readonly timeLimitMs: number;
+  /** GPUs asked for by count (`--gpus N`), placed on one node; 0 = none by count. */
+  readonly gpuCount: number;
   /** Its name (shared by every task of a submission); empty = none. */
   readonly name: string;
   /** Its labels, key → value. */
@@ -37,6 +39,7 @@ export interface TaskRecord extends TaskDefinition {
   readonly target: string;
   readonly assignedNode: string | null;
   readonly numaNode: number | null;
+  /** The GPU indexes the task holds: its target's, or those picked for its gpuCount once placed (empty while it waits). */
   readonly gpus: readonly number[];
   readonly exitCode: number | null;
   readonly message: string;
