@@ -25,6 +25,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver task submit --sweep -- python train.py --lr span:[0.1,0.01] --seed span:{1..3}", "one task per combination (6 tasks)"],
     ["hakuriver task submit --gpus 2 -- python train.py", "any 2 free GPUs of one node (queued until 2 are free)"],
     ["hakuriver task submit --name resnet-lr --label project=vision -- python train.py", "a name and a label to find it by"],
+    ["hakuriver task submit --after-ok 1234567890 -- python eval.py", "once task (or batch) 1234567890 completed; fails unrun if it did not"],
   ],
   "task list": [
     ["hakuriver task list --status running", "running tasks"],

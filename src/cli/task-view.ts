@@ -6,6 +6,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
 import type { Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { formatCores } from "../shared/units.js";
 import { formatTimeLimit } from "../shared/time-limit.js";
+import { dependencyListText, dependencyWaitText } from "../shared/dependency-text.js";
 import { taskJson } from "./json-shapes.js";
 import { clip, commandLine, formatTime, keyValues, memoryText, statusCell, statusText, table } from "./render.js";
 
@@ -17,6 +18,12 @@ export function tasksJson(tasks: readonly Task[]): JsonValue[] {
 /** The task's owner, `-` for none (tasks from before users existed, or auth off). */
 export function ownerText(task: Task): string {
   return task.owner || "-";
+}
+
+/** A task's status for a table: `pending (after task 123)` while it waits for its dependencies. */
+export function taskStatusCell(task: Task): string {
+  const waiting = dependencyWaitText(task);
+  return waiting === undefined ? statusCell(task.status) : `${statusCell(task.status)} (${clip(waiting, 40)})`;
 }
 
 /** The task's name for a table cell (clipped), `-` for none. */
@@ -46,7 +53,7 @@ export function taskTable(tasks: readonly Task[]): string {
     ["ID", "STATUS", "NODE", "OWNER", "NAME", "GPUS", "EXIT", "SUBMITTED", "COMMAND"],
     tasks.map((t) => [
       t.taskId,
-      statusCell(t.status),
+      taskStatusCell(t),
       t.assignedNode || (t.target ? `(${t.target})` : "-"),
       ownerText(t),
       nameText(t),
@@ -56,6 +63,12 @@ export function taskTable(tasks: readonly Task[]): string {
       clip(commandLine(t), 60),
     ]),
   );
+}
+
+/** The `Depends on` line of a task submitted with --after / --after-ok; none otherwise. */
+function dependencyRow(task: Task): [string, string][] {
+  const text = dependencyListText(task);
+  return text === undefined ? [] : [["Depends on", text]];
 }
 
 /** Every field of one task, for `task status`. */
@@ -70,6 +83,8 @@ export function taskDetails(task: Task): string {
     ["Status", statusText(task.status)],
     ["Exit code", task.exitCode === undefined ? "-" : String(task.exitCode)],
     ["Message", task.message || "-"],
+    // Only for tasks that have dependencies, so every other task's block keeps its shape.
+    ...dependencyRow(task),
     ["Command", commandLine(task)],
     ["Node", task.assignedNode || "-"],
     ["Placement", task.placementReason || "-"],

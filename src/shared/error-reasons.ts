@@ -65,6 +65,16 @@ export const ErrorReason = {
   INVALID_NAME: "INVALID_NAME",
   /** A `labels` entry is malformed (no `=` on the CLI, a bad key, a value too long or unprintable), or there are too many. metadata `key` or `limit`. */
   INVALID_LABEL: "INVALID_LABEL",
+  /** An `after[i]`/`after_ok[i]` is not a decimal id. */
+  INVALID_DEPENDENCY: "INVALID_DEPENDENCY",
+  /** An `after[i]`/`after_ok[i]` names no task or batch. metadata `id`. Use an id that SubmitTask or ListTasks gave. */
+  DEPENDENCY_NOT_FOUND: "DEPENDENCY_NOT_FOUND",
+  /** The dependencies would make tasks wait for themselves (field `after`/`after_ok`, metadata `id`). */
+  DEPENDENCY_CYCLE: "DEPENDENCY_CYCLE",
+  /** More `after` and `after_ok` ids than the limit. metadata `limit`. */
+  TOO_MANY_DEPENDENCIES: "TOO_MANY_DEPENDENCIES",
+  /** Dependencies with `no_queue`, or with the Host's queue off: a task that waits for others must queue. */
+  DEPENDENCY_NEEDS_QUEUE: "DEPENDENCY_NEEDS_QUEUE",
 
   // ── Other request fields: INVALID_ARGUMENT with a BadRequest ──
   /** A `task_id` is not a decimal number. */

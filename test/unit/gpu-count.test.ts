@@ -75,7 +75,8 @@ describe("the request", () => {
   test("a resubmit asks for the count again, not the indexes the task was given", () => {
     const ran: TaskRecord = {
       ...echoSpec("again"), taskId: 1, batchId: 1, status: "completed", target: "alpha", assignedNode: "alpha", numaNode: null, gpus: [2, 3], gpuCount: 2,
-      exitCode: 0, message: "", submittedAt: 0, startedAt: 0, completedAt: 1, sshPort: 0, sshHostKeys: [], stdoutFinalBytes: 0, stderrFinalBytes: 0, owner: "", placementReason: "",
+      exitCode: 0, message: "", submittedAt: 0, startedAt: 0, completedAt: 1, sshPort: 0, sshHostKeys: [], stdoutFinalBytes: 0, stderrFinalBytes: 0, owner: "",
+      dependencies: [], awaitingDependencies: false, placementReason: "",
     };
     const request = resubmitRequestOf(ran, DEFAULTS);
     assert.deepEqual([request.gpuCount, request.targets], [2, ["alpha"]]);

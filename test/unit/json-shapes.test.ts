@@ -21,6 +21,8 @@ test("a task's JSON has every field, enum words in lower case, unset optional fi
   assert.deepEqual(json.args, []);
   assert.deepEqual([json.name, json.labels], ["", {}], "no name and no labels are printed as such, not left out");
   for (const field of TaskSchema.fields) assert.ok(field.jsonName in json, `field ${field.jsonName} is present`);
+  assert.deepEqual([json.after, json.afterOk], [[], []], "no dependencies: empty lists");
+  assert.deepEqual(taskJson(create(TaskSchema, { after: ["5"], afterOk: ["6", "7"] })).afterOk, ["6", "7"], "dependency ids are decimal strings");
 });
 
 test("a task's placement reason is a string, empty until it is placed", () => {

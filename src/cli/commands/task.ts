@@ -14,9 +14,10 @@ import { parseLabelPairs } from "../../shared/task-labels.js";
 import { batchJson } from "../json-shapes.js";
 import { gpuCountOption, gpuCountValueProblem, memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
+import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 
 /** Arguments of `task submit`. */
-interface SubmitArgs extends GlobalArgs {
+interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
@@ -73,6 +74,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
+    ...dependencyFields(args),
   });
   const ids = response.tasks.map((t) => t.taskId);
   if (!args.wait) {
@@ -255,7 +257,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "submit [command..]",
         "submit a command task: hakuriver task submit [options] -- CMD ARGS...",
         (s) =>
-          namingOptions(resourceOptions(s))
+          dependencyOptions(namingOptions(resourceOptions(s)))
             .option("env", { type: "string", array: true, describe: "environment variable NAME=VALUE (repeatable)" })
             .option("wait", { type: "boolean", describe: "wait for the task(s) to end and exit with its exit code" })
             .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })

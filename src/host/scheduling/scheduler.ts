@@ -160,7 +160,8 @@ export class Scheduler {
   private async *pendingInOrder(): AsyncGenerator<TaskRecord> {
     let afterTaskId = 0;
     for (;;) {
-      const page = await this.deps.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE });
+      // Tasks waiting for their dependencies hold nothing and are not in the queue yet (an index skips them).
+      const page = await this.deps.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE, skipAwaitingDependencies: true });
       yield* page;
       if (page.length < PENDING_PAGE_SIZE) return;
       afterTaskId = page.at(-1)!.taskId;

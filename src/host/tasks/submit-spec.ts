@@ -16,6 +16,7 @@ import { parseTimeLimit } from "../../shared/time-limit.js";
 import { expandSweep } from "../../shared/spans.js";
 import { checkLabels, checkTaskName } from "../../shared/task-labels.js";
 import type { TaskDefinition, TaskKindName } from "./task-record.js";
+import { parseDependencyIds, type RequestedDependency, type TaskDependency } from "./dependencies.js";
 
 /** Defaults the Host applies where a request leaves a field empty. */
 export interface SubmitDefaults {
@@ -31,12 +32,18 @@ export interface SubmitDefaults {
 export interface TaskSpecInput extends TaskDefinition {
   readonly target: Target | null;
   readonly targetText: string;
+  /** What it starts after (resolved against the store at submit); none when absent. */
+  readonly dependencies?: readonly TaskDependency[];
+  /** False when its dependencies are known to be met already (it is queued at once); default: it waits when it has any. */
+  readonly awaitingDependencies?: boolean;
 }
 
 /** The validated submission. */
 export interface SubmitPlan {
   readonly specs: readonly TaskSpecInput[];
   readonly queue: boolean;
+  /** The `after` / `after_ok` ids, parsed; every task of the submission waits for all of them. */
+  readonly dependencies: readonly RequestedDependency[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -142,5 +149,12 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
       });
     }
   }
-  return { specs, queue: defaults.queue && !request.noQueue };
+  const queue = defaults.queue && !request.noQueue;
+  const dependencies = parseDependencyIds(request.after, request.afterOk);
+  if (dependencies.length > 0 && !queue) {
+    const field = request.afterOk.length > 0 && request.after.length === 0 ? "after_ok" : "after";
+    const why = request.noQueue ? "no_queue (--no-queue) refuses to queue" : "the Host's queue is off (scheduler.queue = false)";
+    throw badField(field, ErrorReason.DEPENDENCY_NEEDS_QUEUE, `a task that waits for others must queue, but ${why}`, "dependencies need the queue: drop no_queue (--no-queue)");
+  }
+  return { specs, queue, dependencies };
 }

@@ -2,6 +2,7 @@
  * The Host's view of a task, independent of storage and wire formats.
  */
 import type { TaskStatusName } from "../../shared/task-status.js";
+import type { TaskDependency } from "./dependencies.js";
 
 /** Whether a task is a batch command or a VPS container. */
 export type TaskKindName = "command" | "vps";
@@ -53,6 +54,10 @@ export interface TaskRecord extends TaskDefinition {
   readonly stderrFinalBytes: number;
   /** The user who submitted it; empty when auth was off. */
   readonly owner: string;
+  /** What it was submitted to start after (after / after_ok); empty = nothing. */
+  readonly dependencies: readonly TaskDependency[];
+  /** True while it is PENDING waiting for its dependencies: the scheduler skips it, it holds nothing. */
+  readonly awaitingDependencies: boolean;
   /** Why the scheduler placed it on assignedNode ("placed on beta: most free cores ..."); empty until placed. */
   readonly placementReason: string;
 }

@@ -10,6 +10,7 @@ import { LogView } from "../log-view.js";
 import { href } from "../route.js";
 import { commandLine } from "../task-query.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
+import { dependencyListText } from "../../shared/dependency-text.js";
 
 const none = <span class="muted">—</span>;
 
@@ -59,6 +60,7 @@ export function TaskDetail(props: { readonly id: string }) {
         </Field>
         <Field label="Exit code" testId="task-exit-code">{task.exitCode ?? none}</Field>
         <Field label="Message">{task.message || none}</Field>
+        <Field label="Depends on" testId="task-dependencies">{dependencyListText(task) ?? none}</Field>
         <TimeField label="Submitted" at={millis(task.submittedAt)} />
         <TimeField label="Started" at={started} />
         <TimeField label="Ended" at={completed} />
