@@ -86,6 +86,21 @@ describe("scheduling end to end", { timeout: 240_000 }, () => {
     for (const id of ids) assert.equal(readFileSync(join(out, id), "utf8").trim(), id);
   });
 
+  test("20 auto-placed zero-core tasks spread over both equal nodes, each saying why it went where it did", async () => {
+    const { batchId, ids } = await submit(["--cores", "0", "--sweep", "--", "sh", "-c", "sleep 1", "span:{1..20}"]);
+    assert.equal(ids.length, 20);
+    for (const id of ids) await waitStatus(id, TaskStatus.COMPLETED);
+    const listed = await cluster.cli(["task", "list", "--batch", batchId, "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const tasks = JSON.parse(listed.stdout) as { taskId: string; assignedNode: string; placementReason: string }[];
+    const on = (node: string) => tasks.filter((t) => t.assignedNode === node).length;
+    assert.deepEqual([on("alpha") + on("beta"), on("alpha") >= 5, on("beta") >= 5], [20, true, true], `spread: alpha ${on("alpha")}, beta ${on("beta")}`);
+    for (const t of tasks) assert.match(t.placementReason, new RegExp(`^placed on ${t.assignedNode}: (fewest active tasks|tied with|most free)`), `task ${t.taskId}`);
+    const status = await cluster.cli(["task", "status", ids[1]!]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^Placement:\s+placed on (alpha|beta): /m);
+  });
+
   test("GPUs from nvidia-smi show in nodes --json (detection and heartbeat readings)", async () => {
     const nodes = await nodesJson();
     const alpha = nodes.find((n) => n.name === "alpha")!;

@@ -54,6 +54,18 @@ test("the queue: depth and the oldest wait, a requeued task keeping its first su
   assert.equal(new TaskCounts().oldestWaitMs(9000), 0);
 });
 
+test("a task waiting for its dependencies is pending but not in the queue until it is released", () => {
+  const counts = new TaskCounts();
+  counts.seed([], [], [3]);
+  assert.equal(counts.awaitingDependencies, 1);
+  const waiting = task(9, { submittedAt: 2000, awaitingDependencies: true });
+  counts.created([waiting]);
+  assert.deepEqual([counts.queueDepth, counts.awaitingDependencies, counts.oldestWaitMs(5000)], [0, 2, 0]);
+  counts.changed(waiting, { ...waiting, awaitingDependencies: false });
+  assert.deepEqual([counts.queueDepth, counts.awaitingDependencies, counts.oldestWaitMs(5000)], [1, 1, 3000]);
+  assert.deepEqual(counts.all(), [{ status: "pending", kind: "command", count: 1 }], "still one pending task: its status never changed");
+});
+
 test("counts kept through the TaskManager equal a fresh seed from the store (a restarted Host's)", async () => {
   const store = await taskStore();
   try {
@@ -68,7 +80,7 @@ test("counts kept through the TaskManager equal a fresh seed from the store (a r
     // A refused move (out of a final status) changes no count.
     await tasks.change(created[1]!.taskId, "running");
     const restarted = new HostMetrics({ nodes: noNodes, now: Date.now, processMetrics: false });
-    restarted.seedTasks(await store.repo.countByStatusAndKind(), await store.repo.pendingSubmitTimes());
+    restarted.seedTasks(await store.repo.countByStatusAndKind(), await store.repo.pendingSubmitTimes(), await store.repo.awaitingDependencyIds());
     const live = parseExposition(await metrics.render());
     const seeded = parseExposition(await restarted.render());
     for (const status of ["pending", "assigning", "running", "completed", "killed"]) {

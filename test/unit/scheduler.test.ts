@@ -91,3 +91,20 @@ test("started, it runs a pass on every capacity change; stopped, it no longer li
   await scheduler.idle();
   assert.equal(pendingReads, reads);
 });
+
+test("zero-core tasks in one pass alternate over equal nodes, and each stored task says why it went there", async () => {
+  await d.addNode("alpha", 4);
+  await d.addNode("beta", 4);
+  const created = await d.tasks.create(Array.from({ length: 10 }, () => spec(0)));
+  scheduler.kick();
+  await scheduler.idle();
+  assert.deepEqual(dispatched.map((t) => t.assignedNode), ["alpha", "beta", "alpha", "beta", "alpha", "beta", "alpha", "beta", "alpha", "beta"]);
+  const [first, second] = await Promise.all([d.repo.get(created[0]!.taskId), d.repo.get(created[1]!.taskId)]);
+  assert.equal(first?.placementReason, "placed on alpha: tied with beta (4 of 4 cores free, 0 active tasks), first by name");
+  assert.equal(second?.placementReason, "placed on beta: fewest active tasks (0; alpha 1), 4 of 4 cores free (alpha 4 of 4 cores free)");
+  // A task placed by its target says so.
+  const [named] = await d.tasks.create([spec(1, "alpha")]);
+  scheduler.kick();
+  await scheduler.idle();
+  assert.equal((await d.repo.get(named!.taskId))?.placementReason, "placed on alpha: its target names it");
+});

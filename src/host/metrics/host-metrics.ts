@@ -75,15 +75,23 @@ export class HostMetrics {
     });
     new Gauge({
       name: "hakuriver_queue_depth",
-      help: "Tasks waiting to be placed on a node (status pending).",
+      help: "Tasks waiting to be placed on a node (status pending, not waiting for dependencies).",
       registers,
       collect() {
         this.set(tasks.queueDepth);
       },
     });
     new Gauge({
+      name: "hakuriver_tasks_awaiting_dependencies",
+      help: "Pending tasks that wait for their dependencies to end before they can be placed.",
+      registers,
+      collect() {
+        this.set(tasks.awaitingDependencies);
+      },
+    });
+    new Gauge({
       name: "hakuriver_queue_oldest_wait_seconds",
-      help: "How long the oldest pending task has waited since it was submitted, in seconds; 0 with an empty queue.",
+      help: "How long the oldest task in the queue has waited since it was submitted, in seconds; 0 with an empty queue.",
       registers,
       collect() {
         this.set(tasks.oldestWaitMs(deps.now()) / 1000);
@@ -162,9 +170,9 @@ export class HostMetrics {
     if (deps.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "hakuriver_host_" });
   }
 
-  /** Seeds the task counts and the queue from the store (once, at start). */
-  seedTasks(counts: readonly StatusKindCount[], pending: readonly { taskId: number; submittedAt: number }[]): void {
-    this.tasks.seed(counts, pending);
+  /** Seeds the task counts, the queue and the tasks waiting for dependencies from the store (once, at start). */
+  seedTasks(counts: readonly StatusKindCount[], queued: readonly { taskId: number; submittedAt: number }[], awaiting: readonly number[] = []): void {
+    this.tasks.seed(counts, queued, awaiting);
   }
 
   /** Counts tasks just created (and stored). */

@@ -4,6 +4,7 @@
  * and the choices are unit-tested without a Host.
  */
 import { formatBytes } from "../../shared/units.js";
+import { candidateOf, criteriaFor, placementReason, ranksBefore, type Candidate } from "./node-ranking.js";
 
 /** A node's capacity and state as placement sees it. */
 export interface NodeCapacity {
@@ -23,7 +24,10 @@ export interface Demand {
   /** Requested node, or null for auto-placement. */
   readonly node: string | null;
   readonly numaNode: number | null;
+  /** GPUs named by index (a `node::0,1` target). */
   readonly gpus: readonly number[];
+  /** GPUs asked for by count, any free ones of one node; absent or 0 = none. Never set together with `gpus`. */
+  readonly gpuCount?: number;
 }
 
 /** What one active task holds on its node. */
@@ -49,11 +53,13 @@ export interface NodeUsage {
   readonly numa: Map<number, { cores: number; memoryBytes: number }>;
   /** The holders (where named), in the order they were added. */
   readonly taskIds: string[];
+  /** Active tasks on the node, named or not, zero-core ones included (spreading ranks by it). */
+  activeTasks: number;
 }
 
 /** An empty usage record. */
 export function emptyUsage(): NodeUsage {
-  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map(), taskIds: [] };
+  return { cores: 0, memoryBytes: 0, gpus: new Set(), gpuHolders: new Map(), numa: new Map(), taskIds: [], activeTasks: 0 };
 }
 
 /** Adds one holding to the ledger (also used to reserve a placement within one pass). */
@@ -61,6 +67,7 @@ export function hold(ledger: Map<string, NodeUsage>, holding: Holding): void {
   const usage = ledger.get(holding.node) ?? emptyUsage();
   usage.cores += holding.cores;
   usage.memoryBytes += holding.memoryBytes;
+  usage.activeTasks++;
   if (holding.taskId !== undefined) usage.taskIds.push(holding.taskId);
   for (const gpu of holding.gpus) {
     usage.gpus.add(gpu);
@@ -82,9 +89,19 @@ export function buildLedger(holdings: Iterable<Holding>): Map<string, NodeUsage>
   return ledger;
 }
 
-/** The decision for one task. */
+/** The GPUs of `node` that no holding in `usage` has, lowest index first. */
+export function freeGpus(node: NodeCapacity, usage: NodeUsage | undefined): number[] {
+  return node.gpus.filter((gpu) => !usage?.gpus.has(gpu)).sort((a, b) => a - b);
+}
+
+/**
+ * The decision for one task. A placed demand with a GPU count carries the
+ * GPUs picked for it (the lowest free indexes of the node); the task holds
+ * exactly these from then on. `reason` says why this node, for people
+ * ("placed on beta: most free cores (...)").
+ */
 export type PlacementDecision =
-  | { readonly kind: "place"; readonly node: string }
+  | { readonly kind: "place"; readonly node: string; readonly reason: string; readonly gpus?: readonly number[] }
   | { readonly kind: "wait"; readonly reason: string }
   | { readonly kind: "never"; readonly reason: string };
 
@@ -108,6 +125,8 @@ export function neverFitsReason(node: NodeCapacity, demand: Demand): string | un
     const valid = node.gpus.length > 0 ? node.gpus.join(", ") : "none detected";
     return `node ${node.name} has no GPU ${badGpus.join(", ")} (GPUs: ${valid})`;
   }
+  const count = demand.gpuCount ?? 0;
+  if (count > node.gpus.length) return `node ${node.name} has ${gpuWords(node.gpus.length)}, the task asks for ${count}`;
   if (demand.cores > node.cores + EPSILON) return `node ${node.name} has ${node.cores} cores, the task asks for ${demand.cores}`;
   if (demand.memoryBytes > node.memoryBytes) return `node ${node.name} has ${formatBytes(node.memoryBytes)} of memory, the task asks for ${formatBytes(demand.memoryBytes)}`;
   return undefined;
@@ -122,6 +141,12 @@ export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage 
   if (busyGpus.length > 0) {
     const holders = [...new Set(busyGpus.map((gpu) => used.gpuHolders.get(gpu)).filter((id) => id !== undefined))];
     return `GPU ${busyGpus.join(", ")} of ${node.name} in use${holders.length > 0 ? ` by task ${holders.join(", ")}` : ""}`;
+  }
+  const count = demand.gpuCount ?? 0;
+  const free = count > 0 ? freeGpus(node, used) : [];
+  if (free.length < count) {
+    const holders = [...new Set(node.gpus.map((gpu) => used.gpuHolders.get(gpu)).filter((id) => id !== undefined))];
+    return `${free.length} of ${gpuWords(node.gpus.length)} of ${node.name} free, the task asks for ${count}${holders.length > 0 ? ` (in use by task ${holders.join(", ")})` : ""}`;
   }
   if (used.cores + demand.cores > node.cores + EPSILON) return `not enough free cores on ${node.name} (${fmt(node.cores - used.cores)} of ${node.cores} free, the task asks for ${demand.cores})`;
   if (demand.memoryBytes > 0 && used.memoryBytes + demand.memoryBytes > node.memoryBytes) {
@@ -140,31 +165,50 @@ export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage 
   return undefined;
 }
 
+function gpuWords(count: number): string {
+  return count === 0 ? "no GPUs" : count === 1 ? "1 GPU" : `${count} GPUs`;
+}
+
 function fmt(cores: number): string {
   return String(Math.max(0, Math.round(cores * 1000) / 1000));
 }
 
+/** A place decision on `node`, with the GPUs picked when the demand counts them. */
+function placeOn(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined, reason: string): PlacementDecision {
+  const count = demand.gpuCount ?? 0;
+  return count > 0 ? { kind: "place", node: node.name, reason, gpus: freeGpus(node, usage).slice(0, count) } : { kind: "place", node: node.name, reason };
+}
+
 /**
  * Decides where a task goes now. A named node must fit; auto-placement picks
- * the online, undrained node that fits with the fewest cores left (best
- * fit), then the least memory left, then the first by the order given.
+ * among the online, undrained nodes that fit by the rules of
+ * `node-ranking.ts`: best fit for a GPU count (fewest free GPUs, then cores,
+ * then memory), spread for everything else (largest share of cores left
+ * free, then fewest active tasks, then largest share of memory), and the
+ * first by the order given on a tie.
  */
 export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: ReadonlyMap<string, NodeUsage>): PlacementDecision {
+  const count = demand.gpuCount ?? 0;
   if (demand.node !== null) {
     const node = nodes.find((n) => n.name === demand.node);
     if (!node) return { kind: "never", reason: `unknown node ${demand.node}` };
     const never = neverFitsReason(node, demand);
     if (never) return { kind: "never", reason: never };
     const busy = busyReason(node, demand, ledger.get(node.name));
-    return busy ? { kind: "wait", reason: busy } : { kind: "place", node: node.name };
+    return busy ? { kind: "wait", reason: busy } : placeOn(node, demand, ledger.get(node.name), `placed on ${node.name}: its target names it`);
   }
   if (nodes.length === 0) return { kind: "wait", reason: "no runner has registered yet" };
   const possible = nodes.filter((node) => !neverFitsReason(node, demand));
   if (possible.length === 0) {
     const why = nodes.map((node) => neverFitsReason(node, demand)).join("; ");
-    return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory: ${why}` };
+    const asked = count > 0
+      ? `${demand.cores} cores, ${formatBytes(demand.memoryBytes)} of memory and ${gpuWords(count)}`
+      : `${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory`;
+    return { kind: "never", reason: `no node can ever fit ${asked}: ${why}` };
   }
-  let best: { node: NodeCapacity; free: number; freeMemory: number } | undefined;
+  const criteria = criteriaFor(demand);
+  let best: Candidate | undefined;
+  let runnerUp: Candidate | undefined;
   const reasons: string[] = [];
   for (const node of possible) {
     const usage = ledger.get(node.name);
@@ -173,10 +217,13 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
       reasons.push(busy);
       continue;
     }
-    const free = node.cores - (usage?.cores ?? 0) - demand.cores;
-    const freeMemory = node.memoryBytes - (usage?.memoryBytes ?? 0) - demand.memoryBytes;
-    // Best fit: fewest cores left over, then least memory left over; nodes come sorted by name.
-    if (!best || free < best.free - EPSILON || (Math.abs(free - best.free) <= EPSILON && freeMemory < best.freeMemory)) best = { node, free, freeMemory };
+    const candidate = candidateOf(node, demand, usage, count > 0 ? freeGpus(node, usage).length : 0);
+    // Nodes come sorted by name, and a tie keeps the earlier one.
+    if (!best || ranksBefore(candidate, best, criteria)) {
+      runnerUp = best;
+      best = candidate;
+    } else if (!runnerUp || ranksBefore(candidate, runnerUp, criteria)) runnerUp = candidate;
   }
-  return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: `no node has room now (${reasons.join("; ")})` };
+  if (best) return placeOn(best.node, demand, ledger.get(best.node.name), placementReason(best, runnerUp, demand));
+  return { kind: "wait", reason: `no node has room now${count > 0 ? ` for ${gpuWords(count)}` : ""} (${reasons.join("; ")})` };
 }
