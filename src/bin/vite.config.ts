@@ -95,7 +95,14 @@ export default defineConfig({
     reportCompressedSize: false,
     rolldownOptions: {
       external: (id) => NOT_BUNDLED.some((name) => id === name || id.startsWith(`${name}/`)),
-      output: { format: "esm", keepNames: true, entryFileNames: "hakuriver.js", chunkFileNames: `${CHUNK_PREFIX}[name]-[hash].js` },
+      output: {
+        format: "esm",
+        keepNames: true,
+        entryFileNames: "hakuriver.js",
+        chunkFileNames: `${CHUNK_PREFIX}[name]-[hash].js`,
+        // The client stack (protobuf, connect, the generated contract) in one file rather than a dozen.
+        codeSplitting: { groups: [{ name: "client-stack", test: /[\\/](node_modules[\\/](@bufbuild|@connectrpc|smol-toml)|gen)[\\/]/ }] },
+      },
     },
   },
 });
