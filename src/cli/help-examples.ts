@@ -23,7 +23,9 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver task submit --wait -- echo hello", "run a command on any node and exit with its exit code"],
     ["hakuriver task submit --target gpu1::0 --cores 4 --memory 16G -- python train.py", "on GPU 0 of node gpu1, with 4 cores and 16 GB"],
     ["hakuriver task submit --sweep -- python train.py --lr span:[0.1,0.01] --seed span:{1..3}", "one task per combination (6 tasks)"],
+    ["hakuriver task submit --gpus 2 -- python train.py", "any 2 free GPUs of one node (queued until 2 are free)"],
     ["hakuriver task submit --name resnet-lr --label project=vision -- python train.py", "a name and a label to find it by"],
+    ["hakuriver task submit --after-ok 1234567890 -- python eval.py", "once task (or batch) 1234567890 completed; fails unrun if it did not"],
   ],
   "task list": [
     ["hakuriver task list --status running", "running tasks"],
@@ -42,6 +44,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "vps submit": [
     ["hakuriver vps submit --public-key-file ~/.ssh/id_ed25519.pub --cores 2", "a VPS with 2 cores, on any node"],
     ["hakuriver vps submit --target gpu1::0 --container mylab", "a VPS from environment mylab on GPU 0 of gpu1"],
+    ["hakuriver vps submit --gpus 1 --container mylab", "a VPS with any free GPU"],
   ],
   "vps list": [["hakuriver vps list --all", "every VPS, ended ones too"]],
   "vps status": [["hakuriver vps status 1234567890", "a VPS and the ssh command for it"]],

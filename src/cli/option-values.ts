@@ -5,9 +5,10 @@
  */
 import { parseSize } from "../shared/units.js";
 import { parseTimeLimit } from "../shared/time-limit.js";
+import { UsageError } from "./cli-error.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
-export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--tail", "-n", "--since"];
+export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--gpus", "--tail", "-n", "--since"];
 
 /**
  * Joins `--name -value` into `--name=-value` for the given options, before
@@ -50,5 +51,30 @@ export function timeLimitValueProblem(value: unknown): string | undefined {
     return undefined;
   } catch {
     return `--time-limit must be a positive duration like 90s, 45m, 2h30m or 1d, got ${JSON.stringify(String(value))}`;
+  }
+}
+
+/**
+ * The `--gpus` value as a number to send, undefined when absent. Only what
+ * the wire cannot carry (a fraction, a word, a number past int32) is
+ * refused here: the Host judges the count itself (1 or more, no more than a
+ * node has), the same for every client.
+ */
+export function gpuCountOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.map(String).join(" ") : String(value).trim();
+  if (!/^-?\d{1,10}$/.test(text) || Math.abs(Number(text)) > 2 ** 31 - 1) {
+    throw new UsageError(`--gpus must be a whole number of GPUs, 1 or more, got ${text === "" ? "no value" : JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** Why a `--gpus` value cannot be sent (see {@link gpuCountOption}); undefined when it can. */
+export function gpuCountValueProblem(value: unknown): string | undefined {
+  try {
+    gpuCountOption(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }

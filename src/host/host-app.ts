@@ -42,6 +42,7 @@ import { NodeRepo } from "./store/node-repo.js";
 import { TaskRepo } from "./store/task-repo.js";
 import { createIdGenerator } from "./tasks/ids.js";
 import { TaskEvents } from "./tasks/task-events.js";
+import { DependencyTracker } from "./tasks/dependency-tracker.js";
 import { TaskManager } from "./tasks/task-manager.js";
 import { ChangeFeed } from "./watch/change-feed.js";
 import { SharedLedger } from "./watch/shared-ledger.js";
@@ -178,6 +179,8 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const watch = new AssignmentWatch({ nodes, repo, tasks, log, now, ackTimeoutMs, maxResends: 3, checkIntervalMs: Math.min(1000, ackTimeoutMs) });
   // The scheduler hears of capacity changes (task ends, submissions, joins, undrains) through `events`.
   const scheduler = new Scheduler({ repo, tasks, nodes, log, watch, events });
+  // Task ends release (or fail) the tasks waiting for them; a release is a capacity change for the scheduler.
+  const dependencies = new DependencyTracker({ repo, tasks, events, log });
   const authStore = new AuthStore(new AuthRepo(database.db), now, log);
   await authStore.load();
   const bootstrap = options.auth.enabled ? await bootstrapAuth(authStore, options.auth.stateDir) : undefined;
@@ -236,6 +239,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           settleMs: 5_000,
           environments,
           mountAllowList: options.auth.mountAllowList,
+          dependencies,
           auth: { store: authStore, audit, facts },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
         }),
@@ -249,6 +253,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       monitor.start();
       watch.start();
       health.start();
+      dependencies.start();
       scheduler.start();
     },
     stop: async () => {
@@ -259,6 +264,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       monitor.stop();
       watch.stop();
       health.stop();
+      await dependencies.stop();
       await scheduler.stop();
       await database.close();
     },

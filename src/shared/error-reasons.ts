@@ -59,10 +59,22 @@ export const ErrorReason = {
   TOO_MANY_TASKS: "TOO_MANY_TASKS",
   /** `time_limit` is not a positive duration (field violation lists the accepted forms: 90s, 45m, 2h30m, 1d), or is too long. */
   INVALID_TIME_LIMIT: "INVALID_TIME_LIMIT",
+  /** `gpu_count` is 0 or less, or is given with a target that names GPUs (`node::0,1`). Ask for 1 or more, or name the GPUs instead. */
+  INVALID_GPU_COUNT: "INVALID_GPU_COUNT",
   /** `name` holds a control character or line break, or is past 128 characters. metadata `limit` when too long. */
   INVALID_NAME: "INVALID_NAME",
   /** A `labels` entry is malformed (no `=` on the CLI, a bad key, a value too long or unprintable), or there are too many. metadata `key` or `limit`. */
   INVALID_LABEL: "INVALID_LABEL",
+  /** An `after[i]`/`after_ok[i]` is not a decimal id. */
+  INVALID_DEPENDENCY: "INVALID_DEPENDENCY",
+  /** An `after[i]`/`after_ok[i]` names no task or batch. metadata `id`. Use an id that SubmitTask or ListTasks gave. */
+  DEPENDENCY_NOT_FOUND: "DEPENDENCY_NOT_FOUND",
+  /** The dependencies would make tasks wait for themselves (field `after`/`after_ok`, metadata `id`). */
+  DEPENDENCY_CYCLE: "DEPENDENCY_CYCLE",
+  /** More `after` and `after_ok` ids than the limit. metadata `limit`. */
+  TOO_MANY_DEPENDENCIES: "TOO_MANY_DEPENDENCIES",
+  /** Dependencies with `no_queue`, or with the Host's queue off: a task that waits for others must queue. */
+  DEPENDENCY_NEEDS_QUEUE: "DEPENDENCY_NEEDS_QUEUE",
 
   // ── Other request fields: INVALID_ARGUMENT with a BadRequest ──
   /** A `task_id` is not a decimal number. */
@@ -81,7 +93,7 @@ export const ErrorReason = {
   NO_SUCH_NUMA_NODE: "NO_SUCH_NUMA_NODE",
   /** A target names GPUs the node lacks. INVALID_ARGUMENT, field `targets[i]`, metadata `gpus`, `valid`. */
   NO_SUCH_GPU: "NO_SUCH_GPU",
-  /** The task asks for more cores or memory than the node (or NUMA node, or every node) has. INVALID_ARGUMENT, field `cores`/`memory`. */
+  /** The task asks for more cores, memory or GPUs (by count) than the node (or NUMA node, or every node) has. INVALID_ARGUMENT, field `cores`/`memory`/`gpu_count`. */
   EXCEEDS_NODE_CAPACITY: "EXCEEDS_NODE_CAPACITY",
   /** With `no_queue`, a GPU the task needs is held. RESOURCE_EXHAUSTED, ResourceInfo of the holding task, metadata `gpus`, `held_by`. Queue instead, or wait. */
   GPU_IN_USE: "GPU_IN_USE",

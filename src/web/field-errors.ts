@@ -10,7 +10,7 @@
  */
 
 /** The submit form's fields that can carry an error, and "form" for the rest. */
-export type SubmitField = "command" | "env" | "cores" | "memory" | "container" | "mounts" | "targets" | "noQueue" | "timeLimit" | "form";
+export type SubmitField = "command" | "env" | "cores" | "memory" | "gpuCount" | "container" | "mounts" | "targets" | "noQueue" | "timeLimit" | "form";
 
 /** First match wins, so the narrower patterns come first. */
 const FIELD_PATTERNS: readonly (readonly [RegExp, SubmitField])[] = [
@@ -20,6 +20,8 @@ const FIELD_PATTERNS: readonly (readonly [RegExp, SubmitField])[] = [
   [/^not enough free cores/, "cores"],
   [/^not enough free memory/, "memory"],
   [/submitted with --no-queue/, "noQueue"],
+  // GPUs by count: "gpu_count must be...", "node beta has no GPUs, the task asks for 1", "no node can ever fit ... and 5 GPUs".
+  [/^gpu_count |GPUs?, the task asks for \d+$|and \d+ GPUs?:/, "gpuCount"],
   [/^(empty target|target "|unknown node |node \S+ has no |NUMA node |\d+ targets given)/, "targets"],
   [/^(empty command|malformed span|span "|the sweep |arguments ".*look like a span|the command |argument \d+ is )/, "command"],
   [/^cores must/, "cores"],

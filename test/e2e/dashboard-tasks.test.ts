@@ -3,9 +3,9 @@
  * against a real Host and Runner: the overview shows the runner; a task
  * submitted from the form completes and its live log shows lines while it
  * runs; kill, pause and resume from the buttons; drain and undrain from the
- * Nodes page; a Host error (bad memory size) at its field; the list updates
- * live when the CLI submits; a task's name and labels; the sweep preview;
- * a narrow window.
+ * Nodes page; Host errors (bad memory size, a GPU count no node holds) at their
+ * fields; the list updates live when the CLI submits; a task's name and
+ * labels; the sweep preview; a narrow window.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -120,6 +120,20 @@ test("a bad memory size shows the Host's error at the memory field, and nothing 
   await page.getByTestId("sweep-preview").filter({ hasText: "6 tasks" }).waitFor();
   await page.getByTestId("sweep-preview").getByText("echo 3 b").waitFor();
   await screenshot(page, "task-form-error");
+  assert.deepEqual(watched.problems, []);
+});
+
+test("a GPU count no node can hold shows the Host's error at the GPU count field, and nothing is submitted", async () => {
+  const before = (await cluster.client.listTasks({})).tasks.length;
+  await page.goto(base); // leave the form the test before left open
+  await submitFromForm("echo never", async (form) => {
+    await form.locator("input[name=gpu-count]").fill("2");
+  });
+  const error = page.getByTestId("error-gpuCount");
+  await error.waitFor();
+  assert.match(await error.innerText(), new RegExp(`and 2 GPUs: node ${RUNNER} has no GPUs, the task asks for 2`));
+  forgiveRefusal();
+  assert.equal((await cluster.client.listTasks({})).tasks.length, before);
   assert.deepEqual(watched.problems, []);
 });
 

@@ -5,11 +5,13 @@
  * manager and the scheduler.
  */
 import { create } from "@bufbuild/protobuf";
+import type { Kysely } from "kysely";
 import { ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
 import type { RunnerCommand } from "../../src/host/runners/runner-commands.js";
 import { NodeRegistry, type RunnerSession } from "../../src/host/runners/node-registry.js";
 import { NodeRepo } from "../../src/host/store/node-repo.js";
 import { openDatabase } from "../../src/host/store/open-db.js";
+import type { Database } from "../../src/host/store/schema.js";
 import { TaskRepo } from "../../src/host/store/task-repo.js";
 import { createIdGenerator } from "../../src/host/tasks/ids.js";
 import { TaskEvents } from "../../src/host/tasks/task-events.js";
@@ -48,6 +50,8 @@ export interface HostDomain {
   readonly clock: ManualClock;
   readonly captured: CapturedLog;
   readonly repo: TaskRepo;
+  /** The database under the repo, for tests that look at the store itself. */
+  readonly db: Kysely<Database>;
   readonly nodes: NodeRegistry;
   readonly events: TaskEvents;
   readonly tasks: TaskManager;
@@ -70,6 +74,7 @@ export async function hostDomain(options: { confirmTimeoutMs?: number } = {}): P
     clock,
     captured,
     repo,
+    db: database.db,
     nodes,
     events,
     tasks,

@@ -57,5 +57,5 @@ export async function taskStore(options: TaskStoreOptions = {}): Promise<TaskSto
 
 /** A plain command task spec (`echo ARG`), for submissions built without the service. */
 export function echoSpec(arg: string): TaskSpecInput {
-  return { kind: "command", command: "echo", args: [arg], env: {}, cores: 1, memoryBytes: 0, container: "NULL", privileged: false, mounts: [], target: null, targetText: "", publicKey: "", timeLimitMs: 0, name: "", labels: {} };
+  return { kind: "command", command: "echo", args: [arg], env: {}, cores: 1, memoryBytes: 0, container: "NULL", privileged: false, mounts: [], target: null, targetText: "", publicKey: "", timeLimitMs: 0, name: "", labels: {}, gpuCount: 0 };
 }

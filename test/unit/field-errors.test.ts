@@ -41,6 +41,10 @@ test("placement reasons that name a node go to the resource they are about", () 
   assert.equal(fieldOfError("node alpha has 4 cores, the task asks for 8"), "cores");
   assert.equal(fieldOfError("node alpha has 1.0 GiB of memory, the task asks for 2.0 GiB"), "memory");
   assert.equal(fieldOfError("node alpha has no GPU 3 (GPUs: 0, 1)"), "targets");
+  assert.equal(fieldOfError("gpu_count must be a whole number of GPUs, 1 or more, got 0 (leave it out to ask for none)"), "gpuCount");
+  assert.equal(fieldOfError("node beta has no GPUs, the task asks for 1"), "gpuCount");
+  assert.equal(fieldOfError("node alpha has 4 GPUs, the task asks for 5"), "gpuCount");
+  assert.equal(fieldOfError("no node can ever fit 1 cores, 0 B of memory and 5 GPUs: node alpha has 4 GPUs, the task asks for 5"), "gpuCount");
   assert.equal(fieldOfError("no node has room now (node alpha is drained) (submitted with --no-queue; drop it to queue instead)"), "noQueue");
 });
 

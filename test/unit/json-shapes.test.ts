@@ -21,6 +21,8 @@ test("a task's JSON has every field, enum words in lower case, unset optional fi
   assert.deepEqual(json.args, []);
   assert.deepEqual([json.name, json.labels], ["", {}], "no name and no labels are printed as such, not left out");
   for (const field of TaskSchema.fields) assert.ok(field.jsonName in json, `field ${field.jsonName} is present`);
+  assert.deepEqual([json.after, json.afterOk], [[], []], "no dependencies: empty lists");
+  assert.deepEqual(taskJson(create(TaskSchema, { after: ["5"], afterOk: ["6", "7"] })).afterOk, ["6", "7"], "dependency ids are decimal strings");
 });
 
 test("an exit code of 0 and 64-bit integers keep proto JSON's forms", () => {
@@ -34,6 +36,13 @@ test("a timed-out task reads status timeout, its limit a string of milliseconds 
   const json = taskJson(create(TaskSchema, { taskId: "2", status: TaskStatus.TIMEOUT, exitCode: 143, timeLimitMs: 2000n, message: "time limit 2s reached" }));
   assert.deepEqual([json.status, json.timeLimitMs, json.exitCode], ["timeout", "2000", 143]);
   assert.equal(taskJson(create(TaskSchema, { taskId: "3" })).timeLimitMs, "0");
+});
+
+test("a task's GPUs: the count asked for as a number (0 when none), the indexes given as numbers", () => {
+  const none = taskJson(create(TaskSchema, { taskId: "1" }));
+  assert.deepEqual([none.gpuCount, none.gpus], [0, []]);
+  const given = taskJson(create(TaskSchema, { taskId: "2", gpuCount: 2, gpus: [1, 3] }));
+  assert.deepEqual([given.gpuCount, given.gpus], [2, [1, 3]]);
 });
 
 test("nodes, users and tokens use the same rules; nested messages too", () => {

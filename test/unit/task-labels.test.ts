@@ -100,7 +100,7 @@ function record(fields: Partial<TaskRecord>): TaskRecord {
     taskId: 1, batchId: 1, kind: "command", status: "completed", command: "echo", args: ["hi"], env: { A: "1" }, cores: 0.5, memoryBytes: 1_500_000,
     container: "env", privileged: false, mounts: ["/srv/shared:/shared"], target: "alpha::0,1", assignedNode: "alpha", numaNode: null, gpus: [0, 1], exitCode: 0,
     message: "", submittedAt: 0, startedAt: 0, completedAt: 0, sshPort: 0, sshHostKeys: [], publicKey: "", stdoutFinalBytes: 3, stderrFinalBytes: 0, owner: "alice",
-    name: "again", labels: { project: "vision" }, timeLimitMs: 0, ...fields,
+    name: "again", labels: { project: "vision" }, timeLimitMs: 0, gpuCount: 0, dependencies: [], awaitingDependencies: false, ...fields,
   };
 }
 

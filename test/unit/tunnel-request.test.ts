@@ -6,8 +6,9 @@ import type { UserPrincipal } from "../../src/host/auth/principal.js";
 
 const base: TaskRecord = {
   taskId: 100, batchId: 100, kind: "vps", status: "running", command: "", args: [], env: {}, cores: 0, memoryBytes: 0,
-  container: "env", privileged: false, mounts: [], target: "", assignedNode: "n1", numaNode: null, gpus: [], exitCode: null,
+  container: "env", privileged: false, mounts: [], target: "", assignedNode: "n1", numaNode: null, gpus: [], gpuCount: 0, exitCode: null,
   message: "", submittedAt: 0, startedAt: 0, completedAt: null, sshPort: 2222, sshHostKeys: [], publicKey: "ssh-ed25519 AAAA", stdoutFinalBytes: -1, stderrFinalBytes: -1, owner: "alice", timeLimitMs: 0, name: "", labels: {},
+  dependencies: [], awaitingDependencies: false,
 };
 
 const USERS: Record<string, UserPrincipal> = {

@@ -12,14 +12,16 @@ import { statusText } from "../render.js";
 import { taskDetails, taskTable, tasksJson } from "../task-view.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
 import { batchJson } from "../json-shapes.js";
-import { memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
+import { gpuCountOption, gpuCountValueProblem, memoryValueProblem, timeLimitValueProblem } from "../option-values.js";
 import { exitCodeOfTasks, waitForTasks } from "../wait-for-tasks.js";
+import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 
 /** Arguments of `task submit`. */
-interface SubmitArgs extends GlobalArgs {
+interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
+  gpus?: string;
   env?: string[];
   container?: string;
   privileged?: boolean;
@@ -69,8 +71,10 @@ async function submit(args: SubmitArgs): Promise<number> {
     noQueue: args.queue === false,
     sweep: args.sweep === true,
     timeLimit: args["time-limit"] ?? "",
+    gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
+    ...dependencyFields(args),
   });
   const ids = response.tasks.map((t) => t.taskId);
   if (!args.wait) {
@@ -240,8 +244,9 @@ export function resourceOptions<T>(y: Argv<T>) {
     .option("privileged", { type: "boolean", describe: "run the container privileged" })
     .option("mount", { type: "string", array: true, describe: "extra mount HOST:CONTAINER[:ro] (repeatable)" })
     .option("time-limit", { type: "string", describe: "stop it after this much running time (2h30m, 90s, 1d; paused time does not count): it ends timeout" })
+    .option("gpus", { type: "string", describe: "GPUs by count: the Host picks N free GPUs on one node (or on --target NODE); queues until N are free" })
     // Checked here, before the Host is asked, so the message names the flag.
-    .check((a) => memoryValueProblem(a.memory) ?? timeLimitValueProblem(a["time-limit"]) ?? true);
+    .check((a) => memoryValueProblem(a.memory) ?? timeLimitValueProblem(a["time-limit"]) ?? gpuCountValueProblem(a.gpus) ?? true);
 }
 
 /** Registers `task ...` on the root command. */
@@ -252,7 +257,7 @@ export function taskCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number
         "submit [command..]",
         "submit a command task: hakuriver task submit [options] -- CMD ARGS...",
         (s) =>
-          namingOptions(resourceOptions(s))
+          dependencyOptions(namingOptions(resourceOptions(s)))
             .option("env", { type: "string", array: true, describe: "environment variable NAME=VALUE (repeatable)" })
             .option("wait", { type: "boolean", describe: "wait for the task(s) to end and exit with its exit code" })
             .option("queue", { type: "boolean", default: true, describe: "queue when no node has room (--no-queue rejects instead)" })

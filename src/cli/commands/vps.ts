@@ -11,17 +11,20 @@ import { isFinal, statusName } from "../../shared/task-status.js";
 import { UsageError } from "../cli-error.js";
 import { privateKeyOf, rememberIdentity } from "../ssh-identities.js";
 import { clientContext, type ClientContext, type GlobalArgs } from "../context.js";
-import { formatTime, keyValues, statusCell, statusText, table } from "../render.js";
-import { nameText, ownerText, taskDetails, tasksJson } from "../task-view.js";
+import { formatTime, keyValues, statusText, table } from "../render.js";
+import { nameText, ownerText, taskDetails, taskStatusCell, tasksJson } from "../task-view.js";
 import { batchJson } from "../json-shapes.js";
 import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
+import { gpuCountOption } from "../option-values.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
+import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
 
-interface SubmitArgs extends GlobalArgs {
+interface SubmitArgs extends GlobalArgs, DependencyArgs {
   target?: string[];
   cores?: number;
   memory?: string;
+  gpus?: string;
   container?: string;
   privileged?: boolean;
   mount?: string[];
@@ -96,8 +99,10 @@ async function submit(args: SubmitArgs): Promise<number> {
     privileged: args.privileged,
     mounts: args.mount ?? [],
     timeLimit: args["time-limit"] ?? "",
+    gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
+    ...dependencyFields(args),
   });
   let task = response.tasks[0]!;
   rememberPrivateKey(ctx.hostAddress, task.taskId, publicKeyFile);
@@ -127,7 +132,7 @@ async function list(args: GlobalArgs & OwnerFilter & NameLabelFilter & { all?: b
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "NAME", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, statusCell(t.status), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }
@@ -162,7 +167,7 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         "submit",
         "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
         (s) =>
-          namingOptions(resourceOptions(s))
+          dependencyOptions(namingOptions(resourceOptions(s)))
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })

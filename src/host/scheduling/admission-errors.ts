@@ -46,7 +46,23 @@ export function neverFitsError(node: NodeCapacity, demand: Demand, message: stri
     const valid = node.gpus.join(",");
     return atTargets(ErrorReason.NO_SUCH_GPU, message, `node ${node.name} has GPUs: ${valid || "none detected"}`, { node: node.name, gpus: missing.join(","), valid, target });
   }
+  if ((demand.gpuCount ?? 0) > node.gpus.length) return gpuCountError(message, demand, [node], { node: node.name, target });
   return capacityError(message, demand, { node: node.name, target });
+}
+
+/**
+ * INVALID_ARGUMENT, at field `gpu_count`, for a GPU count more than any of
+ * `nodes` (every node, or the named one) has: it could never start.
+ */
+export function gpuCountError(message: string, demand: Demand, nodes: readonly NodeCapacity[], metadata: Record<string, string> = {}): DomainError {
+  const most = Math.max(0, ...nodes.map((n) => n.gpus.length));
+  const where = nodes.length === 1 ? `node ${nodes[0]!.name} has ${most === 0 ? "none" : most}` : `the most any node has is ${most}`;
+  const asked = demand.gpuCount === 1 ? "1 GPU" : `${demand.gpuCount ?? 0} GPUs`;
+  return new DomainError("invalid_argument", message, {
+    reason: ErrorReason.EXCEEDS_NODE_CAPACITY,
+    metadata: { ...metadata, gpu_count: String(demand.gpuCount ?? 0), most_gpus: String(most) },
+    fieldViolations: [{ field: "gpu_count", description: `${asked} asked; ${where} (ListNodes shows each node's GPUs)` }],
+  });
 }
 
 /** INVALID_ARGUMENT for a demand no node (or the named one) can ever hold by its cores or memory. */

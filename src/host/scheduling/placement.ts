@@ -23,7 +23,10 @@ export interface Demand {
   /** Requested node, or null for auto-placement. */
   readonly node: string | null;
   readonly numaNode: number | null;
+  /** GPUs named by index (a `node::0,1` target). */
   readonly gpus: readonly number[];
+  /** GPUs asked for by count, any free ones of one node; absent or 0 = none. Never set together with `gpus`. */
+  readonly gpuCount?: number;
 }
 
 /** What one active task holds on its node. */
@@ -82,9 +85,18 @@ export function buildLedger(holdings: Iterable<Holding>): Map<string, NodeUsage>
   return ledger;
 }
 
-/** The decision for one task. */
+/** The GPUs of `node` that no holding in `usage` has, lowest index first. */
+export function freeGpus(node: NodeCapacity, usage: NodeUsage | undefined): number[] {
+  return node.gpus.filter((gpu) => !usage?.gpus.has(gpu)).sort((a, b) => a - b);
+}
+
+/**
+ * The decision for one task. A placed demand with a GPU count carries the
+ * GPUs picked for it (the lowest free indexes of the node); the task holds
+ * exactly these from then on.
+ */
 export type PlacementDecision =
-  | { readonly kind: "place"; readonly node: string }
+  | { readonly kind: "place"; readonly node: string; readonly gpus?: readonly number[] }
   | { readonly kind: "wait"; readonly reason: string }
   | { readonly kind: "never"; readonly reason: string };
 
@@ -108,6 +120,8 @@ export function neverFitsReason(node: NodeCapacity, demand: Demand): string | un
     const valid = node.gpus.length > 0 ? node.gpus.join(", ") : "none detected";
     return `node ${node.name} has no GPU ${badGpus.join(", ")} (GPUs: ${valid})`;
   }
+  const count = demand.gpuCount ?? 0;
+  if (count > node.gpus.length) return `node ${node.name} has ${gpuWords(node.gpus.length)}, the task asks for ${count}`;
   if (demand.cores > node.cores + EPSILON) return `node ${node.name} has ${node.cores} cores, the task asks for ${demand.cores}`;
   if (demand.memoryBytes > node.memoryBytes) return `node ${node.name} has ${formatBytes(node.memoryBytes)} of memory, the task asks for ${formatBytes(demand.memoryBytes)}`;
   return undefined;
@@ -122,6 +136,12 @@ export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage 
   if (busyGpus.length > 0) {
     const holders = [...new Set(busyGpus.map((gpu) => used.gpuHolders.get(gpu)).filter((id) => id !== undefined))];
     return `GPU ${busyGpus.join(", ")} of ${node.name} in use${holders.length > 0 ? ` by task ${holders.join(", ")}` : ""}`;
+  }
+  const count = demand.gpuCount ?? 0;
+  const free = count > 0 ? freeGpus(node, used) : [];
+  if (free.length < count) {
+    const holders = [...new Set(node.gpus.map((gpu) => used.gpuHolders.get(gpu)).filter((id) => id !== undefined))];
+    return `${free.length} of ${gpuWords(node.gpus.length)} of ${node.name} free, the task asks for ${count}${holders.length > 0 ? ` (in use by task ${holders.join(", ")})` : ""}`;
   }
   if (used.cores + demand.cores > node.cores + EPSILON) return `not enough free cores on ${node.name} (${fmt(node.cores - used.cores)} of ${node.cores} free, the task asks for ${demand.cores})`;
   if (demand.memoryBytes > 0 && used.memoryBytes + demand.memoryBytes > node.memoryBytes) {
@@ -140,31 +160,61 @@ export function busyReason(node: NodeCapacity, demand: Demand, usage: NodeUsage 
   return undefined;
 }
 
+function gpuWords(count: number): string {
+  return count === 0 ? "no GPUs" : count === 1 ? "1 GPU" : `${count} GPUs`;
+}
+
 function fmt(cores: number): string {
   return String(Math.max(0, Math.round(cores * 1000) / 1000));
 }
 
+/** A place decision on `node`, with the GPUs picked when the demand counts them. */
+function placeOn(node: NodeCapacity, demand: Demand, usage: NodeUsage | undefined): PlacementDecision {
+  const count = demand.gpuCount ?? 0;
+  return count > 0 ? { kind: "place", node: node.name, gpus: freeGpus(node, usage).slice(0, count) } : { kind: "place", node: node.name };
+}
+
+/** What a node would have left over after taking the demand, for best fit. */
+interface LeftOver {
+  readonly node: NodeCapacity;
+  readonly gpus: number;
+  readonly cores: number;
+  readonly memoryBytes: number;
+}
+
+/** Whether `a` fits more tightly than `b`: fewer free GPUs left (for a GPU count), then fewer cores, then less memory. */
+function tighter(a: LeftOver, b: LeftOver): boolean {
+  if (a.gpus !== b.gpus) return a.gpus < b.gpus;
+  if (Math.abs(a.cores - b.cores) > EPSILON) return a.cores < b.cores;
+  return a.memoryBytes < b.memoryBytes;
+}
+
 /**
  * Decides where a task goes now. A named node must fit; auto-placement picks
- * the online, undrained node that fits with the fewest cores left (best
- * fit), then the least memory left, then the first by the order given.
+ * the online, undrained node that fits most tightly (best fit): with a GPU
+ * count, the fewest free GPUs left over first; then the fewest cores left,
+ * then the least memory left, then the first by the order given.
  */
 export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: ReadonlyMap<string, NodeUsage>): PlacementDecision {
+  const count = demand.gpuCount ?? 0;
   if (demand.node !== null) {
     const node = nodes.find((n) => n.name === demand.node);
     if (!node) return { kind: "never", reason: `unknown node ${demand.node}` };
     const never = neverFitsReason(node, demand);
     if (never) return { kind: "never", reason: never };
     const busy = busyReason(node, demand, ledger.get(node.name));
-    return busy ? { kind: "wait", reason: busy } : { kind: "place", node: node.name };
+    return busy ? { kind: "wait", reason: busy } : placeOn(node, demand, ledger.get(node.name));
   }
   if (nodes.length === 0) return { kind: "wait", reason: "no runner has registered yet" };
   const possible = nodes.filter((node) => !neverFitsReason(node, demand));
   if (possible.length === 0) {
     const why = nodes.map((node) => neverFitsReason(node, demand)).join("; ");
-    return { kind: "never", reason: `no node can ever fit ${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory: ${why}` };
+    const asked = count > 0
+      ? `${demand.cores} cores, ${formatBytes(demand.memoryBytes)} of memory and ${gpuWords(count)}`
+      : `${demand.cores} cores and ${formatBytes(demand.memoryBytes)} of memory`;
+    return { kind: "never", reason: `no node can ever fit ${asked}: ${why}` };
   }
-  let best: { node: NodeCapacity; free: number; freeMemory: number } | undefined;
+  let best: LeftOver | undefined;
   const reasons: string[] = [];
   for (const node of possible) {
     const usage = ledger.get(node.name);
@@ -173,10 +223,15 @@ export function decide(demand: Demand, nodes: readonly NodeCapacity[], ledger: R
       reasons.push(busy);
       continue;
     }
-    const free = node.cores - (usage?.cores ?? 0) - demand.cores;
-    const freeMemory = node.memoryBytes - (usage?.memoryBytes ?? 0) - demand.memoryBytes;
-    // Best fit: fewest cores left over, then least memory left over; nodes come sorted by name.
-    if (!best || free < best.free - EPSILON || (Math.abs(free - best.free) <= EPSILON && freeMemory < best.freeMemory)) best = { node, free, freeMemory };
+    const left: LeftOver = {
+      node,
+      gpus: count > 0 ? freeGpus(node, usage).length - count : 0,
+      cores: node.cores - (usage?.cores ?? 0) - demand.cores,
+      memoryBytes: node.memoryBytes - (usage?.memoryBytes ?? 0) - demand.memoryBytes,
+    };
+    // Nodes come sorted by name, and a tie keeps the earlier one.
+    if (!best || tighter(left, best)) best = left;
   }
-  return best ? { kind: "place", node: best.node.name } : { kind: "wait", reason: `no node has room now (${reasons.join("; ")})` };
+  if (best) return placeOn(best.node, demand, ledger.get(best.node.name));
+  return { kind: "wait", reason: `no node has room now${count > 0 ? ` for ${gpuWords(count)}` : ""} (${reasons.join("; ")})` };
 }

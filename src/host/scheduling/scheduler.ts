@@ -17,20 +17,25 @@ import type { TaskEvents } from "../tasks/task-events.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 import type { AssignmentWatch } from "../runners/assignment-watch.js";
 import { activeLedger } from "./active-ledger.js";
-import { busyError, capacityError, neverFitsError, nodeStateError, unknownNodeError } from "./admission-errors.js";
-import { busyReason, decide, hold, neverFitsReason, type Demand, type NodeCapacity } from "./placement.js";
+import { busyError, capacityError, gpuCountError, neverFitsError, nodeStateError, unknownNodeError } from "./admission-errors.js";
+import { busyReason, decide, freeGpus, hold, neverFitsReason, type Demand, type NodeCapacity } from "./placement.js";
 
 /** Pending tasks a scheduling pass reads at a time. */
 const PENDING_PAGE_SIZE = 500;
 
-/** What a task asks of a node. */
-export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus">): Demand {
+/**
+ * What a task asks of a node. A task asking for GPUs by count asks for the
+ * count: the indexes it holds once placed are what it was given, not what
+ * it asked for.
+ */
+export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus" | "gpuCount">): Demand {
   return {
     cores: task.cores,
     memoryBytes: task.memoryBytes,
     node: task.target ? parseTarget(task.target).node : null,
     numaNode: task.numaNode,
-    gpus: task.gpus,
+    gpus: task.gpuCount > 0 ? [] : task.gpus,
+    ...(task.gpuCount > 0 ? { gpuCount: task.gpuCount } : {}),
   };
 }
 
@@ -131,13 +136,17 @@ export class Scheduler {
         if (never) throw neverFitsError(named, demand, never, spec.targetText);
       }
       const decision = decide(demand, nodes, ledger);
-      if (decision.kind === "never") throw capacityError(decision.reason, demand);
+      if (decision.kind === "never") {
+        // More GPUs than any node has is the GPU count's fault, whatever else is asked.
+        const count = demand.gpuCount ?? 0;
+        throw count > 0 && nodes.every((n) => n.gpus.length < count) ? gpuCountError(decision.reason, demand, nodes) : capacityError(decision.reason, demand);
+      }
       if (!queue) {
         if (decision.kind === "wait") {
           throw busyError(`${decision.reason} (submitted with --no-queue; drop it to queue instead)`, demand, named, named ? ledger.get(named.name) : undefined);
         }
         // Later tasks of the same submission must fit beside this one.
-        hold(ledger, { ...demand, node: decision.node });
+        hold(ledger, { ...demand, node: decision.node, gpus: decision.gpus ?? demand.gpus });
       }
     }
   }
@@ -151,7 +160,8 @@ export class Scheduler {
   private async *pendingInOrder(): AsyncGenerator<TaskRecord> {
     let afterTaskId = 0;
     for (;;) {
-      const page = await this.deps.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE });
+      // Tasks waiting for their dependencies hold nothing and are not in the queue yet (an index skips them).
+      const page = await this.deps.repo.listByStatus(["pending"], { afterTaskId, limit: PENDING_PAGE_SIZE, skipAwaitingDependencies: true });
       yield* page;
       if (page.length < PENDING_PAGE_SIZE) return;
       afterTaskId = page.at(-1)!.taskId;
@@ -179,20 +189,25 @@ export class Scheduler {
         if (task.message !== message) await this.deps.tasks.change(task.taskId, "pending", { message });
         if (demand.node !== null) {
           const node = nodes.find((n) => n.name === demand.node);
-          if (node && demand.gpus.length > 0 && !busyReason(node, { ...demand, gpus: [] }, ledger.get(node.name))) {
-            // Waiting only for its GPUs: keep its cores and memory (and GPUs) reserved so later tasks
-            // on the node cannot starve it, but let them use what is left.
-            hold(ledger, { ...demand, node: node.name, taskId: String(task.taskId) });
+          const wantsGpus = demand.gpus.length > 0 || (demand.gpuCount ?? 0) > 0;
+          if (node && wantsGpus && !busyReason(node, { ...demand, gpus: [], gpuCount: 0 }, ledger.get(node.name))) {
+            // Waiting only for its GPUs: keep its cores and memory (and GPUs: those it names, or for a
+            // count the ones free now) reserved so later tasks on the node cannot starve it, but let
+            // them use what is left.
+            const gpus = demand.gpus.length > 0 ? demand.gpus : freeGpus(node, ledger.get(node.name)).slice(0, demand.gpuCount);
+            hold(ledger, { ...demand, gpus, node: node.name, taskId: String(task.taskId) });
           } else blockedNodes.add(demand.node);
           continue;
         }
         return;
       }
-      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "" });
+      // GPUs picked for a count are stored with the task: from now on it holds exactly these, until it ends.
+      const given = decision.gpus ? { gpus: decision.gpus } : {};
+      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "", ...given });
       if (placed?.status !== "assigning") continue;
-      hold(ledger, { ...demand, node: decision.node, taskId: String(task.taskId) });
+      hold(ledger, { ...demand, node: decision.node, gpus: placed.gpus, taskId: String(task.taskId) });
       this.deps.watch.dispatch(placed);
-      this.deps.log.info({ taskId: String(task.taskId), node: decision.node }, "task assigned");
+      this.deps.log.info({ taskId: String(task.taskId), node: decision.node, ...(decision.gpus ? { gpus: decision.gpus } : {}) }, "task assigned");
     }
   }
 }

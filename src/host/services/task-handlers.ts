@@ -19,6 +19,7 @@ import { submit, type SubmitScheduler } from "../tasks/submit.js";
 import { pageSizeOf, taskPage } from "../tasks/task-pages.js";
 import { planSubmission, type SubmitDefaults } from "../tasks/submit-spec.js";
 import type { TaskManager } from "../tasks/task-manager.js";
+import type { SubmitDeps } from "../tasks/submit.js";
 import { taskToProto } from "./to-proto.js";
 import { requireMayActOn, requireMaySubmit } from "../auth/ownership.js";
 import { callingUser, type UserPrincipal } from "../auth/principal.js";
@@ -30,12 +31,16 @@ export type TaskHandlers = Pick<
 >;
 
 /** What the task RPCs need. */
-export interface TaskHandlerDeps extends LogFollowDeps {
+export interface TaskHandlerDeps extends Omit<LogFollowDeps, "repo"> {
+  /** Reads tasks (logs, submit's answer) and what dependencies name (batches, their open edges). */
+  readonly repo: LogFollowDeps["repo"] & SubmitDeps["repo"];
   readonly tasks: TaskManager;
   readonly scheduler: SubmitScheduler;
   readonly defaults: SubmitDefaults;
   /** Host paths any user may mount (auth.mount_allow_list); other extra mounts need admin. */
   readonly mountAllowList: readonly string[];
+  /** Decides tasks submitted with after / after_ok. */
+  readonly dependencies: SubmitDeps["dependencies"];
 }
 
 /**

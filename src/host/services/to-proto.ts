@@ -11,6 +11,7 @@ import type { NodeState } from "../runners/node-registry.js";
 import { nodeStatusEnum, type NodeStatusName } from "../runners/node-status.js";
 import type { NodeUsage } from "../scheduling/placement.js";
 import type { TaskRecord } from "../tasks/task-record.js";
+import { dependencyFields } from "../tasks/dependencies.js";
 
 /** A task as the client service returns it. */
 export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape<typeof TaskSchema> {
@@ -29,9 +30,11 @@ export function taskToProto(task: TaskRecord, logs?: LogStore): MessageInitShape
     completedAt: task.completedAt === null ? undefined : timestampFromMs(task.completedAt),
     sshPort: task.sshPort,
     sshHostKeys: [...task.sshHostKeys],
+    gpuCount: task.gpuCount,
     owner: task.owner,
     name: task.name,
     labels: { ...task.labels },
+    ...dependencyFields(task.dependencies),
     stdoutBytes: BigInt(logs?.size(task.taskId, "stdout") ?? 0),
     stderrBytes: BigInt(logs?.size(task.taskId, "stderr") ?? 0),
   });

@@ -104,6 +104,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tasks").addColumn("time_limit_ms", "integer", (c) => c.notNull().defaultTo(0)).execute();
     },
   },
+  // Task dependencies (after / after_ok). Each task keeps its own list in a JSON column (read with the
+  // row, like gpus_json, so every Task message carries it without a join), and the edges are also a
+  // table, indexed by what they point at, because the question asked at run time goes the other way:
+  // "who waits for the task that just ended?" (SQLite cannot index into a JSON array). The queue's
+  // index leaves waiting tasks out of every scheduling pass, and (batch_id, status) answers "has this
+  // batch a task still to end?" without reading the whole batch on each of its tasks' ends.
+  "0005-dependencies": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("dependencies_json", "text", (c) => c.notNull().defaultTo("[]")).execute();
+      await db.schema.alterTable("tasks").addColumn("awaiting_dependencies", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable("task_dependencies")
+        .addColumn("task_id", "integer", (c) => c.notNull().references("tasks.task_id"))
+        .addColumn("on_id", "integer", (c) => c.notNull())
+        .addColumn("on_batch", "integer", (c) => c.notNull())
+        .addColumn("require_ok", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("task_dependencies_pk", ["task_id", "on_id", "on_batch"])
+        .execute();
+      await db.schema.createIndex("task_dependencies_on").on("task_dependencies").columns(["on_id", "on_batch"]).execute();
+      await db.schema.createIndex("tasks_queue").on("tasks").columns(["status", "awaiting_dependencies"]).execute();
+      await db.schema.createIndex("tasks_batch_status").on("tasks").columns(["batch_id", "status"]).execute();
+    },
+  },
+  // GPUs asked for by count (`--gpus N`); the indexes given stay in gpus_json. 0 = none by count.
+  "0006-gpu-count": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("gpu_count", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
   // Task names and labels. Labels live twice: as JSON on the task row (read with it, no join) and
   // one row per label in task_labels, whose (key, value) index lets ListTasks filter in SQL.
   "0007-names-labels": {

@@ -49,7 +49,9 @@ export async function openDatabase(path: string): Promise<OpenDatabase> {
   raw.pragma("busy_timeout = 5000");
   raw.pragma("foreign_keys = ON");
   const db = new Kysely<Database>({ dialect: new GuardedSqliteDialect(raw, path) });
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  // Migrations are independent additive changes, numbered when the work starts, so a database may
+  // have run a later one (0006) before it meets an earlier one (0005) that landed after it.
+  const { error, results } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     await db.destroy();

@@ -35,6 +35,8 @@ export interface TaskTable {
   assigned_node: string | null;
   numa_node: number | null;
   gpus_json: string;
+  /** GPUs asked for by count; the indexes given are in gpus_json once placed (migration 0006). 0 = none by count. */
+  gpu_count: number;
   exit_code: number | null;
   message: string;
   submitted_at: number;
@@ -55,6 +57,19 @@ export interface TaskTable {
   name: string;
   /** JSON object of its labels, key → value (migration 0007); task_labels holds the same pairs for filtering. */
   labels_json: string;
+  /** JSON list of what it waits for: `{onId, batch, requireOk}` (migration 0005). */
+  dependencies_json: string;
+  /** 1 while it is PENDING waiting for its dependencies (the scheduler skips it), else 0. */
+  awaiting_dependencies: number;
+}
+
+/** One dependency edge: task `task_id` waits for task (or, with on_batch 1, batch) `on_id`. */
+export interface TaskDependencyTable {
+  task_id: number;
+  on_id: number;
+  on_batch: number;
+  /** 1 for after_ok (it must complete), 0 for after (any end). */
+  require_ok: number;
 }
 
 /** One label of one task, for filtering by label in SQL (migration 0007). */
@@ -109,6 +124,7 @@ export interface AuditTable {
 export interface Database {
   nodes: NodeTable;
   tasks: TaskTable;
+  task_dependencies: TaskDependencyTable;
   task_labels: TaskLabelTable;
   batches: BatchTable;
   users: UserTable;

@@ -2,7 +2,8 @@
  * Task persistence: the only place that reads or writes the tasks table.
  */
 import { sql, type Kysely, type Selectable, type SqlBool } from "kysely";
-import type { TaskStatusName } from "../../shared/task-status.js";
+import { FINAL_STATUSES, type TaskStatusName } from "../../shared/task-status.js";
+import type { TaskDependency } from "../tasks/dependencies.js";
 import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
 import { BatchLoader } from "./batch-loader.js";
 import { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
@@ -28,6 +29,7 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     assignedNode: row.assigned_node,
     numaNode: row.numa_node,
     gpus: JSON.parse(row.gpus_json) as number[],
+    gpuCount: row.gpu_count,
     exitCode: row.exit_code,
     message: row.message,
     submittedAt: row.submitted_at,
@@ -42,6 +44,8 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     timeLimitMs: row.time_limit_ms,
     name: row.name,
     labels: JSON.parse(row.labels_json) as Record<string, string>,
+    dependencies: JSON.parse(row.dependencies_json) as TaskDependency[],
+    awaitingDependencies: row.awaiting_dependencies === 1,
   };
 }
 
@@ -63,6 +67,7 @@ function toRow(task: TaskRecord): TaskTable {
     assigned_node: task.assignedNode,
     numa_node: task.numaNode,
     gpus_json: JSON.stringify(task.gpus),
+    gpu_count: task.gpuCount,
     exit_code: task.exitCode,
     message: task.message,
     submitted_at: task.submittedAt,
@@ -77,8 +82,15 @@ function toRow(task: TaskRecord): TaskTable {
     time_limit_ms: task.timeLimitMs,
     name: task.name,
     labels_json: JSON.stringify(task.labels),
+    dependencies_json: JSON.stringify(task.dependencies),
+    awaiting_dependencies: task.awaitingDependencies ? 1 : 0,
   };
 }
+
+/** Statuses a task has not ended in. */
+const UNFINISHED_STATUSES: readonly TaskStatusName[] = ["pending", "assigning", "running", "paused"];
+/** Final statuses other than completed: an after_ok dependency ending in one fails its dependants. */
+const UNSUCCESSFUL_STATUSES: readonly TaskStatusName[] = [...FINAL_STATUSES].filter((s) => s !== "completed");
 
 /** The task_labels rows of some tasks, one per label. */
 function labelRows(tasks: readonly TaskRecord[]): TaskLabelTable[] {
@@ -100,6 +112,27 @@ export interface TaskFilter {
   readonly beforeTaskId?: number;
   /** At most this many; default 200. */
   readonly limit?: number;
+}
+
+/** A page of {@link TaskRepo.listByStatus}. */
+export interface QueuePage {
+  readonly afterTaskId: number;
+  readonly limit: number;
+  /** Leave out tasks waiting for their dependencies (the scheduler's read; an index keeps it from touching them). */
+  readonly skipAwaitingDependencies?: boolean;
+}
+
+/** A batch's progress as a dependency sees it. */
+export interface BatchProgress {
+  /** Every task of the batch has ended. */
+  readonly ended: boolean;
+  /** Its first task (by id) that ended other than completed, if any. */
+  readonly failure?: { readonly taskId: number; readonly status: TaskStatusName };
+}
+
+/** The edge rows of the tasks' dependencies. */
+function dependencyRows(tasks: readonly TaskRecord[]): { task_id: number; on_id: number; on_batch: number; require_ok: number }[] {
+  return tasks.flatMap((task) => task.dependencies.map((d) => ({ task_id: task.taskId, on_id: d.onId, on_batch: d.batch ? 1 : 0, require_ok: d.requireOk ? 1 : 0 })));
 }
 
 /** Options of {@link TaskRepo}. */
@@ -131,10 +164,12 @@ export class TaskRepo {
   async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
     const chunks = chunkRows(tasks.map(toRow));
     const labelChunks = chunkRows(labelRows(tasks));
+    const edges = chunkRows(dependencyRows(tasks));
     await this.commits.run(async (trx) => {
       await trx.insertInto("batches").values({ batch_id: batchId, kind, task_count: tasks.length, submitted_at: submittedAt }).execute();
       for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
       for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
+      for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
     });
   }
 
@@ -147,11 +182,13 @@ export class TaskRepo {
   async insertIntoBatch(batchId: number, tasks: readonly TaskRecord[]): Promise<void> {
     const chunks = chunkRows(tasks.map(toRow));
     const labelChunks = chunkRows(labelRows(tasks));
+    const edges = chunkRows(dependencyRows(tasks));
     await this.commits.run(async (trx) => {
       const updated = await trx.updateTable("batches").set((eb) => ({ task_count: eb("task_count", "+", tasks.length) })).where("batch_id", "=", batchId).executeTakeFirst();
       if (updated.numUpdatedRows === 0n) throw new Error(`batch ${batchId} is not stored`);
       for (const chunk of chunks) await trx.insertInto("tasks").values(chunk).execute();
       for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
+      for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
     });
   }
 
@@ -193,8 +230,9 @@ export class TaskRepo {
    * that may stop early (the scheduler, at the first task that must wait)
    * never loads a 100,000-task queue whole.
    */
-  async listByStatus(statuses: readonly TaskStatusName[], page?: { readonly afterTaskId: number; readonly limit: number }): Promise<TaskRecord[]> {
+  async listByStatus(statuses: readonly TaskStatusName[], page?: QueuePage): Promise<TaskRecord[]> {
     let query = this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]);
+    if (page?.skipAwaitingDependencies) query = query.where("awaiting_dependencies", "=", 0);
     if (page) query = query.where("task_id", ">", page.afterTaskId).limit(page.limit);
     const rows = await query.orderBy("task_id", "asc").execute();
     return rows.map(toRecord);
@@ -211,6 +249,77 @@ export class TaskRepo {
     const rows = await this.db.selectFrom("tasks").select(["status", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("status").execute();
     const byStatus = new Map(rows.map((r) => [r.status, Number(r.count)]));
     return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
+  }
+
+  /** How many tasks batch `batchId` has; undefined when there is no such batch. */
+  async batchSize(batchId: number): Promise<number | undefined> {
+    const row = await this.db.selectFrom("batches").select("task_count").where("batch_id", "=", batchId).executeTakeFirst();
+    return row?.task_count;
+  }
+
+  /**
+   * Whether every task of the batch has ended, and its first unsuccessful
+   * one. Two index seeks on (batch_id, status): cheap enough to ask at each
+   * of a big batch's task ends.
+   */
+  async batchProgress(batchId: number): Promise<BatchProgress> {
+    const open = await this.db.selectFrom("tasks").select("task_id").where("batch_id", "=", batchId).where("status", "in", [...UNFINISHED_STATUSES]).limit(1).executeTakeFirst();
+    const failed = await this.db
+      .selectFrom("tasks")
+      .select(["task_id", "status"])
+      .where("batch_id", "=", batchId)
+      .where("status", "in", [...UNSUCCESSFUL_STATUSES])
+      .orderBy("task_id", "asc")
+      .limit(1)
+      .executeTakeFirst();
+    return { ended: open === undefined, ...(failed ? { failure: { taskId: failed.task_id, status: failed.status as TaskStatusName } } : {}) };
+  }
+
+  /** Ids of the tasks waiting for dependencies (pending, awaiting), oldest first: what a restarted Host looks at again. */
+  async awaitingDependencyIds(): Promise<number[]> {
+    const rows = await this.db.selectFrom("tasks").select("task_id").where("status", "=", "pending").where("awaiting_dependencies", "=", 1).orderBy("task_id", "asc").execute();
+    return rows.map((r) => r.task_id);
+  }
+
+  /**
+   * Waiting tasks (pending, awaiting) with an edge on task `onId` (or, with
+   * `batch`, batch `onId`); with `requireOkOnly`, only after_ok edges.
+   * Uses the edges' index: never reads waiting tasks that wait for something else.
+   */
+  async dependantsOf(onId: number, batch: boolean, requireOkOnly = false): Promise<number[]> {
+    let query = this.db
+      .selectFrom("task_dependencies as d")
+      .innerJoin("tasks as t", "t.task_id", "d.task_id")
+      .select("d.task_id")
+      .where("d.on_id", "=", onId)
+      .where("d.on_batch", "=", batch ? 1 : 0)
+      .where("t.status", "=", "pending")
+      .where("t.awaiting_dependencies", "=", 1);
+    if (requireOkOnly) query = query.where("d.require_ok", "=", 1);
+    const rows = await query.orderBy("d.task_id", "asc").execute();
+    return rows.map((r) => r.task_id);
+  }
+
+  /** Whether any task at all has an edge on task (or batch) `onId`: lets a task's end skip the rest when none does. */
+  async hasDependants(onId: number, batch: boolean): Promise<boolean> {
+    const row = await this.db.selectFrom("task_dependencies").select("task_id").where("on_id", "=", onId).where("on_batch", "=", batch ? 1 : 0).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * The distinct dependencies of batch `batchId`'s unfinished tasks (for the
+   * loop check: what a batch that is still running waits for).
+   */
+  async unfinishedDependenciesOfBatch(batchId: number): Promise<TaskDependency[]> {
+    const rows = await this.db
+      .selectFrom("task_dependencies as d")
+      .innerJoin("tasks as t", "t.task_id", "d.task_id")
+      .select(["d.on_id", "d.on_batch"])
+      .distinct()
+      .where("t.batch_id", "=", batchId)
+      .where("t.status", "in", [...UNFINISHED_STATUSES])
+      .execute();
+    return rows.map((r) => ({ onId: r.on_id, batch: r.on_batch === 1, requireOk: false }));
   }
 
   /** The largest id stored, so a restarted Host never reuses one. */

@@ -8,12 +8,15 @@ import { SubmitTaskRequestSchema, type SubmitTaskRequest } from "../../../gen/ha
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import { formatTimeLimit } from "../../shared/time-limit.js";
 import type { SubmitDefaults } from "./submit-spec.js";
+import { dependencyFields } from "./dependencies.js";
 import type { TaskRecord } from "./task-record.js";
 
 /**
  * The request that submits `task`'s spec again: kind, command, args, env,
- * cores, memory (in bytes), container, mounts, target, name, labels and a
- * VPS's public key, never as a sweep (its args are already expanded) and
+ * cores, memory (in bytes), GPUs by count, container, mounts, target, name,
+ * labels, dependencies (after / after_ok, so a copy of a task that waited
+ * waits the same way; met or failed ones decide it at once) and a VPS's
+ * public key, never as a sweep (its args are already expanded) and
  * with the queue as the Host sets it.
  *
  * `privileged` and `mounts` are sent only where they differ from the
@@ -39,5 +42,8 @@ export function resubmitRequestOf(task: TaskRecord, defaults: SubmitDefaults): S
     labels: { ...task.labels },
     // The limit it ran under, whether asked for or the Host's default then.
     timeLimit: task.timeLimitMs > 0 ? formatTimeLimit(task.timeLimitMs) : "",
+    // GPUs asked for by count are asked for by count again (any free ones), not as the indexes it was given.
+    ...(task.gpuCount > 0 ? { gpuCount: task.gpuCount } : {}),
+    ...dependencyFields(task.dependencies),
   });
 }

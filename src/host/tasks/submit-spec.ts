@@ -16,6 +16,7 @@ import { parseTimeLimit } from "../../shared/time-limit.js";
 import { expandSweep } from "../../shared/spans.js";
 import { checkLabels, checkTaskName } from "../../shared/task-labels.js";
 import type { TaskDefinition, TaskKindName } from "./task-record.js";
+import { parseDependencyIds, type RequestedDependency, type TaskDependency } from "./dependencies.js";
 
 /** Defaults the Host applies where a request leaves a field empty. */
 export interface SubmitDefaults {
@@ -31,12 +32,18 @@ export interface SubmitDefaults {
 export interface TaskSpecInput extends TaskDefinition {
   readonly target: Target | null;
   readonly targetText: string;
+  /** What it starts after (resolved against the store at submit); none when absent. */
+  readonly dependencies?: readonly TaskDependency[];
+  /** False when its dependencies are known to be met already (it is queued at once); default: it waits when it has any. */
+  readonly awaitingDependencies?: boolean;
 }
 
 /** The validated submission. */
 export interface SubmitPlan {
   readonly specs: readonly TaskSpecInput[];
   readonly queue: boolean;
+  /** The `after` / `after_ok` ids, parsed; every task of the submission waits for all of them. */
+  readonly dependencies: readonly RequestedDependency[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -48,6 +55,25 @@ const MOUNT_FORMAT = "HOST_PATH:/container/path[:ro|:rw]";
 /** Checks a `HOST:CONTAINER[:ro|rw]` mount string; `field` is where it was in the request. */
 export function validateMount(mount: string, field = "mounts"): void {
   if (!MOUNT.test(mount)) throw badField(field, ErrorReason.INVALID_MOUNT, `mount "${mount}" must look like ${MOUNT_FORMAT}`, `use ${MOUNT_FORMAT}`);
+}
+
+/**
+ * The GPU count asked for (0 when unset). Set, it must be a whole number of
+ * 1 or more, and no target may also name GPUs: "any 2" and "these 2" are
+ * different requests, and taking both would silently drop one.
+ */
+function checkGpuCount(gpuCount: number | undefined, targets: readonly (Target | null)[]): number {
+  if (gpuCount === undefined) return 0;
+  if (!Number.isInteger(gpuCount) || gpuCount < 1) {
+    throw badField("gpu_count", ErrorReason.INVALID_GPU_COUNT, `gpu_count must be a whole number of GPUs, 1 or more, got ${gpuCount} (leave it out to ask for none)`, "1 or more GPUs; leave it unset for none");
+  }
+  const named = targets.findIndex((target) => target !== null && target.gpus.length > 0);
+  if (named >= 0) {
+    const text = formatTarget(targets[named]!);
+    throw badField("gpu_count", ErrorReason.INVALID_GPU_COUNT, `gpu_count (${gpuCount}) cannot be combined with target "${text}", which names its GPUs: give --gpus N with a plain node target, or name the GPUs in the target`,
+      `target ${text} names GPUs; drop them from the target or leave gpu_count unset`, { target: text });
+  }
+  return gpuCount;
 }
 
 /** Validates the request and expands targets (and sweeps) into task specs. */
@@ -90,6 +116,7 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
   const targets: (Target | null)[] = request.targets.length === 0
     ? [null]
     : request.targets.map((text, index) => atField(`targets[${index}]`, ErrorReason.INVALID_TARGET, () => parseTarget(text)));
+  const gpuCount = checkGpuCount(request.gpuCount, targets);
   const invocations = request.sweep
     ? atField("args", ErrorReason.INVALID_SWEEP, () => expandSweep([request.command, ...request.args]))
     : [[request.command, ...request.args]];
@@ -115,11 +142,19 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
         targetText: target ? formatTarget(target) : "",
         publicKey,
         timeLimitMs,
+        gpuCount,
         // A sweep's tasks share the name and labels: the args tell them apart.
         name,
         labels: { ...request.labels },
       });
     }
   }
-  return { specs, queue: defaults.queue && !request.noQueue };
+  const queue = defaults.queue && !request.noQueue;
+  const dependencies = parseDependencyIds(request.after, request.afterOk);
+  if (dependencies.length > 0 && !queue) {
+    const field = request.afterOk.length > 0 && request.after.length === 0 ? "after_ok" : "after";
+    const why = request.noQueue ? "no_queue (--no-queue) refuses to queue" : "the Host's queue is off (scheduler.queue = false)";
+    throw badField(field, ErrorReason.DEPENDENCY_NEEDS_QUEUE, `a task that waits for others must queue, but ${why}`, "dependencies need the queue: drop no_queue (--no-queue)");
+  }
+  return { specs, queue, dependencies };
 }

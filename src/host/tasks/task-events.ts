@@ -1,12 +1,14 @@
 /**
  * Change notifications: per task (status changes and new output wake log
- * followers and callers waiting for a status), and for the cluster's
+ * followers and callers waiting for a status), task ends (for the tasks
+ * that depend on them), and for the cluster's
  * capacity (a task ended, a submission arrived, a node joined or was
  * undrained: the scheduler subscribes and runs a pass).
  */
 import { EventEmitter } from "node:events";
 import { systemClock, type CancelTimer, type Clock } from "../../shared/clock.js";
 import type { ChangeFeed } from "../watch/change-feed.js";
+import type { TaskRecord } from "./task-record.js";
 
 /**
  * Publishes "task N changed" and "capacity changed", and lets callers wait
@@ -16,6 +18,7 @@ import type { ChangeFeed } from "../watch/change-feed.js";
 export class TaskEvents {
   private readonly emitter = new EventEmitter();
   private readonly capacityListeners = new Set<() => void>();
+  private readonly endListeners = new Set<(task: TaskRecord) => void>();
 
   /** `clock` bounds {@link nextChange}'s waits; the real clock by default. */
   constructor(
@@ -59,6 +62,17 @@ export class TaskEvents {
       this.emitter.on(key, done);
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  /** Announces that a task reached a final status (`task` as stored): its dependants may be decided now. */
+  ended(task: TaskRecord): void {
+    for (const listener of [...this.endListeners]) listener(task);
+  }
+
+  /** Calls `listener` at every {@link ended}, synchronously; returns the unsubscribe function. */
+  onTaskEnded(listener: (task: TaskRecord) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
   }
 
   /** Announces that a queued task may be able to start now. */

@@ -16,6 +16,7 @@ import { transition } from "../../shared/status-machine.js";
 import type { TaskEvents } from "./task-events.js";
 import type { TaskRecord } from "./task-record.js";
 import type { TaskSpecInput } from "./submit-spec.js";
+import { waitingMessage } from "./dependencies.js";
 
 /** Fields a status change may set besides the status. */
 export type TaskPatch = Partial<Omit<TaskRecord, "taskId" | "batchId" | "status">>;
@@ -75,6 +76,11 @@ function nodeUnavailable(node: string, reason: ErrorReason, message: string, ret
   });
 }
 
+/** Whether a new task starts out waiting for its dependencies (it has some, and the spec did not find them met already). */
+function awaitsDependencies(spec: TaskSpecInput): boolean {
+  return (spec.dependencies?.length ?? 0) > 0 && spec.awaitingDependencies !== false;
+}
+
 /** Owns task state. */
 export class TaskManager {
   private readonly serial = new SerialQueue();
@@ -100,7 +106,8 @@ export class TaskManager {
   /**
    * Creates the tasks of one submission, all pending, owned by `owner`: as
    * a new batch (its id the first task's), or added to the stored batch
-   * `intoBatch` (a resubmit).
+   * `intoBatch` (a resubmit). A task with dependencies waits for them
+   * ("waiting: after task 123") unless its spec says they are met.
    */
   async create(specs: readonly TaskSpecInput[], owner = "", intoBatch?: number): Promise<TaskRecord[]> {
     const now = this.deps.now();
@@ -121,8 +128,8 @@ export class TaskManager {
       assignedNode: null,
       numaNode: spec.target?.numaNode ?? null,
       gpus: spec.target?.gpus ?? [],
+      gpuCount: spec.gpuCount,
       exitCode: null,
-      message: "queued",
       submittedAt: now,
       startedAt: null,
       completedAt: null,
@@ -135,6 +142,9 @@ export class TaskManager {
       labels: spec.labels,
       stdoutFinalBytes: -1,
       stderrFinalBytes: -1,
+      dependencies: spec.dependencies ?? [],
+      awaitingDependencies: awaitsDependencies(spec),
+      message: awaitsDependencies(spec) ? waitingMessage(spec.dependencies ?? []) : "queued",
     }));
     const batchId = intoBatch ?? tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
@@ -174,7 +184,10 @@ export class TaskManager {
       await this.deps.repo.save(next);
       this.deps.events.changed(taskId);
       for (const node of nodesWithChangedHoldings(task, next)) this.deps.events.holdingsChanged(node);
-      if (isFinal(to) && !isFinal(task.status)) this.deps.events.capacityChanged();
+      if (isFinal(to) && !isFinal(task.status)) {
+        this.deps.events.ended(next);
+        this.deps.events.capacityChanged();
+      }
       return next;
     });
   }

@@ -2,6 +2,7 @@
  * The Host's view of a task, independent of storage and wire formats.
  */
 import type { TaskStatusName } from "../../shared/task-status.js";
+import type { TaskDependency } from "./dependencies.js";
 
 /** Whether a task is a batch command or a VPS container. */
 export type TaskKindName = "command" | "vps";
@@ -22,6 +23,8 @@ export interface TaskDefinition {
   readonly publicKey: string;
   /** Longest time the task may spend running (ms; queued and paused time do not count); 0 = no limit. */
   readonly timeLimitMs: number;
+  /** GPUs asked for by count (`--gpus N`), placed on one node; 0 = none by count. */
+  readonly gpuCount: number;
   /** Its name (shared by every task of a submission); empty = none. */
   readonly name: string;
   /** Its labels, key → value. */
@@ -36,6 +39,7 @@ export interface TaskRecord extends TaskDefinition {
   readonly target: string;
   readonly assignedNode: string | null;
   readonly numaNode: number | null;
+  /** The GPU indexes the task holds: its target's, or those picked for its gpuCount once placed (empty while it waits). */
   readonly gpus: readonly number[];
   readonly exitCode: number | null;
   readonly message: string;
@@ -50,4 +54,8 @@ export interface TaskRecord extends TaskDefinition {
   readonly stderrFinalBytes: number;
   /** The user who submitted it; empty when auth was off. */
   readonly owner: string;
+  /** What it was submitted to start after (after / after_ok); empty = nothing. */
+  readonly dependencies: readonly TaskDependency[];
+  /** True while it is PENDING waiting for its dependencies: the scheduler skips it, it holds nothing. */
+  readonly awaitingDependencies: boolean;
 }

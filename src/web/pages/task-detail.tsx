@@ -10,6 +10,7 @@ import { LogView } from "../log-view.js";
 import { href } from "../route.js";
 import { commandLine } from "../task-query.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
+import { dependencyListText } from "../../shared/dependency-text.js";
 
 const none = <span class="muted">—</span>;
 
@@ -52,9 +53,13 @@ export function TaskDetail(props: { readonly id: string }) {
         <Field label="Target">{task.target || <span class="muted">auto</span>}</Field>
         <Field label="Node" testId="task-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>
         <Field label="NUMA node">{task.numaNode ?? none}</Field>
-        <Field label="GPUs">{task.gpus.length > 0 ? task.gpus.join(", ") : none}</Field>
+        <Field label="GPUs" testId="task-gpus">
+          {task.gpus.length > 0 ? task.gpus.join(", ") : task.gpuCount > 0 ? <span class="muted">none given yet</span> : none}
+          {task.gpuCount > 0 ? <span class="muted"> ({task.gpuCount} asked for by count)</span> : null}
+        </Field>
         <Field label="Exit code" testId="task-exit-code">{task.exitCode ?? none}</Field>
         <Field label="Message">{task.message || none}</Field>
+        <Field label="Depends on" testId="task-dependencies">{dependencyListText(task) ?? none}</Field>
         <TimeField label="Submitted" at={millis(task.submittedAt)} />
         <TimeField label="Started" at={started} />
         <TimeField label="Ended" at={completed} />

@@ -88,6 +88,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
   const [cores, setCores] = useState("1");
   const [memory, setMemory] = useState("");
   const [timeLimit, setTimeLimit] = useState("");
+  const [gpuCount, setGpuCount] = useState("");
   const [container, setContainer] = useState("");
   const [targets, setTargets] = useState<TargetChoice[]>([]);
   const [privileged, setPrivileged] = useState("");
@@ -106,6 +107,10 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
       const words = splitCommandLine(commandText);
       field = "env";
       const env = parseEnvLines(envText);
+      field = "gpuCount";
+      // Empty = none by count; a whole number goes to the Host, which judges it (and names gpu_count).
+      const gpus = gpuCount.trim() === "" ? undefined : Number(gpuCount);
+      if (gpus !== undefined && !Number.isSafeInteger(gpus)) throw new InputError(`GPUs by count must be a whole number, 1 or more, got ${gpuCount.trim()}`);
       field = "form";
       const response = await api.submitTask({
         kind: TaskKind.COMMAND,
@@ -115,6 +120,7 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
         cores: cores.trim() === "" ? 0 : Number(cores),
         memory: memory.trim(),
         timeLimit: timeLimit.trim(),
+        ...(gpus === undefined ? {} : { gpuCount: gpus }),
         container,
         targets: targets.map(targetText),
         ...(privileged === "" ? {} : { privileged: privileged === "yes" }),
@@ -163,6 +169,11 @@ export function TaskForm(props: { readonly onSubmitted: (taskIds: string[]) => v
           Time limit (2h30m, 90s; running time; empty = the Host's default)
           <input name="time_limit" value={timeLimit} placeholder="2h30m" onInput={(event) => setTimeLimit(event.currentTarget.value)} aria-invalid={error?.field === "timeLimit"} />
           <FieldError field="timeLimit" error={error} />
+        </label>
+        <label>
+          GPUs by count (any free ones of one node; empty = none)
+          <input name="gpu-count" type="number" min="1" step="1" value={gpuCount} onInput={(event) => setGpuCount(event.currentTarget.value)} aria-invalid={error?.field === "gpuCount"} />
+          <FieldError field="gpuCount" error={error} />
         </label>
         <label>
           Environment

@@ -15,6 +15,7 @@ import { commandLine, paramsFromQuery, queryFromParams, selectTasks, type SortKe
 import { useVirtualRows } from "../virtual-rows.js";
 import { TaskDetail } from "./task-detail.js";
 import { TaskForm } from "./task-form.js";
+import { dependencyWaitText } from "../../shared/dependency-text.js";
 
 /** Height of one list row (px); fixed, so only visible rows are rendered. */
 const ROW_HEIGHT = 34;
@@ -98,7 +99,10 @@ function Row(props: { readonly task: Task; readonly top: number }) {
       <span class="c-status">
         <StatusBadge status={task.status} />
       </span>
-      <span class="c-node">{task.assignedNode || <span class="muted">—</span>}</span>
+      <span class="c-node">
+        {task.assignedNode || <span class="muted">{dependencyWaitText(task) ?? "—"}</span>}
+        {task.gpus.length > 0 ? <span class="muted"> · GPU {task.gpus.join(",")}</span> : task.gpuCount > 0 ? <span class="muted"> · {task.gpuCount} GPUs</span> : null}
+      </span>
       <span class="c-command mono" title={commandLine(task)}>
         {commandLine(task) || <span class="muted">(vps)</span>}
       </span>

@@ -77,7 +77,10 @@ export function VpsDetail(props: { readonly id: string }) {
         <Field label="Time limit">{task.timeLimitMs > 0n ? `${formatTimeLimit(Number(task.timeLimitMs))} of running time` : "no limit"}</Field>
         <Field label="Target">{task.target || <span class="muted">auto</span>}</Field>
         <Field label="NUMA node">{task.numaNode ?? <span class="muted">—</span>}</Field>
-        <Field label="GPUs">{task.gpus.length > 0 ? task.gpus.join(", ") : <span class="muted">none</span>}</Field>
+        <Field label="GPUs">
+          {task.gpus.length > 0 ? task.gpus.join(", ") : <span class="muted">{task.gpuCount > 0 ? "none given yet" : "none"}</span>}
+          {task.gpuCount > 0 ? <span class="muted"> ({task.gpuCount} asked for by count)</span> : null}
+        </Field>
         <Field label="Privileged">{task.privileged ? "yes" : "no"}</Field>
         <Field label="Mounts">{task.mounts.length > 0 ? task.mounts.map((mount) => <div class="mono">{mount}</div>) : <span class="muted">none</span>}</Field>
         <Field label="Owner">{task.owner || <span class="muted">—</span>}</Field>

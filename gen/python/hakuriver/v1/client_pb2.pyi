@@ -241,7 +241,7 @@ class ResumeTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ["args", "command", "container", "cores", "env", "kind", "labels", "memory", "mounts", "name", "no_queue", "privileged", "public_key", "sweep", "targets", "time_limit"]
+    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "gpu_count", "kind", "labels", "memory", "mounts", "name", "no_queue", "privileged", "public_key", "sweep", "targets", "time_limit"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -256,11 +256,14 @@ class SubmitTaskRequest(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    AFTER_OK_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
     COMMAND_FIELD_NUMBER: _ClassVar[int]
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
     CORES_FIELD_NUMBER: _ClassVar[int]
     ENV_FIELD_NUMBER: _ClassVar[int]
+    GPU_COUNT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     MEMORY_FIELD_NUMBER: _ClassVar[int]
@@ -272,11 +275,14 @@ class SubmitTaskRequest(_message.Message):
     SWEEP_FIELD_NUMBER: _ClassVar[int]
     TARGETS_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    after: _containers.RepeatedScalarFieldContainer[str]
+    after_ok: _containers.RepeatedScalarFieldContainer[str]
     args: _containers.RepeatedScalarFieldContainer[str]
     command: str
     container: str
     cores: float
     env: _containers.ScalarMap[str, str]
+    gpu_count: int
     kind: _types_pb2.TaskKind
     labels: _containers.ScalarMap[str, str]
     memory: str
@@ -288,7 +294,7 @@ class SubmitTaskRequest(_message.Message):
     sweep: bool
     targets: _containers.RepeatedScalarFieldContainer[str]
     time_limit: str
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ..., gpu_count: _Optional[int] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ["batch_id", "tasks"]

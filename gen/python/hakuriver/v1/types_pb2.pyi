@@ -98,7 +98,7 @@ class Resources(_message.Message):
     def __init__(self, cores: _Optional[int] = ..., memory_bytes: _Optional[int] = ..., numa_nodes: _Optional[_Iterable[_Union[NumaNode, _Mapping]]] = ..., gpus: _Optional[_Iterable[_Union[Gpu, _Mapping]]] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ["args", "assigned_node", "batch_id", "command", "completed_at", "container", "cores", "env", "exit_code", "gpus", "kind", "labels", "memory_bytes", "message", "mounts", "name", "numa_node", "owner", "privileged", "ssh_host_keys", "ssh_port", "started_at", "status", "stderr_bytes", "stdout_bytes", "submitted_at", "target", "task_id", "time_limit_ms"]
+    __slots__ = ["after", "after_ok", "args", "assigned_node", "batch_id", "command", "completed_at", "container", "cores", "env", "exit_code", "gpu_count", "gpus", "kind", "labels", "memory_bytes", "message", "mounts", "name", "numa_node", "owner", "privileged", "ssh_host_keys", "ssh_port", "started_at", "status", "stderr_bytes", "stdout_bytes", "submitted_at", "target", "task_id", "time_limit_ms"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +113,8 @@ class Task(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    AFTER_OK_FIELD_NUMBER: _ClassVar[int]
     ARGS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_NODE_FIELD_NUMBER: _ClassVar[int]
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
@@ -123,6 +125,7 @@ class Task(_message.Message):
     ENV_FIELD_NUMBER: _ClassVar[int]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     GPUS_FIELD_NUMBER: _ClassVar[int]
+    GPU_COUNT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
@@ -142,6 +145,8 @@ class Task(_message.Message):
     TARGET_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     TIME_LIMIT_MS_FIELD_NUMBER: _ClassVar[int]
+    after: _containers.RepeatedScalarFieldContainer[str]
+    after_ok: _containers.RepeatedScalarFieldContainer[str]
     args: _containers.RepeatedScalarFieldContainer[str]
     assigned_node: str
     batch_id: str
@@ -151,6 +156,7 @@ class Task(_message.Message):
     cores: float
     env: _containers.ScalarMap[str, str]
     exit_code: int
+    gpu_count: int
     gpus: _containers.RepeatedScalarFieldContainer[int]
     kind: TaskKind
     labels: _containers.ScalarMap[str, str]
@@ -171,7 +177,7 @@ class Task(_message.Message):
     target: str
     task_id: str
     time_limit_ms: int
-    def __init__(self, task_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., target: _Optional[str] = ..., assigned_node: _Optional[str] = ..., numa_node: _Optional[int] = ..., gpus: _Optional[_Iterable[int]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., submitted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ssh_port: _Optional[int] = ..., stdout_bytes: _Optional[int] = ..., stderr_bytes: _Optional[int] = ..., owner: _Optional[str] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ..., time_limit_ms: _Optional[int] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., kind: _Optional[_Union[TaskKind, str]] = ..., status: _Optional[_Union[TaskStatus, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., target: _Optional[str] = ..., assigned_node: _Optional[str] = ..., numa_node: _Optional[int] = ..., gpus: _Optional[_Iterable[int]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., submitted_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., started_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., ssh_port: _Optional[int] = ..., stdout_bytes: _Optional[int] = ..., stderr_bytes: _Optional[int] = ..., owner: _Optional[str] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ..., time_limit_ms: _Optional[int] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ..., gpu_count: _Optional[int] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Usage(_message.Message):
     __slots__ = ["avg_temp_c", "cpu_percent", "gpus", "load_1m", "max_temp_c", "memory_total_bytes", "memory_used_bytes"]
