@@ -42,21 +42,39 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-/** ListNodes latencies (ms) of `calls` sequential calls, `gapMs` apart. */
+/** Calls that failed, by message (printed at the end: a failure is a finding, not a crash of the bench). */
+const failures = new Map<string, number>();
+
+function noteFailure(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  failures.set(message, (failures.get(message) ?? 0) + 1);
+}
+
+/** ListNodes latencies (ms) of `calls` sequential calls, `gapMs` apart; failed calls are noted, not timed. */
 async function listLatencies(cluster: TestCluster, calls: number, gapMs: number): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < calls; i++) {
     const start = performance.now();
-    await cluster.client.listNodes({});
-    latencies.push(performance.now() - start);
+    try {
+      await cluster.client.listNodes({});
+      latencies.push(performance.now() - start);
+    } catch (error) {
+      noteFailure(error);
+    }
     await sleep(gapMs);
   }
   return latencies;
 }
 
+/** Online nodes; -1 when the call failed (noted). */
 async function onlineCount(cluster: TestCluster): Promise<number> {
-  const { nodes } = await cluster.client.listNodes({});
-  return nodes.filter((n) => n.status === NodeStatus.ONLINE).length;
+  try {
+    const { nodes } = await cluster.client.listNodes({});
+    return nodes.filter((n) => n.status === NodeStatus.ONLINE).length;
+  } catch (error) {
+    noteFailure(error);
+    return -1;
+  }
 }
 
 /** Starts the simulator and resolves once it says every runner was welcomed. */
@@ -132,3 +150,4 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
 
 await measure("every heartbeat written (flush interval 0, the baseline)", 0);
 await measure("batched (flush interval 5 s, the default)", 5);
+for (const [message, count] of failures) console.log(`failed ListNodes calls: ${count} × ${message}`);
