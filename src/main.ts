@@ -1,24 +1,12 @@
 /**
  * The `hakuriver` command line. Client commands load only shared code and
- * the generated contract; `host` and `runner` import their code lazily.
+ * the generated contract; `host` and `runner` import their code lazily, and
+ * a line loads only the file of its own command (cli/command-modules.ts).
  */
 import yargs, { type Argv } from "yargs";
-import { describeError, exitCodeOf } from "./cli/cli-error.js";
-import { completeLine } from "./cli/completion.js";
-import { auditCommand } from "./cli/commands/audit.js";
-import { authCommands } from "./cli/commands/auth.js";
-import { dockerCommands } from "./cli/commands/docker.js";
-import { initCommands } from "./cli/commands/init.js";
-import { logsCommand } from "./cli/commands/logs.js";
-import { nodeCommands } from "./cli/commands/nodes.js";
-import { serverCommands } from "./cli/commands/servers.js";
-import { sshCommands } from "./cli/commands/ssh.js";
-import { taskCommands } from "./cli/commands/task.js";
-import { tokenCommands } from "./cli/commands/tokens.js";
-import { topCommand } from "./cli/commands/top.js";
-import { userCommands } from "./cli/commands/users.js";
-import { vpsCommands } from "./cli/commands/vps.js";
+import { registerCommands } from "./cli/command-modules.js";
 import type { GlobalArgs } from "./cli/context.js";
+import { skipHelpCacheBeforeHandlers } from "./cli/help-cache.js";
 import { attachExamples, knownCommandPath } from "./cli/help-examples.js";
 import { joinDashValues } from "./cli/option-values.js";
 import { ENVIRONMENT_ONLY } from "./shared/config-schema.js";
@@ -39,6 +27,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     try {
       exitCode = await fn();
     } catch (error) {
+      const { describeError, exitCodeOf } = await import("./cli/cli-error.js");
       console.error(describeError(error, hostForErrors));
       exitCode = exitCodeOf(error);
     }
@@ -69,22 +58,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .example("hakuriver task submit --wait -- echo hello", "run a command on the cluster and wait for it")
     .example("hakuriver help task submit", "the help of one command, with examples")
     .epilogue("Every command has --help with examples, also as: hakuriver help COMMAND.");
-  serverCommands(parser, run);
-  taskCommands(parser, run);
-  vpsCommands(parser, run);
-  sshCommands(parser, run);
-  logsCommand(parser, run);
-  nodeCommands(parser, run);
-  dockerCommands(parser, run);
-  initCommands(parser, run);
-  authCommands(parser, run);
-  userCommands(parser, run);
-  tokenCommands(parser, run);
-  auditCommand(parser, run);
-  topCommand(parser, run);
+  skipHelpCacheBeforeHandlers(parser);
+  await registerCommands(parser, run, argv);
   const completionHelp = "print a bash/zsh completion script (hakuriver completion >> ~/.bashrc)";
-  if (completing) parser.completion("completion", completionHelp, completeLine);
-  else parser.command("completion", completionHelp, (y) => y, () => run(async () => (parser.showCompletionScript(), 0)));
+  if (completing) {
+    const { completeLine } = await import("./cli/completion.js");
+    parser.completion("completion", completionHelp, completeLine);
+  } else parser.command("completion", completionHelp, (y) => y, () => run(async () => (parser.showCompletionScript(), 0)));
   parser.command(
     "help [command..]",
     "show the help of a command, with examples: hakuriver help task submit",

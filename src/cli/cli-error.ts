@@ -6,9 +6,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { DomainError, type FieldViolation } from "../shared/errors.js";
+import { UsageError } from "./usage-error.js";
 
-/** A usage error the CLI found itself (exit code 2). */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** Exit code for a failed command: 2 for usage and invalid input, 1 otherwise. */
 export function exitCodeOf(error: unknown): number {

@@ -5,7 +5,7 @@
  */
 import { parseSize } from "../shared/units.js";
 import { parseTimeLimit } from "../shared/time-limit.js";
-import { UsageError } from "./cli-error.js";
+import { UsageError } from "./usage-error.js";
 
 /** Options whose values are checked by the command, so a `-` start must reach it as a value. */
 export const DASH_VALUE_OPTIONS: readonly string[] = ["--memory", "--time-limit", "--gpus", "--tail", "-n", "--since"];
