@@ -115,7 +115,8 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
     const pid = cluster.host!.child.pid!;
     const connectStart = performance.now();
     simulator = await startSimulator(cluster);
-    await waitUntil(async () => (await onlineCount(cluster)) === RUNNERS, 120_000, () => `not every runner came online`);
+    let online = 0;
+    await waitUntil(async () => (online = await onlineCount(cluster)) === RUNNERS, 120_000, () => `${label}: ${online} of ${RUNNERS} runners online after 120 s`);
     const connectS = (performance.now() - connectStart) / 1000;
     // Settle: the hellos' burst is over, heartbeats are steady.
     await sleep(5000);
@@ -131,7 +132,7 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
     const hostCpu = (100 * (cpuSeconds(pid) - cpuStart)) / wallS;
     const simCpu = (100 * (cpuSeconds(simulator.pid!) - simStart)) / wallS;
     const loaded = await listLatencies(cluster, 40, 100);
-    const online = await onlineCount(cluster);
+    online = await onlineCount(cluster);
     await stopSimulator(simulator);
     simulator = undefined;
     await sleep(2000);
