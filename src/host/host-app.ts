@@ -15,6 +15,7 @@ import { AssignmentWatch } from "./runners/assignment-watch.js";
 import { ControlPlane } from "./runners/control-plane.js";
 import { HealthHistory } from "./runners/health-history.js";
 import { NodeMonitor } from "./runners/node-monitor.js";
+import { DEFAULT_HEARTBEAT_FLUSH_INTERVAL_MS } from "./runners/heartbeat-flusher.js";
 import { NodeRegistry } from "./runners/node-registry.js";
 import { Scheduler } from "./scheduling/scheduler.js";
 import { startApiServer } from "./server.js";
@@ -87,6 +88,8 @@ export interface HostOptions {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutFactor: number;
   readonly cleanupCheckIntervalMs: number;
+  /** Milliseconds between batched heartbeat writes; 0 writes each heartbeat at once; default {@link DEFAULT_HEARTBEAT_FLUSH_INTERVAL_MS}. */
+  readonly heartbeatFlushIntervalMs?: number;
   readonly defaults: SubmitDefaults;
   readonly auth: HostAuthOptions;
   /** Tarball directory name under the shared dir. */
@@ -171,7 +174,11 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const database = await openDatabase(options.dbFile === ":memory:" ? ":memory:" : options.dbFile);
   // Watchers hear of every task and node change through this one feed.
   const feed = new ChangeFeed();
-  const nodes = new NodeRegistry(new NodeRepo(database.db), feed);
+  const nodes = new NodeRegistry(new NodeRepo(database.db), feed, {
+    heartbeatFlushIntervalMs: options.heartbeatFlushIntervalMs ?? DEFAULT_HEARTBEAT_FLUSH_INTERVAL_MS,
+    // Logged once per failed flush (at most one per interval); the nodes stay online and are written at the next.
+    onFlushError: (error, count) => log.warn({ err: error, nodes: count }, "could not store heartbeats (kept in memory; nodes stay online; tried again at the next flush)"),
+  });
   await nodes.load();
   const metrics = new HostMetrics({ nodes, now });
   const repo = new TaskRepo(database.db, { groupCommit: { onCommit: (seconds, members) => metrics.commitObserved(seconds, members) } });
@@ -280,6 +287,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       router.service(ServerReflectionV1alpha, reflectionServiceV1alpha(reflection));
     },
     start: () => {
+      nodes.start();
       monitor.start();
       watch.start();
       health.start();
@@ -296,6 +304,8 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
       health.stop();
       await dependencies.stop();
       await scheduler.stop();
+      // The heartbeats not stored yet, so a restart lists the nodes as last seen.
+      await nodes.stop().catch((error: unknown) => log.warn({ err: error }, "could not store the last heartbeats at shutdown; a restart shows older last-seen times"));
       await database.close();
     },
   };

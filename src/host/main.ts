@@ -33,6 +33,7 @@ export async function main(config: Config): Promise<number> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutFactor: config.heartbeatTimeoutFactor,
     cleanupCheckIntervalMs: config.cleanupCheckIntervalMs,
+    heartbeatFlushIntervalMs: config.heartbeatFlushIntervalMs,
     defaults: {
       container: config.defaultContainerName,
       privileged: config.tasksPrivileged,

@@ -34,7 +34,7 @@ export interface InMemoryHost {
 
 /** Builds a Host over a temp dir (SQLite file, shared dir) and an in-memory transport. */
 export async function inMemoryHost(
-  overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number; mountAllowList?: string[]; timeLimitMs?: number } = {},
+  overrides: { heartbeatIntervalMs?: number; timeoutFactor?: number; queue?: boolean; ackTimeoutMs?: number; mountAllowList?: string[]; timeLimitMs?: number; heartbeatFlushIntervalMs?: number } = {},
 ): Promise<InMemoryHost> {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-svc-"));
   const core = await createHostCore({
@@ -51,6 +51,7 @@ export async function inMemoryHost(
     keepTarballs: 1,
     log: pino({ level: "silent" }),
     ...(overrides.ackTimeoutMs !== undefined ? { ackTimeoutMs: overrides.ackTimeoutMs } : {}),
+    ...(overrides.heartbeatFlushIntervalMs !== undefined ? { heartbeatFlushIntervalMs: overrides.heartbeatFlushIntervalMs } : {}),
   });
   const adminToken = readFileSync(join(dir, "admin.token"), "utf8").trim();
   const joinToken = readFileSync(join(dir, "join.token"), "utf8").trim();

@@ -1,12 +1,16 @@
 /**
  * What the Host knows about every node right now: detected resources, last
  * usage, heartbeat time, drain flag, and the live control session (if any).
- * Persisted through NodeRepo so a restarted Host still lists its nodes.
+ * Persisted through NodeRepo so a restarted Host still lists its nodes;
+ * heartbeats reach the store in batches (see heartbeat-flusher.ts), so the
+ * store's last-seen times may lag memory by up to the flush interval.
  */
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { type Resources, ResourcesSchema, type Usage, UsageSchema } from "../../../gen/hakuriver/v1/types_pb.js";
-import type { NodeRepo } from "../store/node-repo.js";
+import type { Clock } from "../../shared/clock.js";
+import type { HeartbeatRow, NodeRepo } from "../store/node-repo.js";
 import type { ChangeFeed } from "../watch/change-feed.js";
+import { HeartbeatFlusher } from "./heartbeat-flusher.js";
 import type { NodeStatusName } from "./node-status.js";
 import { drainCommand, type RunnerCommand } from "./runner-commands.js";
 
@@ -38,6 +42,18 @@ export interface NodeState {
   joinTokenId: string | null;
 }
 
+/** Options of {@link NodeRegistry}. */
+export interface NodeRegistryOptions {
+  /**
+   * Milliseconds between writes of heartbeats to the store (`timing.heartbeat_flush_interval`);
+   * 0 (the default here) writes every heartbeat as it arrives, the old way.
+   */
+  readonly heartbeatFlushIntervalMs?: number;
+  /** A periodic heartbeat flush failed (its nodes are written at the next one); required with a flush interval. */
+  readonly onFlushError?: (error: unknown, nodes: number) => void;
+  readonly clock?: Pick<Clock, "every">;
+}
+
 /**
  * Tracks nodes, their sessions and their {@link NodeStatusName} (see
  * node-status.ts). Every change of a node (hello, stream end, lost,
@@ -48,10 +64,46 @@ export class NodeRegistry {
   /** Nodes the monitor declared lost; a hello takes a node off. */
   private readonly lost = new Set<string>();
 
+  /** Batches heartbeat writes; undefined writes each heartbeat at once. */
+  private readonly flusher: HeartbeatFlusher | undefined;
+
   constructor(
     private readonly repo: NodeRepo,
     private readonly feed?: ChangeFeed,
-  ) {}
+    options: NodeRegistryOptions = {},
+  ) {
+    const intervalMs = options.heartbeatFlushIntervalMs ?? 0;
+    if (intervalMs > 0) {
+      if (!options.onFlushError) throw new RangeError("a heartbeat flush interval needs onFlushError: a failed flush must be reported");
+      this.flusher = new HeartbeatFlusher({
+        read: (name) => this.heartbeatRow(name),
+        write: (rows) => repo.heartbeats(rows),
+        intervalMs,
+        onError: options.onFlushError,
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+    }
+  }
+
+  /** Starts the periodic heartbeat flush (nothing to start when every heartbeat is written at once). */
+  start(): void {
+    this.flusher?.start();
+  }
+
+  /** Stops the flush and writes the heartbeats not stored yet; call before closing the database. */
+  async stop(): Promise<void> {
+    await this.flusher?.stop();
+  }
+
+  /** Writes the heartbeats not stored yet now (tests; the timer does it on its own). */
+  async flush(): Promise<void> {
+    await this.flusher?.flush();
+  }
+
+  private heartbeatRow(name: string): HeartbeatRow | undefined {
+    const state = this.nodes.get(name);
+    return state ? { name, usage: toJson(UsageSchema, state.usage), at: state.lastHeartbeat } : undefined;
+  }
 
   /** Loads persisted nodes; all start offline until their runner dials in. */
   async load(): Promise<void> {
@@ -113,7 +165,11 @@ export class NodeRegistry {
     return true;
   }
 
-  /** Records a heartbeat. */
+  /**
+   * Records a heartbeat in memory, where every reader looks, and stores it
+   * at the next flush (or at once, with no flush interval; then a failed
+   * write rejects, with the heartbeat already applied in memory).
+   */
   async heartbeat(name: string, usage: Usage, now: number): Promise<void> {
     const state = this.nodes.get(name);
     if (!state) return;
@@ -121,7 +177,8 @@ export class NodeRegistry {
     state.lastHeartbeat = now;
     // Announced before the write: the new usage is what the Host shows from now on, stored or not.
     this.feed?.node(name);
-    await this.repo.heartbeat(name, toJson(UsageSchema, usage), now);
+    if (this.flusher) this.flusher.markDirty(name);
+    else await this.repo.heartbeat(name, toJson(UsageSchema, usage), now);
   }
 
   /** Sets the drain flag and tells the runner. */

@@ -30,6 +30,14 @@ function toRecord(row: Selectable<NodeTable>): NodeRecord {
   };
 }
 
+/** One node's latest heartbeat, as {@link NodeRepo.heartbeats} stores it; usage is a proto JSON object. */
+export interface HeartbeatRow {
+  readonly name: string;
+  readonly usage: unknown;
+  /** When the heartbeat arrived (ms since the epoch). */
+  readonly at: number;
+}
+
 /** Reads and writes node rows. */
 export class NodeRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -56,6 +64,19 @@ export class NodeRepo {
   /** Records a heartbeat's usage and time. */
   async heartbeat(name: string, usage: unknown, at: number): Promise<void> {
     await this.db.updateTable("nodes").set({ usage_json: JSON.stringify(usage), last_heartbeat: at }).where("name", "=", name).execute();
+  }
+
+  /**
+   * Records many heartbeats in one transaction (one row each): what the
+   * registry's periodic flush writes. All or none are stored.
+   */
+  async heartbeats(entries: readonly HeartbeatRow[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const entry of entries) {
+        await trx.updateTable("nodes").set({ usage_json: JSON.stringify(entry.usage), last_heartbeat: entry.at }).where("name", "=", entry.name).execute();
+      }
+    });
   }
 
   /** Sets or clears the drained flag. */
