@@ -42,8 +42,10 @@ describe("metrics with auth on, after tasks ran on a real runner", () => {
     await waitUntil(async () => {
       text = (await scrape(cluster.address, viewerToken)).text;
       families = parseExposition(text);
-      return (histogramOf(text, "hakuriver_runner_spawn_seconds", { node: "metrics-node" })?.count ?? 0) >= 3;
-    }, 10_000, () => "no heartbeat brought the runner's three spawns");
+      // ...and sent after the last of them ended (a heartbeat between spawn and end still counts it active).
+      const spawned = (histogramOf(text, "hakuriver_runner_spawn_seconds", { node: "metrics-node" })?.count ?? 0) >= 3;
+      return spawned && sampleValue(families, "hakuriver_runner_active_tasks", { node: "metrics-node" }) === 0;
+    }, 10_000, () => "no heartbeat brought the runner's three spawns with none of them active");
   });
   after(() => cluster.cleanup());
 
