@@ -88,7 +88,7 @@ const ESC = "\u001b[";
 /** Runs the CLI with stdout on a terminal (`script`), with extra environment. */
 async function inTerminal(args: string[], env: Record<string, string | undefined>): Promise<string> {
   const line = [process.execPath, CLI, ...args].map((w) => `'${w}'`).join(" ");
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...cluster.cliEnv(), ...env, COLUMNS: "200" };
+  const merged: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color", ...cluster.cliEnv(), ...env, COLUMNS: "200" };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
   const { stdout } = await promisify(execFile)("script", ["-qec", line, "/dev/null"], { env: merged });
   return stdout;
@@ -104,7 +104,9 @@ test("on a terminal, status words in tables are coloured and columns still line 
   assert.equal(header!.indexOf("NODE"), row!.indexOf("painter"), `columns misaligned:\n${plain.join("\n")}`);
 });
 
-test("NO_COLOR, --json and a pipe print no colour", async () => {
+test("a terminal without TERM is still coloured; TERM=dumb, NO_COLOR, --json and a pipe print no colour", async () => {
+  assert.ok((await inTerminal(["task", "list"], { NO_COLOR: undefined, TERM: undefined })).includes(`${ESC}32mcompleted`), "unset TERM lost colour");
+  assert.ok(!(await inTerminal(["task", "list"], { NO_COLOR: undefined, TERM: "dumb" })).includes(ESC), "TERM=dumb still coloured");
   assert.ok(!(await inTerminal(["task", "list"], { NO_COLOR: "1" })).includes(ESC), "NO_COLOR=1 still coloured");
   assert.ok(!(await inTerminal(["task", "list", "--json"], { NO_COLOR: undefined })).includes(ESC), "--json coloured");
   const piped = await cluster.cli(["task", "list"]);
