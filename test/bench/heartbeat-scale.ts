@@ -12,31 +12,14 @@
  * HAKURIVER_BENCH_SECONDS, default 30).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { NodeStatus } from "../../gen/hakuriver/v1/types_pb.js";
 import { FAST_TIMING, TestCluster, sleep, waitUntil } from "../helpers/cluster.js";
+import { cpuSeconds, rssMb } from "../helpers/proc-stats.js";
 
 const RUNNERS = Number(process.env.HAKURIVER_BENCH_RUNNERS ?? 1000);
 const SECONDS = Number(process.env.HAKURIVER_BENCH_SECONDS ?? 30);
 const SIMULATOR = fileURLToPath(new URL("../helpers/simulated-runners.js", import.meta.url));
-/** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th of those.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-/** Resident set size of a process, in MB. */
-function rssMb(pid: number): number {
-  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(line?.[1] ?? 0) / 1024;
-}
-
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

@@ -42,9 +42,9 @@ export interface Proc {
   readonly exited: Promise<number | null>;
 }
 
-function startProc(args: string[], env: Record<string, string>, runner?: string[]): Proc {
+function startProc(args: string[], env: Record<string, string>, runner?: string[], nodeArgs: readonly string[] = []): Proc {
   const command = runner ? runner[0]! : process.execPath;
-  const argv = runner ? [...runner.slice(1), process.execPath, CLI, ...args] : [CLI, ...args];
+  const argv = runner ? [...runner.slice(1), process.execPath, ...nodeArgs, CLI, ...args] : [...nodeArgs, CLI, ...args];
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -84,11 +84,14 @@ export class TestCluster {
     return this.clientCache;
   }
 
+  /** Options for node itself when it runs the Host (e.g. `--cpu-prof` in a benchmark). */
+  hostNodeArgs: readonly string[] = [];
+
   /** Starts the Host (on `port`, 0 = a free one) and waits until it listens. */
   async startHost(port = 0, extraArgs: string[] = []): Promise<Proc> {
     // A free SSH proxy port by default, so Hosts of parallel tests never collide on 8002.
     const proxyArgs = extraArgs.includes("--ssh-proxy-port") ? [] : ["--ssh-proxy-port", "0"];
-    const proc = startProc(["host", "--bind", this.hostIp, "--port", String(port), "--db", this.dbFile, "--shared-dir", this.sharedDir, ...proxyArgs, ...extraArgs], this.env);
+    const proc = startProc(["host", "--bind", this.hostIp, "--port", String(port), "--db", this.dbFile, "--shared-dir", this.sharedDir, ...proxyArgs, ...extraArgs], this.env, undefined, this.hostNodeArgs);
     this.procs.add(proc);
     this.host = proc;
     const deadline = Date.now() + 20_000;

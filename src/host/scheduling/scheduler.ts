@@ -55,7 +55,7 @@ export function capacityOf(node: NodeState, online: boolean): NodeCapacity {
 /** What the scheduler needs. */
 export interface SchedulerDeps {
   readonly repo: TaskRepo;
-  readonly tasks: Pick<TaskManager, "change">;
+  readonly tasks: Pick<TaskManager, "stage">;
   readonly nodes: NodeRegistry;
   readonly log: Logger;
   /** Sends each placed task to its runner. */
@@ -168,25 +168,46 @@ export class Scheduler {
     }
   }
 
+  /**
+   * One pass over the queue. Its changes are staged (seen at once by the
+   * rest of the pass and by every read) and committed together; a placed
+   * task is sent to its runner once its assignment is committed, and the
+   * pass ends when all of its commits have settled.
+   */
   private async pass(): Promise<void> {
+    const commits: Promise<unknown>[] = [];
+    try {
+      await this.placePending(commits);
+    } finally {
+      const failed = (await Promise.allSettled(commits)).filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed.length > 0) this.deps.log.error({ err: failed[0]!.reason, failed: failed.length }, "scheduling pass: some changes could not be stored (they were undone)");
+    }
+  }
+
+  private async placePending(commits: Promise<unknown>[]): Promise<void> {
     const pending = this.pendingInOrder();
     const first = await pending.next();
     if (first.done) return;
     const nodes = this.capacities();
     const ledger = await activeLedger(this.deps.repo);
     const blockedNodes = new Set<string>();
+    const stage = async (...args: Parameters<TaskManager["stage"]>) => {
+      const staged = await this.deps.tasks.stage(...args);
+      if (staged) commits.push(staged.committed);
+      return staged;
+    };
     for (let next: IteratorResult<TaskRecord, void> = first; !next.done; next = await pending.next()) {
       const task = next.value;
       const demand = demandOf(task);
       if (demand.node !== null && blockedNodes.has(demand.node)) continue;
       const decision = decide(demand, nodes, ledger);
       if (decision.kind === "never") {
-        await this.deps.tasks.change(task.taskId, "failed", { message: decision.reason });
+        await stage(task.taskId, "failed", { message: decision.reason });
         continue;
       }
       if (decision.kind === "wait") {
         const message = `waiting: ${decision.reason}`;
-        if (task.message !== message) await this.deps.tasks.change(task.taskId, "pending", { message });
+        if (task.message !== message) await stage(task.taskId, "pending", { message });
         if (demand.node !== null) {
           const node = nodes.find((n) => n.name === demand.node);
           const wantsGpus = demand.gpus.length > 0 || (demand.gpuCount ?? 0) > 0;
@@ -203,11 +224,19 @@ export class Scheduler {
       }
       // GPUs picked for a count are stored with the task: from now on it holds exactly these, until it ends.
       const given = decision.gpus ? { gpus: decision.gpus } : {};
-      const placed = await this.deps.tasks.change(task.taskId, "assigning", { assignedNode: decision.node, message: "", placementReason: decision.reason, ...given });
+      const staged = await stage(task.taskId, "assigning", { assignedNode: decision.node, message: "", placementReason: decision.reason, ...given });
+      const placed = staged?.task;
       if (placed?.status !== "assigning") continue;
       hold(ledger, { ...demand, node: decision.node, gpus: placed.gpus, taskId: String(task.taskId) });
-      this.deps.watch.dispatch(placed);
-      this.deps.log.info({ taskId: String(task.taskId), node: decision.node, reason: decision.reason, ...(decision.gpus ? { gpus: decision.gpus } : {}) }, "task assigned");
+      // Sent only once stored: a runner never runs a task that a restarted Host would not know was placed.
+      void staged!.committed.then(
+        (stored) => {
+          if (stored.status !== "assigning") return;
+          this.deps.watch.dispatch(stored);
+          this.deps.log.info({ taskId: String(task.taskId), node: decision.node, reason: decision.reason, ...(decision.gpus ? { gpus: decision.gpus } : {}) }, "task assigned");
+        },
+        () => undefined, // logged by pass() with the rest of its failed commits
+      );
     }
   }
 }

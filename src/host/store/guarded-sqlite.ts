@@ -26,6 +26,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { StorageFault, asStorageFault } from "../../shared/storage-errors.js";
+import { cachingDatabase } from "./statement-cache.js";
 
 /** The database file's identity when it was opened. */
 interface FileIdentity {
@@ -145,14 +146,15 @@ function unwrap(connection: DatabaseConnection): DatabaseConnection {
  * A SqliteDialect over an open better-sqlite3 handle whose errors come out
  * as StorageFaults naming `path`, whose rollbacks never hide the error that
  * caused them, and which refuses writes once `path` no longer is the file
- * that was opened (`:memory:` skips that check).
+ * that was opened (`:memory:` skips that check). Statements are prepared
+ * once per SQL text (statement-cache.ts).
  */
 export class GuardedSqliteDialect extends SqliteDialect {
   constructor(
     private readonly raw: SQLite.Database,
     private readonly path: string,
   ) {
-    super({ database: raw });
+    super({ database: cachingDatabase(raw) });
   }
 
   override createDriver(): Driver {

@@ -2,9 +2,10 @@
  * Task persistence: the only place that reads or writes the tasks table.
  */
 import { sql, type Kysely, type Selectable, type SqlBool } from "kysely";
-import { FINAL_STATUSES, type TaskStatusName } from "../../shared/task-status.js";
+import { FINAL_STATUSES, isFinal, type TaskStatusName } from "../../shared/task-status.js";
 import type { TaskDependency } from "../tasks/dependencies.js";
 import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
+import { ActiveTasks } from "./active-tasks.js";
 import { BatchLoader } from "./batch-loader.js";
 import { GroupCommitter, type GroupCommitOptions } from "./group-commit.js";
 import { sqliteGlobOf } from "../../shared/task-labels.js";
@@ -143,16 +144,55 @@ export interface TaskRepoOptions {
   readonly groupCommit?: GroupCommitOptions;
 }
 
-/** Reads and writes task rows. */
+/** The columns of `after` whose values differ from `before`'s (all of them without `before`). */
+function changedColumns(after: TaskRecord, before: TaskRecord | undefined): Partial<TaskTable> {
+  const { task_id: _id, ...next } = toRow(after);
+  if (!before) return next;
+  const { task_id: _was, ...previous } = toRow(before);
+  const changed: Partial<Record<keyof TaskTable, unknown>> = {};
+  for (const key of Object.keys(next) as (keyof typeof next)[]) {
+    if (next[key] !== previous[key]) changed[key] = next[key];
+  }
+  return changed as Partial<TaskTable>;
+}
+
+/**
+ * Reads and writes task rows. Unfinished tasks are also kept in memory
+ * (active-tasks.ts), loaded from the store at first use: reads of them
+ * (get, listByStatus of unfinished statuses, activityCounts) never query
+ * the store, and a status change is visible to them as soon as it is saved,
+ * while its write joins the next group commit.
+ */
 export class TaskRepo {
   private readonly commits: GroupCommitter<Database>;
   private readonly byId = new BatchLoader<number, TaskRecord>((ids) => this.fetchMany(ids));
+  private active: ActiveTasks | undefined;
+  private loadingActive: Promise<ActiveTasks> | undefined;
+  /** Saved tasks whose write is not committed yet (the last saved state of each): the store is behind on them. */
+  private readonly unsettled = new Map<number, TaskRecord>();
+  /** Tasks whose last write failed: their next save writes every column, as the store may hold none of the changes since. */
+  private readonly needsFullWrite = new Set<number>();
 
   constructor(
     private readonly db: Kysely<Database>,
     options: TaskRepoOptions = {},
   ) {
     this.commits = new GroupCommitter(db, options.groupCommit);
+  }
+
+  /** The unfinished tasks, read from the store once (later callers share the first read). */
+  private activeTasks(): Promise<ActiveTasks> {
+    if (this.active) return Promise.resolve(this.active);
+    this.loadingActive ??= (async () => {
+      const rows = await this.db.selectFrom("tasks").selectAll().where("status", "not in", [...FINAL_STATUSES]).orderBy("task_id", "asc").execute();
+      const active = new ActiveTasks();
+      for (const row of rows) active.put(toRecord(row));
+      this.active = active;
+      return active;
+    })();
+    // A failed read (a storage fault) is not kept: the next caller tries again.
+    this.loadingActive.catch(() => (this.loadingActive = undefined));
+    return this.loadingActive;
   }
 
   /**
@@ -164,6 +204,7 @@ export class TaskRepo {
    * calls share a commit (see GroupCommitter).
    */
   async insertBatch(batchId: number, kind: TaskKindName, submittedAt: number, tasks: readonly TaskRecord[]): Promise<void> {
+    const active = await this.activeTasks();
     const chunks = chunkRows(tasks.map(toRow));
     const labelChunks = chunkRows(labelRows(tasks));
     const edges = chunkRows(dependencyRows(tasks));
@@ -173,6 +214,7 @@ export class TaskRepo {
       for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
       for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
     });
+    for (const task of tasks) active.put(task);
   }
 
   /**
@@ -182,6 +224,7 @@ export class TaskRepo {
    * @throws Error when the batch does not exist (the transaction is rolled back).
    */
   async insertIntoBatch(batchId: number, tasks: readonly TaskRecord[]): Promise<void> {
+    const active = await this.activeTasks();
     const chunks = chunkRows(tasks.map(toRow));
     const labelChunks = chunkRows(labelRows(tasks));
     const edges = chunkRows(dependencyRows(tasks));
@@ -192,11 +235,16 @@ export class TaskRepo {
       for (const chunk of labelChunks) await trx.insertInto("task_labels").values(chunk).execute();
       for (const chunk of edges) await trx.insertInto("task_dependencies").values(chunk).execute();
     });
+    for (const task of tasks) active.put(task);
   }
 
-  /** The task, or undefined. Concurrent calls share one query (see BatchLoader). */
-  get(taskId: number): Promise<TaskRecord | undefined> {
-    return this.byId.load(taskId);
+  /**
+   * The task, or undefined: an unfinished or just-saved one from memory,
+   * else from the store (concurrent calls share one query, see BatchLoader).
+   */
+  async get(taskId: number): Promise<TaskRecord | undefined> {
+    const active = await this.activeTasks();
+    return active.get(taskId) ?? this.unsettled.get(taskId) ?? (await this.byId.load(taskId));
   }
 
   private async fetchMany(taskIds: readonly number[]): Promise<Map<number, TaskRecord>> {
@@ -233,6 +281,7 @@ export class TaskRepo {
    * never loads a 100,000-task queue whole.
    */
   async listByStatus(statuses: readonly TaskStatusName[], page?: QueuePage): Promise<TaskRecord[]> {
+    if (statuses.every((status) => !isFinal(status))) return (await this.activeTasks()).list(statuses, page);
     let query = this.db.selectFrom("tasks").selectAll().where("status", "in", [...statuses]);
     if (page?.skipAwaitingDependencies) query = query.where("awaiting_dependencies", "=", 0);
     if (page) query = query.where("task_id", ">", page.afterTaskId).limit(page.limit);
@@ -240,17 +289,43 @@ export class TaskRepo {
     return rows.map(toRecord);
   }
 
-  /** Writes every field of the task (a state change commits on its own). */
-  async save(task: TaskRecord): Promise<void> {
-    const { task_id: _id, ...rest } = toRow(task);
-    await this.db.updateTable("tasks").set(rest).where("task_id", "=", task.taskId).execute();
+  /**
+   * Saves a task's new state: at once in memory (every read sees it), and in
+   * the store with the next group commit, writing only the columns that
+   * differ from `before` (the state it was read in). Resolves once that
+   * commit holds it. If the commit fails, memory goes back to `before`
+   * (unless a later save replaced this one), so what reads see stays what
+   * the store may hold, and the error is thrown.
+   */
+  async save(task: TaskRecord, before?: TaskRecord): Promise<void> {
+    // Synchronous once loaded (it is after any get): the new state is visible before save returns its promise.
+    const active = this.active ?? (await this.activeTasks());
+    const full = before === undefined || this.needsFullWrite.delete(task.taskId);
+    const columns = changedColumns(task, full ? undefined : before);
+    active.put(task);
+    this.unsettled.set(task.taskId, task);
+    try {
+      if (Object.keys(columns).length > 0) {
+        await this.commits.run(async (trx) => {
+          await trx.updateTable("tasks").set(columns).where("task_id", "=", task.taskId).execute();
+        });
+      }
+    } catch (error) {
+      this.needsFullWrite.add(task.taskId);
+      if (this.unsettled.get(task.taskId) === task) {
+        if (before) active.put(before);
+        else active.remove(task.taskId);
+      }
+      throw error;
+    } finally {
+      if (this.unsettled.get(task.taskId) === task) this.unsettled.delete(task.taskId);
+    }
   }
 
   /** Tasks running now, and tasks waiting to run (pending or assigning), for health reports. */
   async activityCounts(): Promise<{ running: number; pending: number }> {
-    const rows = await this.db.selectFrom("tasks").select(["status", (eb) => eb.fn.countAll<number>().as("count")]).groupBy("status").execute();
-    const byStatus = new Map(rows.map((r) => [r.status, Number(r.count)]));
-    return { running: byStatus.get("running") ?? 0, pending: (byStatus.get("pending") ?? 0) + (byStatus.get("assigning") ?? 0) };
+    const active = await this.activeTasks();
+    return { running: active.count("running"), pending: active.count("pending") + active.count("assigning") };
   }
 
   /** Tasks by status and kind (one grouped count; the metrics' seed at start). */

@@ -89,6 +89,14 @@ function awaitsDependencies(spec: TaskSpecInput): boolean {
   return (spec.dependencies?.length ?? 0) > 0 && spec.awaitingDependencies !== false;
 }
 
+/** A change saved in memory, and its commit (see {@link TaskManager.stage}). */
+export interface StagedChange {
+  /** The task's state now (unchanged when the move was refused or changed nothing). */
+  readonly task: TaskRecord;
+  /** Resolves to `task` once committed and announced; rejects when the write failed (the change undone). */
+  readonly committed: Promise<TaskRecord>;
+}
+
 /** Owns task state. */
 export class TaskManager {
   private readonly serial = new SerialQueue();
@@ -167,21 +175,35 @@ export class TaskManager {
 
   /**
    * Moves a task to `to` with `patch`, through the transition function.
-   * Returns the stored task; an illegal move leaves it unchanged and is
-   * logged (a late or repeated report, a race between a kill and a
-   * runner's event), never dropped silently. A task ending announces a
-   * capacity change; one taking or giving up a node's resources announces
-   * that node's holdings changed.
+   * Returns the stored task once its write is committed; an illegal move
+   * leaves it unchanged and is logged (a late or repeated report, a race
+   * between a kill and a runner's event), never dropped silently. A task
+   * ending announces a capacity change; one taking or giving up a node's
+   * resources announces that node's holdings changed.
    */
-  change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
+  async change(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<TaskRecord | undefined> {
+    const staged = await this.stage(taskId, to, patch);
+    return staged && (await staged.committed);
+  }
+
+  /**
+   * {@link change} in two steps, for callers that make many changes at once
+   * (a scheduling pass): resolves as soon as the new state is saved in
+   * memory (every read sees it) with that state as `task`, and `committed`,
+   * which resolves to the same once the write is committed and the change
+   * announced (or rejects with the storage error, the change undone). Its
+   * writes and those staged beside it share one commit. Undefined: no such task.
+   */
+  async stage(taskId: number, to: TaskStatusName, patch: TaskPatch = {}): Promise<StagedChange | undefined> {
     return this.serial.run(async () => {
       const task = await this.deps.repo.get(taskId);
       if (!task) return undefined;
       const result = transition(task.status, to);
       if (result.kind === "refuse") {
         this.deps.log.warn({ taskId: String(taskId), from: task.status, to, reason: result.reason }, "refused a task status change");
-        return task;
+        return { task, committed: Promise.resolve(task) };
       }
+      if (result.kind === "noop" && Object.keys(patch).length === 0) return { task, committed: Promise.resolve(task) };
       const now = this.deps.now();
       const next: TaskRecord = {
         ...task,
@@ -190,17 +212,22 @@ export class TaskManager {
         startedAt: task.startedAt ?? (to === "running" ? (patch.startedAt ?? now) : null),
         completedAt: isFinal(to) ? (patch.completedAt ?? now) : task.completedAt,
       };
-      if (result.kind === "noop" && Object.keys(patch).length === 0) return task;
-      await this.deps.repo.save(next);
-      this.deps.observer?.taskChanged(task, next);
-      this.deps.events.changed(taskId);
-      for (const node of nodesWithChangedHoldings(task, next)) this.deps.events.holdingsChanged(node);
-      if (isFinal(to) && !isFinal(task.status)) {
-        this.deps.events.ended(next);
-        this.deps.events.capacityChanged();
-      }
-      return next;
+      // Saved in memory now; the serial queue is free again while the write waits for its group commit.
+      const written = this.deps.repo.save(next, task);
+      return { task: next, committed: written.then(() => this.announce(task, next)) };
     });
+  }
+
+  /** Tells observers and listeners of a committed change; returns the new state. */
+  private announce(task: TaskRecord, next: TaskRecord): TaskRecord {
+    this.deps.observer?.taskChanged(task, next);
+    this.deps.events.changed(next.taskId);
+    for (const node of nodesWithChangedHoldings(task, next)) this.deps.events.holdingsChanged(node);
+    if (isFinal(next.status) && !isFinal(task.status)) {
+      this.deps.events.ended(next);
+      this.deps.events.capacityChanged();
+    }
+    return next;
   }
 
   /** Waits until `done(task)` holds or the timeout passes; returns the latest task. */

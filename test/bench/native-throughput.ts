@@ -1,0 +1,98 @@
+/**
+ * Benchmark: native task throughput through one Host.
+ * - N native `true` tasks (default 1,000), `--cores 1`, one SubmitTask call
+ *   each (32 in flight), first submit → last completed (seen on a Watch),
+ *   over one runner and then over two: tasks/s, the Host's CPU per task, and
+ *   the two-runner figure as a ratio of the one-runner figure;
+ * - the baseline, in the same run: how fast this machine spawns `true` from
+ *   Node with the same parallelism the runners have (2 × cores, 1 core each).
+ * Run: npm run bench -- native-throughput (HAKURIVER_BENCH_TASKS, default 1000).
+ */
+import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
+import { TestCluster } from "../helpers/cluster.js";
+import { cpuSeconds } from "../helpers/proc-stats.js";
+
+const TASKS = Number(process.env.HAKURIVER_BENCH_TASKS ?? 1000);
+const IN_FLIGHT = 32;
+const FINAL = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.LOST, TaskStatus.KILLED_OOM, TaskStatus.TIMEOUT];
+
+/** Spawns `true` `count` times, `parallel` at once; returns spawns per second. */
+async function spawnRate(count: number, parallel: number): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      await new Promise<void>((resolve, reject) => spawn("true").once("exit", () => resolve()).once("error", reject));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return count / ((performance.now() - start) / 1000);
+}
+
+interface Throughput {
+  readonly tasksPerSecond: number;
+  readonly hostCpuMsPerTask: number;
+  readonly failed: number;
+}
+
+/** Runs `TASKS` tasks through a fresh cluster of `runners` runners. */
+async function throughput(runners: number): Promise<Throughput> {
+  const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
+  try {
+    await cluster.startHost();
+    for (let i = 0; i < runners; i++) await cluster.startRunner(`bench-${i}`);
+    const { client } = cluster;
+    const ended = new Map<string, TaskStatus>();
+    const watch = new AbortController();
+    let snapshotDone!: () => void;
+    const ready = new Promise<void>((resolve) => (snapshotDone = resolve));
+    let allEnded!: () => void;
+    const done = new Promise<void>((resolve) => (allEnded = resolve));
+    const watching = (async () => {
+      for await (const message of client.watch({ tasks: true, taskFilter: { statuses: FINAL } }, { signal: watch.signal })) {
+        if (message.snapshotComplete) snapshotDone();
+        for (const task of message.tasks) ended.set(task.taskId, task.status);
+        if (ended.size >= TASKS) allEnded();
+      }
+    })().catch((error: unknown) => {
+      if (!watch.signal.aborted) throw error;
+    });
+    await ready;
+    const pid = cluster.host!.child.pid!;
+    const cpuStart = cpuSeconds(pid);
+    const start = performance.now();
+    let submitted = 0;
+    const submitter = async (): Promise<void> => {
+      while (submitted < TASKS) {
+        submitted++;
+        await client.submitTask({ command: "true", container: "NULL", cores: 1 });
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, submitter));
+    await done;
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuSeconds(pid) - cpuStart;
+    watch.abort();
+    await watching;
+    const failed = [...ended.values()].filter((s) => s !== TaskStatus.COMPLETED).length;
+    return { tasksPerSecond: TASKS / seconds, hostCpuMsPerTask: (1000 * cpu) / TASKS, failed };
+  } finally {
+    await cluster.cleanup();
+  }
+}
+
+function describe(label: string, t: Throughput): string {
+  return `${label}: ${t.tasksPerSecond.toFixed(0)} tasks/s, Host CPU ${t.hostCpuMsPerTask.toFixed(2)} ms/task${t.failed > 0 ? `, ${t.failed} NOT completed` : ""}`;
+}
+
+const cores = availableParallelism();
+const baseline = await spawnRate(TASKS, cores);
+console.log(`baseline: node spawns \`true\` ${baseline.toFixed(0)} times/s, ${cores} at once (this machine's ceiling for ${cores}-core runners)`);
+const one = await throughput(1);
+console.log(describe(`${TASKS} native true, 1 runner, --cores 1`, one));
+const two = await throughput(2);
+console.log(describe(`${TASKS} native true, 2 runners, --cores 1`, two));
+console.log(`2 runners / 1 runner: ${(two.tasksPerSecond / one.tasksPerSecond).toFixed(2)}× (aim ≥ 1.6×); 1 runner / spawn baseline: ${(one.tasksPerSecond / baseline).toFixed(2)}×`);
