@@ -46,6 +46,7 @@ export const CLIENT_POLICY = {
   killTask: { access: "user", audited: true, owned: true },
   pauseTask: { access: "user", audited: true, owned: true },
   resumeTask: { access: "user", audited: true, owned: true },
+  execTask: { access: "user", audited: true, owned: true },
   drainNode: { access: "operator", audited: true },
   undrainNode: { access: "operator", audited: true },
   createContainer: { access: "operator", audited: true },
@@ -69,6 +70,7 @@ export const CLIENT_POLICY = {
 export const RUNNER_POLICY = {
   control: { access: "runner", audited: false },
   tunnel: { access: "runner", audited: false },
+  exec: { access: "runner", audited: false },
 } as const satisfies Record<Methods<typeof RunnerService>, Rule>;
 
 /**

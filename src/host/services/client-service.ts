@@ -14,6 +14,8 @@ import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
+import { execHandlers } from "./exec-handler.js";
+import type { ExecBroker } from "../exec/exec-broker.js";
 
 /** What the client service needs: what its parts need, the Host's whole task repository and events. */
 export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "events">, Omit<NodeHandlerDeps, "repo" | "events"> {
@@ -23,6 +25,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly auth: AuthHandlerDeps;
   /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
   readonly watch: WatchDeps;
+  /** Where exec calls wait for their runner's stream. */
+  readonly execs: ExecBroker;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -33,5 +37,6 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
+    ...execHandlers({ tasks: deps.tasks, execs: deps.execs }),
   } satisfies ServiceImpl<typeof ClientService>;
 }
