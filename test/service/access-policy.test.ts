@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   killTask: ownWork,
   pauseTask: ownWork,
   resumeTask: ownWork,
+  execTask: ownWork,
   drainNode: operator,
   undrainNode: operator,
   createContainer: operator,
@@ -78,6 +79,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   setUserRole: admin,
   control: runnerOnly,
   tunnel: runnerOnly,
+  exec: runnerOnly,
 };
 
 /** The standard services' rows, by service type name and then local name. */
@@ -181,6 +183,10 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     killTask: () => client.killTask({ taskId: task }),
     pauseTask: () => client.pauseTask({ taskId: task }),
     resumeTask: () => client.resumeTask({ taskId: task }),
+    // A queued task: allowed callers get FAILED_PRECONDITION (it is not running).
+    execTask: async () => {
+      for await (const _ of client.execTask(once({ message: { case: "start" as const, value: { taskId: task, command: ["true"] } } }))) break;
+    },
     drainNode: () => client.drainNode({ node: "no-such-node" }),
     undrainNode: () => client.undrainNode({ node: "no-such-node" }),
     createContainer: () => client.createContainer({ name: "Not A Valid Name!", image: "busybox" }),
@@ -208,6 +214,9 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     },
     tunnel: async () => {
       for await (const _ of runner.tunnel(once({ message: { case: "open" as const, value: { tunnelId: "no-such-tunnel", error: "" } } }))) break;
+    },
+    exec: async () => {
+      for await (const _ of runner.exec(once({ message: { case: "open" as const, value: { execId: "no-such-exec", error: "" } } }))) break;
     },
   };
   const request = requests[method];
