@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
+import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult, type Proc } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
 
 const IMAGE = "hakuriver-test/busybox:latest";
@@ -62,6 +62,7 @@ describe("exec into tasks on a runner behind NAT", { timeout: 600_000 }, () => {
   const cli = (args: string[], input?: string) => (input === undefined ? cluster.cli(args) : runWithInput(args, input));
   const cliLine = `node ${CLI}`;
   let containerTask = "";
+  let runner: Proc | undefined;
   let nativeTask = "";
 
   function runWithInput(args: string[], input: string): Promise<CliResult> {
@@ -98,7 +99,7 @@ describe("exec into tasks on a runner behind NAT", { timeout: 600_000 }, () => {
     await nat.loadImage(IMAGE, `hakuriver/${ENV}:base`);
     cluster.hostIp = nat.hostIp;
     await cluster.startHost();
-    await cluster.startRunner("execnode", { wrapper: nat.wrapper, env: { DOCKER_HOST: nat.dockerHost, HAKURIVER_RUNNER_DOCKER_HOST: nat.dockerHost } });
+    runner = await cluster.startRunner("execnode", { wrapper: nat.wrapper, env: { DOCKER_HOST: nat.dockerHost, HAKURIVER_RUNNER_DOCKER_HOST: nat.dockerHost } });
     containerTask = await submitRunning(["--container", ENV, "--", "sleep", "600"]);
     nativeTask = await submitRunning(["--container", "NULL", "--memory", "256M", "--", "sleep", "600"]);
   });
@@ -123,6 +124,11 @@ describe("exec into tasks on a runner behind NAT", { timeout: 600_000 }, () => {
     assert.match(result.stdout, /21 73\r*\n/);
     assert.match(result.stdout, /is-a-tty/);
     assert.match(result.stdout, /42 121\r*\n/);
+  });
+
+  it("Ctrl-C under -t reaches the command as SIGINT (exit 130)", async () => {
+    const result = await underPty(`${cliLine} exec -it ${containerTask} -- sh -c 'echo ready; sleep 100'`, cluster.cliEnv(), { ready: /ready/, text: "\x03" });
+    assert.equal(result.code, 130, result.stdout + result.stderr);
   });
 
   it("native task, piped: in the task's working directory, environment and cgroup; exit code 3", async () => {
@@ -211,5 +217,13 @@ describe("exec into tasks on a runner behind NAT", { timeout: 600_000 }, () => {
     const gone = await cli(["exec", vpsId, "--", "true"]);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, new RegExp(`VPS ${vpsId} is killed, not running`));
+  });
+
+  it("a task whose node went offline is refused with a clear line (last: it stops the runner)", async () => {
+    await cluster.kill(runner!);
+    const result = await cli(["exec", containerTask, "--", "true"]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, new RegExp(`node execnode, which is offline|task ${containerTask} is lost, not running`), result.stderr);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   });
 });
