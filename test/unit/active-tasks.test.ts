@@ -96,6 +96,30 @@ test("a failed commit undoes the change in memory, and the next save writes the 
   }
 });
 
+test("of two changes in flight, the first failing and the second committing, the store holds both", async () => {
+  const store = await taskStore();
+  try {
+    const [task] = await store.tasks.create([echoSpec("x")]);
+    const id = task!.taskId;
+    await store.tasks.change(id, "assigning", { assignedNode: "alpha" });
+    await sql`create trigger refuse_boom before update on tasks when new.message = 'boom' begin select raise(abort, 'injected failure'); end`.execute(store.db);
+    // Both staged before either commits (as a runner's running and completed events are).
+    const running = await store.tasks.stage(id, "running", { message: "boom" });
+    const completed = await store.tasks.stage(id, "completed", { exitCode: 0, message: "done" });
+    const [first, second] = await Promise.allSettled([running!.committed, completed!.committed]);
+    assert.equal(first.status, "rejected");
+    assert.equal(second.status, "fulfilled");
+    const row = await store.db.selectFrom("tasks").selectAll().where("task_id", "=", id).executeTakeFirstOrThrow();
+    assert.equal(row.status, "completed");
+    assert.equal(row.message, "done");
+    assert.ok(row.started_at !== null, "the running change's start time is in the store, written with the later change");
+    assert.equal((await store.repo.get(id))?.status, "completed");
+    assert.deepEqual(await store.repo.listByStatus(["running", "assigning"]), []);
+  } finally {
+    await store.close();
+  }
+});
+
 test("a crash between group commits loses nothing that was acknowledged", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-crash-"));
   const dbFile = join(dir, "host.db");
