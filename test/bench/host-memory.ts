@@ -20,9 +20,10 @@ const SETTLE_S = Number(process.env.HAKURIVER_BENCH_SETTLE_S ?? 60);
 const IN_FLIGHT = 32;
 const FINAL = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.LOST, TaskStatus.KILLED_OOM, TaskStatus.TIMEOUT];
 
-/** Submits `count` native `true` tasks and resolves once a Watch has seen each end; returns how many did not complete. */
-async function runTasks(client: Client<typeof ClientService>, count: number): Promise<number> {
+/** Submits `count` native `true` tasks and resolves once a Watch has seen each end; returns what did not complete ("" when all did). */
+async function runTasks(client: Client<typeof ClientService>, count: number): Promise<string> {
   const ended = new Map<string, TaskStatus>();
+  const sampleMessage = new Map<TaskStatus, string>();
   const watch = new AbortController();
   let snapshotDone!: () => void;
   const ready = new Promise<void>((resolve) => (snapshotDone = resolve));
@@ -35,7 +36,10 @@ async function runTasks(client: Client<typeof ClientService>, count: number): Pr
   const watching = (async () => {
     for await (const message of client.watch({ tasks: true, taskFilter: { statuses: FINAL } }, { signal: watch.signal })) {
       if (message.snapshotComplete) snapshotDone();
-      for (const task of message.tasks) ended.set(task.taskId, task.status);
+      for (const task of message.tasks) {
+        ended.set(task.taskId, task.status);
+        if (!sampleMessage.has(task.status)) sampleMessage.set(task.status, task.message);
+      }
       check();
     }
   })().catch((error: unknown) => {
@@ -55,7 +59,9 @@ async function runTasks(client: Client<typeof ClientService>, count: number): Pr
   await done;
   watch.abort();
   await watching;
-  return [...ids].filter((id) => ended.get(id) !== TaskStatus.COMPLETED).length;
+  const byStatus = new Map<TaskStatus, number>();
+  for (const id of ids) if (ended.get(id) !== TaskStatus.COMPLETED) byStatus.set(ended.get(id)!, (byStatus.get(ended.get(id)!) ?? 0) + 1);
+  return [...byStatus].map(([status, n]) => `${n} ${TaskStatus[status]} (${sampleMessage.get(status)})`).join(", ");
 }
 
 const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
@@ -71,7 +77,7 @@ try {
   const notCompleted = await runTasks(cluster.client, TASKS);
   const seconds = (performance.now() - start) / 1000;
   const after = rssMb(pid);
-  console.log(`after ${TASKS} tasks (${(TASKS / seconds).toFixed(0)} tasks/s${notCompleted ? `, ${notCompleted} NOT completed` : ""}): ${after.toFixed(0)} MB (aim ≤ 150 MB)`);
+  console.log(`after ${TASKS} tasks (${(TASKS / seconds).toFixed(0)} tasks/s${notCompleted ? `; NOT completed: ${notCompleted}` : ""}): ${after.toFixed(0)} MB (aim ≤ 150 MB)`);
   await sleep(SETTLE_S * 1000);
   const later = rssMb(pid);
   console.log(`${SETTLE_S} s later: ${later.toFixed(0)} MB, ${(later - idle).toFixed(0)} MB above idle (aim ≤ 20 MB)`);
