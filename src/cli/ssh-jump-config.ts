@@ -70,6 +70,7 @@ export async function writeJumpSshConfig(args: JumpConfigArgs, taskId: string): 
     knownHostsFile: paths.knownHosts,
     ...(unknownReason !== undefined ? { unknownHostKeyReason: unknownReason } : {}),
     ...(jumpKeyReason !== undefined ? { unknownJumpKeyReason: jumpKeyReason } : {}),
+    ...(typeof parsed !== "string" ? { jumpFingerprint: parsed.fingerprint } : {}),
     ...(identity !== undefined ? { identityFile: identity } : {}),
     ...(jumpIdentity !== undefined ? { jumpIdentityFile: jumpIdentity } : {}),
   });

@@ -295,7 +295,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
         meter: metrics,
         principalOf: (user) => {
           if (!options.auth.enabled) return { kind: "user", user, role: "admin", tokenId: "" };
-          const found = authStore.listUsers().find((u) => u.name === user);
+          const found = authStore.findUser(user);
           return found ? { kind: "user", user: found.name, role: found.role, tokenId: "" } : undefined;
         },
         recordJump: (entry) => audit.record({ at: now(), actor: entry.actor, action: "jump", target: entry.target, outcome: entry.outcome, address: entry.address, detail: entry.detail }),

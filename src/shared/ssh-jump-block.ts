@@ -31,6 +31,8 @@ export interface JumpBlockOptions {
   readonly knownHostsFile: string;
   /** Why the VPS's host key is not known, when it is not (the block then trusts it on first use). */
   readonly unknownHostKeyReason?: string;
+  /** The jump host key's "SHA256:..." fingerprint, shown in a comment (as the Host prints it at start); absent when not known. */
+  readonly jumpFingerprint?: string;
   /** Why the jump host's key is not known, when it is not. */
   readonly unknownJumpKeyReason?: string;
   /** Private key for the VPS's sshd; absent = ssh's defaults. */
@@ -64,7 +66,7 @@ export function renderJumpBlock(options: JumpBlockOptions): string {
     knownHosts,
     ...checkLines(options.unknownHostKeyReason, "The VPS"),
     ...identityLines(options.identityFile),
-    `# The Host's SSH jump host (${JUMP_USER}@${options.jumpHost}:${options.jumpPort}), used by ProxyJump above.`,
+    `# The Host's SSH jump host (${JUMP_USER}@${options.jumpHost}:${options.jumpPort}), used by ProxyJump above${options.jumpFingerprint ? `; its key: ${options.jumpFingerprint}` : ""}.`,
     `Host ${hop}`,
     `  HostName ${options.jumpHost}`,
     `  Port ${options.jumpPort}`,

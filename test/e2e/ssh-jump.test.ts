@@ -204,6 +204,8 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     assert.match(printed.stdout, new RegExp(`^  ProxyJump hakuriver-jump-${cluster.hostIp.replace(/\./g, "\\.")}-${cluster.sshJumpPort}$`, "m"));
     assert.match(printed.stdout, new RegExp(`^  Port ${cluster.sshJumpPort}$`, "m"));
     assert.doesNotMatch(printed.stdout, /accept-new|ProxyCommand/);
+    const fingerprint = /SSH jump host key (SHA256:\S+)/.exec(cluster.host!.output())?.[1];
+    assert.ok(fingerprint && printed.stdout.includes(`its key: ${fingerprint}.`), "the block names the key the Host printed");
     const ours = readFileSync(join(home, ".hakuriver", "known_hosts"), "utf8");
     assert.ok(ours.includes(`hakuriver-jump-${cluster.hostIp}-${cluster.sshJumpPort} ${jumpHostKey}`), ours);
     const configFile = join(cluster.dir, "printed.ssh_config");
@@ -213,6 +215,22 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     assert.equal(login.stdout.trim(), "via-config");
     const scp = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/etc/hostname`, join(cluster.dir, "hostname")]);
     assert.equal(scp.code, 0, scp.stderr);
+  });
+
+  it("survives garbage and a client that stops mid-handshake", async () => {
+    const { connect } = await import("node:net");
+    for (const payload of [randomBytes(4096), Buffer.from("SSH-2.0-x\r\n"), Buffer.concat([Buffer.from("SSH-2.0-x\r\n"), randomBytes(2000)])]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect({ host: cluster.hostIp, port: cluster.sshJumpPort }, () => socket.end(payload));
+        socket.on("error", () => resolve());
+        socket.on("close", () => resolve());
+        socket.resume();
+        setTimeout(() => (socket.destroy(), resolve()), 5000).unref();
+      });
+    }
+    const still = await jumpSsh(config("vps", key("vps_key")), vpsId, ["echo", "alive"]);
+    assert.equal(still.code, 0, still.stderr);
+    assert.equal(still.stdout.trim(), "alive");
   });
 
   it("leaves no tunnel open, and refuses a VPS that is no longer running", async () => {
