@@ -233,12 +233,21 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     assert.equal(still.stdout.trim(), "alive");
   });
 
-  it("leaves no tunnel open, and refuses a VPS that is no longer running", async () => {
+  it("leaves no tunnel open, even after a client killed mid-session, and refuses a VPS that is no longer running", async () => {
     const scrape = async () => {
       const response = await fetch(`http://${cluster.address}/metrics`, { headers: { authorization: `Bearer ${cluster.adminToken}` } });
       return parseExposition(await response.text());
     };
-    await waitUntil(async () => sampleValue(await scrape(), "hakuriver_tunnel_sessions") === 0, 10_000, () => "a jump tunnel stayed open");
+    const sessions = async () => sampleValue(await scrape(), "hakuriver_tunnel_sessions");
+    await waitUntil(async () => (await sessions()) === 0, 10_000, () => "a jump tunnel stayed open");
+    // A client (ssh and its jump hop) killed with SIGKILL while a command runs under a pty.
+    const client = spawn("ssh", ["-F", config("vps", key("vps_key")), "-tt", "-J", `jump@${jump}`, `root@vps-${vpsId}`, "sleep", "321"], { detached: true, stdio: "ignore" });
+    const sleeping = async () => (await nat.docker(["exec", `hakuriver-vps-${vpsId}`, "sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '"])).includes("sleep 321");
+    await waitUntil(sleeping, 20_000, () => "the command never started in the VPS");
+    assert.equal(await sessions(), 1);
+    process.kill(-client.pid!, "SIGKILL");
+    await waitUntil(async () => (await sessions()) === 0, 15_000, () => "the killed client's tunnel stayed open");
+    await waitUntil(async () => !(await sleeping()), 15_000, () => "the killed client's command kept running in the VPS");
     const audit = await cli(["audit", "--json", "--limit", "200"]);
     const jumps = (JSON.parse(audit.stdout) as { action: string; outcome: string }[]).filter((e) => e.action === "jump");
     assert.ok(jumps.some((e) => e.outcome === "ok") && jumps.some((e) => e.outcome === "refused"), audit.stdout);
