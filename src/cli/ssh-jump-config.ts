@@ -17,14 +17,8 @@ import { parseSshPublicKey, publicKeyText } from "../shared/ssh-public-key.js";
 import { emitHostBlock, identityFile, recordHostKeys } from "./ssh-config-install.js";
 import { readTextOrEmpty, sshPaths, writePrivateFile } from "./ssh-files.js";
 
-/** `ssh-config --jump`'s own options. */
-export interface JumpConfigArgs extends SshConfigArgs {
-  "jump-port"?: number;
-  "jump-identity-file"?: string;
-}
-
 /** The jump host's port and key, as the Host describes them (the port overridden by --jump-port). */
-async function describeJump(args: JumpConfigArgs): Promise<{ port: number; hostKey: string; hostAddress: string }> {
+async function describeJump(args: SshConfigArgs): Promise<{ port: number; hostKey: string; hostAddress: string }> {
   const ctx = clientContext(args);
   try {
     const cluster = await ctx.client.describeCluster({});
@@ -46,7 +40,7 @@ function hostOf(address: string): string {
 }
 
 /** Writes both host keys to ~/.hakuriver/known_hosts, then prints (or installs) the jump block. */
-export async function writeJumpSshConfig(args: JumpConfigArgs, taskId: string): Promise<number> {
+export async function writeJumpSshConfig(args: SshConfigArgs, taskId: string): Promise<number> {
   const paths = sshPaths();
   const jump = await describeJump(args);
   const jumpHost = hostOf(jump.hostAddress);

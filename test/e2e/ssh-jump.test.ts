@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
@@ -127,7 +127,7 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     assert.notEqual(dialled.code, 0);
   });
 
-  it("scp through the jump, both ways, keeps a 5 MB file intact", async () => {
+  it("scp through the jump, both ways, keeps a 5 MB file intact; sftp sees it", async () => {
     const configFile = config("vps", key("vps_key"));
     const file = join(cluster.dir, "up.bin");
     writeFileSync(file, randomBytes(5 * 1024 * 1024));
@@ -139,6 +139,11 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     const down = await runTool("scp", ["-q", "-F", configFile, "-J", `jump@${jump}`, `root@vps-${vpsId}:/root/up.bin`, back]);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(sha256(back), sha256(file));
+    const batch = join(cluster.dir, "sftp.batch");
+    writeFileSync(batch, "ls -l /root/up.bin\n");
+    const sftp = await runTool("sftp", ["-F", configFile, "-J", `jump@${jump}`, "-b", batch, `root@vps-${vpsId}`]);
+    assert.equal(sftp.code, 0, sftp.stderr);
+    assert.match(sftp.stdout, /5242880 .*\/root\/up\.bin/);
   });
 
   it("refuses a key it does not know", async () => {
@@ -215,6 +220,17 @@ describe("the SSH jump host, with stock OpenSSH, to a VPS behind NAT", { timeout
     assert.equal(login.stdout.trim(), "via-config");
     const scp = await runTool("scp", ["-q", "-F", configFile, `hakuriver-${vpsId}:/etc/hostname`, join(cluster.dir, "hostname")]);
     assert.equal(scp.code, 0, scp.stderr);
+    // --install puts the same block in ~/.ssh/config (0600), once however often it runs.
+    for (let i = 0; i < 2; i++) {
+      const installed = await cli(["ssh-config", vpsId, "--jump", "--install", "--identity-file", key("vps_key")]);
+      assert.equal(installed.code, 0, installed.stderr);
+    }
+    const sshConfig = readFileSync(join(home, ".ssh", "config"), "utf8");
+    assert.equal(sshConfig.split(`# BEGIN hakuriver vps-${vpsId} `).length, 2, sshConfig);
+    assert.equal(statSync(join(home, ".ssh", "config")).mode & 0o777, 0o600);
+    const viaInstalled = await ssh(join(home, ".ssh", "config"), ["-o", "BatchMode=yes", `hakuriver-${vpsId}`, "echo", "installed"]);
+    assert.equal(viaInstalled.code, 0, viaInstalled.stderr);
+    assert.equal(viaInstalled.stdout.trim(), "installed");
   });
 
   it("survives garbage and a client that stops mid-handshake", async () => {
