@@ -1,5 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jumpHostKeyFile, loadOrCreateJumpHostKey } from "../../src/host/jump/jump-host-key.js";
 import { checkJump, parseJumpTarget, type JumpRefusal } from "../../src/host/jump/jump-access.js";
 import type { TaskRecord } from "../../src/host/tasks/task-record.js";
 import { keysOfText, parseSshPublicKey } from "../../src/shared/ssh-public-key.js";
@@ -97,4 +101,31 @@ test("the --jump block: ProxyJump to its own jump-hop section, both keys checked
   const replaced = upsertHostBlock("# BEGIN hakuriver vps-100 (x)\nHost hakuriver-100\n  ProxyCommand x\n# END hakuriver vps-100\n", "100", block);
   assert.equal(replaced.action, "replaced");
   assert.doesNotMatch(replaced.text, /ProxyCommand/);
+});
+
+test("the jump host key is made once, kept 0600, and read back with the same fingerprint", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hakuriver-jump-key-"));
+  try {
+    const made = loadOrCreateJumpHostKey(join(dir, "state"));
+    assert.equal(made.created, true);
+    assert.match(made.publicKey, /^ssh-ed25519 [A-Za-z0-9+/]+=*$/);
+    assert.equal(statSync(made.file).mode & 0o777, 0o600);
+    const parsed = parseSshPublicKey(made.publicKey);
+    assert.ok(typeof parsed !== "string");
+    assert.equal(parsed.fingerprint, made.fingerprint);
+    const kept = loadOrCreateJumpHostKey(join(dir, "state"));
+    assert.deepEqual([kept.created, kept.fingerprint, kept.publicKey], [false, made.fingerprint, made.publicKey]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a jump host key file that is no ed25519 private key stops the start with what to do", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hakuriver-jump-key-"));
+  try {
+    writeFileSync(jumpHostKeyFile(dir), "not a key\n");
+    assert.throws(() => loadOrCreateJumpHostKey(dir), /the jump host key .* cannot be read .*move it away to have a new one made/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
