@@ -4,7 +4,9 @@
  * tunnel stream, runner, sshd) against the same login through the raw
  * proxy (the ProxyCommand `hakuriver ssh` and `ssh-config` use:
  * hakuriver ssh-proxy, REQUEST_TUNNEL, the same tunnel), medians of
- * rounds taken alternately in the same run. Aim: jump ≤ 1.3× proxy.
+ * rounds taken alternately in the same run. Aim: jump ≤ 1.3× proxy. Also
+ * a bulk transfer (BENCH_BYTES, 256 MiB by default) each way, for the cost
+ * of the jump hop's extra encryption in ssh2.
  *
  *   node dist/test/bench/jump-login.js
  *   BENCH_ROUNDS=21 node dist/test/bench/jump-login.js
@@ -19,6 +21,7 @@ import { TestCluster } from "../helpers/cluster.js";
 import { sh } from "../helpers/netns.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const BYTES = Number(process.env.BENCH_BYTES ?? 256 * 1024 ** 2);
 const ENV = "benchjump";
 
 function timed(command: string, args: readonly string[]): Promise<number> {
@@ -35,6 +38,7 @@ function timed(command: string, args: readonly string[]): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mbps = (ms: number) => (BYTES / 1024 ** 2 / (ms / 1000)).toFixed(1);
 
 async function main(): Promise<void> {
   await sh("docker", ["tag", "hakuriver-test/debian-sshd:latest", `hakuriver/${ENV}:base`]);
@@ -55,8 +59,10 @@ async function main(): Promise<void> {
     writeFileSync(configFile, `Host *\n  IdentityFile ${key}\n  IdentitiesOnly yes\n  BatchMode yes\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n`);
     const config = await cluster.cli(["ssh-config", taskId, "--proxy-port", String(cluster.sshProxyPort)]);
     const proxyCommand = /^\s*ProxyCommand (.*)$/m.exec(config.stdout)![1]!.replace(/%%/g, "%");
-    const viaProxy = ["-F", configFile, "-o", `ProxyCommand=${proxyCommand}`, `root@hakuriver-${taskId}`, "true"];
-    const viaJump = ["-F", configFile, "-J", `jump@127.0.0.1:${cluster.sshJumpPort}`, `root@vps-${taskId}`, "true"];
+    const proxyTarget = ["-F", configFile, "-o", `ProxyCommand=${proxyCommand}`, `root@hakuriver-${taskId}`];
+    const jumpTarget = ["-F", configFile, "-J", `jump@127.0.0.1:${cluster.sshJumpPort}`, `root@vps-${taskId}`];
+    const viaProxy = [...proxyTarget, "true"];
+    const viaJump = [...jumpTarget, "true"];
     // One of each first: the runner's tunnel path and the page cache warm up.
     await timed("ssh", viaProxy);
     await timed("ssh", viaJump);
@@ -71,6 +77,13 @@ async function main(): Promise<void> {
     console.log(`  raw proxy (ProxyCommand hakuriver ssh-proxy): ${median(proxy).toFixed(0)} ms (min ${Math.min(...proxy).toFixed(0)})`);
     console.log(`  jump host (ssh -J jump@HOST:PORT):           ${median(jump).toFixed(0)} ms (min ${Math.min(...jump).toFixed(0)})`);
     console.log(`  jump / proxy: ${ratio.toFixed(2)}x (aim <= 1.3x)`);
+    const upload = (target: string[]) => timed("sh", ["-c", `head -c ${BYTES} /dev/zero | ssh "$@" 'cat > /dev/null'`, "sh", ...target]);
+    const download = (target: string[]) => timed("sh", ["-c", `ssh "$@" 'head -c ${BYTES} /dev/zero' > /dev/null`, "sh", ...target]);
+    for (const [name, run] of [["upload (client → VPS)", upload], ["download (VPS → client)", download]] as const) {
+      const proxyMs = await run(proxyTarget);
+      const jumpMs = await run(jumpTarget);
+      console.log(`${(BYTES / 1024 ** 2).toFixed(0)} MiB ${name}: raw proxy ${mbps(proxyMs)} MiB/s, jump host ${mbps(jumpMs)} MiB/s, jump / proxy ${(proxyMs / jumpMs).toFixed(2)}`);
+    }
     await cluster.cli(["vps", "kill", taskId]);
   } finally {
     await cluster.cleanup();
