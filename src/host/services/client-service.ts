@@ -11,6 +11,7 @@ import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
+import { sshKeyHandlers, type SshKeyHandlerDeps } from "./ssh-key-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
@@ -23,6 +24,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly events: TaskEvents;
   readonly environments: EnvironmentDeps;
   readonly auth: AuthHandlerDeps;
+  /** Registered SSH keys (the jump host's). */
+  readonly sshKeys: SshKeyHandlerDeps;
   /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
   readonly watch: WatchDeps;
   /** Where exec calls wait for their runner's stream. */
@@ -38,5 +41,6 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
     ...execHandlers({ tasks: deps.tasks, execs: deps.execs }),
+    ...sshKeyHandlers(deps.sshKeys),
   } satisfies ServiceImpl<typeof ClientService>;
 }

@@ -212,6 +212,21 @@ type ClientServiceClient interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error)
 }
 
 type clientServiceClient struct {
@@ -632,6 +647,33 @@ func (c *clientServiceClient) ListAudit(ctx context.Context, in *ListAuditReques
 	return out, nil
 }
 
+func (c *clientServiceClient) AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error) {
+	out := new(AddSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/AddSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error) {
+	out := new(ListSshKeysResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ListSshKeys", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error) {
+	out := new(RemoveSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/RemoveSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility
@@ -831,6 +873,21 @@ type ClientServiceServer interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -936,6 +993,15 @@ func (UnimplementedClientServiceServer) RevokeToken(context.Context, *RevokeToke
 }
 func (UnimplementedClientServiceServer) ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListAudit not implemented")
+}
+func (UnimplementedClientServiceServer) AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddSshKey not implemented")
+}
+func (UnimplementedClientServiceServer) ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSshKeys not implemented")
+}
+func (UnimplementedClientServiceServer) RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveSshKey not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 
@@ -1569,6 +1635,60 @@ func _ClientService_ListAudit_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_AddSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).AddSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/AddSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).AddSshKey(ctx, req.(*AddSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ListSshKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSshKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/ListSshKeys",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, req.(*ListSshKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RemoveSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/RemoveSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, req.(*RemoveSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _ClientService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "hakuriver.v1.ClientService",
 	HandlerType: (*ClientServiceServer)(nil),
@@ -1684,6 +1804,18 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAudit",
 			Handler:    _ClientService_ListAudit_Handler,
+		},
+		{
+			MethodName: "AddSshKey",
+			Handler:    _ClientService_AddSshKey_Handler,
+		},
+		{
+			MethodName: "ListSshKeys",
+			Handler:    _ClientService_ListSshKeys_Handler,
+		},
+		{
+			MethodName: "RemoveSshKey",
+			Handler:    _ClientService_RemoveSshKey_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
