@@ -220,7 +220,21 @@ describe("exec into tasks on a runner behind NAT", { timeout: 600_000 }, () => {
   });
 
   it("a task whose node went offline is refused with a clear line (last: it stops the runner)", async () => {
+    // An exec in flight when its runner dies ends with one line, not a hang or a stack trace.
+    const live = spawn(process.execPath, [CLI, "exec", nativeTask, "--", "sh", "-c", "echo started; sleep 31.5"], { env: { ...process.env, ...cluster.cliEnv() }, stdio: ["pipe", "pipe", "pipe"] });
+    let liveOut = "";
+    let liveErr = "";
+    live.stdout.on("data", (d: Buffer) => (liveOut += d.toString()));
+    live.stderr.on("data", (d: Buffer) => (liveErr += d.toString()));
+    const liveExit = new Promise<number | null>((resolve) => live.once("close", resolve));
+    await waitUntil(() => liveOut.includes("started"), 20_000, () => "the exec never started");
     await cluster.kill(runner!);
+    const liveCode = await liveExit;
+    assert.notEqual(liveCode, 0);
+    assert.match(liveErr, /execnode|runner|offline/, liveErr);
+    assert.equal(liveErr.trim().split("\n").length, 1, liveErr);
+    // A runner killed outright cleans up nothing: this test's own leftover goes here.
+    for (const pid of processesWith("sleep 31.5")) process.kill(pid, "SIGKILL");
     const result = await cli(["exec", containerTask, "--", "true"]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, new RegExp(`node execnode, which is offline|task ${containerTask} is lost, not running`), result.stderr);

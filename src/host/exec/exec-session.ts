@@ -116,7 +116,11 @@ export async function* runExec(broker: ExecBroker, task: TaskRecord, start: Exec
   void relayInput(input, exec.outbox, leave);
   try {
     for (;;) {
-      const next = await exec.incoming.next();
+      // A runner that died mid-exec breaks its stream: that is the node going away, not a fault of the call.
+      const next = await exec.incoming.next().catch((error: unknown) => {
+        if (signal.aborted) return { done: true as const, value: undefined };
+        throw new DomainError("unavailable", `the exec's stream from ${task.assignedNode} broke (${error instanceof Error ? error.message : String(error)}): its runner stopped or lost the Host`, { reason: ErrorReason.NODE_OFFLINE, metadata: { node: task.assignedNode ?? "" } });
+      });
       if (next.done) break;
       const m = next.value.message;
       if (m.case === "stdout" || m.case === "stderr") yield { message: { case: m.case, value: m.value } };
