@@ -49,7 +49,23 @@ export function loadOrCreateJumpHostKey(stateDir: string): JumpHostKey {
   const file = jumpHostKeyFile(stateDir);
   if (existsSync(file)) return describe(readFileSync(file, "utf8"), file, false);
   mkdirSync(stateDir, { recursive: true });
-  const made = utils.generateKeyPairSync("ed25519", { comment: "hakuriver-jump" });
-  writeFileAtomically(file, made.private, 0o600);
-  return describe(made.private, file, true);
+  const privateKey = newJumpHostPrivateKey();
+  writeFileAtomically(file, privateKey, 0o600);
+  return describe(privateKey, file, true);
+}
+
+/**
+ * A new ed25519 private key, OpenSSH format, that ssh2 itself can read back.
+ * ssh2 1.17's generateKeyPairSync strips leading zero bytes from the public
+ * key, so about one key in 256 is written with a 31-byte public half that
+ * its own parseKey (and OpenSSH) rejects as malformed (mscdex/ssh2#1513):
+ * such a key is thrown away and another made.
+ */
+export function newJumpHostPrivateKey(): string {
+  for (let attempt = 1; ; attempt++) {
+    const made = utils.generateKeyPairSync("ed25519", { comment: "hakuriver-jump" });
+    if (!(utils.parseKey(made.private) instanceof Error)) return made.private;
+    // Eight malformed keys in a row is a chance of 2^-64: something else is wrong.
+    if (attempt === 8) throw new Error("ssh2 made eight ed25519 keys in a row that it cannot read back");
+  }
 }
