@@ -63,6 +63,12 @@ export const CLIENT_POLICY = {
   listUsers: { access: "admin", audited: false },
   removeUser: { access: "admin", audited: true },
   setUserRole: { access: "admin", audited: true },
+  stopVps: { access: "user", audited: true, owned: true },
+  startVps: { access: "user", audited: true, owned: true },
+  restartVps: { access: "user", audited: true, owned: true },
+  snapshotVps: { access: "user", audited: true, owned: true },
+  listSnapshots: { access: "viewer", audited: false },
+  deleteSnapshot: { access: "user", audited: true, owned: true },
 } as const satisfies Record<Methods<typeof ClientService>, Rule>;
 
 /** RunnerService, by method's local name: join tokens only. */

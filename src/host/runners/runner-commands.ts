@@ -1,7 +1,8 @@
 /**
  * Every command the Host sends down a runner's control stream is built
  * here, so the wire shape of "what a runner is told" lives in one module:
- * the welcome, run, kill, pause, resume, open-tunnel and drain commands.
+ * the welcome, run, kill, pause, resume, open-tunnel and drain commands,
+ * and a VPS's stop, start and snapshot.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ControlResponseSchema, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
@@ -41,6 +42,26 @@ export function taskSpecFields(task: TaskRecord) {
 /** Starts `task` on its runner; a runner answers a repeat with the task's status. */
 export function runTaskCommand(task: TaskRecord): RunnerCommand {
   return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey } } } };
+}
+
+/** Starts a stopped VPS whose start was placed: its kept container, or a new one from the snapshot `task.startFrom`. */
+export function startVpsCommand(task: TaskRecord): RunnerCommand {
+  return { message: { case: "startVps", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey }, snapshot: task.startFrom ?? "" } } };
+}
+
+/** What to send for a placed task: a start of a stopped VPS (it has `startOn`), else RunTask. */
+export function assignmentCommand(task: TaskRecord): RunnerCommand {
+  return task.startOn ? startVpsCommand(task) : runTaskCommand(task);
+}
+
+/** Stops a VPS's container and keeps it. */
+export function stopVpsCommand(taskId: number): RunnerCommand {
+  return { message: { case: "stopVps", value: { taskId: String(taskId) } } };
+}
+
+/** Commits a VPS's container and saves it as the tarball of snapshot `name`. */
+export function snapshotVpsCommand(taskId: number, name: string): RunnerCommand {
+  return { message: { case: "snapshotVps", value: { taskId: String(taskId), name } } };
 }
 
 /** Stops a task; `reason` ends up in the task's message. */

@@ -14,6 +14,7 @@ import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
+import { submitFromSnapshot, vpsLifecycleHandlers, type VpsLifecycleHandlerDeps } from "./vps-lifecycle-handlers.js";
 
 /** What the client service needs: what its parts need, the Host's whole task repository and events. */
 export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "events">, Omit<NodeHandlerDeps, "repo" | "events"> {
@@ -23,12 +24,17 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly auth: AuthHandlerDeps;
   /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
   readonly watch: WatchDeps;
+  /** VPS stop, start, restart and snapshots. */
+  readonly vps: Omit<VpsLifecycleHandlerDeps, "logs">;
 }
 
 /** Creates the complete ClientService implementation. */
 export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof ClientService> {
+  const tasks = taskHandlers(deps);
   return {
-    ...taskHandlers(deps),
+    ...tasks,
+    submitTask: submitFromSnapshot(tasks.submitTask, deps.vps.snapshots),
+    ...vpsLifecycleHandlers({ ...deps.vps, logs: deps.logs }),
     ...nodeHandlers(deps),
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
