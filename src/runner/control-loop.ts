@@ -117,6 +117,9 @@ export class ControlLoop implements TaskReporter {
           sshHostKeys: [...(report.sshHostKeys ?? [])],
           stdoutSize: BigInt(report.stdoutSize),
           stderrSize: BigInt(report.stderrSize),
+          ...(report.snapshot
+            ? { snapshotName: report.snapshot.name, snapshotError: report.snapshot.error, snapshotTarball: report.snapshot.tarball, snapshotSizeBytes: BigInt(report.snapshot.sizeBytes) }
+            : {}),
         },
       },
     });
@@ -284,6 +287,17 @@ export class ControlLoop implements TaskReporter {
         return;
       case "drain":
         log.info({ drained: message.value.drained }, "drain state changed");
+        return;
+      case "stopVps":
+        await supervisor.stopVps(message.value.taskId);
+        return;
+      case "startVps":
+        // Not awaited: a start waits for sshd (up to minutes); commands behind it go on.
+        void supervisor.startVps(message.value).catch((err) => log.error({ err }, "VPS start failed"));
+        return;
+      case "snapshotVps":
+        // Not awaited: a commit and save of a large disk takes minutes.
+        void supervisor.snapshotVps(message.value).catch((err) => log.error({ err }, "VPS snapshot failed"));
         return;
       default:
         log.warn({ case: message.case }, "unhandled command");

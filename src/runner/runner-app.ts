@@ -62,7 +62,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   // Counted here, sent up with every heartbeat: the Host's /metrics shows them per node.
   const figures = new RunnerFigures();
   const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log, figures);
-  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
+
+  const tarballDir = join(options.sharedDir, options.containerDir ?? "hakuriver-containers");
+  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env), tarballDir });
   const containers = new DockerExecutor({ docker, images, runner: options.name, sharedDir: options.sharedDir, log });
   const executors: Executor[] = [native, vps, containers];
   const executorFor = (spec: TaskSpec): Executor => {
@@ -86,6 +88,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       log,
       reporter,
       figures,
+      vps,
     }),
     figures,
     log,

@@ -18,6 +18,7 @@ import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
 import { gpuCountOption } from "../option-values.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
+import { vpsLifecycleCommands } from "./vps-lifecycle.js";
 import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs, DependencyArgs {
@@ -35,6 +36,7 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   "wait-timeout"?: number;
   name?: string;
   label?: string[];
+  "from-snapshot"?: string;
 }
 
 /** The public key to install: the string, the file, else ~/.ssh/id_ed25519.pub then id_rsa.pub. */
@@ -102,6 +104,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
+    fromSnapshot: args["from-snapshot"] ?? "",
     ...dependencyFields(args),
   });
   let task = response.tasks[0]!;
@@ -152,7 +155,7 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   console.log(
     keyValues([
       ["SSH port", task.sshPort > 0 ? `${task.sshPort} (on the runner's 127.0.0.1; reached through the Host)` : "-"],
-      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : "- (not active)"],
+      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : statusName(task.status) === "stopped" ? `- (stopped; hakuriver vps start ${task.taskId} brings it back)` : "- (not active)"],
     ]),
   );
   return 0;
@@ -162,7 +165,8 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
 export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   const id = <T>(s: Argv<T>) => s.positional("id", { type: "string", demandOption: true, describe: "VPS task id" });
   return y.command("vps", "submit and manage VPS tasks (containers you log into with ssh)", (v) =>
-    v
+    // stop, start, restart, snapshot and snapshots live in vps-lifecycle.ts.
+    vpsLifecycleCommands(v
       .command(
         "submit",
         "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
@@ -170,6 +174,7 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
           dependencyOptions(namingOptions(resourceOptions(s)))
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
+            .option("from-snapshot", { type: "string", describe: "start from this snapshot's disk (hakuriver vps snapshots lists them)" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
         (a) => run(() => submit(a)),
@@ -178,7 +183,8 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a)))
       .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
       .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))
-      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS")))
-      .demandCommand(1, "name a vps command: submit, list, status, kill, pause or resume"),
+      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS"))),
+      run,
+    ).demandCommand(1, "name a vps command: submit, list, status, kill, pause, resume, stop, start, restart, snapshot or snapshots"),
   );
 }

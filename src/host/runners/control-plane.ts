@@ -107,9 +107,11 @@ export class ControlPlane {
       case "taskEvent": {
         const taskId = parseTaskId(message.value.taskId);
         if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
+        // An answer to a SnapshotVps, not a status report.
         if (message.value.snapshotName !== "") {
           if (this.deps.snapshotReported) this.deps.snapshotReported(node, message.value);
           else this.deps.log.warn({ node, taskId: message.value.taskId, snapshot: message.value.snapshotName }, "a snapshot report nobody waits for");
+          return;
         }
         await this.faults.taskEvent(node, message.value, (event) => this.taskEvent(node, event));
         return;
