@@ -76,6 +76,14 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listUsers: admin,
   removeUser: admin,
   setUserRole: admin,
+  // The tasks are command tasks: allowed callers get FAILED_PRECONDITION (not a VPS), after the owner check.
+  stopVps: ownWork,
+  startVps: ownWork,
+  restartVps: ownWork,
+  snapshotVps: ownWork,
+  listSnapshots: viewer,
+  // An unknown snapshot is NOT_FOUND for any user (there is no owner to check).
+  deleteSnapshot: user,
   control: runnerOnly,
   tunnel: runnerOnly,
 };
@@ -202,6 +210,12 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     listUsers: () => client.listUsers({}),
     removeUser: () => client.removeUser({ name: "no-such-user" }),
     setUserRole: () => client.setUserRole({ name: "no-such-user", role: Role.VIEWER }),
+    stopVps: () => client.stopVps({ taskId: task }),
+    startVps: () => client.startVps({ taskId: task }),
+    restartVps: () => client.restartVps({ taskId: task }),
+    snapshotVps: () => client.snapshotVps({ taskId: task }),
+    listSnapshots: () => client.listSnapshots({}),
+    deleteSnapshot: () => client.deleteSnapshot({ name: "no-such-snapshot" }),
     control: async () => {
       const hello = { message: { case: "hello" as const, value: { name: `policy-${unique}`, resources: { cores: 1, memoryBytes: 1n << 30n }, version: "test" } } };
       for await (const _ of runner.control(once(hello))) break;

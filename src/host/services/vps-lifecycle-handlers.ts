@@ -15,7 +15,7 @@ import { requireMayActOn } from "../auth/ownership.js";
 import { callingUser } from "../auth/principal.js";
 import type { LogStore } from "../logs/log-store.js";
 import type { SnapshotRecord } from "../store/snapshot-repo.js";
-import type { VpsLifecycle } from "../vps/vps-lifecycle.js";
+import { requireVpsKind, type VpsLifecycle } from "../vps/vps-lifecycle.js";
 import type { VpsSnapshots } from "../vps/vps-snapshots.js";
 import { taskToProto } from "./to-proto.js";
 
@@ -45,10 +45,11 @@ export function snapshotToProto(record: SnapshotRecord): MessageInitShape<typeof
 /** Creates the VPS lifecycle RPCs. */
 export function vpsLifecycleHandlers(deps: VpsLifecycleHandlerDeps): VpsLifecycleHandlers {
   const { lifecycle, snapshots, logs } = deps;
-  /** The VPS, once the caller may `verb` it (`done`: the verb's participle, for messages). */
+  /** The VPS, once the caller may `verb` it (`done`: the verb's participle, for messages); the owner is checked before the kind. */
   const own = async (taskIdText: string, ctx: HandlerContext, verb: string, done: string) => {
-    const task = await lifecycle.requireVps(taskIdText, done);
+    const task = await lifecycle.requireTask(taskIdText);
     requireMayActOn(callingUser(ctx), task, verb);
+    requireVpsKind(task, done);
     return task;
   };
   return {

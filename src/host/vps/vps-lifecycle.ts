@@ -54,6 +54,11 @@ export function requireVpsKind(task: TaskRecord, verb: string): void {
 export class VpsLifecycle {
   constructor(private readonly deps: VpsLifecycleDeps) {}
 
+  /** The task with this id (of any kind); NOT_FOUND / INVALID_ARGUMENT otherwise. */
+  requireTask(taskIdText: string): Promise<TaskRecord> {
+    return this.deps.tasks.require(taskIdText);
+  }
+
   /** The VPS with this id, checked to be one (`verb` for the message). */
   async requireVps(taskIdText: string, verb: string): Promise<TaskRecord> {
     const task = await this.deps.tasks.require(taskIdText);
