@@ -1691,8 +1691,8 @@ export const ClientService: GenService<{
    * role: user (own tasks only).
    * Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
    * no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
-   * stopped, or the node is drained or can never hold it), UNAVAILABLE (the
-   * node is offline).
+   * stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+   * can never hold it).
    *
    * @generated from rpc hakuriver.v1.ClientService.StartVps
    */

@@ -489,9 +489,9 @@ export type TaskEvent = Message<"hakuriver.v1.TaskEvent"> & {
   sshHostKeys: string[];
 
   /**
-   * Set when the event answers a SnapshotVps: SnapshotVps.name (the status
-   * is then the VPS's current one, usually unchanged). Empty = not about a
-   * snapshot.
+   * Set when the event answers a SnapshotVps: SnapshotVps.name. The Host
+   * reads only the snapshot fields of such an event, never its status (the
+   * runner sends the VPS's current one). Empty = not about a snapshot.
    *
    * @generated from field: string snapshot_name = 9;
    */

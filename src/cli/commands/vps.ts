@@ -135,7 +135,7 @@ async function list(args: GlobalArgs & OwnerFilter & NameLabelFilter & { all?: b
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "NAME", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), statusName(t.status) === "stopped" ? `hakuriver vps start ${t.taskId}` : `hakuriver ssh ${t.taskId}`]),
       ),
     );
   }

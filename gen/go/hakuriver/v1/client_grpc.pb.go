@@ -210,8 +210,8 @@ type ClientServiceClient interface {
 	// role: user (own tasks only).
 	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
 	// no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
-	// stopped, or the node is drained or can never hold it), UNAVAILABLE (the
-	// node is offline).
+	// stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+	// can never hold it).
 	StartVps(ctx context.Context, in *StartVpsRequest, opts ...grpc.CallOption) (*StartVpsResponse, error)
 	// Stops a running or paused VPS (as StopVps) and starts it again on its
 	// node (as StartVps); a stopped one is just started. Least role: user (own
@@ -876,8 +876,8 @@ type ClientServiceServer interface {
 	// role: user (own tasks only).
 	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
 	// no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
-	// stopped, or the node is drained or can never hold it), UNAVAILABLE (the
-	// node is offline).
+	// stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+	// can never hold it).
 	StartVps(context.Context, *StartVpsRequest) (*StartVpsResponse, error)
 	// Stops a running or paused VPS (as StopVps) and starts it again on its
 	// node (as StartVps); a stopped one is just started. Least role: user (own

@@ -776,9 +776,9 @@ type TaskEvent struct {
 	// unchanged (an event that is not about sshd starting, or a runner that
 	// could not read them, or an older runner).
 	SshHostKeys []string `protobuf:"bytes,8,rep,name=ssh_host_keys,json=sshHostKeys,proto3" json:"ssh_host_keys,omitempty"`
-	// Set when the event answers a SnapshotVps: SnapshotVps.name (the status
-	// is then the VPS's current one, usually unchanged). Empty = not about a
-	// snapshot.
+	// Set when the event answers a SnapshotVps: SnapshotVps.name. The Host
+	// reads only the snapshot fields of such an event, never its status (the
+	// runner sends the VPS's current one). Empty = not about a snapshot.
 	SnapshotName string `protobuf:"bytes,9,opt,name=snapshot_name,json=snapshotName,proto3" json:"snapshot_name,omitempty"`
 	// With snapshot_name: empty when the snapshot was saved; else why not
 	// (the Host fails the SnapshotVps call with it).

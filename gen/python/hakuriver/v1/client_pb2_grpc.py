@@ -605,8 +605,8 @@ class ClientServiceServicer(object):
         role: user (own tasks only).
         Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
         no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
-        stopped, or the node is drained or can never hold it), UNAVAILABLE (the
-        node is offline).
+        stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+        can never hold it).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
