@@ -168,6 +168,7 @@ describe("VPS stop, start and snapshots across two NAT'd nodes with their own en
     assert.equal((await task(vpsId)).status, TaskStatus.KILLED);
     await waitUntil(() => beta.docker(["inspect", container(vpsId)]).then(() => false, () => true), 30_000, () => "the stopped container is removed");
     failsWith(await cli(["vps", "start", vpsId]), /already killed/, "start of a killed VPS");
+    failsWith(await cli(["vps", "stop", vpsId]), /already killed; nothing to stop/, "stop of a finished VPS");
   });
 
   it("vps start --node of an offline node, and snapshot delete", async () => {
