@@ -289,7 +289,8 @@ export class ControlLoop implements TaskReporter {
         log.info({ drained: message.value.drained }, "drain state changed");
         return;
       case "stopVps":
-        await supervisor.stopVps(message.value.taskId);
+        // Not awaited: docker stop grants sshd 10 s; the stopped report follows.
+        void supervisor.stopVps(message.value.taskId).catch((err) => log.error({ err }, "VPS stop failed"));
         return;
       case "startVps":
         // Not awaited: a start waits for sshd (up to minutes); commands behind it go on.
