@@ -60,6 +60,10 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver ssh-config 1234567890 --install", "add the block to ~/.ssh/config, then: ssh hakuriver-1234567890"],
     ["hakuriver ssh-config 1234567890", "print the block instead"],
   ],
+  forward: [
+    ["hakuriver forward 1234567890 8888", "Jupyter in task 1234567890 at http://127.0.0.1:8888 here"],
+    ["hakuriver forward 1234567890 6006 --local 0", "TensorBoard on any free local port (printed)"],
+  ],
   logs: [
     ["hakuriver logs 1234567890 --follow", "stdout until the task ends"],
     ["hakuriver logs 1234567890 --stderr", "what the task wrote to stderr"],

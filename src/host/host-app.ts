@@ -208,7 +208,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   const authDeps = { store: authStore, throttle, audit, now, log };
   const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId), runnerFigures: (node, figures) => metrics.runnerFigures(node, figures) });
   const ports = { api: options.port, sshProxy: 0 };
-  const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined };
+  const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined, heartbeatIntervalMs: options.heartbeatIntervalMs };
   const monitor = new NodeMonitor({
     nodes,
     repo,
@@ -279,6 +279,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           dependencies,
           auth: { store: authStore, audit, facts },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
+          broker,
         }),
       );
       router.service(RunnerService, runnerService({ plane, broker, log }));

@@ -19,6 +19,7 @@ import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
 import { lockStateDir } from "./state-lock.js";
+import { containerAddress, forwardTarget } from "./forward-target.js";
 import { TunnelDialer } from "./tunnels.js";
 import { dockerClient } from "./vps/docker-connection.js";
 import { VpsExecutor } from "./vps/vps-executor.js";
@@ -70,7 +71,16 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, tls: options.tls, log, portOf: (taskId) => vps.sshPortOf(taskId) });
+  // Set once the loop made it, before any command (and so any forward) can arrive.
+  const supervisorRef: { current?: Supervisor } = {};
+  const tunnels = new TunnelDialer({
+    hostAddress: options.hostAddress,
+    joinToken: options.joinToken,
+    tls: options.tls,
+    log,
+    portOf: (taskId) => vps.sshPortOf(taskId),
+    forwardTarget: (taskId, port) => forwardTarget(taskId, port, { held: (id) => supervisorRef.current?.held(id), containerAddress: (ref) => containerAddress(docker, ref) }),
+  });
   const loop = new ControlLoop({
     hostAddress: options.hostAddress,
     tls: options.tls,
@@ -100,6 +110,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     }),
   });
   const { supervisor } = loop;
+  supervisorRef.current = supervisor;
   await supervisor.recover();
   const stopPruning = supervisor.startPruning();
   const running = loop.run();

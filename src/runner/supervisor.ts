@@ -220,6 +220,11 @@ export class Supervisor {
     return this.table.inventory();
   }
 
+  /** The task `taskId` as held now (its status and handle), if this runner holds it. */
+  held(taskId: string): Readonly<RunnerTask> | undefined {
+    return this.table.get(taskId);
+  }
+
   /** Ids of tasks running or paused now. */
   activeIds(): string[] {
     return this.table.activeIds();

@@ -155,6 +155,12 @@ export const ErrorReason = {
   DOCKER_UNAVAILABLE: "DOCKER_UNAVAILABLE",
   /** `delete-container --image`: another container still uses the environment's image. FAILED_PRECONDITION (IMAGE_IN_USE). Remove that container, retry. */
   IMAGE_IN_USE: "IMAGE_IN_USE",
+
+  // ── Port forwarding ──
+  /** Nothing listens on the forwarded port inside the task (connection refused). FAILED_PRECONDITION (TASK_PORT, metadata `port`). Start the server, retry. */
+  PORT_REFUSED: "PORT_REFUSED",
+  /** The runner could not open the forward's stream (it did not answer in time, or failed). UNAVAILABLE, ResourceInfo (node). Retry. */
+  TUNNEL_FAILED: "TUNNEL_FAILED",
 } as const;
 
 /** One reason of the catalogue. */

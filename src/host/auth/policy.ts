@@ -46,6 +46,7 @@ export const CLIENT_POLICY = {
   killTask: { access: "user", audited: true, owned: true },
   pauseTask: { access: "user", audited: true, owned: true },
   resumeTask: { access: "user", audited: true, owned: true },
+  forwardPort: { access: "user", audited: true, owned: true },
   drainNode: { access: "operator", audited: true },
   undrainNode: { access: "operator", audited: true },
   createContainer: { access: "operator", audited: true },

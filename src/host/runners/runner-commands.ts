@@ -58,9 +58,12 @@ export function resumeTaskCommand(taskId: number): RunnerCommand {
   return { message: { case: "resumeTask", value: { taskId: String(taskId) } } };
 }
 
-/** Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task `taskId`. */
-export function openTunnelCommand(tunnelId: string, taskId: string, port: number): RunnerCommand {
-  return { message: { case: "openTunnel", value: { tunnelId, taskId, port } } };
+/**
+ * Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task
+ * `taskId`: its sshd, or with `forward` the task's own port (a port forward).
+ */
+export function openTunnelCommand(tunnelId: string, taskId: string, port: number, forward = false): RunnerCommand {
+  return { message: { case: "openTunnel", value: { tunnelId, taskId, port, forward } } };
 }
 
 /** Tells the runner whether its node takes new work. */

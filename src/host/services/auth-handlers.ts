@@ -28,6 +28,8 @@ export interface ClusterFacts {
   readonly sshProxyPort: () => number;
   readonly authEnabled: boolean;
   readonly tls: boolean;
+  /** Milliseconds between runner heartbeats (timing.heartbeat_interval). */
+  readonly heartbeatIntervalMs: number;
 }
 
 /** What the auth RPCs need. */
@@ -86,7 +88,14 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
   return {
     describeCluster() {
       const { facts } = deps;
-      return { version: facts.version, apiPort: facts.apiPort(), sshProxyPort: facts.sshProxyPort(), authEnabled: facts.authEnabled, tls: facts.tls };
+      return {
+        version: facts.version,
+        apiPort: facts.apiPort(),
+        sshProxyPort: facts.sshProxyPort(),
+        authEnabled: facts.authEnabled,
+        tls: facts.tls,
+        heartbeatIntervalMs: BigInt(facts.heartbeatIntervalMs),
+      };
     },
     whoAmI(_request, ctx) {
       const caller = callingUser(ctx);

@@ -1,6 +1,6 @@
 /**
  * The client-facing service, assembled from its parts: task RPCs, node
- * RPCs, the watch, environment RPCs and auth RPCs. Each part is typed as a `Pick` of the service,
+ * RPCs, the watch, environment RPCs, auth RPCs and port forwards. Each part is typed as a `Pick` of the service,
  * and the whole is checked against `ServiceImpl<typeof ClientService>`, so
  * an RPC added to the contract and missing here fails to compile.
  */
@@ -8,8 +8,10 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import { environmentHandlers, type EnvironmentDeps } from "../environments/environment-handlers.js";
 import type { TaskRepo } from "../store/task-repo.js";
+import type { TunnelBroker } from "../tunnels/tunnel-broker.js";
 import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
+import { forwardHandlers } from "./forward-handler.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
@@ -23,6 +25,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly auth: AuthHandlerDeps;
   /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
   readonly watch: WatchDeps;
+  /** Opens runners' tunnel streams (port forwards). */
+  readonly broker: Pick<TunnelBroker, "open">;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -33,5 +37,6 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
+    ...forwardHandlers({ tasks: deps.tasks, nodes: deps.nodes, broker: deps.broker }),
   } satisfies ServiceImpl<typeof ClientService>;
 }

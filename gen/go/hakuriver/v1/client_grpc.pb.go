@@ -195,6 +195,19 @@ type ClientServiceClient interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error)
 }
 
 type clientServiceClient struct {
@@ -584,6 +597,37 @@ func (c *clientServiceClient) ListAudit(ctx context.Context, in *ListAuditReques
 	return out, nil
 }
 
+func (c *clientServiceClient) ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[4], "/hakuriver.v1.ClientService/ForwardPort", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &clientServiceForwardPortClient{stream}
+	return x, nil
+}
+
+type ClientService_ForwardPortClient interface {
+	Send(*ForwardPortRequest) error
+	Recv() (*ForwardPortResponse, error)
+	grpc.ClientStream
+}
+
+type clientServiceForwardPortClient struct {
+	grpc.ClientStream
+}
+
+func (x *clientServiceForwardPortClient) Send(m *ForwardPortRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortClient) Recv() (*ForwardPortResponse, error) {
+	m := new(ForwardPortResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility
@@ -766,6 +810,19 @@ type ClientServiceServer interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ClientService_ForwardPortServer) error
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -868,6 +925,9 @@ func (UnimplementedClientServiceServer) RevokeToken(context.Context, *RevokeToke
 }
 func (UnimplementedClientServiceServer) ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListAudit not implemented")
+}
+func (UnimplementedClientServiceServer) ForwardPort(ClientService_ForwardPortServer) error {
+	return status.Errorf(codes.Unimplemented, "method ForwardPort not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 
@@ -1475,6 +1535,32 @@ func _ClientService_ListAudit_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_ForwardPort_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).ForwardPort(&clientServiceForwardPortServer{stream})
+}
+
+type ClientService_ForwardPortServer interface {
+	Send(*ForwardPortResponse) error
+	Recv() (*ForwardPortRequest, error)
+	grpc.ServerStream
+}
+
+type clientServiceForwardPortServer struct {
+	grpc.ServerStream
+}
+
+func (x *clientServiceForwardPortServer) Send(m *ForwardPortResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortServer) Recv() (*ForwardPortRequest, error) {
+	m := new(ForwardPortRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 var _ClientService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "hakuriver.v1.ClientService",
 	HandlerType: (*ClientServiceServer)(nil),
@@ -1613,6 +1699,12 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 			StreamName:    "CreateTarball",
 			Handler:       _ClientService_CreateTarball_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "ForwardPort",
+			Handler:       _ClientService_ForwardPort_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "hakuriver/v1/client.proto",

@@ -5,6 +5,7 @@ import grpc
 from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import client_pb2 as hakuriver_dot_v1_dot_client__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
+from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
 
 
 class ClientServiceStub(object):
@@ -192,6 +193,11 @@ class ClientServiceStub(object):
                 '/hakuriver.v1.ClientService/ListAudit',
                 request_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.FromString,
+                )
+        self.ForwardPort = channel.stream_stream(
+                '/hakuriver.v1.ClientService/ForwardPort',
+                request_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
                 )
 
 
@@ -553,6 +559,24 @@ class ClientServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ForwardPort(self, request_iterator, context):
+        """Carries one TCP connection to a port of a running task or VPS (see
+        ForwardOpen for where it goes), over a stream its runner opens, so it
+        works behind NAT. The first request must be an open; the first response
+        is an opened; then bytes both ways, each direction ending with a close;
+        the stream closes with OK once both did. Cancelling the call drops the
+        connection at once. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+        1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+        running, or nothing listens on the port: connection refused),
+        UNAVAILABLE (the task's node is offline, its runner did not answer in
+        time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+        PERMISSION_DENIED (another user's task).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClientServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -715,6 +739,11 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'ForwardPort': grpc.stream_stream_rpc_method_handler(
+                    servicer.ForwardPort,
+                    request_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1284,5 +1313,22 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ListAudit',
             hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.SerializeToString,
             hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ForwardPort(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.ClientService/ForwardPort',
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -89,14 +89,16 @@ class LogCursor(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., stdout_offset: _Optional[int] = ..., stderr_offset: _Optional[int] = ...) -> None: ...
 
 class OpenTunnel(_message.Message):
-    __slots__ = ["port", "task_id", "tunnel_id"]
+    __slots__ = ["forward", "port", "task_id", "tunnel_id"]
+    FORWARD_FIELD_NUMBER: _ClassVar[int]
     PORT_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     TUNNEL_ID_FIELD_NUMBER: _ClassVar[int]
+    forward: bool
     port: int
     task_id: str
     tunnel_id: str
-    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ...) -> None: ...
+    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ..., forward: bool = ...) -> None: ...
 
 class PauseTaskCommand(_message.Message):
     __slots__ = ["task_id"]
