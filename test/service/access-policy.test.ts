@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   killTask: ownWork,
   pauseTask: ownWork,
   resumeTask: ownWork,
+  forwardPort: ownWork,
   drainNode: operator,
   undrainNode: operator,
   createContainer: operator,
@@ -181,6 +182,10 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     killTask: () => client.killTask({ taskId: task }),
     pauseTask: () => client.pauseTask({ taskId: task }),
     resumeTask: () => client.resumeTask({ taskId: task }),
+    // A queued task: allowed callers get FAILED_PRECONDITION (it is not running).
+    forwardPort: async () => {
+      for await (const _ of client.forwardPort(once({ message: { case: "open" as const, value: { taskId: task, port: 80 } } }))) break;
+    },
     drainNode: () => client.drainNode({ node: "no-such-node" }),
     undrainNode: () => client.undrainNode({ node: "no-such-node" }),
     createContainer: () => client.createContainer({ name: "Not A Valid Name!", image: "busybox" }),
