@@ -137,14 +137,22 @@ function record(deps: AuthInterceptorDeps, principal: Principal, method: string,
 async function* endOnRevoke<T>(deps: AuthInterceptorDeps, principal: Principal, stream: AsyncIterable<T>, ended: (error: unknown) => void): AsyncGenerator<T> {
   const iterator = stream[Symbol.asyncIterator]();
   let revokedBecause: string | undefined;
+  let revoked = false;
+  // Wakes only the current wait: a race against one long-pending promise would keep every
+  // message's value alive (through its reactions) until the stream ended, a leak on long streams.
   let wake: (() => void) | undefined;
-  const revoked = new Promise<"revoked">((resolve) => (wake = () => resolve("revoked")));
-  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), wake?.()));
+  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), (revoked = true), wake?.()));
+  const nextOrRevoked = () =>
+    new Promise<IteratorResult<T> | "revoked">((resolve, reject) => {
+      if (revoked) return resolve("revoked");
+      wake = () => resolve("revoked");
+      iterator.next().then(resolve, reject);
+    }).finally(() => (wake = undefined));
   let failure: unknown;
   let innerDone = false;
   try {
     for (;;) {
-      const step = await Promise.race([iterator.next(), revoked]);
+      const step = await nextOrRevoked();
       if (step === "revoked") {
         throw new DomainError("unauthenticated", `${revokedBecause ?? "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
       }
