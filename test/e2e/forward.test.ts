@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, connect, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult } from "../helpers/cluster.js";
+import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult, type Proc } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
 
 const IMAGE = "hakuriver-test/debian-sshd:latest";
@@ -98,7 +98,8 @@ async function forwardCallCode(cluster: TestCluster, taskId: string, port: numbe
 
 describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () => {
   let nat: NatNode;
-  const cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TLS_MODE: "off" });
+  // A node is lost only after 10 s of silence: the last test sees a node offline whose VPS still counts as running.
+  const cluster = new TestCluster({ ...FAST_TIMING, HAKURIVER_TLS_MODE: "off", HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "50" });
   const key = join(cluster.dir, "key");
   const home = join(cluster.dir, "home");
   // Only --host (through HAKURIVER_HOST) and the token: no proxy port anywhere on the client's side.
@@ -109,6 +110,7 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
   let proxyPort = 0;
   let vpsId = "";
   let vpsAddress = "";
+  let runner: Proc | undefined;
 
   /** Established TCP connections inside the node's namespace to the VPS's `port` at the container's own address (the runner's side of forwards). */
   const runnerConnections = async (port: number) =>
@@ -128,7 +130,7 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     await cluster.startHost(0, ["--ssh-proxy-port", String(proxyPort)]);
     assert.equal(cluster.sshProxyPort, proxyPort, "the Host's proxy listens on the port asked");
     assert.notEqual(proxyPort, 8002);
-    await cluster.startRunner("fwdnode", { wrapper: nat.wrapper, env: { DOCKER_HOST: nat.dockerHost, HAKURIVER_RUNNER_DOCKER_HOST: nat.dockerHost } });
+    runner = await cluster.startRunner("fwdnode", { wrapper: nat.wrapper, env: { DOCKER_HOST: nat.dockerHost, HAKURIVER_RUNNER_DOCKER_HOST: nat.dockerHost } });
     const submitted = await cli(["vps", "submit", "--container", ENV, "--public-key-file", `${key}.pub`, "--wait", "--json"]);
     assert.equal(submitted.code, 0, submitted.stderr + submitted.stdout);
     vpsId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
@@ -289,5 +291,28 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     const login = await runTool("ssh", ["-F", configFile, `hakuriver-${vpsId}`, "echo", "via-config"], cliEnv());
     assert.equal(login.code, 0, login.stderr);
     assert.equal(login.stdout.trim(), "via-config");
+  });
+
+  it("a node gone offline: UNAVAILABLE, and the forward says so per connection", async () => {
+    const forward = await startForward([vpsId, "8080", "--local", "0"], cliEnv());
+    try {
+      await cluster.kill(runner!);
+      // The Host sees the control stream close at once; the node is lost (and the VPS with it) only after 10 s.
+      let offline = { code: Code.Unknown, message: "" };
+      await waitUntil(async () => (offline = await forwardCallCode(cluster, vpsId, 8080)).code === Code.Unavailable, 8000, () => `still ${Code[offline.code]}: ${offline.message}`);
+      const { task } = await cluster.client.getTask({ taskId: vpsId });
+      assert.equal(task?.status, 3, "the VPS still counts as running (its node is not lost yet)");
+      assert.match(offline.message, /node fwdnode of task \d+ is offline/);
+      const [host, port] = [forward.address.replace(/:\d+$/, ""), Number(/:(\d+)$/.exec(forward.address)![1])];
+      await new Promise<void>((resolve) => {
+        const socket = connect({ host, port });
+        socket.once("close", () => resolve());
+        socket.once("error", () => {});
+      });
+      await waitUntil(() => /error \(unavailable\): node fwdnode of task \d+ is offline/.test(forward.output()), 5000, () => forward.output());
+    } finally {
+      forward.child.kill("SIGINT");
+    }
+    assert.equal(await forward.exited, 0);
   });
 });
