@@ -228,6 +228,7 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     const unknown = await cli(["forward", "12345", "8080"]);
     assert.equal(unknown.code, 1, unknown.stderr);
     assert.match(unknown.stderr, /task 12345 not found/);
+    assert.equal(unknown.stderr.trim().split("\n").length, 1, `one line, no stack trace: ${unknown.stderr}`);
     const finished = await cli(["task", "submit", "--container", "NULL", "--wait", "--json", "--", "true"]);
     assert.equal(finished.code, 0, finished.stderr);
     const finishedId = (JSON.parse(finished.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
