@@ -59,6 +59,30 @@ async function fetchBytes(url: string): Promise<{ status: number; body: Buffer }
   return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
 }
 
+/**
+ * An HTTP/1.0 GET on a raw connection whose reading waits for `read()`
+ * (so a test can hold several downloads open at once); resolves with the body.
+ */
+function rawGet(address: string, path: string): { read(): Promise<Buffer> } {
+  const port = Number(/:(\d+)$/.exec(address)![1]);
+  const socket = connect({ host: address.replace(/:\d+$/, ""), port });
+  socket.pause();
+  socket.once("connect", () => socket.write(`GET ${path} HTTP/1.0\r\n\r\n`));
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    socket.on("data", (d: Buffer) => chunks.push(d));
+    socket.once("error", reject);
+    socket.once("end", () => {
+      const all = Buffer.concat(chunks);
+      const head = all.indexOf("\r\n\r\n");
+      if (head < 0 || !/^HTTP\/1\.[01] 200/.test(all.subarray(0, head).toString())) reject(new Error(`bad response: ${all.subarray(0, 200).toString()}`));
+      else resolve(all.subarray(head + 4));
+    });
+  });
+  done.catch(() => {});
+  return { read: () => (socket.resume(), done) };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -160,11 +184,18 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
       assert.equal(index.status, 200);
       assert.equal(index.body.toString(), page);
       const want = sha256(big);
-      const [one, two] = await Promise.all([fetchBytes(`http://${forward.address}/big.bin`), fetchBytes(`http://${forward.address}/big.bin`)]);
-      assert.equal(one.body.length, BIG_BYTES);
-      assert.equal(sha256(one.body), want);
-      assert.equal(two.body.length, BIG_BYTES);
-      assert.equal(sha256(two.body), want);
+      const whole = await fetchBytes(`http://${forward.address}/big.bin`);
+      assert.equal(whole.body.length, BIG_BYTES);
+      assert.equal(sha256(whole.body), want);
+      // Two downloads open at once: both reach the runner before either is read, then both finish intact.
+      const one = rawGet(forward.address, "/big.bin");
+      const two = rawGet(forward.address, "/big.bin");
+      await waitUntil(async () => (await runnerConnections(8080)) === 2, 15_000, () => "the runner never held two connections at once");
+      const bodies = await Promise.all([one.read(), two.read()]);
+      for (const body of bodies) {
+        assert.equal(body.length, BIG_BYTES);
+        assert.equal(sha256(body), want);
+      }
     } finally {
       forward.child.kill("SIGINT");
     }
