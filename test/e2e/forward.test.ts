@@ -325,6 +325,12 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     assert.equal(login.stdout.trim(), "via-config");
   });
 
+  it("the Host and the runner logged no stray error through all of it", () => {
+    for (const [name, output] of [["host", cluster.host!.output()], ["runner", runner!.output()]] as const) {
+      assert.doesNotMatch(output, /escaped its handler|nobody waiting for it/, `${name}:\n${output.slice(-3000)}`);
+    }
+  });
+
   it("a node gone offline: UNAVAILABLE, and the forward says so per connection", async () => {
     const forward = await startForward([vpsId, "8080", "--local", "0"], cliEnv());
     try {

@@ -95,6 +95,8 @@ export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>,
     signal.removeEventListener("abort", onCallAbort);
     stop.abort();
     outbox.end(!finished);
-    void incoming.return?.();
+    incoming.return?.()?.catch(() => {
+      // The runner's stream is being dropped; how its reader ends does not matter any more.
+    });
   }
 }
