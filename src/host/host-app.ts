@@ -280,6 +280,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           auth: { store: authStore, audit, facts },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
           broker,
+          forwardMeter: metrics.forwards,
         }),
       );
       router.service(RunnerService, runnerService({ plane, broker, log }));

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { CLI, FAST_TIMING, TestCluster, waitUntil, type CliResult, type Proc } from "../helpers/cluster.js";
 import { NatNode, natUnsupported, sh } from "../helpers/netns.js";
+import { parseExposition, sampleValue } from "../helpers/prometheus.js";
 
 const IMAGE = "hakuriver-test/debian-sshd:latest";
 const ENV = "fwddeb";
@@ -201,6 +202,14 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     }
     assert.equal(await forward.exited, 0, forward.output());
     await waitUntil(async () => (await runnerConnections(8080)) === 0, 15_000, () => "a connection to the VPS's port stayed open on the runner");
+    // /metrics counted the three downloads, and no forward is left open on the Host.
+    const scrape = async () => {
+      const response = await fetch(`http://${cluster.address}/metrics`, { headers: { authorization: `Bearer ${cluster.adminToken}` } });
+      assert.equal(response.status, 200);
+      return parseExposition(await response.text());
+    };
+    await waitUntil(async () => sampleValue(await scrape(), "hakuriver_forward_connections") === 0, 10_000, () => "a forward stayed open on the Host");
+    assert.ok((sampleValue(await scrape(), "hakuriver_forward_bytes_total", { direction: "to_client" }) ?? 0) >= 3 * BIG_BYTES);
   });
 
   it("drops the runner's side when the client is killed mid-transfer", async () => {

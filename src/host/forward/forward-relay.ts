@@ -16,6 +16,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ForwardPortRequest, ForwardPortResponseSchema } from "../../../gen/hakuriver/v1/forward_pb.js";
+import type { TunnelMeter } from "../tunnels/splice.js";
 import type { RunnerTunnel } from "../tunnels/tunnel-broker.js";
 
 /** A message to the client of a forward. */
@@ -41,10 +42,11 @@ export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Prom
 /**
  * Yields the runner's side of the connection as ForwardPort responses
  * until both sides closed. `requests` continues the client's stream after
- * its open message.
+ * its open message. `meter` hears of the connection and its bytes.
  */
-export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>, tunnel: RunnerTunnel, signal: AbortSignal): AsyncGenerator<ForwardOut> {
+export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>, tunnel: RunnerTunnel, signal: AbortSignal, meter?: TunnelMeter): AsyncGenerator<ForwardOut> {
   const { outbox, incoming } = tunnel;
+  meter?.tunnelOpened();
   const stop = new AbortController();
   // Also when this generator waits at a yield (its finally would run only once resumed).
   const onCallAbort = () => (stop.abort(), outbox.end(true));
@@ -62,6 +64,7 @@ export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>,
       if (next.done) break;
       const { message } = next.value;
       if (message.case === "data") {
+        meter?.tunnelRelayed("to_runner", message.value.length);
         if (!outbox.data(message.value)) await waitForDrain();
       } else if (message.case === "close") break;
       else if (message.case === "open") throw new ConnectError("a forward's open may come only once, as its first message", Code.InvalidArgument);
@@ -79,7 +82,10 @@ export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>,
       const next = await unlessAborted(incoming.next(), stop.signal);
       if (next.done) throw new ConnectError("the runner's side of the forward ended without a close (the runner went away?)", Code.Unavailable);
       const { message } = next.value;
-      if (message.case === "data") yield { message: { case: "data", value: message.value } };
+      if (message.case === "data") {
+        meter?.tunnelRelayed("to_client", message.value.length);
+        yield { message: { case: "data", value: message.value } };
+      }
       else if (message.case === "close") {
         yield { message: { case: "close", value: { reason: message.value.reason } } };
         break;
@@ -93,6 +99,7 @@ export async function* relayForward(requests: AsyncIterator<ForwardPortRequest>,
     throw clientError ?? error;
   } finally {
     signal.removeEventListener("abort", onCallAbort);
+    meter?.tunnelClosed();
     stop.abort();
     outbox.end(!finished);
     incoming.return?.()?.catch(() => {

@@ -8,6 +8,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import { environmentHandlers, type EnvironmentDeps } from "../environments/environment-handlers.js";
 import type { TaskRepo } from "../store/task-repo.js";
+import type { TunnelMeter } from "../tunnels/splice.js";
 import type { TunnelBroker } from "../tunnels/tunnel-broker.js";
 import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
@@ -27,6 +28,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly watch: WatchDeps;
   /** Opens runners' tunnel streams (port forwards). */
   readonly broker: Pick<TunnelBroker, "open">;
+  /** Counts port forwards for /metrics; none = not counted. */
+  readonly forwardMeter?: TunnelMeter;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -37,6 +40,6 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
-    ...forwardHandlers({ tasks: deps.tasks, nodes: deps.nodes, broker: deps.broker }),
+    ...forwardHandlers({ tasks: deps.tasks, nodes: deps.nodes, broker: deps.broker, ...(deps.forwardMeter ? { meter: deps.forwardMeter } : {}) }),
   } satisfies ServiceImpl<typeof ClientService>;
 }

@@ -8,14 +8,15 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
 import { callingUser } from "../auth/principal.js";
 import { openForward, type ForwardDeps } from "../forward/open-forward.js";
+import type { TunnelMeter } from "../tunnels/splice.js";
 import { relayForward } from "../forward/forward-relay.js";
 import { firstMessage } from "./first-message.js";
 
 /** How long a client may take to send the open message. */
 const OPEN_TIMEOUT_MS = 10_000;
 
-/** Creates the `forwardPort` method of ClientService. */
-export function forwardHandlers(deps: ForwardDeps): Pick<ServiceImpl<typeof ClientService>, "forwardPort"> {
+/** Creates the `forwardPort` method of ClientService; `deps.meter` counts forwards for /metrics. */
+export function forwardHandlers(deps: ForwardDeps & { readonly meter?: TunnelMeter }): Pick<ServiceImpl<typeof ClientService>, "forwardPort"> {
   return {
     async *forwardPort(requests, ctx) {
       const iterator = requests[Symbol.asyncIterator]();
@@ -31,7 +32,7 @@ export function forwardHandlers(deps: ForwardDeps): Pick<ServiceImpl<typeof Clie
         yield { message: { case: "opened", value: { node: opened.node } } };
         relayed = true;
         // The relay ends the runner's stream itself: after its last message, or at once on failure.
-        yield* relayForward(iterator, opened.tunnel, ctx.signal);
+        yield* relayForward(iterator, opened.tunnel, ctx.signal, deps.meter);
       } finally {
         ctx.signal.removeEventListener("abort", drop);
         if (!relayed) drop();
