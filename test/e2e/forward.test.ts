@@ -334,6 +334,15 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     assert.equal(login.stdout.trim(), "via-config");
   });
 
+  it("a hand-written ProxyCommand `hakuriver ssh-proxy ID` with only --host learns the port too", async () => {
+    const login = await runTool("ssh", [
+      "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+      "-o", `ProxyCommand=${process.execPath} ${CLI} ssh-proxy ${vpsId}`, `root@vps-${vpsId}`, "echo", "hand-written",
+    ], cliEnv());
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout.trim(), "hand-written");
+  });
+
   it("the Host and the runner logged no stray error through all of it", () => {
     for (const [name, output] of [["host", cluster.host!.output()], ["runner", runner!.output()]] as const) {
       assert.doesNotMatch(output, /escaped its handler|nobody waiting for it/, `${name}:\n${output.slice(-3000)}`);
