@@ -2,10 +2,11 @@
  * `hakuriver forward` to a runner behind NAT, for real: the runner and its
  * own dockerd live in a network namespace that can dial the Host but that
  * nothing can dial into. A busybox httpd serves inside a VPS (on the
- * container's own address) and as a native command task (on the runner's
- * loopback); pages and a 50 MB file come back intact through the forward,
- * two connections at once; bad input fails as typed; nothing is left open
- * on the runner once the client goes away. The Host runs its SSH proxy on
+ * container's own address), as a native command task and as a container
+ * command task (both on the runner's loopback); pages and a 50 MB file
+ * come back intact through the forward, two connections at once; bad input
+ * fails as typed; nothing is left open on the runner once the client goes
+ * away. The Host runs its SSH proxy on
  * a non-default port and the CLI is told only --host: `ssh` and
  * `ssh-config` learn the port by asking (DescribeCluster).
  */
@@ -246,6 +247,32 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
           return got?.status === 200;
         }, 15_000, () => `no page through the forward: ${forward.output()}`);
         assert.equal(got!.body.toString(), "native task page\n");
+      } finally {
+        forward.child.kill("SIGINT");
+      }
+      assert.equal(await forward.exited, 0, forward.output());
+    } finally {
+      await cli(["task", "kill", taskId]);
+    }
+  });
+
+  it("forwards to a container command task's port (it shares the runner's network)", async () => {
+    await nat.loadImage("hakuriver-test/busybox:latest", "hakuriver/fwdbb:base");
+    const port = 19_000 + Math.floor(Math.random() * 1000);
+    const serve = `mkdir -p /tmp/site && echo container task page > /tmp/site/index.html && exec httpd -f -p ${port} -h /tmp/site`;
+    const submitted = await cli(["task", "submit", "--container", "fwdbb", "--json", "--", "sh", "-c", serve]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
+    try {
+      await waitUntil(async () => (await cluster.client.getTask({ taskId })).task?.status === 3, 60_000, () => "the container task never ran");
+      const forward = await startForward([taskId, String(port), "--local", "0"], cliEnv());
+      try {
+        let got: { status: number; body: Buffer } | undefined;
+        await waitUntil(async () => {
+          got = await fetchBytes(`http://${forward.address}/index.html`).catch(() => undefined);
+          return got?.status === 200;
+        }, 15_000, () => `no page through the forward: ${forward.output()}`);
+        assert.equal(got!.body.toString(), "container task page\n");
       } finally {
         forward.child.kill("SIGINT");
       }
