@@ -5,7 +5,7 @@
  * directions, in the same run. The task is a native command task running a
  * small byte server on its node's loopback; the runner and Host are local.
  *
- *   node dist/test/bench/forward-throughput.js            # 256 MiB each way, 3 rounds
+ *   node dist/test/bench/forward-throughput.js            # 1 GiB each way, 3 rounds
  *   BENCH_BYTES=1073741824 BENCH_ROUNDS=5 node dist/test/bench/forward-throughput.js
  *   BENCH_ONLY=GET node dist/test/bench/forward-throughput.js   # one direction
  *
@@ -17,7 +17,7 @@ import { connect, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CLI, TestCluster, waitUntil } from "../helpers/cluster.js";
 
-const BYTES = Number(process.env.BENCH_BYTES ?? 256 * 1024 ** 2);
+const BYTES = Number(process.env.BENCH_BYTES ?? 1024 ** 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** `GET` or `PUT` alone (for profiling one direction); both by default. */
 const ONLY = process.env.BENCH_ONLY;
