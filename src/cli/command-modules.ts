@@ -35,6 +35,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { words: ["login", "logout", "whoami"], load: async () => (await import("./commands/auth.js")).authCommands },
   { words: ["user"], load: async () => (await import("./commands/users.js")).userCommands },
   { words: ["token"], load: async () => (await import("./commands/tokens.js")).tokenCommands },
+  { words: ["key"], load: async () => (await import("./commands/keys.js")).keyCommands },
   { words: ["audit"], load: async () => (await import("./commands/audit.js")).auditCommand },
   { words: ["top"], load: async () => (await import("./commands/top.js")).topCommand },
 ];

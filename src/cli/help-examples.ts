@@ -59,6 +59,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "ssh-config": [
     ["hakuriver ssh-config 1234567890 --install", "add the block to ~/.ssh/config, then: ssh hakuriver-1234567890"],
     ["hakuriver ssh-config 1234567890", "print the block instead"],
+    ["hakuriver ssh-config 1234567890 --jump --install", "a block that reaches the VPS through the Host's SSH jump host (ProxyJump, no hakuriver needed to log in)"],
   ],
   forward: [
     ["hakuriver forward 1234567890 8888", "Jupyter in task 1234567890 at http://127.0.0.1:8888 here"],
@@ -109,6 +110,13 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "token create": [["hakuriver token create --label ci --expires 7d", "a token that expires in a week"]],
   "token list": [["hakuriver token list", "your tokens (every user's, for an admin)"]],
   "token revoke": [["hakuriver token revoke 12", "revoke token 12; its streams end at once"]],
+  key: [["hakuriver key add ~/.ssh/id_ed25519.pub", "let this key through the jump host to your VPS"]],
+  "key add": [
+    ["hakuriver key add ~/.ssh/id_ed25519.pub", "register your key: ssh -J jump@HOST:8003 root@vps-ID then works with it"],
+    ["hakuriver key add bob.pub --user bob", "register bob's key (admin)"],
+  ],
+  "key list": [["hakuriver key list", "your registered keys (everyone's, for an admin)"]],
+  "key remove": [["hakuriver key remove key_1a2b3c4d", "the jump host refuses that key from the next login on"]],
   audit: [
     ["hakuriver audit --since 1h", "what was done in the last hour"],
     ["hakuriver audit --user alice --limit 20", "alice's last 20 calls"],

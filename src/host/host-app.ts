@@ -37,6 +37,10 @@ import { AuditRepo } from "./store/audit-repo.js";
 import { AuthRepo } from "./store/auth-repo.js";
 import { runnerService } from "./services/runner-service.js";
 import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
+import { SshKeyStore } from "./auth/ssh-key-store.js";
+import { SshKeyRepo } from "./store/ssh-key-repo.js";
+import { startJumpHost, type JumpHost } from "./jump/jump-server.js";
+import { loadOrCreateJumpHostKey, type JumpHostKey } from "./jump/jump-host-key.js";
 import { TunnelBroker } from "./tunnels/tunnel-broker.js";
 import { openDatabase } from "./store/open-db.js";
 import { NodeRepo } from "./store/node-repo.js";
@@ -102,6 +106,8 @@ export interface HostOptions {
   readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
+  /** SSH jump host port (`ssh -J`); 0 picks a free one; undefined starts no jump host. */
+  readonly sshJumpPort?: number;
   /** Certificate and key for TLS on the API port; undefined serves plain text (h2c and HTTP/1.1 on one port). */
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The built dashboard served at `/`; default dist/web beside the compiled Host. */
@@ -132,6 +138,8 @@ export interface HostHandle {
   readonly port: number;
   /** The SSH proxy's port; 0 when no proxy was started. */
   readonly sshProxyPort: number;
+  /** The SSH jump host's port and host key; undefined when none was started. */
+  readonly sshJump: { readonly port: number; readonly hostKey: JumpHostKey } | undefined;
   readonly scheduler: Scheduler;
   /** Where the first tokens were written, when this start was the first. */
   readonly bootstrap: BootstrapResult | undefined;
@@ -158,6 +166,12 @@ export interface HostCore {
   setPorts(apiPort: number, sshProxyPort: number): void;
   /** Starts the raw-socket SSH proxy on `host:port` (0 = a free port). */
   startSshProxy(host: string, port: number): Promise<SshProxy>;
+  /**
+   * Starts the SSH jump host on `host:port` (0 = a free port), with the host
+   * key kept under the state dir (made on the first start), and tells the
+   * cluster description its port and key.
+   */
+  startJumpHost(host: string, port: number): Promise<JumpHost & { readonly hostKey: JumpHostKey }>;
   /** Starts the monitors and the first scheduling pass. */
   start(): void;
   /** Stops background work and closes the database. */
@@ -204,11 +218,23 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   await authStore.load();
   const bootstrap = options.auth.enabled ? await bootstrapAuth(authStore, options.auth.stateDir) : undefined;
   const audit = new AuditLog(new AuditRepo(database.db), log);
+  const sshKeys = new SshKeyStore(new SshKeyRepo(database.db), now);
+  await sshKeys.load();
   const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
   const authDeps = { store: authStore, throttle, audit, now, log };
   const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId), runnerFigures: (node, figures) => metrics.runnerFigures(node, figures) });
   const ports = { api: options.port, sshProxy: 0 };
-  const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined, heartbeatIntervalMs: options.heartbeatIntervalMs };
+  const jump = { port: 0, hostKey: "" };
+  const facts = {
+    version: HOST_VERSION,
+    apiPort: () => ports.api,
+    sshProxyPort: () => ports.sshProxy,
+    sshJumpPort: () => jump.port,
+    sshJumpHostKey: () => jump.hostKey,
+    authEnabled: options.auth.enabled,
+    tls: options.tls !== undefined,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+  };
   const monitor = new NodeMonitor({
     nodes,
     repo,
@@ -258,6 +284,27 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
         meter: metrics,
         recordTunnel: (entry) => audit.record({ at: now(), actor: entry.actor, action: "tunnel", target: entry.taskId, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
       }),
+    startJumpHost: async (host, port) => {
+      const hostKey = loadOrCreateJumpHostKey(options.auth.stateDir);
+      const started = await startJumpHost(host, port, {
+        repo,
+        nodes,
+        broker,
+        keys: sshKeys,
+        hostKey,
+        log,
+        meter: metrics,
+        principalOf: (user) => {
+          if (!options.auth.enabled) return { kind: "user", user, role: "admin", tokenId: "" };
+          const found = authStore.findUser(user);
+          return found ? { kind: "user", user: found.name, role: found.role, tokenId: "" } : undefined;
+        },
+        recordJump: (entry) => audit.record({ at: now(), actor: entry.actor, action: "jump", target: entry.target, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
+      });
+      jump.port = started.port;
+      jump.hostKey = hostKey.publicKey;
+      return { ...started, hostKey };
+    },
     // Outermost first: the RPC count sees the code the caller gets.
     interceptors: [rpcMetrics(metrics), errorMapping, storageFaultLog(log), authInterceptor({ ...authDeps, enabled: options.auth.enabled })],
     routes: (router) => {
@@ -278,6 +325,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           mountAllowList: options.auth.mountAllowList,
           dependencies,
           auth: { store: authStore, audit, facts },
+          sshKeys: { keys: sshKeys, users: authStore, authEnabled: options.auth.enabled },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
           broker,
           forwardMeter: metrics.forwards,
@@ -332,12 +380,14 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     log: options.log,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
+  const sshJump = options.sshJumpPort === undefined ? undefined : await core.startJumpHost(options.bind, options.sshJumpPort);
   core.setPorts(server.port, sshProxy?.port ?? 0);
   core.start();
-  options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
+  options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, sshJumpPort: sshJump?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
   return {
     port: server.port,
     sshProxyPort: sshProxy?.port ?? 0,
+    sshJump: sshJump ? { port: sshJump.port, hostKey: sshJump.hostKey } : undefined,
     scheduler: core.scheduler,
     bootstrap: core.bootstrap,
     close: async () => {
@@ -347,6 +397,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       const left = await server.drain(graceMs);
       if (left > 0) options.log.warn({ left, graceMs }, "shutdown grace over: closing with calls still in flight");
       await sshProxy?.close();
+      await sshJump?.close();
       await server.close();
       await core.stop();
     },

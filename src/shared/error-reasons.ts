@@ -20,6 +20,7 @@ export const RESOURCE_TYPE = {
   token: "hakuriver.v1.TokenInfo",
   container: "hakuriver.v1.EnvContainer",
   tarball: "hakuriver.v1.Tarball",
+  sshKey: "hakuriver.v1.SshKey",
 } as const;
 
 /** Stable error reasons, grouped by where they arise. */
@@ -141,6 +142,10 @@ export const ErrorReason = {
   TOKEN_NOT_FOUND: "TOKEN_NOT_FOUND",
   /** The change would leave no admin. FAILED_PRECONDITION (ADMIN_COUNT). Make another admin first. */
   LAST_ADMIN: "LAST_ADMIN",
+  /** No registered SSH key has the id or fingerprint. NOT_FOUND, ResourceInfo (hakuriver.v1.SshKey). `hakuriver key list` shows them. */
+  SSH_KEY_NOT_FOUND: "SSH_KEY_NOT_FOUND",
+  /** The SSH key is registered already (for this user or another). ALREADY_EXISTS, ResourceInfo (hakuriver.v1.SshKey). Keep it, or remove it first. */
+  SSH_KEY_ALREADY_EXISTS: "SSH_KEY_ALREADY_EXISTS",
 
   // ── Environments ──
   /** No environment container has the name. NOT_FOUND, ResourceInfo (hakuriver.v1.EnvContainer). Create it first. */

@@ -77,6 +77,9 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listUsers: admin,
   removeUser: admin,
   setUserRole: admin,
+  addSshKey: user,
+  listSshKeys: user,
+  removeSshKey: user,
   control: runnerOnly,
   tunnel: runnerOnly,
 };
@@ -207,6 +210,10 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     listUsers: () => client.listUsers({}),
     removeUser: () => client.removeUser({ name: "no-such-user" }),
     setUserRole: () => client.setUserRole({ name: "no-such-user", role: Role.VIEWER }),
+    // Allowed callers get INVALID_ARGUMENT (no key) and NOT_FOUND (no such key id).
+    addSshKey: () => client.addSshKey({ publicKey: "not a key" }),
+    listSshKeys: () => client.listSshKeys({}),
+    removeSshKey: () => client.removeSshKey({ keyId: "key_00000000" }),
     control: async () => {
       const hello = { message: { case: "hello" as const, value: { name: `policy-${unique}`, resources: { cores: 1, memoryBytes: 1n << 30n }, version: "test" } } };
       for await (const _ of runner.control(once(hello))) break;

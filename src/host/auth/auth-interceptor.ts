@@ -15,6 +15,9 @@ import { describeCall } from "./call-description.js";
 import { ruleOf, type Rule } from "./policy.js";
 import { peerAddressKey, principalKey, principalName, type Principal } from "./principal.js";
 import { roleAtLeast } from "../../shared/roles.js";
+import { INTERRUPTED, InterruptibleReader } from "../services/interruptible-reader.js";
+import type { AuthStore } from "./auth-store.js";
+import type { Logger } from "pino";
 
 /** What the interceptor needs. */
 export interface AuthInterceptorDeps extends AuthenticatorDeps {
@@ -134,27 +137,23 @@ function record(deps: AuthInterceptorDeps, principal: Principal, method: string,
  * revoked; then the handler is stopped (its generator returned) and the
  * call fails UNAUTHENTICATED.
  */
-async function* endOnRevoke<T>(deps: AuthInterceptorDeps, principal: Principal, stream: AsyncIterable<T>, ended: (error: unknown) => void): AsyncGenerator<T> {
+export async function* endOnRevoke<T>(
+  deps: { readonly store: Pick<AuthStore, "onRevoked">; readonly log: Logger },
+  principal: Principal,
+  stream: AsyncIterable<T>,
+  ended: (error: unknown) => void,
+): AsyncGenerator<T> {
   const iterator = stream[Symbol.asyncIterator]();
+  const reader = new InterruptibleReader(iterator);
   let revokedBecause: string | undefined;
-  let revoked = false;
-  // Wakes only the current wait: a race against one long-pending promise would keep every
-  // message's value alive (through its reactions) until the stream ended, a leak on long streams.
-  let wake: (() => void) | undefined;
-  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), (revoked = true), wake?.()));
-  const nextOrRevoked = () =>
-    new Promise<IteratorResult<T> | "revoked">((resolve, reject) => {
-      if (revoked) return resolve("revoked");
-      wake = () => resolve("revoked");
-      iterator.next().then(resolve, reject);
-    }).finally(() => (wake = undefined));
+  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), reader.interrupt()));
   let failure: unknown;
   let innerDone = false;
   try {
     for (;;) {
-      const step = await nextOrRevoked();
-      if (step === "revoked") {
-        throw new DomainError("unauthenticated", `${revokedBecause ?? "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
+      const step = await reader.next();
+      if (step === INTERRUPTED) {
+        throw new DomainError("unauthenticated", `${revokedBecause || "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
       }
       if (step.done) {
         innerDone = true;

@@ -64,6 +64,9 @@ export const CLIENT_POLICY = {
   listUsers: { access: "admin", audited: false },
   removeUser: { access: "admin", audited: true },
   setUserRole: { access: "admin", audited: true },
+  addSshKey: { access: "user", audited: true, selfOrAdmin: true },
+  listSshKeys: { access: "user", audited: false, selfOrAdmin: true },
+  removeSshKey: { access: "user", audited: true, selfOrAdmin: true },
 } as const satisfies Record<Methods<typeof ClientService>, Rule>;
 
 /** RunnerService, by method's local name: join tokens only. */

@@ -14,6 +14,7 @@ import type { TaskEvents } from "../tasks/task-events.js";
 import { authHandlers, type AuthHandlerDeps } from "./auth-handlers.js";
 import { forwardHandlers } from "./forward-handler.js";
 import { nodeHandlers, type NodeHandlerDeps } from "./node-handlers.js";
+import { sshKeyHandlers, type SshKeyHandlerDeps } from "./ssh-key-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
@@ -24,6 +25,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly events: TaskEvents;
   readonly environments: EnvironmentDeps;
   readonly auth: AuthHandlerDeps;
+  /** Registered SSH keys (the jump host's). */
+  readonly sshKeys: SshKeyHandlerDeps;
   /** What watches read from: the change feed, the shared ledger, the Host's stop signal. */
   readonly watch: WatchDeps;
   /** Opens runners' tunnel streams (port forwards). */
@@ -40,6 +43,7 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
+    ...sshKeyHandlers(deps.sshKeys),
     ...forwardHandlers({ tasks: deps.tasks, nodes: deps.nodes, broker: deps.broker, ...(deps.forwardMeter ? { meter: deps.forwardMeter } : {}) }),
   } satisfies ServiceImpl<typeof ClientService>;
 }

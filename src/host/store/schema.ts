@@ -122,6 +122,20 @@ export interface AuditTable {
   detail: string;
 }
 
+/** One SSH public key registered for a user (migration 0011); the jump host lets it through to their VPS. */
+export interface SshKeyTable {
+  key_id: string;
+  /** "" when added with auth off and no user named. */
+  user_name: string;
+  type: string;
+  /** The key blob, base64. */
+  key_base64: string;
+  /** "SHA256:..." as ssh-keygen -l prints it; unique. */
+  fingerprint: string;
+  comment: string;
+  created_at: number;
+}
+
 /** The Host database; applied migrations are tracked in Kysely's own tables. */
 export interface Database {
   nodes: NodeTable;
@@ -132,4 +146,5 @@ export interface Database {
   users: UserTable;
   tokens: TokenTable;
   audit_events: AuditTable;
+  ssh_keys: SshKeyTable;
 }

@@ -12,14 +12,38 @@ import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
 import { formatTimeLimit } from "../../shared/time-limit.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
-import { KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
+import { jumpCommand, KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
 
 let proxyPort: Promise<number> | undefined;
+let jumpPort: Promise<number> | undefined;
 
 /** The Host's SSH proxy port (0 = none), asked once per page load. */
 function sshProxyPort(): Promise<number> {
   proxyPort ??= api.describeCluster({}).then((cluster) => cluster.sshProxyPort);
   return proxyPort;
+}
+
+/** The Host's SSH jump host port (0 = none), asked once per page load. */
+function sshJumpPort(): Promise<number> {
+  jumpPort ??= api.describeCluster({}).then((cluster) => cluster.sshJumpPort);
+  return jumpPort;
+}
+
+/** `ssh -J ...` for machines with stock OpenSSH only, when the Host runs a jump host. */
+function JumpLogin(props: { readonly taskId: string }) {
+  const [port, setPort] = useState<number | undefined>();
+  useEffect(() => {
+    sshJumpPort().then(setPort, () => setPort(0));
+  }, []);
+  if (!port) return null;
+  return (
+    <>
+      <p>
+        With stock OpenSSH only (no hakuriver), through the Host's SSH jump host (the key the VPS was submitted with, or one added with <code>hakuriver key add</code>):
+      </p>
+      <CopyText text={jumpCommand(props.taskId, location.hostname, port)} testId="ssh-jump-command" />
+    </>
+  );
 }
 
 function Login(props: { readonly task: Task }) {
@@ -33,6 +57,7 @@ function Login(props: { readonly task: Task }) {
     <div class="panel" data-testid="vps-login">
       <p>Log in through the Host (works when the node is behind NAT):</p>
       <CopyText text={sshCommand(id)} testId="ssh-command" />
+      <JumpLogin taskId={id} />
       <p>
         Or add a Host entry to <code>~/.ssh/config</code>, so plain <code>ssh</code>, <code>scp</code>, <code>sftp</code> and editors use <code>hakuriver-{id}</code>. Run (it creates <code>~/.ssh</code> if needed and replaces an earlier block of this VPS):
       </p>

@@ -195,6 +195,21 @@ type ClientServiceClient interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error)
 	// Carries one TCP connection to a port of a running task or VPS (see
 	// ForwardOpen for where it goes), over a stream its runner opens, so it
 	// works behind NAT. The first request must be an open; the first response
@@ -597,6 +612,33 @@ func (c *clientServiceClient) ListAudit(ctx context.Context, in *ListAuditReques
 	return out, nil
 }
 
+func (c *clientServiceClient) AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error) {
+	out := new(AddSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/AddSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error) {
+	out := new(ListSshKeysResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ListSshKeys", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error) {
+	out := new(RemoveSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/RemoveSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *clientServiceClient) ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error) {
 	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[4], "/hakuriver.v1.ClientService/ForwardPort", opts...)
 	if err != nil {
@@ -810,6 +852,21 @@ type ClientServiceServer interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error)
 	// Carries one TCP connection to a port of a running task or VPS (see
 	// ForwardOpen for where it goes), over a stream its runner opens, so it
 	// works behind NAT. The first request must be an open; the first response
@@ -925,6 +982,15 @@ func (UnimplementedClientServiceServer) RevokeToken(context.Context, *RevokeToke
 }
 func (UnimplementedClientServiceServer) ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListAudit not implemented")
+}
+func (UnimplementedClientServiceServer) AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddSshKey not implemented")
+}
+func (UnimplementedClientServiceServer) ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSshKeys not implemented")
+}
+func (UnimplementedClientServiceServer) RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveSshKey not implemented")
 }
 func (UnimplementedClientServiceServer) ForwardPort(ClientService_ForwardPortServer) error {
 	return status.Errorf(codes.Unimplemented, "method ForwardPort not implemented")
@@ -1535,6 +1601,60 @@ func _ClientService_ListAudit_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_AddSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).AddSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/AddSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).AddSshKey(ctx, req.(*AddSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ListSshKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSshKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/ListSshKeys",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, req.(*ListSshKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RemoveSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/RemoveSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, req.(*RemoveSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ClientService_ForwardPort_Handler(srv interface{}, stream grpc.ServerStream) error {
 	return srv.(ClientServiceServer).ForwardPort(&clientServiceForwardPortServer{stream})
 }
@@ -1676,6 +1796,18 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAudit",
 			Handler:    _ClientService_ListAudit_Handler,
+		},
+		{
+			MethodName: "AddSshKey",
+			Handler:    _ClientService_AddSshKey_Handler,
+		},
+		{
+			MethodName: "ListSshKeys",
+			Handler:    _ClientService_ListSshKeys_Handler,
+		},
+		{
+			MethodName: "RemoveSshKey",
+			Handler:    _ClientService_RemoveSshKey_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -2,6 +2,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from hakuriver.v1 import auth_pb2 as _auth_pb2
 from hakuriver.v1 import environments_pb2 as _environments_pb2
 from hakuriver.v1 import forward_pb2 as _forward_pb2
+from hakuriver.v1 import ssh_keys_pb2 as _ssh_keys_pb2
 from hakuriver.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor

@@ -6,6 +6,7 @@ from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import client_pb2 as hakuriver_dot_v1_dot_client__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
 from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
+from hakuriver.v1 import ssh_keys_pb2 as hakuriver_dot_v1_dot_ssh__keys__pb2
 
 
 class ClientServiceStub(object):
@@ -193,6 +194,21 @@ class ClientServiceStub(object):
                 '/hakuriver.v1.ClientService/ListAudit',
                 request_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.FromString,
+                )
+        self.AddSshKey = channel.unary_unary(
+                '/hakuriver.v1.ClientService/AddSshKey',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.FromString,
+                )
+        self.ListSshKeys = channel.unary_unary(
+                '/hakuriver.v1.ClientService/ListSshKeys',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.FromString,
+                )
+        self.RemoveSshKey = channel.unary_unary(
+                '/hakuriver.v1.ClientService/RemoveSshKey',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
                 )
         self.ForwardPort = channel.stream_stream(
                 '/hakuriver.v1.ClientService/ForwardPort',
@@ -559,6 +575,36 @@ class ClientServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddSshKey(self, request, context):
+        """Registers an OpenSSH public key for a user, so the SSH jump host lets it
+        through to their VPS. Least role: user, for a key of their own; admin
+        for another user's.
+        Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+        jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+        key is registered already), PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSshKeys(self, request, context):
+        """Lists registered keys. Least role: user, for their own; admin for
+        anyone's.
+        Errors: PERMISSION_DENIED (a non-admin naming another user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveSshKey(self, request, context):
+        """Removes a registered key. Least role: user, for their own; admin for
+        anyone's.
+        Errors: NOT_FOUND, PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ForwardPort(self, request_iterator, context):
         """Carries one TCP connection to a port of a running task or VPS (see
         ForwardOpen for where it goes), over a stream its runner opens, so it
@@ -739,6 +785,21 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'AddSshKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddSshKey,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.SerializeToString,
+            ),
+            'ListSshKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSshKeys,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.SerializeToString,
+            ),
+            'RemoveSshKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveSshKey,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.SerializeToString,
             ),
             'ForwardPort': grpc.stream_stream_rpc_method_handler(
                     servicer.ForwardPort,
@@ -1313,6 +1374,57 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ListAudit',
             hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.SerializeToString,
             hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def AddSshKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/AddSshKey',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListSshKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ListSshKeys',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RemoveSshKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/RemoveSshKey',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
