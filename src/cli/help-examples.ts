@@ -45,7 +45,9 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver vps submit --public-key-file ~/.ssh/id_ed25519.pub --cores 2", "a VPS with 2 cores, on any node"],
     ["hakuriver vps submit --target gpu1::0 --container mylab", "a VPS from environment mylab on GPU 0 of gpu1"],
     ["hakuriver vps submit --gpus 1 --container mylab", "a VPS with any free GPU"],
+    ["hakuriver vps submit --ssh none --container mylab", "no sshd, no key, any image; then: hakuriver vps connect ID"],
   ],
+  "vps connect": [["hakuriver vps connect 1234567890", "a root shell in the VPS (works without sshd: vps submit --ssh none)"]],
   "vps list": [["hakuriver vps list --all", "every VPS, ended ones too"]],
   "vps status": [["hakuriver vps status 1234567890", "a VPS and the ssh command for it"]],
   "vps kill": [["hakuriver vps kill 1234567890", "stop and remove a VPS"]],
@@ -64,6 +66,11 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   forward: [
     ["hakuriver forward 1234567890 8888", "Jupyter in task 1234567890 at http://127.0.0.1:8888 here"],
     ["hakuriver forward 1234567890 6006 --local 0", "TensorBoard on any free local port (printed)"],
+  ],
+  exec: [
+    ["hakuriver exec 1234567890 -- nvidia-smi", "run a command inside a running task or VPS; exits with its code"],
+    ["hakuriver exec -it 1234567890 -- bash", "an interactive shell in it (raw terminal, resize, Ctrl-C)"],
+    ["hakuriver exec --user 1000 --workdir /tmp 1234567890 -- ls", "as another user, in another directory"],
   ],
   logs: [
     ["hakuriver logs 1234567890 --follow", "stdout until the task ends"],

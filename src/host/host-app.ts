@@ -42,6 +42,7 @@ import { SshKeyRepo } from "./store/ssh-key-repo.js";
 import { startJumpHost, type JumpHost } from "./jump/jump-server.js";
 import { loadOrCreateJumpHostKey, type JumpHostKey } from "./jump/jump-host-key.js";
 import { TunnelBroker } from "./tunnels/tunnel-broker.js";
+import { ExecBroker } from "./exec/exec-broker.js";
 import { openDatabase } from "./store/open-db.js";
 import { NodeRepo } from "./store/node-repo.js";
 import { TaskRepo } from "./store/task-repo.js";
@@ -246,6 +247,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   });
   const health = new HealthHistory(nodes, () => repo.activityCounts(), now, log);
   const broker = new TunnelBroker(nodes);
+  const execs = new ExecBroker(nodes);
   const healthState = new HealthState(SERVED_SERVICES.map((service) => service.typeName));
   const reflection = reflectionIndex(SERVED_SERVICES);
   const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs, log };
@@ -329,9 +331,10 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
           broker,
           forwardMeter: metrics.forwards,
+          execs,
         }),
       );
-      router.service(RunnerService, runnerService({ plane, broker, log }));
+      router.service(RunnerService, runnerService({ plane, broker, execs, log }));
       router.service(Health, healthService(healthState));
       router.service(ServerReflectionV1, reflectionServiceV1(reflection));
       router.service(ServerReflectionV1alpha, reflectionServiceV1alpha(reflection));

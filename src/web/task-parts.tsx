@@ -30,7 +30,7 @@ export function useTask(id: string): { readonly task: Task | undefined; readonly
 }
 
 /** Kill, Pause and Resume for a task, with the Host's refusal shown beside them. */
-export function TaskActions(props: { readonly task: Task; readonly testId: string }) {
+export function TaskActions(props: { readonly task: Task; readonly testId: string; readonly onTerminal?: () => void }) {
   const { task } = props;
   const [busy, setBusy] = useState("");
   const [error, setError] = useState("");
@@ -57,6 +57,11 @@ export function TaskActions(props: { readonly task: Task; readonly testId: strin
       <button disabled={task.status !== TaskStatus.PAUSED || busy !== ""} onClick={() => void act("resume", () => api.resumeTask({ taskId: task.taskId }))}>
         {busy === "resume" ? "Resuming…" : "Resume"}
       </button>
+      {props.onTerminal && (
+        <button disabled={task.status !== TaskStatus.RUNNING} title="a shell inside it, through exec" data-testid="terminal-button" onClick={props.onTerminal}>
+          Terminal
+        </button>
+      )}
       <ErrorText text={error} />
     </div>
   );

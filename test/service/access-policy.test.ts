@@ -60,6 +60,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   pauseTask: ownWork,
   resumeTask: ownWork,
   forwardPort: ownWork,
+  execTask: ownWork,
   drainNode: operator,
   undrainNode: operator,
   createContainer: operator,
@@ -82,6 +83,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   removeSshKey: user,
   control: runnerOnly,
   tunnel: runnerOnly,
+  exec: runnerOnly,
 };
 
 /** The standard services' rows, by service type name and then local name. */
@@ -189,6 +191,9 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     forwardPort: async () => {
       for await (const _ of client.forwardPort(once({ message: { case: "open" as const, value: { taskId: task, port: 80 } } }))) break;
     },
+    execTask: async () => {
+      for await (const _ of client.execTask(once({ message: { case: "start" as const, value: { taskId: task, command: ["true"] } } }))) break;
+    },
     drainNode: () => client.drainNode({ node: "no-such-node" }),
     undrainNode: () => client.undrainNode({ node: "no-such-node" }),
     createContainer: () => client.createContainer({ name: "Not A Valid Name!", image: "busybox" }),
@@ -220,6 +225,9 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     },
     tunnel: async () => {
       for await (const _ of runner.tunnel(once({ message: { case: "open" as const, value: { tunnelId: "no-such-tunnel", error: "" } } }))) break;
+    },
+    exec: async () => {
+      for await (const _ of runner.exec(once({ message: { case: "open" as const, value: { execId: "no-such-exec", error: "" } } }))) break;
     },
   };
   const request = requests[method];

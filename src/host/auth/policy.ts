@@ -47,6 +47,7 @@ export const CLIENT_POLICY = {
   pauseTask: { access: "user", audited: true, owned: true },
   resumeTask: { access: "user", audited: true, owned: true },
   forwardPort: { access: "user", audited: true, owned: true },
+  execTask: { access: "user", audited: true, owned: true },
   drainNode: { access: "operator", audited: true },
   undrainNode: { access: "operator", audited: true },
   createContainer: { access: "operator", audited: true },
@@ -73,6 +74,7 @@ export const CLIENT_POLICY = {
 export const RUNNER_POLICY = {
   control: { access: "runner", audited: false },
   tunnel: { access: "runner", audited: false },
+  exec: { access: "runner", audited: false },
 } as const satisfies Record<Methods<typeof RunnerService>, Rule>;
 
 /**

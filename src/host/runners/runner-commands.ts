@@ -1,10 +1,11 @@
 /**
  * Every command the Host sends down a runner's control stream is built
  * here, so the wire shape of "what a runner is told" lives in one module:
- * the welcome, run, kill, pause, resume, open-tunnel and drain commands.
+ * the welcome, run, kill, pause, resume, open-tunnel, open-exec and drain commands.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ControlResponseSchema, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { ExecStartSchema } from "../../../gen/hakuriver/v1/exec_pb.js";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 
@@ -40,7 +41,9 @@ export function taskSpecFields(task: TaskRecord) {
 
 /** Starts `task` on its runner; a runner answers a repeat with the task's status. */
 export function runTaskCommand(task: TaskRecord): RunnerCommand {
-  return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey } } } };
+  // A VPS submitted with ssh_mode "none" has no key: its runner starts no sshd.
+  const noSsh = task.kind === "vps" && task.publicKey === "";
+  return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey, noSsh } } } };
 }
 
 /** Stops a task; `reason` ends up in the task's message. */
@@ -69,4 +72,9 @@ export function openTunnelCommand(tunnelId: string, taskId: string, port: number
 /** Tells the runner whether its node takes new work. */
 export function drainCommand(drained: boolean): RunnerCommand {
   return { message: { case: "drain", value: { drained } } };
+}
+
+/** Asks the runner to start `start` in its task and dial an Exec stream named `execId` for its bytes. */
+export function openExecCommand(execId: string, start: MessageInitShape<typeof ExecStartSchema>): RunnerCommand {
+  return { message: { case: "openExec", value: { execId, start } } };
 }

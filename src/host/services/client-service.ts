@@ -18,6 +18,8 @@ import { sshKeyHandlers, type SshKeyHandlerDeps } from "./ssh-key-handlers.js";
 import { taskHandlers, type TaskHandlerDeps } from "./task-handlers.js";
 import type { WatchDeps } from "../watch/watch-stream.js";
 import { watchHandlers } from "./watch-handlers.js";
+import { execHandlers } from "./exec-handler.js";
+import type { ExecBroker } from "../exec/exec-broker.js";
 
 /** What the client service needs: what its parts need, the Host's whole task repository and events. */
 export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "events">, Omit<NodeHandlerDeps, "repo" | "events"> {
@@ -33,6 +35,8 @@ export interface ClientServiceDeps extends Omit<TaskHandlerDeps, "repo" | "event
   readonly broker: Pick<TunnelBroker, "open">;
   /** Counts port forwards for /metrics; none = not counted. */
   readonly forwardMeter?: TunnelMeter;
+  /** Where exec calls wait for their runner's stream. */
+  readonly execs: ExecBroker;
 }
 
 /** Creates the complete ClientService implementation. */
@@ -43,6 +47,7 @@ export function clientService(deps: ClientServiceDeps): ServiceImpl<typeof Clien
     ...watchHandlers({ watch: deps.watch, logs: deps.logs }),
     ...environmentHandlers(deps.environments),
     ...authHandlers(deps.auth),
+    ...execHandlers({ tasks: deps.tasks, execs: deps.execs }),
     ...sshKeyHandlers(deps.sshKeys),
     ...forwardHandlers({ tasks: deps.tasks, nodes: deps.nodes, broker: deps.broker, ...(deps.forwardMeter ? { meter: deps.forwardMeter } : {}) }),
   } satisfies ServiceImpl<typeof ClientService>;

@@ -13,7 +13,7 @@ import { LABELS, ROLES, containerEnv, resourceHostConfig } from "../docker/task-
 import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
 import { readHostKeys } from "./host-keys.js";
 import { waitForSshBanner } from "./ssh-banner.js";
-import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
+import { AUTHORIZED_KEY_ENV, KEEP_ALIVE_SCRIPT, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
 import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
 import { VpsHandle, containerPort } from "./vps-handle.js";
 
@@ -31,6 +31,9 @@ export interface VpsExecutorOptions {
   /** Container creations/starts allowed at once (default 3; dockerd 20.10 deadlocks on bursts). */
   readonly startSlots?: number;
 }
+
+/** Label of a VPS container started without sshd (value "none"), so a restarted runner adopts it with no port. */
+export const SSH_MODE_LABEL = "hakuriver.ssh";
 
 /** The container name of a VPS task. */
 export function vpsContainerName(taskId: string): string {
@@ -69,6 +72,7 @@ export class VpsExecutor implements Executor {
   async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
     const { docker } = this.options;
     const name = vpsContainerName(spec.taskId);
+    if (spec.noSsh) return this.startWithoutSsh(spec, sink, context);
     if (spec.publicKey.trim() === "") throw new Error("a VPS needs a public key");
     const image = await this.image(spec.container);
     const create = () => docker.createContainer({
@@ -118,13 +122,49 @@ export class VpsExecutor implements Executor {
     }
   }
 
-  /** Adopts a VPS whose container still runs (or is paused) with its port published. */
+  /**
+   * A VPS with no sshd and no key (`ssh_mode` none): any image with /bin/sh,
+   * kept alive by a sleeping loop, no port published; reached through exec.
+   * It runs once the container started.
+   */
+  private async startWithoutSsh(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
+    const { docker } = this.options;
+    const name = vpsContainerName(spec.taskId);
+    const image = await this.image(spec.container);
+    const container = await this.limiter.run(async () => {
+      await docker.getContainer(name).remove({ force: true }).catch(() => {});
+      const created = await docker.createContainer({
+        name,
+        Image: image,
+        Entrypoint: ["/bin/sh", "-c", KEEP_ALIVE_SCRIPT],
+        Cmd: [],
+        Env: containerEnv(spec),
+        WorkingDir: "/shared",
+        Labels: { [LABELS.managed]: "true", [LABELS.role]: ROLES.vps, [LABELS.taskId]: spec.taskId, [LABELS.kind]: "vps", [LABELS.env]: spec.container, [SSH_MODE_LABEL]: "none" },
+        HostConfig: { ...resourceHostConfig(spec, context), RestartPolicy: { Name: "unless-stopped" } },
+      });
+      try {
+        await created.start();
+      } catch (error) {
+        await created.remove({ force: true }).catch(() => {});
+        throw error;
+      }
+      return created;
+    });
+    sink.stdout(Buffer.from(`VPS ${name} is up without sshd; open a shell with: hakuriver vps connect ${spec.taskId}\n`));
+    return new VpsHandle(container, 0, () => {});
+  }
+
+  /** Adopts a VPS whose container still runs (or is paused) with its port published (none for a VPS without sshd). */
   async recover(taskId: string, ref: string): Promise<Recovery> {
     // Received but not recorded with its container id (the runner died while starting it): look it up by name.
     const container = this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref);
     const info = await container.inspect().catch(() => undefined);
     const port = info ? containerPort(info) : undefined;
-    if (!info || !port || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
+    const noSsh = info?.Config.Labels?.[SSH_MODE_LABEL] === "none";
+    if (!info || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
+    if (noSsh) return { kind: "adopted", paused: info.State.Paused, handle: new VpsHandle(container, 0, () => {}) };
+    if (!port) return { kind: "lost" };
     this.ports.set(taskId, port);
     // A paused container cannot exec; the Host keeps the keys it was sent when the VPS started.
     const hostKeys = info.State.Paused ? [] : await readHostKeys(container).catch(() => []);

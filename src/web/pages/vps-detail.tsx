@@ -4,7 +4,7 @@
  * each enabled only in the statuses the Host accepts it in.
  */
 import { useEffect, useState } from "preact/hooks";
-import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
+import { TaskKind, TaskStatus, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
 import { api } from "../api.js";
 import { StatusBadge } from "../components.js";
 import { CopyText } from "../copy-text.js";
@@ -12,6 +12,7 @@ import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
 import { formatTimeLimit } from "../../shared/time-limit.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
+import { TaskTerminal } from "../terminal.js";
 import { jumpCommand, KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
 
 let proxyPort: Promise<number> | undefined;
@@ -53,6 +54,14 @@ function Login(props: { readonly task: Task }) {
   }, []);
   const id = props.task.taskId;
   if (FINAL_STATUSES.has(props.task.status)) return <p class="muted">This VPS has ended; there is nothing to log in to.</p>;
+  if (props.task.status === TaskStatus.RUNNING && props.task.sshPort === 0) {
+    return (
+      <div class="panel" data-testid="vps-login">
+        <p>This VPS runs no sshd (submitted with <code>--ssh none</code>): open the Terminal above, or a root shell from your machine:</p>
+        <CopyText text={`hakuriver vps connect ${id}`} testId="connect-command" />
+      </div>
+    );
+  }
   return (
     <div class="panel" data-testid="vps-login">
       <p>Log in through the Host (works when the node is behind NAT):</p>
@@ -79,6 +88,7 @@ function Login(props: { readonly task: Task }) {
 /** The detail of VPS `id`. */
 export function VpsDetail(props: { readonly id: string }) {
   const { task, error } = useTask(props.id);
+  const [terminal, setTerminal] = useState(false);
   const back = <a href={href("vps")}>← all VPS</a>;
   if (error !== "") return <section>{back}<p class="banner banner-error">{error}</p></section>;
   if (!task) return <section>{back}<p class="muted">Loading VPS {props.id}…</p></section>;
@@ -91,7 +101,8 @@ export function VpsDetail(props: { readonly id: string }) {
       <h1>
         VPS {task.taskId} <StatusBadge status={task.status} />
       </h1>
-      <TaskActions task={task} testId="vps-actions" />
+      <TaskActions task={task} testId="vps-actions" onTerminal={() => setTerminal(true)} />
+      {terminal && <TaskTerminal taskId={task.taskId} vps onClose={() => setTerminal(false)} />}
       <dl class="fields" data-testid="vps-fields">
         <Field label="Status" testId="vps-status"><StatusBadge status={task.status} /></Field>
         <Field label="Node" testId="vps-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>

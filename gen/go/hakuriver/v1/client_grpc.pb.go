@@ -57,6 +57,23 @@ type ClientServiceClient interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(ctx context.Context, in *ResumeTaskRequest, opts ...grpc.CallOption) (*ResumeTaskResponse, error)
+	// Runs a command inside a RUNNING command task or VPS, as `docker exec`
+	// does (container tasks and VPS: in the container; native tasks: a
+	// process in the task's cgroup, working directory and environment). The
+	// first request must be a start; then stdin, resizes and stdin_close. The
+	// responses are output, then exactly one exit with the command's own exit
+	// code, after which the stream closes with OK. The bytes travel on a
+	// stream the task's runner opens (RunnerService.Exec), so runners behind
+	// NAT serve it. A caller that cancels (or goes away) ends the command:
+	// the runner kills its process. Needs a bidirectional stream (HTTP/2).
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+	// command, a relative workdir, a command the runner could not start),
+	// NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+	// pending, paused or ended), UNAVAILABLE (its node is offline, or its
+	// runner did not open the exec in time), PERMISSION_DENIED (someone
+	// else's task).
+	ExecTask(ctx context.Context, opts ...grpc.CallOption) (ClientService_ExecTaskClient, error)
 	// Submits a task's spec again as a new task with a new id, in any status:
 	// command, args, env, cores, memory, container, privileged, mounts,
 	// target, name, labels (and a VPS's public key), checked and scheduled as
@@ -287,6 +304,37 @@ func (c *clientServiceClient) ResumeTask(ctx context.Context, in *ResumeTaskRequ
 	return out, nil
 }
 
+func (c *clientServiceClient) ExecTask(ctx context.Context, opts ...grpc.CallOption) (ClientService_ExecTaskClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[0], "/hakuriver.v1.ClientService/ExecTask", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &clientServiceExecTaskClient{stream}
+	return x, nil
+}
+
+type ClientService_ExecTaskClient interface {
+	Send(*ExecTaskRequest) error
+	Recv() (*ExecTaskResponse, error)
+	grpc.ClientStream
+}
+
+type clientServiceExecTaskClient struct {
+	grpc.ClientStream
+}
+
+func (x *clientServiceExecTaskClient) Send(m *ExecTaskRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *clientServiceExecTaskClient) Recv() (*ExecTaskResponse, error) {
+	m := new(ExecTaskResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *clientServiceClient) ResubmitTask(ctx context.Context, in *ResubmitTaskRequest, opts ...grpc.CallOption) (*ResubmitTaskResponse, error) {
 	out := new(ResubmitTaskResponse)
 	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ResubmitTask", in, out, opts...)
@@ -297,7 +345,7 @@ func (c *clientServiceClient) ResubmitTask(ctx context.Context, in *ResubmitTask
 }
 
 func (c *clientServiceClient) FollowLogs(ctx context.Context, in *FollowLogsRequest, opts ...grpc.CallOption) (ClientService_FollowLogsClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[0], "/hakuriver.v1.ClientService/FollowLogs", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[1], "/hakuriver.v1.ClientService/FollowLogs", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +413,7 @@ func (c *clientServiceClient) UndrainNode(ctx context.Context, in *UndrainNodeRe
 }
 
 func (c *clientServiceClient) Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (ClientService_WatchClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[1], "/hakuriver.v1.ClientService/Watch", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[2], "/hakuriver.v1.ClientService/Watch", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +490,7 @@ func (c *clientServiceClient) DeleteContainer(ctx context.Context, in *DeleteCon
 }
 
 func (c *clientServiceClient) Shell(ctx context.Context, opts ...grpc.CallOption) (ClientService_ShellClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[2], "/hakuriver.v1.ClientService/Shell", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[3], "/hakuriver.v1.ClientService/Shell", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +521,7 @@ func (x *clientServiceShellClient) Recv() (*ShellResponse, error) {
 }
 
 func (c *clientServiceClient) CreateTarball(ctx context.Context, in *CreateTarballRequest, opts ...grpc.CallOption) (ClientService_CreateTarballClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[3], "/hakuriver.v1.ClientService/CreateTarball", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[4], "/hakuriver.v1.ClientService/CreateTarball", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -640,7 +688,7 @@ func (c *clientServiceClient) RemoveSshKey(ctx context.Context, in *RemoveSshKey
 }
 
 func (c *clientServiceClient) ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[4], "/hakuriver.v1.ClientService/ForwardPort", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[5], "/hakuriver.v1.ClientService/ForwardPort", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -714,6 +762,23 @@ type ClientServiceServer interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error)
+	// Runs a command inside a RUNNING command task or VPS, as `docker exec`
+	// does (container tasks and VPS: in the container; native tasks: a
+	// process in the task's cgroup, working directory and environment). The
+	// first request must be a start; then stdin, resizes and stdin_close. The
+	// responses are output, then exactly one exit with the command's own exit
+	// code, after which the stream closes with OK. The bytes travel on a
+	// stream the task's runner opens (RunnerService.Exec), so runners behind
+	// NAT serve it. A caller that cancels (or goes away) ends the command:
+	// the runner kills its process. Needs a bidirectional stream (HTTP/2).
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+	// command, a relative workdir, a command the runner could not start),
+	// NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+	// pending, paused or ended), UNAVAILABLE (its node is offline, or its
+	// runner did not open the exec in time), PERMISSION_DENIED (someone
+	// else's task).
+	ExecTask(ClientService_ExecTaskServer) error
 	// Submits a task's spec again as a new task with a new id, in any status:
 	// command, args, env, cores, memory, container, privileged, mounts,
 	// target, name, labels (and a VPS's public key), checked and scheduled as
@@ -904,6 +969,9 @@ func (UnimplementedClientServiceServer) PauseTask(context.Context, *PauseTaskReq
 }
 func (UnimplementedClientServiceServer) ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResumeTask not implemented")
+}
+func (UnimplementedClientServiceServer) ExecTask(ClientService_ExecTaskServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExecTask not implemented")
 }
 func (UnimplementedClientServiceServer) ResubmitTask(context.Context, *ResubmitTaskRequest) (*ResubmitTaskResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResubmitTask not implemented")
@@ -1114,6 +1182,32 @@ func _ClientService_ResumeTask_Handler(srv interface{}, ctx context.Context, dec
 		return srv.(ClientServiceServer).ResumeTask(ctx, req.(*ResumeTaskRequest))
 	}
 	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ExecTask_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).ExecTask(&clientServiceExecTaskServer{stream})
+}
+
+type ClientService_ExecTaskServer interface {
+	Send(*ExecTaskResponse) error
+	Recv() (*ExecTaskRequest, error)
+	grpc.ServerStream
+}
+
+type clientServiceExecTaskServer struct {
+	grpc.ServerStream
+}
+
+func (x *clientServiceExecTaskServer) Send(m *ExecTaskResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *clientServiceExecTaskServer) Recv() (*ExecTaskRequest, error) {
+	m := new(ExecTaskRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func _ClientService_ResubmitTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -1811,6 +1905,12 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 		},
 	},
 	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExecTask",
+			Handler:       _ClientService_ExecTask_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
 		{
 			StreamName:    "FollowLogs",
 			Handler:       _ClientService_FollowLogs_Handler,

@@ -5,6 +5,7 @@ import grpc
 from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import client_pb2 as hakuriver_dot_v1_dot_client__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
+from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
 from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
 from hakuriver.v1 import ssh_keys_pb2 as hakuriver_dot_v1_dot_ssh__keys__pb2
 
@@ -64,6 +65,11 @@ class ClientServiceStub(object):
                 '/hakuriver.v1.ClientService/ResumeTask',
                 request_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
+                )
+        self.ExecTask = channel.stream_stream(
+                '/hakuriver.v1.ClientService/ExecTask',
+                request_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.FromString,
                 )
         self.ResubmitTask = channel.unary_unary(
                 '/hakuriver.v1.ClientService/ResubmitTask',
@@ -302,6 +308,28 @@ class ClientServiceServicer(object):
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
         paused, or ended before it could be resumed), UNAVAILABLE (its node is
         offline, or the runner did not confirm in time), PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExecTask(self, request_iterator, context):
+        """Runs a command inside a RUNNING command task or VPS, as `docker exec`
+        does (container tasks and VPS: in the container; native tasks: a
+        process in the task's cgroup, working directory and environment). The
+        first request must be a start; then stdin, resizes and stdin_close. The
+        responses are output, then exactly one exit with the command's own exit
+        code, after which the stream closes with OK. The bytes travel on a
+        stream the task's runner opens (RunnerService.Exec), so runners behind
+        NAT serve it. A caller that cancels (or goes away) ends the command:
+        the runner kills its process. Needs a bidirectional stream (HTTP/2).
+        Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+        command, a relative workdir, a command the runner could not start),
+        NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+        pending, paused or ended), UNAVAILABLE (its node is offline, or its
+        runner did not open the exec in time), PERMISSION_DENIED (someone
+        else's task).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -656,6 +684,11 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     request_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.SerializeToString,
             ),
+            'ExecTask': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecTask,
+                    request_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.SerializeToString,
+            ),
             'ResubmitTask': grpc.unary_unary_rpc_method_handler(
                     servicer.ResubmitTask,
                     request_deserializer=hakuriver_dot_v1_dot_client__pb2.ResubmitTaskRequest.FromString,
@@ -932,6 +965,23 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ResumeTask',
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ExecTask(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.ClientService/ExecTask',
+            hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.SerializeToString,
+            hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
