@@ -32,7 +32,7 @@ case "${1:-start}" in
     setsid "${cli[@]}" host --bind "$bind" --port "$port" >"$state/host.log" 2>&1 < /dev/null & echo $! >"$state/host.pid"
     for _ in $(seq 1 50); do grep -q "^HakuRiver host listening on" "$state/host.log" && break; sleep 0.2; done
     listening="$(grep -m1 "^HakuRiver host listening on" "$state/host.log")" || { cat "$state/host.log"; exit 1; }
-    # "HakuRiver host listening on ADDR:PORT (...); ssh proxy on PORT" (the proxy binds the same address).
+    # "HakuRiver host listening on ADDR:PORT (...); ssh proxy on PORT; ssh jump on PORT" (both bind the same address).
     api_address="$(sed -E 's/^HakuRiver host listening on ([^ ]+) .*/\1/' <<<"$listening")"
     proxy_port="$(sed -E 's/.*ssh proxy on ([0-9]+).*/\1/' <<<"$listening")"
     proxy_address="${api_address%:*}:$proxy_port"

@@ -27,6 +27,8 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { words: ["task"], load: async () => (await import("./commands/task.js")).taskCommands },
   { words: ["vps"], load: async () => (await import("./commands/vps.js")).vpsCommands },
   { words: ["ssh", "ssh-proxy", "ssh-config"], load: async () => (await import("./commands/ssh.js")).sshCommands },
+  { words: ["forward"], load: async () => (await import("./commands/forward.js")).forwardCommand },
+  { words: ["exec"], load: async () => (await import("./commands/exec.js")).execCommand },
   { words: ["logs"], load: async () => (await import("./commands/logs.js")).logsCommand },
   { words: ["nodes", "health", "node"], load: async () => (await import("./commands/nodes.js")).nodeCommands },
   { words: ["docker"], load: async () => (await import("./commands/docker.js")).dockerCommands },
@@ -34,6 +36,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { words: ["login", "logout", "whoami"], load: async () => (await import("./commands/auth.js")).authCommands },
   { words: ["user"], load: async () => (await import("./commands/users.js")).userCommands },
   { words: ["token"], load: async () => (await import("./commands/tokens.js")).tokenCommands },
+  { words: ["key"], load: async () => (await import("./commands/keys.js")).keyCommands },
   { words: ["audit"], load: async () => (await import("./commands/audit.js")).auditCommand },
   { words: ["top"], load: async () => (await import("./commands/top.js")).topCommand },
 ];

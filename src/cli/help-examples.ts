@@ -46,7 +46,9 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver vps submit --target gpu1::0 --container mylab", "a VPS from environment mylab on GPU 0 of gpu1"],
     ["hakuriver vps submit --gpus 1 --container mylab", "a VPS with any free GPU"],
     ["hakuriver vps submit --from-snapshot mybox", "a new VPS with the disk of snapshot mybox"],
+    ["hakuriver vps submit --ssh none --container mylab", "no sshd, no key, any image; then: hakuriver vps connect ID"],
   ],
+  "vps connect": [["hakuriver vps connect 1234567890", "a root shell in the VPS (works without sshd: vps submit --ssh none)"]],
   "vps list": [["hakuriver vps list --all", "every VPS, ended ones too"]],
   "vps status": [["hakuriver vps status 1234567890", "a VPS and the ssh command for it"]],
   "vps kill": [["hakuriver vps kill 1234567890", "stop and remove a VPS"]],
@@ -71,6 +73,16 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "ssh-config": [
     ["hakuriver ssh-config 1234567890 --install", "add the block to ~/.ssh/config, then: ssh hakuriver-1234567890"],
     ["hakuriver ssh-config 1234567890", "print the block instead"],
+    ["hakuriver ssh-config 1234567890 --jump --install", "a block that reaches the VPS through the Host's SSH jump host (ProxyJump, no hakuriver needed to log in)"],
+  ],
+  forward: [
+    ["hakuriver forward 1234567890 8888", "Jupyter in task 1234567890 at http://127.0.0.1:8888 here"],
+    ["hakuriver forward 1234567890 6006 --local 0", "TensorBoard on any free local port (printed)"],
+  ],
+  exec: [
+    ["hakuriver exec 1234567890 -- nvidia-smi", "run a command inside a running task or VPS; exits with its code"],
+    ["hakuriver exec -it 1234567890 -- bash", "an interactive shell in it (raw terminal, resize, Ctrl-C)"],
+    ["hakuriver exec --user 1000 --workdir /tmp 1234567890 -- ls", "as another user, in another directory"],
   ],
   logs: [
     ["hakuriver logs 1234567890 --follow", "stdout until the task ends"],
@@ -117,6 +129,13 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "token create": [["hakuriver token create --label ci --expires 7d", "a token that expires in a week"]],
   "token list": [["hakuriver token list", "your tokens (every user's, for an admin)"]],
   "token revoke": [["hakuriver token revoke 12", "revoke token 12; its streams end at once"]],
+  key: [["hakuriver key add ~/.ssh/id_ed25519.pub", "let this key through the jump host to your VPS"]],
+  "key add": [
+    ["hakuriver key add ~/.ssh/id_ed25519.pub", "register your key: ssh -J jump@HOST:8003 root@vps-ID then works with it"],
+    ["hakuriver key add bob.pub --user bob", "register bob's key (admin)"],
+  ],
+  "key list": [["hakuriver key list", "your registered keys (everyone's, for an admin)"]],
+  "key remove": [["hakuriver key remove key_1a2b3c4d", "the jump host refuses that key from the next login on"]],
   audit: [
     ["hakuriver audit --since 1h", "what was done in the last hour"],
     ["hakuriver audit --user alice --limit 20", "alice's last 20 calls"],

@@ -42,7 +42,7 @@ function unknownKeyReason(task: Task): string | undefined {
 }
 
 /** The private key for IdentityFile: --identity-file, else the one `vps submit` noted, when it still exists. */
-function identityFile(args: SshConfigArgs, hostAddress: string, taskId: string, paths: SshPaths): string | undefined {
+export function identityFile(args: SshConfigArgs, hostAddress: string, taskId: string, paths: SshPaths): string | undefined {
   if (args["identity-file"] !== undefined) {
     const file = resolve(args["identity-file"]);
     if (!existsSync(file)) throw new UsageError(`identity file ${file} does not exist`);
@@ -91,7 +91,6 @@ export async function recordHostKeys(args: SshConfigArgs, taskId: string, paths:
  */
 export async function writeSshConfig(args: SshConfigArgs, taskId: string, proxyCommand: string, hostAddress: string): Promise<number> {
   const paths = sshPaths();
-  const alias = sshAlias(taskId);
   const { unknownReason: reason } = await recordHostKeys(args, taskId, paths);
   const identity = identityFile(args, hostAddress, taskId, paths);
   const block = renderHostBlock({
@@ -102,6 +101,12 @@ export async function writeSshConfig(args: SshConfigArgs, taskId: string, proxyC
     ...(reason !== undefined ? { unknownHostKeyReason: reason } : {}),
     ...(identity !== undefined ? { identityFile: identity } : {}),
   });
+  return emitHostBlock(args, taskId, block, paths);
+}
+
+/** Prints the block, or with --install adds it to (or replaces it in) ~/.ssh/config, saying so. Returns the exit code. */
+export function emitHostBlock(args: SshConfigArgs, taskId: string, block: string, paths: SshPaths): number {
+  const alias = sshAlias(taskId);
   if (!args.install) {
     process.stdout.write(block);
     return 0;

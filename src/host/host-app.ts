@@ -37,7 +37,12 @@ import { AuditRepo } from "./store/audit-repo.js";
 import { AuthRepo } from "./store/auth-repo.js";
 import { runnerService } from "./services/runner-service.js";
 import { startSshProxy, type SshProxy } from "./tunnels/ssh-proxy.js";
+import { SshKeyStore } from "./auth/ssh-key-store.js";
+import { SshKeyRepo } from "./store/ssh-key-repo.js";
+import { startJumpHost, type JumpHost } from "./jump/jump-server.js";
+import { loadOrCreateJumpHostKey, type JumpHostKey } from "./jump/jump-host-key.js";
 import { TunnelBroker } from "./tunnels/tunnel-broker.js";
+import { ExecBroker } from "./exec/exec-broker.js";
 import { openDatabase } from "./store/open-db.js";
 import { NodeRepo } from "./store/node-repo.js";
 import { TaskRepo } from "./store/task-repo.js";
@@ -106,6 +111,8 @@ export interface HostOptions {
   readonly ackTimeoutMs?: number;
   /** SSH proxy port (REQUEST_TUNNEL protocol); 0 picks a free one; undefined starts no proxy. */
   readonly sshProxyPort?: number;
+  /** SSH jump host port (`ssh -J`); 0 picks a free one; undefined starts no jump host. */
+  readonly sshJumpPort?: number;
   /** Certificate and key for TLS on the API port; undefined serves plain text (h2c and HTTP/1.1 on one port). */
   readonly tls?: { readonly cert: string; readonly key: string };
   /** The built dashboard served at `/`; default dist/web beside the compiled Host. */
@@ -136,6 +143,8 @@ export interface HostHandle {
   readonly port: number;
   /** The SSH proxy's port; 0 when no proxy was started. */
   readonly sshProxyPort: number;
+  /** The SSH jump host's port and host key; undefined when none was started. */
+  readonly sshJump: { readonly port: number; readonly hostKey: JumpHostKey } | undefined;
   readonly scheduler: Scheduler;
   /** Where the first tokens were written, when this start was the first. */
   readonly bootstrap: BootstrapResult | undefined;
@@ -162,6 +171,12 @@ export interface HostCore {
   setPorts(apiPort: number, sshProxyPort: number): void;
   /** Starts the raw-socket SSH proxy on `host:port` (0 = a free port). */
   startSshProxy(host: string, port: number): Promise<SshProxy>;
+  /**
+   * Starts the SSH jump host on `host:port` (0 = a free port), with the host
+   * key kept under the state dir (made on the first start), and tells the
+   * cluster description its port and key.
+   */
+  startJumpHost(host: string, port: number): Promise<JumpHost & { readonly hostKey: JumpHostKey }>;
   /** Starts the monitors and the first scheduling pass. */
   start(): void;
   /** Stops background work and closes the database. */
@@ -208,6 +223,8 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   await authStore.load();
   const bootstrap = options.auth.enabled ? await bootstrapAuth(authStore, options.auth.stateDir) : undefined;
   const audit = new AuditLog(new AuditRepo(database.db), log);
+  const sshKeys = new SshKeyStore(new SshKeyRepo(database.db), now);
+  await sshKeys.load();
   const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
   const authDeps = { store: authStore, throttle, audit, now, log };
   const tarballDir = join(options.sharedDir, options.containerDir);
@@ -221,7 +238,17 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     snapshotReported: (node, event) => snapshots.reported(node, event),
   });
   const ports = { api: options.port, sshProxy: 0 };
-  const facts = { version: HOST_VERSION, apiPort: () => ports.api, sshProxyPort: () => ports.sshProxy, authEnabled: options.auth.enabled, tls: options.tls !== undefined };
+  const jump = { port: 0, hostKey: "" };
+  const facts = {
+    version: HOST_VERSION,
+    apiPort: () => ports.api,
+    sshProxyPort: () => ports.sshProxy,
+    sshJumpPort: () => jump.port,
+    sshJumpHostKey: () => jump.hostKey,
+    authEnabled: options.auth.enabled,
+    tls: options.tls !== undefined,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+  };
   const monitor = new NodeMonitor({
     nodes,
     repo,
@@ -233,6 +260,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   });
   const health = new HealthHistory(nodes, () => repo.activityCounts(), now, log);
   const broker = new TunnelBroker(nodes);
+  const execs = new ExecBroker(nodes);
   const healthState = new HealthState(SERVED_SERVICES.map((service) => service.typeName));
   const reflection = reflectionIndex(SERVED_SERVICES);
   const environments = { docker: createDockerClient(), sharedDir: options.sharedDir, containerDir: options.containerDir, keepTarballs: options.keepTarballs, log };
@@ -271,6 +299,27 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
         meter: metrics,
         recordTunnel: (entry) => audit.record({ at: now(), actor: entry.actor, action: "tunnel", target: entry.taskId, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
       }),
+    startJumpHost: async (host, port) => {
+      const hostKey = loadOrCreateJumpHostKey(options.auth.stateDir);
+      const started = await startJumpHost(host, port, {
+        repo,
+        nodes,
+        broker,
+        keys: sshKeys,
+        hostKey,
+        log,
+        meter: metrics,
+        principalOf: (user) => {
+          if (!options.auth.enabled) return { kind: "user", user, role: "admin", tokenId: "" };
+          const found = authStore.findUser(user);
+          return found ? { kind: "user", user: found.name, role: found.role, tokenId: "" } : undefined;
+        },
+        recordJump: (entry) => audit.record({ at: now(), actor: entry.actor, action: "jump", target: entry.target, outcome: entry.outcome, address: entry.address, detail: entry.detail }),
+      });
+      jump.port = started.port;
+      jump.hostKey = hostKey.publicKey;
+      return { ...started, hostKey };
+    },
     // Outermost first: the RPC count sees the code the caller gets.
     interceptors: [rpcMetrics(metrics), errorMapping, storageFaultLog(log), authInterceptor({ ...authDeps, enabled: options.auth.enabled })],
     routes: (router) => {
@@ -291,11 +340,15 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           mountAllowList: options.auth.mountAllowList,
           dependencies,
           auth: { store: authStore, audit, facts },
+          sshKeys: { keys: sshKeys, users: authStore, authEnabled: options.auth.enabled },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
           vps: { lifecycle, snapshots },
+          broker,
+          forwardMeter: metrics.forwards,
+          execs,
         }),
       );
-      router.service(RunnerService, runnerService({ plane, broker, log }));
+      router.service(RunnerService, runnerService({ plane, broker, execs, log }));
       router.service(Health, healthService(healthState));
       router.service(ServerReflectionV1, reflectionServiceV1(reflection));
       router.service(ServerReflectionV1alpha, reflectionServiceV1alpha(reflection));
@@ -344,12 +397,14 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     log: options.log,
   });
   const sshProxy = options.sshProxyPort === undefined ? undefined : await core.startSshProxy(options.bind, options.sshProxyPort);
+  const sshJump = options.sshJumpPort === undefined ? undefined : await core.startJumpHost(options.bind, options.sshJumpPort);
   core.setPorts(server.port, sshProxy?.port ?? 0);
   core.start();
-  options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
+  options.log.info({ port: server.port, sshProxyPort: sshProxy?.port, sshJumpPort: sshJump?.port, db: options.dbFile, sharedDir: options.sharedDir }, "host listening");
   return {
     port: server.port,
     sshProxyPort: sshProxy?.port ?? 0,
+    sshJump: sshJump ? { port: sshJump.port, hostKey: sshJump.hostKey } : undefined,
     scheduler: core.scheduler,
     bootstrap: core.bootstrap,
     close: async () => {
@@ -359,6 +414,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       const left = await server.drain(graceMs);
       if (left > 0) options.log.warn({ left, graceMs }, "shutdown grace over: closing with calls still in flight");
       await sshProxy?.close();
+      await sshJump?.close();
       await server.close();
       await core.stop();
     },

@@ -46,6 +46,7 @@ export async function main(config: Config): Promise<number> {
     keepTarballs: config.keepTarballs,
     log,
     sshProxyPort: config.hostSshProxyPort,
+    sshJumpPort: config.hostSshJumpPort < 0 ? undefined : config.hostSshJumpPort,
     tls,
     shutdownGraceMs: config.shutdownGraceMs,
   });
@@ -56,8 +57,12 @@ export async function main(config: Config): Promise<number> {
   } else if (!config.authEnabled) {
     log.warn("auth.enabled = false: anyone who can reach this Host may do anything");
   }
-  // One line on stdout so scripts (and tests) learn the port when it was 0.
-  console.log(`HakuRiver host listening on ${config.hostBindIp}:${host.port} (shared dir ${join(config.sharedDir)}); ssh proxy on ${host.sshProxyPort}`);
+  if (host.sshJump) {
+    const { hostKey } = host.sshJump;
+    console.log(`SSH jump host key ${hostKey.fingerprint} (${hostKey.created ? "made now" : "kept"} in ${hostKey.file}): ssh -J jump@${config.hostReachableAddress}:${host.sshJump.port} root@vps-ID`);
+  }
+  // One line on stdout so scripts (and tests) learn the ports when they were 0.
+  console.log(`HakuRiver host listening on ${config.hostBindIp}:${host.port} (shared dir ${join(config.sharedDir)}); ssh proxy on ${host.sshProxyPort}; ssh jump on ${host.sshJump?.port ?? 0}`);
   const signal = await stopSignal();
   log.info({ signal }, "shutting down");
   await host.close();

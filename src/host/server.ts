@@ -23,7 +23,7 @@ import type { Logger } from "pino";
 import { connectHandler, handlersByPath, type NodeHandler, type NodeRequest } from "./http/connect-handler.js";
 import { InFlight } from "./http/in-flight.js";
 import { sniffProtocol } from "./http/protocol-sniff.js";
-import { shellWebSockets, SHELL_RPC_PATH } from "./http/shell-websocket.js";
+import { EXEC_RPC_PATH, EXEC_WEBSOCKET_PATH, execWebSockets, shellWebSockets, SHELL_RPC_PATH } from "./http/shell-websocket.js";
 import { dashboardFiles, DEFAULT_DASHBOARD_DIR } from "./http/static-files.js";
 
 /** Options of {@link startApiServer}. */
@@ -123,7 +123,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     serve(request, response);
   };
   const shells = shellWebSockets({ handler: handlers.get(SHELL_RPC_PATH), contextValues: valuesFor, pingIntervalMs: options.pingIntervalMs, secure: options.tls !== undefined, log: options.log });
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => shells.upgrade(request, socket, head);
+  const execs = execWebSockets({ handler: handlers.get(EXEC_RPC_PATH), contextValues: valuesFor, pingIntervalMs: options.pingIntervalMs, secure: options.tls !== undefined, log: options.log });
+  // Two endpoints, one protocol: a task terminal's socket, else the environment shell's (which answers any other path with 404).
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => ((request.url ?? "").split("?", 1)[0] === EXEC_WEBSOCKET_PATH ? execs : shells).upgrade(request, socket, head);
 
   // Wide flow-control windows: tunnel streams carry bulk SSH traffic, and
   // Node's 64 KiB defaults cap a stream at one window per round trip.
@@ -189,6 +191,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       shutdown.abort();
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
       shells.closeAll();
+      execs.closeAll();
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
       await closed;

@@ -11,6 +11,7 @@ import { Code, ConnectError, createClient, type Client, type Transport } from "@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type ControlRequestSchema, type ControlResponse, type OpenTunnel, RunnerService } from "../../gen/hakuriver/v1/runner_pb.js";
+import type { OpenExec } from "../../gen/hakuriver/v1/exec_pb.js";
 import { LogStream, type ResourcesSchema } from "../../gen/hakuriver/v1/types_pb.js";
 import { AsyncQueue } from "../shared/async-queue.js";
 import type { HostTlsOptions } from "../shared/tls-client.js";
@@ -53,6 +54,8 @@ export interface ControlLoopOptions {
   readonly backoffMaxMs?: number;
   /** Serves OpenTunnel commands (SSH sessions to VPS tasks); none = refuse them. Closed by {@link ControlLoop.stop}. */
   readonly tunnels?: TunnelService;
+  /** Serves OpenExec commands (exec into a task); none = refuse them. Closed by {@link ControlLoop.stop}. */
+  readonly execs?: ExecService;
   /** Time for heartbeats and reconnect backoff; default the system clock. */
   readonly clock?: Clock;
   /** Jitter source in [0, 1) for the backoff; default Math.random. */
@@ -70,6 +73,14 @@ export interface TunnelService {
   /** Serves one OpenTunnel command; never rejects. */
   open(command: OpenTunnel): Promise<void>;
   /** Closes every open tunnel. */
+  closeAll(): void;
+}
+
+/** What the loop needs of the runner's execs (see `exec/exec-dialer.ts`). */
+export interface ExecService {
+  /** Serves one OpenExec command; never rejects. */
+  open(command: OpenExec): Promise<void>;
+  /** Ends every exec (their commands are killed). */
   closeAll(): void;
 }
 
@@ -161,6 +172,7 @@ export class ControlLoop implements TaskReporter {
     this.stopper.abort();
     this.outbox?.end();
     this.options.tunnels?.closeAll();
+    this.options.execs?.closeAll();
   }
 
   private async session(): Promise<boolean> {
@@ -284,6 +296,11 @@ export class ControlLoop implements TaskReporter {
         // Not awaited: a tunnel lives as long as its SSH session.
         if (this.options.tunnels) void this.options.tunnels.open(message.value);
         else log.warn({ taskId: message.value.taskId }, "this runner serves no tunnels");
+        return;
+      case "openExec":
+        // Not awaited: an exec lives as long as its command.
+        if (this.options.execs) void this.options.execs.open(message.value);
+        else log.warn({ taskId: message.value.start?.taskId }, "this runner serves no execs");
         return;
       case "drain":
         log.info({ drained: message.value.drained }, "drain state changed");

@@ -19,10 +19,16 @@ import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
 import { lockStateDir } from "./state-lock.js";
+import { containerAddress, forwardTarget } from "./forward-target.js";
 import { TunnelDialer } from "./tunnels.js";
 import { dockerClient } from "./vps/docker-connection.js";
 import { VpsExecutor } from "./vps/vps-executor.js";
 import { RunnerFigures } from "./runner-figures.js";
+import { ExecDialer } from "./exec/exec-dialer.js";
+import { ExecStartError, type ExecProcess } from "./exec/exec-process.js";
+import { startDockerExec } from "./exec/docker-exec.js";
+import { startNativeExec } from "./exec/native-exec.js";
+import { machineProbes } from "./limits/native-limits.js";
 
 /** What a runner needs; units in the names. */
 export interface RunnerOptions {
@@ -72,8 +78,29 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, tls: options.tls, log, portOf: (taskId) => vps.sshPortOf(taskId) });
-  const loop = new ControlLoop({
+  const tunnels = new TunnelDialer({
+    hostAddress: options.hostAddress,
+    joinToken: options.joinToken,
+    tls: options.tls,
+    log,
+    portOf: (taskId) => vps.sshPortOf(taskId),
+    forwardTarget: (taskId, port) => forwardTarget(taskId, port, { held: (id) => loop.supervisor.held(id), containerAddress: (ref) => containerAddress(docker, ref) }),
+  });
+  // A running task's handle ref says where an exec goes: `pid:start` for a native task, else its container.
+  const execs: ExecDialer = new ExecDialer({
+    hostAddress: options.hostAddress,
+    joinToken: options.joinToken,
+    tls: options.tls,
+    log,
+    start: async (taskId, spec, sink): Promise<ExecProcess> => {
+      const ref: string | undefined = loop.supervisor.runningRef(taskId);
+      if (ref === undefined) throw new ExecStartError(`task ${taskId} is not running on this runner`, true);
+      const native = /^(\d+):/.exec(ref);
+      if (native) return startNativeExec(taskId, Number(native[1]), spec, sink, machineProbes.cgroups());
+      return startDockerExec(docker, ref, spec, sink);
+    },
+  });
+  const loop: ControlLoop = new ControlLoop({
     hostAddress: options.hostAddress,
     tls: options.tls,
     name: options.name,
@@ -95,6 +122,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     backoffBaseMs: options.backoffBaseMs,
     backoffMaxMs: options.backoffMaxMs,
     tunnels,
+    execs,
     resources: async () => ({
       cores: cpus().length,
       memoryBytes: BigInt(totalmem()),

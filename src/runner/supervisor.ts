@@ -256,6 +256,17 @@ export class Supervisor {
     return this.table.inventory();
   }
 
+  /** The task `taskId` as held now (its status and handle), if this runner holds it. */
+  held(taskId: string): Readonly<RunnerTask> | undefined {
+    return this.table.get(taskId);
+  }
+
+  /** The handle ref (container id, or `pid:start`) of a task running now, for exec; undefined when no such task runs here. */
+  runningRef(taskId: string): string | undefined {
+    const task = this.table.get(taskId);
+    return task?.status === "running" && task.handle ? task.handle.ref : undefined;
+  }
+
   /** Ids of tasks running or paused now. */
   activeIds(): string[] {
     return this.table.activeIds();

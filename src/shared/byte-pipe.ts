@@ -9,7 +9,7 @@
  *   socket to drain only past the high-water mark (a wait on every write
  *   would add a round trip to every HTTP/2 window update).
  */
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { AsyncQueue } from "./async-queue.js";
 import { coalesceData } from "./coalesce.js";
 
@@ -73,7 +73,7 @@ export class PipeOutbox<T extends PipeMessage> implements AsyncIterable<T> {
   }
 }
 
-function drained(socket: Socket): Promise<boolean> {
+function drained(socket: Duplex): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       socket.off("drain", onDrain);
@@ -91,7 +91,7 @@ function drained(socket: Socket): Promise<boolean> {
  * Writes `bytes` to `socket`, waiting for it to drain once more than the
  * high-water mark is buffered; resolves false when the socket closed first.
  */
-export async function writeWithBackPressure(socket: Socket, bytes: Uint8Array): Promise<boolean> {
+export async function writeWithBackPressure(socket: Duplex, bytes: Uint8Array): Promise<boolean> {
   socket.write(bytes);
   if (socket.writableLength <= PIPE_HIGH_WATER_BYTES) return true;
   return drained(socket);

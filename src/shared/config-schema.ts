@@ -32,6 +32,7 @@ export const SETTINGS = [
   { section: "network", key: "host_bind_ip", field: "hostBindIp", type: "string", defaultValue: "0.0.0.0", doc: "Address the Host's API and SSH proxy listen on." },
   { section: "network", key: "host_port", field: "hostPort", type: "number", defaultValue: 8000, doc: "Host API port (gRPC, gRPC-web and Connect on one port)." },
   { section: "network", key: "host_ssh_proxy_port", field: "hostSshProxyPort", type: "number", defaultValue: 8002, doc: "Host SSH proxy port (REQUEST_TUNNEL protocol)." },
+  { section: "network", key: "host_ssh_jump_port", field: "hostSshJumpPort", type: "number", defaultValue: 8003, doc: "Host SSH jump host port: stock OpenSSH reaches a VPS with ssh -J jump@HOST:PORT root@vps-ID (keys: the VPS's own, or hakuriver key add). Listens on host_bind_ip like the proxy; -1 starts none." },
   { section: "network", key: "host_reachable_address", field: "hostReachableAddress", type: "string", defaultValue: "127.0.0.1", doc: "Address runners and clients use to reach the Host." },
   { section: "paths", key: "shared_dir", field: "sharedDir", type: "string", convert: "path", defaultValue: "~/.hakuriver/shared", doc: "Shared storage: task logs, shared_data (mounted at /shared), environment tarballs." },
   { section: "paths", key: "local_temp_dir", field: "localTempDir", type: "string", convert: "path", defaultValue: "~/.hakuriver/temp", doc: "Node-local scratch space (mounted at /local_temp) and runner state." },

@@ -10,7 +10,9 @@
  * its caller handles.
  */
 import { createRequire } from "node:module";
-import Docker from "dockerode";
+import type Docker from "dockerode";
+
+const require = createRequire(import.meta.url);
 
 interface ModemHttp {
   maxRedirects: number;
@@ -22,7 +24,7 @@ let redirectsRefused = false;
 export function refuseEngineRedirects(): void {
   if (redirectsRefused) return;
   // dockerode's transport, resolved from dockerode itself so it is the copy it uses.
-  const fromDockerode = createRequire(createRequire(import.meta.url).resolve("dockerode"));
+  const fromDockerode = createRequire(require.resolve("dockerode"));
   const http = fromDockerode("docker-modem/lib/http.js") as Partial<ModemHttp>;
   if (typeof http.maxRedirects !== "number") {
     throw new Error("docker-modem no longer exposes maxRedirects: check how it follows redirects before upgrading dockerode");
@@ -34,5 +36,23 @@ export function refuseEngineRedirects(): void {
 /** A dockerode client (options as dockerode takes them; none = DOCKER_HOST or the default socket) that never follows redirects. */
 export function engineClient(options?: Docker.DockerOptions): Docker {
   refuseEngineRedirects();
-  return options ? new Docker(options) : new Docker();
+  // Loaded on first use (CommonJS, so synchronously): dockerode and its modem cost a process about 18 MB.
+  const DockerClient = require("dockerode") as typeof Docker;
+  return options ? new DockerClient(options) : new DockerClient();
+}
+
+/**
+ * {@link engineClient}, made at its first use: for the Host, which needs an
+ * engine only for environment calls, so a Host that never makes one never
+ * loads dockerode.
+ */
+export function lazyEngineClient(): Docker {
+  let client: Docker | undefined;
+  return new Proxy({} as Docker, {
+    get(_target, property) {
+      client ??= engineClient();
+      const value: unknown = Reflect.get(client, property, client);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+    },
+  });
 }

@@ -21,6 +21,7 @@ export const RESOURCE_TYPE = {
   container: "hakuriver.v1.EnvContainer",
   tarball: "hakuriver.v1.Tarball",
   snapshot: "hakuriver.v1.Snapshot",
+  sshKey: "hakuriver.v1.SshKey",
 } as const;
 
 /** Stable error reasons, grouped by where they arise. */
@@ -156,6 +157,10 @@ export const ErrorReason = {
   TOKEN_NOT_FOUND: "TOKEN_NOT_FOUND",
   /** The change would leave no admin. FAILED_PRECONDITION (ADMIN_COUNT). Make another admin first. */
   LAST_ADMIN: "LAST_ADMIN",
+  /** No registered SSH key has the id or fingerprint. NOT_FOUND, ResourceInfo (hakuriver.v1.SshKey). `hakuriver key list` shows them. */
+  SSH_KEY_NOT_FOUND: "SSH_KEY_NOT_FOUND",
+  /** The SSH key is registered already (for this user or another). ALREADY_EXISTS, ResourceInfo (hakuriver.v1.SshKey). Keep it, or remove it first. */
+  SSH_KEY_ALREADY_EXISTS: "SSH_KEY_ALREADY_EXISTS",
 
   // ── Environments ──
   /** No environment container has the name. NOT_FOUND, ResourceInfo (hakuriver.v1.EnvContainer). Create it first. */
@@ -170,6 +175,12 @@ export const ErrorReason = {
   DOCKER_UNAVAILABLE: "DOCKER_UNAVAILABLE",
   /** `delete-container --image`: another container still uses the environment's image. FAILED_PRECONDITION (IMAGE_IN_USE). Remove that container, retry. */
   IMAGE_IN_USE: "IMAGE_IN_USE",
+
+  // ── Port forwarding ──
+  /** Nothing listens on the forwarded port inside the task (connection refused). FAILED_PRECONDITION (TASK_PORT, metadata `port`). Start the server, retry. */
+  PORT_REFUSED: "PORT_REFUSED",
+  /** The runner could not open the forward's stream (it did not answer in time, or failed). UNAVAILABLE, ResourceInfo (node). Retry. */
+  TUNNEL_FAILED: "TUNNEL_FAILED",
 } as const;
 
 /** One reason of the catalogue. */

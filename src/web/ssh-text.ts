@@ -23,6 +23,11 @@ export function sshConfigCommand(taskId: string): string {
   return `hakuriver ssh-config ${taskId} --install`;
 }
 
+/** `ssh -J jump@HOST:PORT root@vps-ID`: a login through the Host's SSH jump host with stock OpenSSH only. */
+export function jumpCommand(taskId: string, host: string, jumpPort: number, user = "root"): string {
+  return `ssh -J jump@${host}:${jumpPort} ${user}@vps-${taskId}`;
+}
+
 /** Quotes a word as the CLI does for the shell ssh runs a ProxyCommand with (`%` doubled for ssh). */
 function shellWord(word: string): string {
   const quoted = /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -30,7 +30,7 @@ export function useTask(id: string): { readonly task: Task | undefined; readonly
 }
 
 /** Kill, Pause and Resume for a task (and Stop and Start for a VPS), with the Host's refusal shown beside them. */
-export function TaskActions(props: { readonly task: Task; readonly testId: string }) {
+export function TaskActions(props: { readonly task: Task; readonly testId: string; readonly onTerminal?: () => void }) {
   const { task } = props;
   const [busy, setBusy] = useState("");
   const [error, setError] = useState("");
@@ -66,6 +66,11 @@ export function TaskActions(props: { readonly task: Task; readonly testId: strin
             {busy === "start" ? "Starting…" : "Start"}
           </button>
         </>
+      )}
+      {props.onTerminal && (
+        <button disabled={task.status !== TaskStatus.RUNNING} title="a shell inside it, through exec" data-testid="terminal-button" onClick={props.onTerminal}>
+          Terminal
+        </button>
       )}
       <ErrorText text={error} />
     </div>

@@ -1,7 +1,7 @@
 /**
  * Benchmark: one Host and many simulated runners (the real control loop
  * with a fake executor, all in one other process, test/helpers/simulated-runners.ts)
- * at 1 s heartbeats. For each way of storing heartbeats, in the same run:
+ * at 1 s heartbeats (HAKURIVER_BENCH_HEARTBEAT_S). For each way of storing heartbeats, in the same run:
  * - `every heartbeat`: timing.heartbeat_flush_interval = 0, one UPDATE per
  *   heartbeat (the baseline, as before batching);
  * - `batched 5 s`: the default, in memory and one transaction every 5 s.
@@ -9,7 +9,8 @@
  * every node stayed online, and ListNodes latency under that load against
  * the same Host idle (the runners stopped, the same nodes listed).
  * Run: npm run bench -- heartbeat (HAKURIVER_BENCH_RUNNERS, default 1000;
- * HAKURIVER_BENCH_SECONDS, default 30).
+ * HAKURIVER_BENCH_SECONDS, default 30; HAKURIVER_BENCH_HEARTBEAT_MODES, default
+ * "every,batched").
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,8 @@ import { cpuSeconds, rssMb } from "../helpers/proc-stats.js";
 
 const RUNNERS = Number(process.env.HAKURIVER_BENCH_RUNNERS ?? 1000);
 const SECONDS = Number(process.env.HAKURIVER_BENCH_SECONDS ?? 30);
+/** Heartbeat interval in seconds (HAKURIVER_BENCH_HEARTBEAT_S; the issue asks 1 s at 1,000 runners, 5 s at 5,000). */
+const INTERVAL_S = Number(process.env.HAKURIVER_BENCH_HEARTBEAT_S ?? 1);
 const SIMULATOR = fileURLToPath(new URL("../helpers/simulated-runners.js", import.meta.url));
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -86,7 +89,7 @@ async function stopSimulator(child: ChildProcess): Promise<void> {
 async function measure(label: string, flushSeconds: number): Promise<void> {
   const cluster = new TestCluster({
     ...FAST_TIMING,
-    HAKURIVER_TIMING_HEARTBEAT_INTERVAL: "1",
+    HAKURIVER_TIMING_HEARTBEAT_INTERVAL: String(INTERVAL_S),
     HAKURIVER_TIMING_HEARTBEAT_TIMEOUT_FACTOR: "6",
     HAKURIVER_TIMING_CLEANUP_CHECK_INTERVAL: "1",
     HAKURIVER_TIMING_HEARTBEAT_FLUSH_INTERVAL: String(flushSeconds),
@@ -99,7 +102,8 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
     const connectStart = performance.now();
     simulator = await startSimulator(cluster);
     let online = 0;
-    await waitUntil(async () => (online = await onlineCount(cluster)) === RUNNERS, 120_000, () => `${label}: ${online} of ${RUNNERS} runners online after 120 s`);
+    const connectLimitMs = Number(process.env.HAKURIVER_BENCH_CONNECT_S ?? 120) * 1000;
+    await waitUntil(async () => (online = await onlineCount(cluster)) === RUNNERS, connectLimitMs, () => `${label}: ${online} of ${RUNNERS} runners online after ${connectLimitMs / 1000} s`);
     const connectS = (performance.now() - connectStart) / 1000;
     // Settle: the hellos' burst is over, heartbeats are steady.
     await sleep(5000);
@@ -122,7 +126,7 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
     const idle = await listLatencies(cluster, 40, 100);
     const ratio = quantile(loaded, 0.5) / quantile(idle, 0.5);
     console.log(
-      `${label}: ${RUNNERS} runners, 1 s heartbeats, ${SECONDS} s: Host ${hostCpu.toFixed(1)} % of a core, RSS ${rssMb(pid).toFixed(0)} MB (max ${rssMax.toFixed(0)}); ` +
+      `${label}: ${RUNNERS} runners, ${INTERVAL_S} s heartbeats, ${SECONDS} s: Host ${hostCpu.toFixed(1)} % of a core, RSS ${rssMb(pid).toFixed(0)} MB (max ${rssMax.toFixed(0)}); ` +
         `${online}/${RUNNERS} online at the end; ListNodes median ${quantile(loaded, 0.5).toFixed(1)} ms (p90 ${quantile(loaded, 0.9).toFixed(1)}) vs idle ${quantile(idle, 0.5).toFixed(1)} ms (p90 ${quantile(idle, 0.9).toFixed(1)}) = ${ratio.toFixed(2)}×; ` +
         `all connected in ${connectS.toFixed(1)} s; the simulator used ${simCpu.toFixed(0)} % of a core`,
     );
@@ -132,6 +136,8 @@ async function measure(label: string, flushSeconds: number): Promise<void> {
   }
 }
 
-await measure("every heartbeat written (flush interval 0, the baseline)", 0);
-await measure("batched (flush interval 5 s, the default)", 5);
+// HAKURIVER_BENCH_HEARTBEAT_MODES=batched measures only the default (the baseline at 1,000 runners can take minutes to come online).
+const modes = (process.env.HAKURIVER_BENCH_HEARTBEAT_MODES ?? "every,batched").split(",");
+if (modes.includes("every")) await measure("every heartbeat written (flush interval 0, the baseline)", 0);
+if (modes.includes("batched")) await measure("batched (flush interval 5 s, the default)", 5);
 for (const [message, count] of failures) console.log(`failed ListNodes calls: ${count} × ${message}`);

@@ -6,7 +6,8 @@
  *   the two-runner figure as a ratio of the one-runner figure;
  * - the baseline, in the same run: how fast this machine spawns `true` from
  *   Node with the same parallelism the runners have (2 × cores, 1 core each).
- * Run: npm run bench -- native-throughput (HAKURIVER_BENCH_TASKS, default 1000).
+ * Run: npm run bench -- native-throughput (HAKURIVER_BENCH_TASKS, default 1000;
+ * HAKURIVER_BENCH_HOST_NODE_ARGS passes options to the Host's node, e.g. --cpu-prof).
  */
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -41,6 +42,8 @@ interface Throughput {
 /** Runs `TASKS` tasks through a fresh cluster of `runners` runners. */
 async function throughput(runners: number): Promise<Throughput> {
   const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
+  // For profiling: HAKURIVER_BENCH_HOST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  cluster.hostNodeArgs = process.env.HAKURIVER_BENCH_HOST_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   try {
     await cluster.startHost();
     for (let i = 0; i < runners; i++) await cluster.startRunner(`bench-${i}`);

@@ -152,6 +152,7 @@ test("a VPS submitted from the page reaches running, shows its SSH port and logi
   await page.getByTestId("vps-ssh-port").filter({ hasText: String(task.sshPort) }).waitFor();
   assert.equal(await page.getByTestId("vps-node").textContent(), RUNNER);
   assert.equal(await page.getByTestId("ssh-command").textContent(), `hakuriver ssh ${id}`);
+  await page.getByTestId("ssh-jump-command").filter({ hasText: `ssh -J jump@${cluster.hostIp}:${cluster.sshJumpPort} root@vps-${id}` }).waitFor();
   assert.ok(task.sshHostKeys.length > 0, "the runner reported the VPS's host keys");
   await page.getByTestId("ssh-known-hosts").filter({ hasText: `hakuriver-${id} ${task.sshHostKeys[0]}` }).waitFor();
   const block = (await page.getByTestId("ssh-config-block").textContent()) ?? "";

@@ -65,6 +65,8 @@ export class TestCluster {
   hostIp = "127.0.0.1";
   /** The Host's SSH proxy port (a free one unless startHost's extraArgs name one). */
   sshProxyPort = 0;
+  /** The Host's SSH jump host port (a free one unless startHost's extraArgs name one). */
+  sshJumpPort = 0;
   private clientCache: Client<typeof ClientService> | undefined;
   /** The admin token the Host wrote on its first start (CLI calls and `client` use it). */
   adminToken = "";
@@ -90,7 +92,10 @@ export class TestCluster {
   /** Starts the Host (on `port`, 0 = a free one) and waits until it listens. */
   async startHost(port = 0, extraArgs: string[] = []): Promise<Proc> {
     // A free SSH proxy port by default, so Hosts of parallel tests never collide on 8002.
-    const proxyArgs = extraArgs.includes("--ssh-proxy-port") ? [] : ["--ssh-proxy-port", "0"];
+    const proxyArgs = [
+      ...(extraArgs.includes("--ssh-proxy-port") ? [] : ["--ssh-proxy-port", "0"]),
+      ...(extraArgs.includes("--ssh-jump-port") ? [] : ["--ssh-jump-port", "0"]),
+    ];
     const proc = startProc(["host", "--bind", this.hostIp, "--port", String(port), "--db", this.dbFile, "--shared-dir", this.sharedDir, ...proxyArgs, ...extraArgs], this.env, undefined, this.hostNodeArgs);
     this.procs.add(proc);
     this.host = proc;
@@ -101,6 +106,7 @@ export class TestCluster {
       if (match) {
         this.port = Number(match[1]);
         this.sshProxyPort = Number(/ssh proxy on (\d+)/.exec(proc.output())?.[1] ?? 0);
+        this.sshJumpPort = Number(/ssh jump on (\d+)/.exec(proc.output())?.[1] ?? 0);
         break;
       }
       if (proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`host did not start:\n${proc.output()}`);

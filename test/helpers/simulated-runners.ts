@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { ControlLoop } from "../../src/runner/control-loop.js";
+import { keepRunningOnStrayErrors } from "../../src/shared/last-resort.js";
 import { StateFile } from "../../src/runner/state-file.js";
 import { Supervisor } from "../../src/runner/supervisor.js";
 import { FakeExecutor } from "./fake-executor.js";
@@ -30,6 +31,8 @@ export interface SimulatedRunners {
 export function startSimulatedRunners(address: string, joinToken: string, count: number, prefix = "sim"): SimulatedRunners {
   const dir = mkdtempSync(join(tmpdir(), "hakuriver-sim-"));
   const log = pino({ level: process.env.HAKURIVER_LOG_LEVEL ?? "warn" });
+  // As runner/main.ts does: a library's stray error (connect-node pings a destroyed session under load) is logged, not fatal.
+  keepRunningOnStrayErrors(log);
   const loops: { loop: ControlLoop; done: Promise<void> }[] = [];
   const welcomes: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {

@@ -59,6 +59,8 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   killTask: ownWork,
   pauseTask: ownWork,
   resumeTask: ownWork,
+  forwardPort: ownWork,
+  execTask: ownWork,
   drainNode: operator,
   undrainNode: operator,
   createContainer: operator,
@@ -84,8 +86,12 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listSnapshots: viewer,
   // An unknown snapshot is NOT_FOUND for any user (there is no owner to check).
   deleteSnapshot: user,
+  addSshKey: user,
+  listSshKeys: user,
+  removeSshKey: user,
   control: runnerOnly,
   tunnel: runnerOnly,
+  exec: runnerOnly,
 };
 
 /** The standard services' rows, by service type name and then local name. */
@@ -189,6 +195,13 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     killTask: () => client.killTask({ taskId: task }),
     pauseTask: () => client.pauseTask({ taskId: task }),
     resumeTask: () => client.resumeTask({ taskId: task }),
+    // A queued task: allowed callers get FAILED_PRECONDITION (it is not running).
+    forwardPort: async () => {
+      for await (const _ of client.forwardPort(once({ message: { case: "open" as const, value: { taskId: task, port: 80 } } }))) break;
+    },
+    execTask: async () => {
+      for await (const _ of client.execTask(once({ message: { case: "start" as const, value: { taskId: task, command: ["true"] } } }))) break;
+    },
     drainNode: () => client.drainNode({ node: "no-such-node" }),
     undrainNode: () => client.undrainNode({ node: "no-such-node" }),
     createContainer: () => client.createContainer({ name: "Not A Valid Name!", image: "busybox" }),
@@ -216,12 +229,19 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     snapshotVps: () => client.snapshotVps({ taskId: task }),
     listSnapshots: () => client.listSnapshots({}),
     deleteSnapshot: () => client.deleteSnapshot({ name: "no-such-snapshot" }),
+    // Allowed callers get INVALID_ARGUMENT (no key) and NOT_FOUND (no such key id).
+    addSshKey: () => client.addSshKey({ publicKey: "not a key" }),
+    listSshKeys: () => client.listSshKeys({}),
+    removeSshKey: () => client.removeSshKey({ keyId: "key_00000000" }),
     control: async () => {
       const hello = { message: { case: "hello" as const, value: { name: `policy-${unique}`, resources: { cores: 1, memoryBytes: 1n << 30n }, version: "test" } } };
       for await (const _ of runner.control(once(hello))) break;
     },
     tunnel: async () => {
       for await (const _ of runner.tunnel(once({ message: { case: "open" as const, value: { tunnelId: "no-such-tunnel", error: "" } } }))) break;
+    },
+    exec: async () => {
+      for await (const _ of runner.exec(once({ message: { case: "open" as const, value: { execId: "no-such-exec", error: "" } } }))) break;
     },
   };
   const request = requests[method];

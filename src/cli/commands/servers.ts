@@ -34,6 +34,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
           .option("bind", { type: "string", describe: "address to listen on (network.host_bind_ip)" })
           .option("port", { type: "number", describe: "API port; 0 picks a free one (network.host_port)" })
           .option("ssh-proxy-port", { type: "number", describe: "SSH proxy port (network.host_ssh_proxy_port)" })
+          .option("ssh-jump-port", { type: "number", describe: "SSH jump host port for ssh -J; 0 picks a free one, -1 starts none (network.host_ssh_jump_port)" })
           .option("db", { type: "string", describe: "SQLite file (database.db_file)" })
           .option("shared-dir", { type: "string", describe: "shared storage directory (paths.shared_dir)" })
           .option("tls", { type: "string", choices: ["auto", "off"], describe: "API port TLS: auto = self-signed certificate under the state dir, off = plain text (tls.mode; default: files if --tls-cert, plain on loopback, else auto)" })
@@ -51,6 +52,7 @@ export function serverCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<numb
             "network.host_bind_ip": args.bind,
             "network.host_port": args.port,
             "network.host_ssh_proxy_port": args["ssh-proxy-port"],
+            "network.host_ssh_jump_port": args["ssh-jump-port"],
             "database.db_file": args.db,
             "paths.shared_dir": args["shared-dir"],
             ...logFlags(args),

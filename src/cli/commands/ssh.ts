@@ -35,6 +35,10 @@ interface SshArgs extends GlobalArgs {
 export interface SshConfigArgs extends SshArgs {
   install?: boolean;
   "identity-file"?: string;
+  /** Through the Host's SSH jump host (ProxyJump) instead of the ProxyCommand (see ssh-jump-config.ts). */
+  jump?: boolean;
+  "jump-port"?: number;
+  "jump-identity-file"?: string;
 }
 
 /** Where to reach the proxy, and the token to present. */
@@ -57,12 +61,15 @@ function hostOf(address: string): string {
  * the Host's entry in ~/.hakuriver/credentials. That module is imported only
  * then, as it loads the gRPC transport: `hakuriver ssh` hands its token to
  * the ProxyCommand in HAKURIVER_AUTH_TOKEN, so that path never needs it.
+ * The port: --proxy-port, else the one the Host reports (DescribeCluster;
+ * the gRPC client loads only then: the ProxyCommand `ssh` and `ssh-config`
+ * write always names the port), else network.host_ssh_proxy_port.
  */
 async function proxyTarget(args: SshArgs): Promise<ProxyTarget> {
   const config = loadConfig(args.config, {});
   const hostAddress = resolveHostAddress(args.host, config);
   const host = hostOf(hostAddress);
-  const port = args["proxy-port"] ?? config.hostSshProxyPort;
+  const port = args["proxy-port"] ?? (await (await import("../cluster-ports.js")).resolveSshProxyPort(args, undefined, config.hostSshProxyPort));
   const token = config.token || (await import("../client-credential.js")).resolveClientCredential(config, hostAddress).token;
   return { hostAddress, host, port, token };
 }
@@ -215,6 +222,7 @@ async function ssh(args: SshArgs): Promise<number> {
 
 async function sshConfig(args: SshConfigArgs): Promise<number> {
   const taskId = checkId(args.id);
+  if (args.jump) return (await import("../ssh-jump-config.js")).writeJumpSshConfig(args, taskId);
   const target = await proxyTarget(args);
   // Only this command needs the task (its host keys): the gRPC client loads here, not for ssh-proxy.
   const { writeSshConfig } = await import("../ssh-config-install.js");
@@ -226,7 +234,7 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
   const common = <T>(s: Argv<T>) =>
     s
       .positional("id", { type: "string", demandOption: true, describe: "VPS task id" })
-      .option("proxy-port", { type: "number", describe: "the Host's SSH proxy port (network.host_ssh_proxy_port)" });
+      .option("proxy-port", { type: "number", describe: "the Host's SSH proxy port (default: the port the Host reports, else network.host_ssh_proxy_port)" });
   return y
     .command(
       "ssh <id>",
@@ -242,7 +250,10 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
         common(s)
           .option("user", { type: "string", default: "root", describe: "login user" })
           .option("install", { type: "boolean", describe: "add or replace the block in ~/.ssh/config (creating ~/.ssh 0700 and the file 0600) instead of printing it" })
-          .option("identity-file", { type: "string", describe: "private key for IdentityFile (default: the one beside the public key `vps submit` sent, when known)" }),
+          .option("identity-file", { type: "string", describe: "private key for IdentityFile (default: the one beside the public key `vps submit` sent, when known)" })
+          .option("jump", { type: "boolean", describe: "reach the VPS through the Host's SSH jump host (ProxyJump jump@HOST:PORT; port and key asked of the Host) instead of a hakuriver ProxyCommand" })
+          .option("jump-port", { type: "number", describe: "with --jump: the jump host's port (default: what the Host says)" })
+          .option("jump-identity-file", { type: "string", describe: "with --jump: private key for the jump hop (a key registered with hakuriver key add; default: --identity-file's)" }),
       (a) => run(() => sshConfig(a)),
     );
 }

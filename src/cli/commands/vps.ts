@@ -1,6 +1,7 @@
 /**
- * `hakuriver vps submit|list|status|kill|pause|resume`: VPS tasks, long-lived
- * containers with sshd that users log into with `hakuriver ssh ID`.
+ * `hakuriver vps submit|list|status|kill|pause|resume|connect`: VPS tasks,
+ * long-lived containers with sshd that users log into with `hakuriver ssh
+ * ID`, or without sshd (`--ssh none`), reached with `hakuriver vps connect ID`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -19,6 +20,8 @@ import { gpuCountOption } from "../option-values.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
 import { vpsLifecycleCommands } from "./vps-lifecycle.js";
+import { processExitCode } from "../exit-codes.js";
+import { runExec } from "../exec-client.js";
 import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
 
 interface SubmitArgs extends GlobalArgs, DependencyArgs {
@@ -37,6 +40,15 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   name?: string;
   label?: string[];
   "from-snapshot"?: string;
+  ssh?: string;
+}
+
+/** The root shell `vps connect` opens: a login bash when the image has one, else sh. */
+export const CONNECT_SHELL = ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash -l; else exec /bin/sh -l; fi"];
+
+/** The line that says how to get into a running VPS: ssh, or (without sshd) vps connect. */
+function reachHint(task: Task): string {
+  return task.sshPort > 0 ? `hakuriver ssh ${task.taskId}` : `hakuriver vps connect ${task.taskId}`;
 }
 
 /** The public key to install: the string, the file, else ~/.ssh/id_ed25519.pub then id_rsa.pub. */
@@ -86,14 +98,18 @@ function rememberPrivateKey(hostAddress: string, taskId: string, publicKeyFile: 
 async function submit(args: SubmitArgs): Promise<number> {
   const targets = args.target ?? [];
   if (targets.length > 1) throw new UsageError("a VPS runs on one target; give at most one --target");
-  const { key: publicKey, file: publicKeyFile } = publicKeySource(args);
-  if (!publicKey.startsWith("ssh-") && !publicKey.startsWith("ecdsa-") && !publicKey.startsWith("sk-")) {
+  const sshMode = args.ssh ?? "key";
+  if (sshMode !== "key" && sshMode !== "none") throw new UsageError(`--ssh must be key (sshd with your public key) or none (no sshd; hakuriver vps connect), got ${sshMode}`);
+  if (sshMode === "none" && (args["public-key-file"] !== undefined || args["public-key-string"] !== undefined)) throw new UsageError("--ssh none starts no sshd and takes no public key: drop --public-key-file/--public-key-string");
+  const { key: publicKey, file: publicKeyFile } = sshMode === "none" ? { key: "", file: undefined } : publicKeySource(args);
+  if (sshMode === "key" && !publicKey.startsWith("ssh-") && !publicKey.startsWith("ecdsa-") && !publicKey.startsWith("sk-")) {
     console.error("warning: the public key does not look like an OpenSSH public key");
   }
   const ctx = clientContext(args);
   const response = await ctx.client.submitTask({
     kind: TaskKind.VPS,
     publicKey,
+    sshMode,
     cores: args.cores ?? 0,
     memory: args.memory ?? "",
     targets,
@@ -113,8 +129,9 @@ async function submit(args: SubmitArgs): Promise<number> {
   if (ctx.json) console.log(JSON.stringify(batchJson(response.batchId, [task]), null, 2));
   else {
     console.log(`Submitted VPS task ${task.taskId} (${statusText(task.status)}${task.assignedNode ? ` on ${task.assignedNode}` : ""})`);
-    if (statusName(task.status) === "running") console.log(`Log in with: hakuriver ssh ${task.taskId}`);
-    else if (!isFinal(statusName(task.status))) console.log(`It runs once sshd answers; then: hakuriver ssh ${task.taskId}`);
+    const reach = sshMode === "none" ? `hakuriver vps connect ${task.taskId}` : `hakuriver ssh ${task.taskId}`;
+    if (statusName(task.status) === "running") console.log(sshMode === "none" ? `Open a shell with: ${reach}` : `Log in with: ${reach}`);
+    else if (!isFinal(statusName(task.status))) console.log(sshMode === "none" ? `It runs once its container started; then: ${reach}` : `It runs once sshd answers; then: ${reach}`);
   }
   if (isFinal(statusName(task.status))) {
     if (!ctx.json) console.error(`VPS ${task.taskId} ended: ${task.message || statusText(task.status)}`);
@@ -135,7 +152,7 @@ async function list(args: GlobalArgs & OwnerFilter & NameLabelFilter & { all?: b
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "NAME", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), statusName(t.status) === "stopped" ? `hakuriver vps start ${t.taskId}` : `hakuriver ssh ${t.taskId}`]),
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), statusName(t.status) === "stopped" ? `hakuriver vps start ${t.taskId}` : reachHint(t)]),
       ),
     );
   }
@@ -155,10 +172,16 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   console.log(
     keyValues([
       ["SSH port", task.sshPort > 0 ? `${task.sshPort} (on the runner's 127.0.0.1; reached through the Host)` : "-"],
-      ["SSH", active ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : statusName(task.status) === "stopped" ? `- (stopped; hakuriver vps start ${task.taskId} brings it back)` : "- (not active)"],
+      ["SSH", active ? (task.sshPort > 0 ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : `none (no sshd); a root shell: hakuriver vps connect ${task.taskId}`) : statusName(task.status) === "stopped" ? `- (stopped; hakuriver vps start ${task.taskId} brings it back)` : "- (not active)"],
     ]),
   );
   return 0;
+}
+
+/** `vps connect ID`: a root login shell in the VPS through exec, on a terminal; exits with the shell's code. */
+async function connect(args: GlobalArgs & { id: string }): Promise<number> {
+  const ctx = clientContext(args);
+  return processExitCode(await runExec(ctx, { taskId: String(args.id), command: CONNECT_SHELL, tty: true, user: "0" }));
 }
 
 /** Registers `vps ...` on the root command. */
@@ -175,16 +198,18 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
             .option("from-snapshot", { type: "string", describe: "start from this snapshot's disk (hakuriver vps snapshots lists them)" })
+            .option("ssh", { type: "string", choices: ["key", "none"], describe: "key (default): sshd with your public key; none: no sshd, no key, any image (open a shell with hakuriver vps connect)" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
         (a) => run(() => submit(a)),
       )
       .command("list", "list active VPS tasks", (s) => nameLabelFilterOptions(ownerOptions(s)).option("all", { type: "boolean", describe: "include ended ones" }), (a) => run(() => list(a)))
       .command("status <id>", "show a VPS and the ssh command to use", id, (a) => run(() => status(a)))
+      .command("connect <id>", "open a root shell in a VPS (through exec: no sshd or key needed)", id, (a) => run(() => connect(a)))
       .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
       .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))
       .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS"))),
       run,
-    ).demandCommand(1, "name a vps command: submit, list, status, kill, pause, resume, stop, start, restart, snapshot or snapshots"),
+    ).demandCommand(1, "name a vps command: submit, list, status, connect, kill, pause, resume, stop, start, restart, snapshot or snapshots"),
   );
 }

@@ -15,6 +15,9 @@ import { describeCall } from "./call-description.js";
 import { ruleOf, type Rule } from "./policy.js";
 import { peerAddressKey, principalKey, principalName, type Principal } from "./principal.js";
 import { roleAtLeast } from "../../shared/roles.js";
+import { INTERRUPTED, InterruptibleReader } from "../services/interruptible-reader.js";
+import type { AuthStore } from "./auth-store.js";
+import type { Logger } from "pino";
 
 /** What the interceptor needs. */
 export interface AuthInterceptorDeps extends AuthenticatorDeps {
@@ -134,19 +137,23 @@ function record(deps: AuthInterceptorDeps, principal: Principal, method: string,
  * revoked; then the handler is stopped (its generator returned) and the
  * call fails UNAUTHENTICATED.
  */
-async function* endOnRevoke<T>(deps: AuthInterceptorDeps, principal: Principal, stream: AsyncIterable<T>, ended: (error: unknown) => void): AsyncGenerator<T> {
+export async function* endOnRevoke<T>(
+  deps: { readonly store: Pick<AuthStore, "onRevoked">; readonly log: Logger },
+  principal: Principal,
+  stream: AsyncIterable<T>,
+  ended: (error: unknown) => void,
+): AsyncGenerator<T> {
   const iterator = stream[Symbol.asyncIterator]();
+  const reader = new InterruptibleReader(iterator);
   let revokedBecause: string | undefined;
-  let wake: (() => void) | undefined;
-  const revoked = new Promise<"revoked">((resolve) => (wake = () => resolve("revoked")));
-  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), wake?.()));
+  const stop = principal.tokenId === "" ? () => undefined : deps.store.onRevoked(principal.tokenId, (reason) => ((revokedBecause = reason), reader.interrupt()));
   let failure: unknown;
   let innerDone = false;
   try {
     for (;;) {
-      const step = await Promise.race([iterator.next(), revoked]);
-      if (step === "revoked") {
-        throw new DomainError("unauthenticated", `${revokedBecause ?? "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
+      const step = await reader.next();
+      if (step === INTERRUPTED) {
+        throw new DomainError("unauthenticated", `${revokedBecause || "the credential was revoked"}: this stream has ended`, { reason: ErrorReason.CREDENTIAL_REVOKED });
       }
       if (step.done) {
         innerDone = true;

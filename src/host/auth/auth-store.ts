@@ -106,6 +106,11 @@ export class AuthStore {
     return user;
   }
 
+  /** The user, or undefined (no error: for checks that refuse quietly, as the jump host's login). */
+  findUser(name: string): UserState | undefined {
+    return this.users.get(name);
+  }
+
   /** Every user, by name. */
   listUsers(): UserState[] {
     return [...this.users.values()].sort((a, b) => a.name.localeCompare(b.name));

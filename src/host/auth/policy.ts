@@ -46,6 +46,8 @@ export const CLIENT_POLICY = {
   killTask: { access: "user", audited: true, owned: true },
   pauseTask: { access: "user", audited: true, owned: true },
   resumeTask: { access: "user", audited: true, owned: true },
+  forwardPort: { access: "user", audited: true, owned: true },
+  execTask: { access: "user", audited: true, owned: true },
   drainNode: { access: "operator", audited: true },
   undrainNode: { access: "operator", audited: true },
   createContainer: { access: "operator", audited: true },
@@ -69,12 +71,16 @@ export const CLIENT_POLICY = {
   snapshotVps: { access: "user", audited: true, owned: true },
   listSnapshots: { access: "viewer", audited: false },
   deleteSnapshot: { access: "user", audited: true, owned: true },
+  addSshKey: { access: "user", audited: true, selfOrAdmin: true },
+  listSshKeys: { access: "user", audited: false, selfOrAdmin: true },
+  removeSshKey: { access: "user", audited: true, selfOrAdmin: true },
 } as const satisfies Record<Methods<typeof ClientService>, Rule>;
 
 /** RunnerService, by method's local name: join tokens only. */
 export const RUNNER_POLICY = {
   control: { access: "runner", audited: false },
   tunnel: { access: "runner", audited: false },
+  exec: { access: "runner", audited: false },
 } as const satisfies Record<Methods<typeof RunnerService>, Rule>;
 
 /**

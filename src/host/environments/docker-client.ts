@@ -4,7 +4,7 @@
  * a stopped engine reads UNAVAILABLE, with a hint a person can act on).
  */
 import type Docker from "dockerode";
-import { engineClient } from "../../shared/docker-engine.js";
+import { lazyEngineClient } from "../../shared/docker-engine.js";
 import { engineMessage as dockerMessage, engineStatus as dockerStatus } from "../../shared/docker-errors.js";
 import { DomainError } from "../../shared/errors.js";
 import { ErrorReason } from "../../shared/error-reasons.js";
@@ -20,9 +20,9 @@ export { environmentImage } from "../../shared/tarballs.js";
 
 export { checkEnvironmentName } from "../../shared/docker-names.js";
 
-/** Creates a client for `DOCKER_HOST` or the default socket. */
+/** Creates a client for `DOCKER_HOST` or the default socket, loaded at its first call. */
 export function createDockerClient(): Docker {
-  return engineClient();
+  return lazyEngineClient();
 }
 
 export { engineStatus as dockerStatus, engineMessage as dockerMessage } from "../../shared/docker-errors.js";

@@ -31,17 +31,23 @@
  * `Origin`; frames are limited to {@link SHELL_FRAME_MAX_BYTES}; a browser
  * that closes, or stops answering pings, aborts the call, which ends the
  * Docker exec's connection.
+ *
+ * The same protocol carries ExecTask (a terminal in a running task or VPS)
+ * at {@link EXEC_WEBSOCKET_PATH}, with ExecTaskRequest / ExecTaskResponse
+ * frames (see {@link execWebSockets}): the same checks, through the real
+ * ExecTask handler.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type ContextValues } from "@connectrpc/connect";
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type CallOptions, type Client, type ContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { ClientService } from "../../../gen/hakuriver/v1/client_pb.js";
-import { ShellRequestSchema, ShellResponseSchema, type ShellRequest } from "../../../gen/hakuriver/v1/environments_pb.js";
+import { ShellRequestSchema, ShellResponseSchema } from "../../../gen/hakuriver/v1/environments_pb.js";
+import { ExecTaskRequestSchema, ExecTaskResponseSchema } from "../../../gen/hakuriver/v1/exec_pb.js";
 import { AsyncQueue } from "../../shared/async-queue.js";
 import { inProcessTransport } from "./in-process-transport.js";
 import { requestAuthority } from "./page-headers.js";
@@ -50,6 +56,11 @@ import { requestAuthority } from "./page-headers.js";
 export const SHELL_WEBSOCKET_PATH = `/${ClientService.typeName}/${ClientService.method.shell.name}/ws`;
 /** The RPC path whose handler the WebSocket calls. */
 export const SHELL_RPC_PATH = `/${ClientService.typeName}/${ClientService.method.shell.name}`;
+/** Where the exec WebSocket (a terminal in a running task or VPS) is served. */
+export const EXEC_WEBSOCKET_PATH = `/${ClientService.typeName}/${ClientService.method.execTask.name}/ws`;
+/** The RPC path whose handler the exec WebSocket calls. */
+export const EXEC_RPC_PATH = `/${ClientService.typeName}/${ClientService.method.execTask.name}`;
+
 /** Largest frame a browser may send (bytes): a big paste fits; more closes the socket with 1009. */
 export const SHELL_FRAME_MAX_BYTES = 1024 * 1024;
 /** How long the Host waits for the token frame (ms). */
@@ -124,14 +135,49 @@ function sendBinary(ws: WebSocket, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => ws.send(bytes, { binary: true }, (error) => (error ? reject(error) : resolve())));
 }
 
+/** Which bidirectional RPC a WebSocket endpoint carries. */
+interface SocketRpc<I extends DescMessage, O extends DescMessage> {
+  readonly path: string;
+  readonly request: I;
+  readonly response: O;
+  /** What the endpoint is, in messages ("shell", "exec"). */
+  readonly what: string;
+  call(client: Client<typeof ClientService>, requests: AsyncIterable<MessageShape<I>>, options: CallOptions): AsyncIterable<MessageShape<O>>;
+}
+
+const SHELL_RPC: SocketRpc<typeof ShellRequestSchema, typeof ShellResponseSchema> = {
+  path: SHELL_WEBSOCKET_PATH,
+  request: ShellRequestSchema,
+  response: ShellResponseSchema,
+  what: "shell",
+  call: (client, requests, options) => client.shell(requests, options),
+};
+
+const EXEC_RPC: SocketRpc<typeof ExecTaskRequestSchema, typeof ExecTaskResponseSchema> = {
+  path: EXEC_WEBSOCKET_PATH,
+  request: ExecTaskRequestSchema,
+  response: ExecTaskResponseSchema,
+  what: "exec",
+  call: (client, requests, options) => client.execTask(requests, options),
+};
+
 /** Creates the shell WebSocket endpoint (ws in noServer mode: the caller routes upgrade events to it). */
 export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets {
+  return rpcWebSockets(options, SHELL_RPC);
+}
+
+/** Creates the exec WebSocket endpoint: ExecTask frames, the ExecTask handler as `options.handler`. */
+export function execWebSockets(options: ShellWebSocketOptions): ShellWebSockets {
+  return rpcWebSockets(options, EXEC_RPC);
+}
+
+function rpcWebSockets<I extends DescMessage, O extends DescMessage>(options: ShellWebSocketOptions, rpc: SocketRpc<I, O>): ShellWebSockets {
   const { handler, log } = options;
   const server = new WebSocketServer({ noServer: true, maxPayload: SHELL_FRAME_MAX_BYTES, perMessageDeflate: false });
 
   function session(ws: WebSocket, address: string, shellHandler: UniversalHandler): void {
     const abort = new AbortController();
-    const requests = new AsyncQueue<ShellRequest>();
+    const requests = new AsyncQueue<MessageShape<I>>();
     let started = false;
     const fail = (error: ConnectError) => {
       abort.abort();
@@ -145,7 +191,7 @@ export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets
     let answered = true;
     const heartbeat = setInterval(() => {
       if (!answered) {
-        log.info({ address }, "shell WebSocket: the browser stopped answering pings; dropped");
+        log.info({ address }, `${rpc.what} WebSocket: the browser stopped answering pings; dropped`);
         ws.terminate();
         return;
       }
@@ -154,7 +200,7 @@ export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets
     }, options.pingIntervalMs);
     heartbeat.unref();
     ws.on("pong", () => (answered = true));
-    ws.on("error", (error) => log.info({ address, err: error.message }, "shell WebSocket error"));
+    ws.on("error", (error) => log.info({ address, err: error.message }, `${rpc.what} WebSocket error`));
     ws.on("close", () => {
       clearTimeout(tokenTimer);
       clearInterval(heartbeat);
@@ -170,11 +216,11 @@ export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets
         void run(token);
         return;
       }
-      if (!isBinary) return fail(new ConnectError("after the token every frame must be binary: a protobuf hakuriver.v1.ShellRequest", Code.InvalidArgument));
+      if (!isBinary) return fail(new ConnectError(`after the token every frame must be binary: a protobuf ${rpc.request.typeName}`, Code.InvalidArgument));
       try {
-        requests.push(fromBinary(ShellRequestSchema, bytesOf(data)));
+        requests.push(fromBinary(rpc.request, bytesOf(data)));
       } catch (error) {
-        fail(new ConnectError(`a frame is not a protobuf hakuriver.v1.ShellRequest: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument));
+        fail(new ConnectError(`a frame is not a protobuf ${rpc.request.typeName}: ${error instanceof Error ? error.message : String(error)}`, Code.InvalidArgument));
       }
     });
 
@@ -182,15 +228,15 @@ export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets
       const client = createClient(ClientService, inProcessTransport(shellHandler, () => options.contextValues(address)));
       try {
         const headers = token === "" ? {} : { authorization: `Bearer ${token}` };
-        for await (const response of client.shell(requests, { signal: abort.signal, headers })) {
-          await sendBinary(ws, toBinary(ShellResponseSchema, response));
+        for await (const response of rpc.call(client, requests, { signal: abort.signal, headers })) {
+          await sendBinary(ws, toBinary(rpc.response, response));
         }
         ws.close(SHELL_CLOSE.exited, "exited");
       } catch (error) {
         // Aborted: the browser went away or the Host is closing; there is no one to tell.
         if (abort.signal.aborted) return;
         const mapped = ConnectError.from(error);
-        if (mapped.code === Code.Internal || mapped.code === Code.Unknown) log.warn({ address, err: mapped.message }, "shell WebSocket: the call failed");
+        if (mapped.code === Code.Internal || mapped.code === Code.Unknown) log.warn({ address, err: mapped.message }, `${rpc.what} WebSocket: the call failed`);
         fail(mapped);
       } finally {
         abort.abort();
@@ -204,9 +250,9 @@ export function shellWebSockets(options: ShellWebSocketOptions): ShellWebSockets
       if (request.headers.upgrade?.toLowerCase() !== "websocket") {
         return refuse(socket, 400, `only WebSocket upgrades are served here (at ${SHELL_WEBSOCKET_PATH}); for HTTP/2 without TLS use prior knowledge (curl --http2-prior-knowledge)\n`);
       }
-      if (path !== SHELL_WEBSOCKET_PATH || handler === undefined) return refuse(socket, 404, `no WebSocket at ${path}; the shell's is ${SHELL_WEBSOCKET_PATH}\n`);
+      if (path !== rpc.path || handler === undefined) return refuse(socket, 404, `no WebSocket at ${path}; the shell's is ${SHELL_WEBSOCKET_PATH}, a task terminal's ${EXEC_WEBSOCKET_PATH}\n`);
       if (!originAllowed(request.headers.origin, requestAuthority(request), options.secure)) {
-        log.warn({ origin: request.headers.origin, address: request.socket.remoteAddress }, "shell WebSocket from another origin refused");
+        log.warn({ origin: request.headers.origin, address: request.socket.remoteAddress }, `${rpc.what} WebSocket from another origin refused`);
         return refuse(socket, 403, "a WebSocket from another site's page is refused: open the dashboard from this Host\n");
       }
       const address = request.socket.remoteAddress ?? "";

@@ -156,17 +156,18 @@ export class ControlPlane {
     return true;
   }
 
-  private async taskEvent(node: string, event: TaskEvent): Promise<void> {
+  /** Stages a runner's task event; `committed` settles with its write (see RunnerStorageFaults). */
+  private async taskEvent(node: string, event: TaskEvent): Promise<{ committed: Promise<unknown> }> {
     const taskId = parseTaskId(event.taskId);
     const task = taskId === undefined ? undefined : await this.deps.repo.get(taskId);
     if (!task || task.assignedNode !== node) {
       this.deps.log.warn({ node, taskId: event.taskId }, "event for a task not assigned to this node");
-      return;
+      return { committed: Promise.resolve() };
     }
     const to = statusName(event.status);
     const outputNote = isFinal(to) ? this.faults.outputNote(node, event.taskId) : undefined;
     const message = [event.message, outputNote].filter(Boolean).join("; ");
-    await this.deps.tasks.change(task.taskId, to, {
+    const staged = await this.deps.tasks.stage(task.taskId, to, {
       ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
       ...(message !== "" ? { message } : {}),
       ...(event.sshPort > 0 ? { sshPort: event.sshPort } : {}),
@@ -175,6 +176,7 @@ export class ControlPlane {
       // A start of a stopped VPS is over once its runner says how it went (running, or stopped again).
       ...(task.startOn && to !== "pending" && to !== "assigning" ? { startOn: null, startFrom: "" } : {}),
     });
+    return { committed: staged?.committed ?? Promise.resolve() };
   }
 
   /** Forgets a stream that ended; the node shows offline until it reconnects. */

@@ -1,11 +1,12 @@
 /**
  * Every command the Host sends down a runner's control stream is built
  * here, so the wire shape of "what a runner is told" lives in one module:
- * the welcome, run, kill, pause, resume, open-tunnel and drain commands,
- * and a VPS's stop, start and snapshot.
+ * the welcome, run, kill, pause, resume, open-tunnel, open-exec and drain
+ * commands, and a VPS's stop, start and snapshot.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ControlResponseSchema, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
+import type { ExecStartSchema } from "../../../gen/hakuriver/v1/exec_pb.js";
 import { TaskKind } from "../../../gen/hakuriver/v1/types_pb.js";
 import type { TaskRecord } from "../tasks/task-record.js";
 
@@ -41,7 +42,9 @@ export function taskSpecFields(task: TaskRecord) {
 
 /** Starts `task` on its runner; a runner answers a repeat with the task's status. */
 export function runTaskCommand(task: TaskRecord): RunnerCommand {
-  return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey } } } };
+  // A VPS submitted with ssh_mode "none" has no key: its runner starts no sshd.
+  const noSsh = task.kind === "vps" && task.publicKey === "";
+  return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey, noSsh } } } };
 }
 
 /** Starts a stopped VPS whose start was placed: its kept container, or a new one from the snapshot `task.startFrom`. */
@@ -79,12 +82,20 @@ export function resumeTaskCommand(taskId: number): RunnerCommand {
   return { message: { case: "resumeTask", value: { taskId: String(taskId) } } };
 }
 
-/** Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task `taskId`. */
-export function openTunnelCommand(tunnelId: string, taskId: string, port: number): RunnerCommand {
-  return { message: { case: "openTunnel", value: { tunnelId, taskId, port } } };
+/**
+ * Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task
+ * `taskId`: its sshd, or with `forward` the task's own port (a port forward).
+ */
+export function openTunnelCommand(tunnelId: string, taskId: string, port: number, forward = false): RunnerCommand {
+  return { message: { case: "openTunnel", value: { tunnelId, taskId, port, forward } } };
 }
 
 /** Tells the runner whether its node takes new work. */
 export function drainCommand(drained: boolean): RunnerCommand {
   return { message: { case: "drain", value: { drained } } };
+}
+
+/** Asks the runner to start `start` in its task and dial an Exec stream named `execId` for its bytes. */
+export function openExecCommand(execId: string, start: MessageInitShape<typeof ExecStartSchema>): RunnerCommand {
+  return { message: { case: "openExec", value: { execId, start } } };
 }

@@ -6,7 +6,11 @@
  *
  * - a task event that cannot be stored is held here, in order, and retried
  *   on the node's heartbeats; if the stream ends first, the runner's hello
- *   re-reports it from its inventory (ended tasks are kept there);
+ *   re-reports it from its inventory (ended tasks are kept there). Events
+ *   are applied as soon as they arrive (the change is staged in memory) and
+ *   their writes join the next group commit, so a runner's events never
+ *   wait for each other's fsync; an event whose commit fails goes back to
+ *   the held ones, in its place by arrival;
  * - a heartbeat that cannot be persisted is still applied in memory;
  * - output that cannot be stored is marked on the task, so its final
  *   message says so, and the node is asked to reconnect once the disk has
@@ -29,8 +33,23 @@ export const RESYNC_EVERY_MS = 10_000;
 /** Held events per node beyond which the oldest are dropped (the runner's hello re-reports them). */
 const MAX_HELD_EVENTS = 10_000;
 
+/** An event waiting to be applied, with its place in the node's arrival order. */
+interface HeldEvent {
+  readonly seq: number;
+  readonly event: TaskEvent;
+}
+
+/**
+ * Applies a task event: resolves once its change is staged (visible to
+ * reads), with `committed`, which settles with its write. Rejects with a
+ * StorageFault when it cannot even be staged (the task could not be read).
+ */
+export type ApplyTaskEvent = (event: TaskEvent) => Promise<{ readonly committed: Promise<unknown> }>;
+
 interface NodeFaults {
-  held: TaskEvent[];
+  held: HeldEvent[];
+  /** Events applied whose commit has not settled yet. */
+  inFlight: number;
   /** The store refused a held event since the queue was last empty. */
   holding: boolean;
   /** Tasks whose output the Host is missing, with the directory that was full. */
@@ -42,6 +61,7 @@ interface NodeFaults {
 export class RunnerStorageFaults {
   private readonly nodes = new Map<string, NodeFaults>();
   private readonly logged = new Map<string, { at: number; folded: number }>();
+  private nextSeq = 0;
 
   constructor(
     private readonly log: Logger,
@@ -55,7 +75,7 @@ export class RunnerStorageFaults {
 
   private of(node: string): NodeFaults {
     let faults = this.nodes.get(node);
-    if (!faults) this.nodes.set(node, (faults = { held: [], holding: false, outputGaps: new Map(), lastResyncAt: 0 }));
+    if (!faults) this.nodes.set(node, (faults = { held: [], inFlight: 0, holding: false, outputGaps: new Map(), lastResyncAt: 0 }));
     return faults;
   }
 
@@ -73,33 +93,63 @@ export class RunnerStorageFaults {
 
   /**
    * Applies a task event, or holds it when the store refuses it. Events
-   * already held go first, so a task's events are stored in order.
+   * already held go first, so a task's events are applied in order.
    */
-  async taskEvent(node: string, event: TaskEvent, apply: (event: TaskEvent) => Promise<void>): Promise<void> {
+  async taskEvent(node: string, event: TaskEvent, apply: ApplyTaskEvent): Promise<void> {
     const faults = this.of(node);
-    faults.held.push(event);
+    faults.held.push({ seq: this.nextSeq++, event });
     if (faults.held.length > MAX_HELD_EVENTS) faults.held.shift();
     await this.retry(node, apply);
   }
 
-  /** Stores held events in order until the store refuses one (called on heartbeats). */
-  async retry(node: string, apply: (event: TaskEvent) => Promise<void>): Promise<void> {
+  /** Applies held events in order until the store refuses one (called on heartbeats). */
+  async retry(node: string, apply: ApplyTaskEvent): Promise<void> {
     const faults = this.nodes.get(node);
     if (!faults) return;
     while (faults.held.length > 0) {
-      const event = faults.held[0]!;
+      const held = faults.held[0]!;
+      let committed: Promise<unknown>;
       try {
-        await apply(event);
+        ({ committed } = await apply(held.event));
       } catch (error) {
         if (!(error instanceof StorageFault)) throw error;
-        faults.holding = true;
-        this.report(`event:${node}`, error, { node, taskId: event.taskId, held: faults.held.length }, "could not store a task event; holding it and retrying on heartbeats");
+        this.refused(node, faults, error, held.event);
         return;
       }
       faults.held.shift();
+      faults.inFlight++;
+      committed.then(
+        () => this.settled(node, faults),
+        (error: unknown) => this.commitFailed(node, faults, held, error),
+      );
     }
+    this.settled(node, faults, 0);
+  }
+
+  private refused(node: string, faults: NodeFaults, error: StorageFault, event: TaskEvent): void {
+    faults.holding = true;
+    this.report(`event:${node}`, error, { node, taskId: event.taskId, held: faults.held.length }, "could not store a task event; holding it and retrying on heartbeats");
+  }
+
+  /** An applied event's write failed: its change was undone; it goes back among the held ones, in arrival order. */
+  private commitFailed(node: string, faults: NodeFaults, held: HeldEvent, error: unknown): void {
+    if (error instanceof StorageFault) {
+      const at = faults.held.findIndex((other) => other.seq > held.seq);
+      faults.held.splice(at < 0 ? faults.held.length : at, 0, held);
+      this.refused(node, faults, error, held.event);
+    } else {
+      // Not the disk: retrying would fail alike. The runner's next hello re-reports the task from its inventory.
+      this.log.error({ node, taskId: held.event.taskId, err: error instanceof Error ? error.message : String(error) }, "could not store a task event (not a storage fault); dropped it");
+    }
+    this.settled(node, faults);
+  }
+
+  /** One write settled (`settledNow` of them); logs once when a fault has cleared and everything held is stored. */
+  private settled(node: string, faults: NodeFaults, settledNow = 1): void {
+    faults.inFlight -= settledNow;
+    if (!faults.holding || faults.inFlight > 0 || faults.held.length > 0) return;
     // One line when a fault clears, so the log says the held events were not lost.
-    if (faults.holding) this.log.warn({ node }, "stored the task events held during a storage fault");
+    this.log.warn({ node }, "stored the task events held during a storage fault");
     faults.holding = false;
   }
 

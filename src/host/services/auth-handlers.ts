@@ -26,8 +26,14 @@ export interface ClusterFacts {
   readonly version: string;
   readonly apiPort: () => number;
   readonly sshProxyPort: () => number;
+  /** The SSH jump host's port; 0 when it runs none. */
+  readonly sshJumpPort: () => number;
+  /** The jump host's public key ("ssh-ed25519 BASE64"); "" when it runs none. */
+  readonly sshJumpHostKey: () => string;
   readonly authEnabled: boolean;
   readonly tls: boolean;
+  /** Milliseconds between runner heartbeats (timing.heartbeat_interval). */
+  readonly heartbeatIntervalMs: number;
 }
 
 /** What the auth RPCs need. */
@@ -86,7 +92,16 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
   return {
     describeCluster() {
       const { facts } = deps;
-      return { version: facts.version, apiPort: facts.apiPort(), sshProxyPort: facts.sshProxyPort(), authEnabled: facts.authEnabled, tls: facts.tls };
+      return {
+        version: facts.version,
+        apiPort: facts.apiPort(),
+        sshProxyPort: facts.sshProxyPort(),
+        sshJumpPort: facts.sshJumpPort(),
+        sshJumpHostKey: facts.sshJumpHostKey(),
+        authEnabled: facts.authEnabled,
+        tls: facts.tls,
+        heartbeatIntervalMs: BigInt(facts.heartbeatIntervalMs),
+      };
     },
     whoAmI(_request, ctx) {
       const caller = callingUser(ctx);

@@ -2,24 +2,30 @@
  * The interceptors both services pass through first: domain errors to gRPC
  * codes, and storage faults logged. The auth interceptor (auth/) follows.
  */
-import type { Interceptor } from "@connectrpc/connect";
+import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { toConnectError } from "../../shared/connect-errors.js";
 import { StorageFault } from "../../shared/storage-errors.js";
 
-async function* mapStreamErrors<T>(stream: AsyncIterable<T>): AsyncIterable<T> {
+/**
+ * A stream's errors mapped; and a stream that ended because its deadline
+ * passed (its handler saw the aborted signal and returned) ends with
+ * DEADLINE_EXCEEDED, not OK: Connect sends OK for any handler that returns.
+ */
+async function* mapStreamErrors<T>(stream: AsyncIterable<T>, signal: AbortSignal): AsyncIterable<T> {
   try {
     yield* stream;
   } catch (error) {
     throw toConnectError(error);
   }
+  if (signal.aborted && signal.reason instanceof ConnectError) throw signal.reason;
 }
 
-/** Turns DomainErrors (from unary handlers and from streams) into ConnectErrors with the right code. */
+/** Turns DomainErrors (from unary handlers and from streams) into ConnectErrors with the right code; a stream cut by its deadline ends DEADLINE_EXCEEDED. */
 export const errorMapping: Interceptor = (next) => async (request) => {
   try {
     const response = await next(request);
-    return response.stream ? { ...response, message: mapStreamErrors(response.message) } : response;
+    return response.stream ? { ...response, message: mapStreamErrors(response.message, request.signal) } : response;
   } catch (error) {
     throw toConnectError(error);
   }

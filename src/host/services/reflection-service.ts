@@ -14,6 +14,7 @@ import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect
 import type { ServerReflection as ServerReflectionV1 } from "../../../gen/grpc/reflection/v1/reflection_pb.js";
 import type { ServerReflection as ServerReflectionV1alpha } from "../../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { ReflectionIndex } from "./reflection-index.js";
+import { INTERRUPTED, InterruptibleReader } from "./interruptible-reader.js";
 
 /** A reflection request of either version, as far as answering it goes. */
 export interface ReflectionQuery {
@@ -71,21 +72,18 @@ export function answerReflection(index: ReflectionIndex, query: ReflectionQuery)
  * the Host is closing), so the handler never waits on a read past shutdown.
  */
 async function* untilAborted<T>(requests: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
-  const iterator = requests[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<"aborted">((resolve) => {
-    onAbort = () => resolve("aborted");
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  const reader = new InterruptibleReader(requests[Symbol.asyncIterator]());
+  const onAbort = (): void => reader.interrupt();
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
       if (signal.aborted) return;
-      const step = await Promise.race([iterator.next(), aborted]);
-      if (step === "aborted" || step.done) return;
+      const step = await reader.next();
+      if (step === INTERRUPTED || step.done) return;
       yield step.value;
     }
   } finally {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -175,6 +175,22 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("vps_snapshots_task").on("vps_snapshots").columns(["task_id", "created_at"]).execute();
     },
   },
+  // SSH public keys registered for users (hakuriver key add): the jump host lets them through to
+  // their owners' VPS. The fingerprint is unique, so an offered key names one user.
+  "0011-ssh-keys": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable("ssh_keys")
+        .addColumn("key_id", "text", (c) => c.primaryKey())
+        .addColumn("user_name", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("key_base64", "text", (c) => c.notNull())
+        .addColumn("fingerprint", "text", (c) => c.notNull().unique())
+        .addColumn("comment", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("created_at", "integer", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Provides the in-code migrations to Kysely's Migrator. */

@@ -137,6 +137,20 @@ export interface AuditTable {
   detail: string;
 }
 
+/** One SSH public key registered for a user (migration 0011); the jump host lets it through to their VPS. */
+export interface SshKeyTable {
+  key_id: string;
+  /** "" when added with auth off and no user named. */
+  user_name: string;
+  type: string;
+  /** The key blob, base64. */
+  key_base64: string;
+  /** "SHA256:..." as ssh-keygen -l prints it; unique. */
+  fingerprint: string;
+  comment: string;
+  created_at: number;
+}
+
 /** The Host database; applied migrations are tracked in Kysely's own tables. */
 export interface Database {
   nodes: NodeTable;
@@ -148,4 +162,5 @@ export interface Database {
   tokens: TokenTable;
   audit_events: AuditTable;
   vps_snapshots: VpsSnapshotTable;
+  ssh_keys: SshKeyTable;
 }

@@ -160,6 +160,16 @@ function changedColumns(after: TaskRecord, before: TaskRecord | undefined): Part
   return changed as Partial<TaskTable>;
 }
 
+/** A task's saves that are not committed yet. */
+interface UnsettledSaves {
+  /** The state of the last save (what reads see). */
+  latest: TaskRecord;
+  /** The last state known to be in the store (undefined: not known). */
+  stored: TaskRecord | undefined;
+  /** Saves not settled yet. */
+  pending: number;
+}
+
 /**
  * Reads and writes task rows. Unfinished tasks are also kept in memory
  * (active-tasks.ts), loaded from the store at first use: reads of them
@@ -172,8 +182,8 @@ export class TaskRepo {
   private readonly byId = new BatchLoader<number, TaskRecord>((ids) => this.fetchMany(ids));
   private active: ActiveTasks | undefined;
   private loadingActive: Promise<ActiveTasks> | undefined;
-  /** Saved tasks whose write is not committed yet (the last saved state of each): the store is behind on them. */
-  private readonly unsettled = new Map<number, TaskRecord>();
+  /** Tasks with saves not committed yet: the store is behind on them. */
+  private readonly unsettled = new Map<number, UnsettledSaves>();
   /** Tasks whose last write failed: their next save writes every column, as the store may hold none of the changes since. */
   private readonly needsFullWrite = new Set<number>();
 
@@ -248,7 +258,7 @@ export class TaskRepo {
    */
   async get(taskId: number): Promise<TaskRecord | undefined> {
     const active = await this.activeTasks();
-    return active.get(taskId) ?? this.unsettled.get(taskId) ?? (await this.byId.load(taskId));
+    return active.get(taskId) ?? this.unsettled.get(taskId)?.latest ?? (await this.byId.load(taskId));
   }
 
   private async fetchMany(taskIds: readonly number[]): Promise<Map<number, TaskRecord>> {
@@ -296,33 +306,43 @@ export class TaskRepo {
   /**
    * Saves a task's new state: at once in memory (every read sees it), and in
    * the store with the next group commit, writing only the columns that
-   * differ from `before` (the state it was read in). Resolves once that
-   * commit holds it. If the commit fails, memory goes back to `before`
-   * (unless a later save replaced this one), so what reads see stays what
-   * the store may hold, and the error is thrown.
+   * differ from `before` (the state it was read in), or every column when
+   * an earlier save of the task is still uncommitted or failed (the store
+   * may hold neither). Resolves once that commit holds it. If the commit
+   * fails and no later save replaced this one, memory goes back to the
+   * task's last committed state, so what reads see stays what the store
+   * holds, and the error is thrown; a later save that commits puts its own
+   * state back.
    */
   async save(task: TaskRecord, before?: TaskRecord): Promise<void> {
     // Synchronous once loaded (it is after any get): the new state is visible before save returns its promise.
     const active = this.active ?? (await this.activeTasks());
-    const full = before === undefined || this.needsFullWrite.delete(task.taskId);
-    const columns = changedColumns(task, full ? undefined : before);
+    let chain = this.unsettled.get(task.taskId);
+    const overlapping = chain !== undefined;
+    if (!chain) this.unsettled.set(task.taskId, (chain = { latest: task, stored: before, pending: 0 }));
+    const failedBefore = this.needsFullWrite.delete(task.taskId);
+    const columns = changedColumns(task, before === undefined || overlapping || failedBefore ? undefined : before);
+    chain.latest = task;
+    chain.pending++;
     active.put(task);
-    this.unsettled.set(task.taskId, task);
     try {
       if (Object.keys(columns).length > 0) {
         await this.commits.run(async (trx) => {
           await trx.updateTable("tasks").set(columns).where("task_id", "=", task.taskId).execute();
         });
       }
+      // Groups commit in the order they were asked for: every earlier save of the task has settled.
+      chain.stored = task;
+      if (chain.latest === task) active.put(task);
     } catch (error) {
       this.needsFullWrite.add(task.taskId);
-      if (this.unsettled.get(task.taskId) === task) {
-        if (before) active.put(before);
+      if (chain.latest === task) {
+        if (chain.stored) active.put(chain.stored);
         else active.remove(task.taskId);
       }
       throw error;
     } finally {
-      if (this.unsettled.get(task.taskId) === task) this.unsettled.delete(task.taskId);
+      if (--chain.pending === 0) this.unsettled.delete(task.taskId);
     }
   }
 

@@ -38,6 +38,8 @@ export function resubmitRequestOf(task: TaskRecord, defaults: SubmitDefaults): S
     ...(task.privileged === defaults.privileged ? {} : { privileged: task.privileged }),
     mounts: sameMounts ? [] : [...task.mounts],
     publicKey: task.publicKey,
+    // A VPS without a key was submitted with ssh_mode none (no sshd).
+    sshMode: task.kind === "vps" && task.publicKey === "" ? "none" : "",
     name: task.name,
     labels: { ...task.labels },
     // The limit it ran under, whether asked for or the Host's default then.

@@ -105,7 +105,14 @@ export function planSubmission(request: SubmitTaskRequest, defaults: SubmitDefau
     if (container === "NULL") throw badField("container", ErrorReason.VPS_NEEDS_CONTAINER, "a VPS needs a container environment; --container NULL is only for command tasks", "a VPS needs an environment name, not NULL");
     publicKey = request.publicKey.trim();
     checkPublicKeySize(publicKey);
-    if (!PUBLIC_KEY.test(publicKey)) {
+    const sshMode = request.sshMode.trim() === "" ? "key" : request.sshMode.trim();
+    if (sshMode !== "key" && sshMode !== "none") {
+      throw badField("ssh_mode", ErrorReason.INVALID_FIELD, `ssh_mode must be "key" (sshd with your public key) or "none" (no sshd; reach it with hakuriver vps connect), got "${sshMode.slice(0, 64)}"`, 'one of "key", "none"');
+    }
+    if (sshMode === "none" && publicKey !== "") {
+      throw badField("public_key", ErrorReason.INVALID_PUBLIC_KEY, "a VPS with ssh_mode none runs no sshd and takes no public key: drop the key, or use ssh_mode key", "empty with ssh_mode none");
+    }
+    if (sshMode === "key" && !PUBLIC_KEY.test(publicKey)) {
       throw badField("public_key", ErrorReason.INVALID_PUBLIC_KEY, "a VPS needs an OpenSSH public key (ssh-ed25519 AAAA... or ssh-rsa AAAA...)", "one OpenSSH public key line: TYPE BASE64 [COMMENT], for example ssh-ed25519 AAAA... me@host");
     }
     if (request.targets.length > 1) throw badField("targets", ErrorReason.VPS_SINGLE_TARGET, "a VPS runs on one target; give at most one --target", "at most one target for a VPS");

@@ -162,6 +162,8 @@ export class TaskManager {
       awaitingDependencies: awaitsDependencies(spec),
       message: awaitsDependencies(spec) ? waitingMessage(spec.dependencies ?? []) : "queued",
       placementReason: "",
+      startOn: null,
+      startFrom: "",
     }));
     const batchId = intoBatch ?? tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));

@@ -10,7 +10,7 @@
  *   `close` becomes `socket.end()`. The stream ends once both sides closed,
  *   or at once when either side fails.
  */
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { RunnerTunnel } from "./tunnel-broker.js";
 import { writeWithBackPressure } from "../../shared/byte-pipe.js";
 
@@ -28,7 +28,7 @@ export interface TunnelMeter {
  * request line, delivered first. The socket must allow half-open. `meter`
  * hears of the tunnel's opening, its bytes and its end.
  */
-export function spliceTunnel(socket: Socket, tunnel: RunnerTunnel, head?: Uint8Array, meter?: TunnelMeter): Promise<void> {
+export function spliceTunnel(socket: Duplex, tunnel: RunnerTunnel, head?: Uint8Array, meter?: TunnelMeter): Promise<void> {
   const { outbox, incoming } = tunnel;
   let clientClosed = false;
   let runnerClosed = false;

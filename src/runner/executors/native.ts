@@ -14,6 +14,7 @@ import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { removeTaskCgroups } from "../limits/cgroups.js";
 import { type LimitProbes, machineProbes, planNativeLimits } from "../limits/native-limits.js";
 import type { Executor, ExitInfo, OutputSink, Recovery, StartContext, TaskHandle } from "./executor.js";
+import { spawnTurn } from "./spawn-turns.js";
 
 /** Grace between SIGTERM and SIGKILL when killing a task. */
 const KILL_GRACE_MS = 3000;
@@ -120,6 +121,7 @@ export class NativeExecutor implements Executor {
     );
     plan.notes.forEach((note) => context.note(note));
     const [file = spec.command, ...argv] = plan.argv;
+    await spawnTurn();
     const child = spawn(file, argv, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (chunk: Buffer) => sink.stdout(chunk));
     child.stderr.on("data", (chunk: Buffer) => sink.stderr(chunk));

@@ -13,6 +13,13 @@ export const AUTHORIZED_KEY_ENV = "HAKURIVER_AUTHORIZED_KEY";
 /** Exit code of the script when openssh is missing and cannot be installed. */
 export const NO_SSHD_EXIT_CODE = 97;
 
+/**
+ * The start script of a VPS without sshd (`ssh_mode` none): it only keeps
+ * the container alive, and exits at once on SIGTERM (PID 1 has no default
+ * handler), so a kill or stop takes no grace period.
+ */
+export const KEEP_ALIVE_SCRIPT = "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done";
+
 /** The script, run as `/bin/sh -c SCRIPT` (POSIX sh: busybox, dash, bash). */
 export const SSHD_SCRIPT = `set -u
 fail() { echo "hakuriver-vps: $*" >&2; exit ${NO_SSHD_EXIT_CODE}; }

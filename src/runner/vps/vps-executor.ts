@@ -14,7 +14,7 @@ import type { Executor, OutputSink, Recovery, RecoveryHint, StartContext, TaskHa
 import { saveSnapshot, type SavedSnapshot } from "./vps-snapshot.js";
 import { readHostKeys } from "./host-keys.js";
 import { waitForSshBanner } from "./ssh-banner.js";
-import { AUTHORIZED_KEY_ENV, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
+import { AUTHORIZED_KEY_ENV, KEEP_ALIVE_SCRIPT, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
 import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
 import { VpsHandle, containerPort } from "./vps-handle.js";
 
@@ -34,6 +34,9 @@ export interface VpsExecutorOptions {
   /** `shared_dir/<container_dir>`, where snapshots are saved as environment tarballs; none = snapshots are refused. */
   readonly tarballDir?: string;
 }
+
+/** Label of a VPS container started without sshd (value "none"), so a restarted runner adopts it with no port. */
+export const SSH_MODE_LABEL = "hakuriver.ssh";
 
 /** The container name of a VPS task. */
 export function vpsContainerName(taskId: string): string {
@@ -72,6 +75,7 @@ export class VpsExecutor implements Executor {
   async start(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
     const { docker } = this.options;
     const name = vpsContainerName(spec.taskId);
+    if (spec.noSsh) return this.startWithoutSsh(spec, sink, context);
     if (spec.publicKey.trim() === "") throw new Error("a VPS needs a public key");
     const image = await this.image(spec.container);
     const create = () => docker.createContainer({
@@ -138,6 +142,10 @@ export class VpsExecutor implements Executor {
       throw error;
     });
     if (!info.State.Running) await this.limiter.run(() => container.start());
+    if (info.Config.Labels?.[SSH_MODE_LABEL] === "none") {
+      sink.stdout(Buffer.from(`VPS ${vpsContainerName(taskId)} is up again without sshd; open a shell with: hakuriver vps connect ${taskId}\n`));
+      return new VpsHandle(container, 0, () => {});
+    }
     return this.ready(container, taskId, sink);
   }
 
@@ -148,8 +156,41 @@ export class VpsExecutor implements Executor {
   }
 
   /**
+   * A VPS with no sshd and no key (`ssh_mode` none): any image with /bin/sh,
+   * kept alive by a sleeping loop, no port published; reached through exec.
+   * It runs once the container started.
+   */
+  private async startWithoutSsh(spec: TaskSpec, sink: OutputSink, context: StartContext): Promise<TaskHandle> {
+    const { docker } = this.options;
+    const name = vpsContainerName(spec.taskId);
+    const image = await this.image(spec.container);
+    const container = await this.limiter.run(async () => {
+      await docker.getContainer(name).remove({ force: true }).catch(() => {});
+      const created = await docker.createContainer({
+        name,
+        Image: image,
+        Entrypoint: ["/bin/sh", "-c", KEEP_ALIVE_SCRIPT],
+        Cmd: [],
+        Env: containerEnv(spec),
+        WorkingDir: "/shared",
+        Labels: { [LABELS.managed]: "true", [LABELS.role]: ROLES.vps, [LABELS.taskId]: spec.taskId, [LABELS.kind]: "vps", [LABELS.env]: spec.container, [SSH_MODE_LABEL]: "none" },
+        HostConfig: { ...resourceHostConfig(spec, context), RestartPolicy: { Name: "unless-stopped" } },
+      });
+      try {
+        await created.start();
+      } catch (error) {
+        await created.remove({ force: true }).catch(() => {});
+        throw error;
+      }
+      return created;
+    });
+    sink.stdout(Buffer.from(`VPS ${name} is up without sshd; open a shell with: hakuriver vps connect ${spec.taskId}\n`));
+    return new VpsHandle(container, 0, () => {});
+  }
+
+  /**
    * Adopts a VPS whose container still runs (or is paused) with its port
-   * published; one stopped on request whose container is still there is
+   * published (none for a VPS without sshd); one stopped on request whose container is still there is
    * held stopped.
    */
   async recover(taskId: string, ref: string, _sink?: OutputSink, hint: RecoveryHint = {}): Promise<Recovery> {
@@ -158,7 +199,10 @@ export class VpsExecutor implements Executor {
     const info = await container.inspect().catch(() => undefined);
     if (hint.stopped && info && !info.State.Running) return { kind: "stopped" };
     const port = info ? containerPort(info) : undefined;
-    if (!info || !port || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
+    const noSsh = info?.Config.Labels?.[SSH_MODE_LABEL] === "none";
+    if (!info || !(info.State.Running || info.State.Paused)) return { kind: "lost" };
+    if (noSsh) return { kind: "adopted", paused: info.State.Paused, handle: new VpsHandle(container, 0, () => {}) };
+    if (!port) return { kind: "lost" };
     this.ports.set(taskId, port);
     // A paused container cannot exec; the Host keeps the keys it was sent when the VPS started.
     const hostKeys = info.State.Paused ? [] : await readHostKeys(container).catch(() => []);

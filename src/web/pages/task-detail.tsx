@@ -11,12 +11,15 @@ import { href } from "../route.js";
 import { commandLine } from "../task-query.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { dependencyListText } from "../../shared/dependency-text.js";
+import { useState } from "preact/hooks";
+import { TaskTerminal } from "../terminal.js";
 
 const none = <span class="muted">—</span>;
 
 /** The detail of task `id`. */
 export function TaskDetail(props: { readonly id: string }) {
   const { task, error } = useTask(props.id);
+  const [terminal, setTerminal] = useState(false);
   const back = <a href={href("tasks")}>← all tasks</a>;
   if (error !== "") return <section>{back}<p class="banner banner-error">{error}</p></section>;
   if (!task) return <section>{back}<p class="muted">Loading task {props.id}…</p></section>;
@@ -30,7 +33,8 @@ export function TaskDetail(props: { readonly id: string }) {
       <h1>
         Task {task.taskId} <StatusBadge status={task.status} />
       </h1>
-      <TaskActions task={task} testId="task-actions" />
+      <TaskActions task={task} testId="task-actions" onTerminal={() => setTerminal(true)} />
+      {terminal && <TaskTerminal taskId={task.taskId} vps={task.kind === TaskKind.VPS} onClose={() => setTerminal(false)} />}
       {task.kind === TaskKind.VPS && (
         <p class="banner">
           This is a VPS: <a href={href("vps", task.taskId)}>open it on the VPS page</a> for its SSH commands.

@@ -4,7 +4,7 @@
  * each enabled only in the statuses the Host accepts it in.
  */
 import { useEffect, useState } from "preact/hooks";
-import { TaskKind, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
+import { TaskKind, TaskStatus, type Task } from "../../../gen/hakuriver/v1/types_pb.js";
 import { api } from "../api.js";
 import { StatusBadge } from "../components.js";
 import { CopyText } from "../copy-text.js";
@@ -12,14 +12,39 @@ import { FINAL_STATUSES, duration, formatBytes, millis } from "../format.js";
 import { formatTimeLimit } from "../../shared/time-limit.js";
 import { Field, TaskActions, TimeField, useTask } from "../task-parts.js";
 import { href } from "../route.js";
-import { KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
+import { TaskTerminal } from "../terminal.js";
+import { jumpCommand, KNOWN_HOSTS_FILE, knownHostsLines, sshCommand, sshConfigBlock, sshConfigCommand } from "../ssh-text.js";
 
 let proxyPort: Promise<number> | undefined;
+let jumpPort: Promise<number> | undefined;
 
 /** The Host's SSH proxy port (0 = none), asked once per page load. */
 function sshProxyPort(): Promise<number> {
   proxyPort ??= api.describeCluster({}).then((cluster) => cluster.sshProxyPort);
   return proxyPort;
+}
+
+/** The Host's SSH jump host port (0 = none), asked once per page load. */
+function sshJumpPort(): Promise<number> {
+  jumpPort ??= api.describeCluster({}).then((cluster) => cluster.sshJumpPort);
+  return jumpPort;
+}
+
+/** `ssh -J ...` for machines with stock OpenSSH only, when the Host runs a jump host. */
+function JumpLogin(props: { readonly taskId: string }) {
+  const [port, setPort] = useState<number | undefined>();
+  useEffect(() => {
+    sshJumpPort().then(setPort, () => setPort(0));
+  }, []);
+  if (!port) return null;
+  return (
+    <>
+      <p>
+        With stock OpenSSH only (no hakuriver), through the Host's SSH jump host (the key the VPS was submitted with, or one added with <code>hakuriver key add</code>):
+      </p>
+      <CopyText text={jumpCommand(props.taskId, location.hostname, port)} testId="ssh-jump-command" />
+    </>
+  );
 }
 
 function Login(props: { readonly task: Task }) {
@@ -29,10 +54,19 @@ function Login(props: { readonly task: Task }) {
   }, []);
   const id = props.task.taskId;
   if (FINAL_STATUSES.has(props.task.status)) return <p class="muted">This VPS has ended; there is nothing to log in to.</p>;
+  if (props.task.status === TaskStatus.RUNNING && props.task.sshPort === 0) {
+    return (
+      <div class="panel" data-testid="vps-login">
+        <p>This VPS runs no sshd (submitted with <code>--ssh none</code>): open the Terminal above, or a root shell from your machine:</p>
+        <CopyText text={`hakuriver vps connect ${id}`} testId="connect-command" />
+      </div>
+    );
+  }
   return (
     <div class="panel" data-testid="vps-login">
       <p>Log in through the Host (works when the node is behind NAT):</p>
       <CopyText text={sshCommand(id)} testId="ssh-command" />
+      <JumpLogin taskId={id} />
       <p>
         Or add a Host entry to <code>~/.ssh/config</code>, so plain <code>ssh</code>, <code>scp</code>, <code>sftp</code> and editors use <code>hakuriver-{id}</code>. Run (it creates <code>~/.ssh</code> if needed and replaces an earlier block of this VPS):
       </p>
@@ -54,6 +88,7 @@ function Login(props: { readonly task: Task }) {
 /** The detail of VPS `id`. */
 export function VpsDetail(props: { readonly id: string }) {
   const { task, error } = useTask(props.id);
+  const [terminal, setTerminal] = useState(false);
   const back = <a href={href("vps")}>← all VPS</a>;
   if (error !== "") return <section>{back}<p class="banner banner-error">{error}</p></section>;
   if (!task) return <section>{back}<p class="muted">Loading VPS {props.id}…</p></section>;
@@ -66,7 +101,8 @@ export function VpsDetail(props: { readonly id: string }) {
       <h1>
         VPS {task.taskId} <StatusBadge status={task.status} />
       </h1>
-      <TaskActions task={task} testId="vps-actions" />
+      <TaskActions task={task} testId="vps-actions" onTerminal={() => setTerminal(true)} />
+      {terminal && <TaskTerminal taskId={task.taskId} vps onClose={() => setTerminal(false)} />}
       <dl class="fields" data-testid="vps-fields">
         <Field label="Status" testId="vps-status"><StatusBadge status={task.status} /></Field>
         <Field label="Node" testId="vps-node">{task.assignedNode || <span class="muted">not placed yet</span>}</Field>

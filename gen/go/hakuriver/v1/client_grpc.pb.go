@@ -57,6 +57,23 @@ type ClientServiceClient interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(ctx context.Context, in *ResumeTaskRequest, opts ...grpc.CallOption) (*ResumeTaskResponse, error)
+	// Runs a command inside a RUNNING command task or VPS, as `docker exec`
+	// does (container tasks and VPS: in the container; native tasks: a
+	// process in the task's cgroup, working directory and environment). The
+	// first request must be a start; then stdin, resizes and stdin_close. The
+	// responses are output, then exactly one exit with the command's own exit
+	// code, after which the stream closes with OK. The bytes travel on a
+	// stream the task's runner opens (RunnerService.Exec), so runners behind
+	// NAT serve it. A caller that cancels (or goes away) ends the command:
+	// the runner kills its process. Needs a bidirectional stream (HTTP/2).
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+	// command, a relative workdir, a command the runner could not start),
+	// NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+	// pending, paused or ended), UNAVAILABLE (its node is offline, or its
+	// runner did not open the exec in time), PERMISSION_DENIED (someone
+	// else's task).
+	ExecTask(ctx context.Context, opts ...grpc.CallOption) (ClientService_ExecTaskClient, error)
 	// Submits a task's spec again as a new task with a new id, in any status:
 	// command, args, env, cores, memory, container, privileged, mounts,
 	// target, name, labels (and a VPS's public key), checked and scheduled as
@@ -236,6 +253,34 @@ type ClientServiceClient interface {
 	// only).
 	// Errors: NOT_FOUND (no snapshot has the name).
 	DeleteSnapshot(ctx context.Context, in *DeleteSnapshotRequest, opts ...grpc.CallOption) (*DeleteSnapshotResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error)
 }
 
 type clientServiceClient struct {
@@ -300,6 +345,37 @@ func (c *clientServiceClient) ResumeTask(ctx context.Context, in *ResumeTaskRequ
 	return out, nil
 }
 
+func (c *clientServiceClient) ExecTask(ctx context.Context, opts ...grpc.CallOption) (ClientService_ExecTaskClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[0], "/hakuriver.v1.ClientService/ExecTask", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &clientServiceExecTaskClient{stream}
+	return x, nil
+}
+
+type ClientService_ExecTaskClient interface {
+	Send(*ExecTaskRequest) error
+	Recv() (*ExecTaskResponse, error)
+	grpc.ClientStream
+}
+
+type clientServiceExecTaskClient struct {
+	grpc.ClientStream
+}
+
+func (x *clientServiceExecTaskClient) Send(m *ExecTaskRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *clientServiceExecTaskClient) Recv() (*ExecTaskResponse, error) {
+	m := new(ExecTaskResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *clientServiceClient) ResubmitTask(ctx context.Context, in *ResubmitTaskRequest, opts ...grpc.CallOption) (*ResubmitTaskResponse, error) {
 	out := new(ResubmitTaskResponse)
 	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ResubmitTask", in, out, opts...)
@@ -310,7 +386,7 @@ func (c *clientServiceClient) ResubmitTask(ctx context.Context, in *ResubmitTask
 }
 
 func (c *clientServiceClient) FollowLogs(ctx context.Context, in *FollowLogsRequest, opts ...grpc.CallOption) (ClientService_FollowLogsClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[0], "/hakuriver.v1.ClientService/FollowLogs", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[1], "/hakuriver.v1.ClientService/FollowLogs", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +454,7 @@ func (c *clientServiceClient) UndrainNode(ctx context.Context, in *UndrainNodeRe
 }
 
 func (c *clientServiceClient) Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (ClientService_WatchClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[1], "/hakuriver.v1.ClientService/Watch", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[2], "/hakuriver.v1.ClientService/Watch", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +531,7 @@ func (c *clientServiceClient) DeleteContainer(ctx context.Context, in *DeleteCon
 }
 
 func (c *clientServiceClient) Shell(ctx context.Context, opts ...grpc.CallOption) (ClientService_ShellClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[2], "/hakuriver.v1.ClientService/Shell", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[3], "/hakuriver.v1.ClientService/Shell", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +562,7 @@ func (x *clientServiceShellClient) Recv() (*ShellResponse, error) {
 }
 
 func (c *clientServiceClient) CreateTarball(ctx context.Context, in *CreateTarballRequest, opts ...grpc.CallOption) (ClientService_CreateTarballClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[3], "/hakuriver.v1.ClientService/CreateTarball", opts...)
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[4], "/hakuriver.v1.ClientService/CreateTarball", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -679,6 +755,64 @@ func (c *clientServiceClient) DeleteSnapshot(ctx context.Context, in *DeleteSnap
 	return out, nil
 }
 
+func (c *clientServiceClient) AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error) {
+	out := new(AddSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/AddSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ListSshKeys(ctx context.Context, in *ListSshKeysRequest, opts ...grpc.CallOption) (*ListSshKeysResponse, error) {
+	out := new(ListSshKeysResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ListSshKeys", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error) {
+	out := new(RemoveSshKeyResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/RemoveSshKey", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[5], "/hakuriver.v1.ClientService/ForwardPort", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &clientServiceForwardPortClient{stream}
+	return x, nil
+}
+
+type ClientService_ForwardPortClient interface {
+	Send(*ForwardPortRequest) error
+	Recv() (*ForwardPortResponse, error)
+	grpc.ClientStream
+}
+
+type clientServiceForwardPortClient struct {
+	grpc.ClientStream
+}
+
+func (x *clientServiceForwardPortClient) Send(m *ForwardPortRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortClient) Recv() (*ForwardPortResponse, error) {
+	m := new(ForwardPortResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility
@@ -723,6 +857,23 @@ type ClientServiceServer interface {
 	// paused, or ended before it could be resumed), UNAVAILABLE (its node is
 	// offline, or the runner did not confirm in time), PERMISSION_DENIED.
 	ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error)
+	// Runs a command inside a RUNNING command task or VPS, as `docker exec`
+	// does (container tasks and VPS: in the container; native tasks: a
+	// process in the task's cgroup, working directory and environment). The
+	// first request must be a start; then stdin, resizes and stdin_close. The
+	// responses are output, then exactly one exit with the command's own exit
+	// code, after which the stream closes with OK. The bytes travel on a
+	// stream the task's runner opens (RunnerService.Exec), so runners behind
+	// NAT serve it. A caller that cancels (or goes away) ends the command:
+	// the runner kills its process. Needs a bidirectional stream (HTTP/2).
+	// Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+	// command, a relative workdir, a command the runner could not start),
+	// NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+	// pending, paused or ended), UNAVAILABLE (its node is offline, or its
+	// runner did not open the exec in time), PERMISSION_DENIED (someone
+	// else's task).
+	ExecTask(ClientService_ExecTaskServer) error
 	// Submits a task's spec again as a new task with a new id, in any status:
 	// command, args, env, cores, memory, container, privileged, mounts,
 	// target, name, labels (and a VPS's public key), checked and scheduled as
@@ -902,6 +1053,34 @@ type ClientServiceServer interface {
 	// only).
 	// Errors: NOT_FOUND (no snapshot has the name).
 	DeleteSnapshot(context.Context, *DeleteSnapshotRequest) (*DeleteSnapshotResponse, error)
+	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
+	// through to their VPS. Least role: user, for a key of their own; admin
+	// for another user's.
+	// Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+	// jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+	// key is registered already), PERMISSION_DENIED.
+	AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error)
+	// Lists registered keys. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: PERMISSION_DENIED (a non-admin naming another user).
+	ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error)
+	// Removes a registered key. Least role: user, for their own; admin for
+	// anyone's.
+	// Errors: NOT_FOUND, PERMISSION_DENIED.
+	RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ClientService_ForwardPortServer) error
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -926,6 +1105,9 @@ func (UnimplementedClientServiceServer) PauseTask(context.Context, *PauseTaskReq
 }
 func (UnimplementedClientServiceServer) ResumeTask(context.Context, *ResumeTaskRequest) (*ResumeTaskResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResumeTask not implemented")
+}
+func (UnimplementedClientServiceServer) ExecTask(ClientService_ExecTaskServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExecTask not implemented")
 }
 func (UnimplementedClientServiceServer) ResubmitTask(context.Context, *ResubmitTaskRequest) (*ResubmitTaskResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ResubmitTask not implemented")
@@ -1022,6 +1204,18 @@ func (UnimplementedClientServiceServer) ListSnapshots(context.Context, *ListSnap
 }
 func (UnimplementedClientServiceServer) DeleteSnapshot(context.Context, *DeleteSnapshotRequest) (*DeleteSnapshotResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteSnapshot not implemented")
+}
+func (UnimplementedClientServiceServer) AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddSshKey not implemented")
+}
+func (UnimplementedClientServiceServer) ListSshKeys(context.Context, *ListSshKeysRequest) (*ListSshKeysResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSshKeys not implemented")
+}
+func (UnimplementedClientServiceServer) RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveSshKey not implemented")
+}
+func (UnimplementedClientServiceServer) ForwardPort(ClientService_ForwardPortServer) error {
+	return status.Errorf(codes.Unimplemented, "method ForwardPort not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 
@@ -1142,6 +1336,32 @@ func _ClientService_ResumeTask_Handler(srv interface{}, ctx context.Context, dec
 		return srv.(ClientServiceServer).ResumeTask(ctx, req.(*ResumeTaskRequest))
 	}
 	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ExecTask_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).ExecTask(&clientServiceExecTaskServer{stream})
+}
+
+type ClientService_ExecTaskServer interface {
+	Send(*ExecTaskResponse) error
+	Recv() (*ExecTaskRequest, error)
+	grpc.ServerStream
+}
+
+type clientServiceExecTaskServer struct {
+	grpc.ServerStream
+}
+
+func (x *clientServiceExecTaskServer) Send(m *ExecTaskResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *clientServiceExecTaskServer) Recv() (*ExecTaskRequest, error) {
+	m := new(ExecTaskRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func _ClientService_ResubmitTask_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -1737,6 +1957,86 @@ func _ClientService_DeleteSnapshot_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_AddSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).AddSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/AddSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).AddSshKey(ctx, req.(*AddSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ListSshKeys_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSshKeysRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/ListSshKeys",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ListSshKeys(ctx, req.(*ListSshKeysRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RemoveSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveSshKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/RemoveSshKey",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RemoveSshKey(ctx, req.(*RemoveSshKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ForwardPort_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).ForwardPort(&clientServiceForwardPortServer{stream})
+}
+
+type ClientService_ForwardPortServer interface {
+	Send(*ForwardPortResponse) error
+	Recv() (*ForwardPortRequest, error)
+	grpc.ServerStream
+}
+
+type clientServiceForwardPortServer struct {
+	grpc.ServerStream
+}
+
+func (x *clientServiceForwardPortServer) Send(m *ForwardPortResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortServer) Recv() (*ForwardPortRequest, error) {
+	m := new(ForwardPortRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 var _ClientService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "hakuriver.v1.ClientService",
 	HandlerType: (*ClientServiceServer)(nil),
@@ -1877,8 +2177,26 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 			MethodName: "DeleteSnapshot",
 			Handler:    _ClientService_DeleteSnapshot_Handler,
 		},
+		{
+			MethodName: "AddSshKey",
+			Handler:    _ClientService_AddSshKey_Handler,
+		},
+		{
+			MethodName: "ListSshKeys",
+			Handler:    _ClientService_ListSshKeys_Handler,
+		},
+		{
+			MethodName: "RemoveSshKey",
+			Handler:    _ClientService_RemoveSshKey_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExecTask",
+			Handler:       _ClientService_ExecTask_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
 		{
 			StreamName:    "FollowLogs",
 			Handler:       _ClientService_FollowLogs_Handler,
@@ -1899,6 +2217,12 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 			StreamName:    "CreateTarball",
 			Handler:       _ClientService_CreateTarball_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "ForwardPort",
+			Handler:       _ClientService_ForwardPort_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "hakuriver/v1/client.proto",

@@ -39,6 +39,16 @@ type RunnerServiceClient interface {
 	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
 	// SSH session waits for that tunnel id: it timed out or never existed).
 	Tunnel(ctx context.Context, opts ...grpc.CallOption) (RunnerService_TunnelClient, error)
+	// One stream per exec (ClientService.ExecTask), opened by the runner when
+	// the Host asks for it with an OpenExec command. The first request (within
+	// 10 s) names the exec and says whether the command started; then output
+	// flows up and stdin, resizes and stdin_close down, until an exit. The
+	// Host ending the stream (the client went away) makes the runner kill the
+	// command. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+	// client waits for that exec id: it timed out or never existed).
+	Exec(ctx context.Context, opts ...grpc.CallOption) (RunnerService_ExecClient, error)
 }
 
 type runnerServiceClient struct {
@@ -111,6 +121,37 @@ func (x *runnerServiceTunnelClient) Recv() (*TunnelResponse, error) {
 	return m, nil
 }
 
+func (c *runnerServiceClient) Exec(ctx context.Context, opts ...grpc.CallOption) (RunnerService_ExecClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_RunnerService_serviceDesc.Streams[2], "/hakuriver.v1.RunnerService/Exec", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &runnerServiceExecClient{stream}
+	return x, nil
+}
+
+type RunnerService_ExecClient interface {
+	Send(*ExecRequest) error
+	Recv() (*ExecResponse, error)
+	grpc.ClientStream
+}
+
+type runnerServiceExecClient struct {
+	grpc.ClientStream
+}
+
+func (x *runnerServiceExecClient) Send(m *ExecRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *runnerServiceExecClient) Recv() (*ExecResponse, error) {
+	m := new(ExecResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // RunnerServiceServer is the server API for RunnerService service.
 // All implementations must embed UnimplementedRunnerServiceServer
 // for forward compatibility
@@ -137,6 +178,16 @@ type RunnerServiceServer interface {
 	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
 	// SSH session waits for that tunnel id: it timed out or never existed).
 	Tunnel(RunnerService_TunnelServer) error
+	// One stream per exec (ClientService.ExecTask), opened by the runner when
+	// the Host asks for it with an OpenExec command. The first request (within
+	// 10 s) names the exec and says whether the command started; then output
+	// flows up and stdin, resizes and stdin_close down, until an exit. The
+	// Host ending the stream (the client went away) makes the runner kill the
+	// command. Least role: runner join token.
+	// Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+	// it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+	// client waits for that exec id: it timed out or never existed).
+	Exec(RunnerService_ExecServer) error
 	mustEmbedUnimplementedRunnerServiceServer()
 }
 
@@ -149,6 +200,9 @@ func (UnimplementedRunnerServiceServer) Control(RunnerService_ControlServer) err
 }
 func (UnimplementedRunnerServiceServer) Tunnel(RunnerService_TunnelServer) error {
 	return status.Errorf(codes.Unimplemented, "method Tunnel not implemented")
+}
+func (UnimplementedRunnerServiceServer) Exec(RunnerService_ExecServer) error {
+	return status.Errorf(codes.Unimplemented, "method Exec not implemented")
 }
 func (UnimplementedRunnerServiceServer) mustEmbedUnimplementedRunnerServiceServer() {}
 
@@ -215,6 +269,32 @@ func (x *runnerServiceTunnelServer) Recv() (*TunnelRequest, error) {
 	return m, nil
 }
 
+func _RunnerService_Exec_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(RunnerServiceServer).Exec(&runnerServiceExecServer{stream})
+}
+
+type RunnerService_ExecServer interface {
+	Send(*ExecResponse) error
+	Recv() (*ExecRequest, error)
+	grpc.ServerStream
+}
+
+type runnerServiceExecServer struct {
+	grpc.ServerStream
+}
+
+func (x *runnerServiceExecServer) Send(m *ExecResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *runnerServiceExecServer) Recv() (*ExecRequest, error) {
+	m := new(ExecRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 var _RunnerService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "hakuriver.v1.RunnerService",
 	HandlerType: (*RunnerServiceServer)(nil),
@@ -229,6 +309,12 @@ var _RunnerService_serviceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Tunnel",
 			Handler:       _RunnerService_Tunnel_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Exec",
+			Handler:       _RunnerService_Exec_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

@@ -5,6 +5,9 @@ import grpc
 from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import client_pb2 as hakuriver_dot_v1_dot_client__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
+from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
+from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
+from hakuriver.v1 import ssh_keys_pb2 as hakuriver_dot_v1_dot_ssh__keys__pb2
 from hakuriver.v1 import vps_lifecycle_pb2 as hakuriver_dot_v1_dot_vps__lifecycle__pb2
 
 
@@ -63,6 +66,11 @@ class ClientServiceStub(object):
                 '/hakuriver.v1.ClientService/ResumeTask',
                 request_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
+                )
+        self.ExecTask = channel.stream_stream(
+                '/hakuriver.v1.ClientService/ExecTask',
+                request_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.FromString,
                 )
         self.ResubmitTask = channel.unary_unary(
                 '/hakuriver.v1.ClientService/ResubmitTask',
@@ -224,6 +232,26 @@ class ClientServiceStub(object):
                 request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.FromString,
                 )
+        self.AddSshKey = channel.unary_unary(
+                '/hakuriver.v1.ClientService/AddSshKey',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.FromString,
+                )
+        self.ListSshKeys = channel.unary_unary(
+                '/hakuriver.v1.ClientService/ListSshKeys',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.FromString,
+                )
+        self.RemoveSshKey = channel.unary_unary(
+                '/hakuriver.v1.ClientService/RemoveSshKey',
+                request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
+                )
+        self.ForwardPort = channel.stream_stream(
+                '/hakuriver.v1.ClientService/ForwardPort',
+                request_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
+                )
 
 
 class ClientServiceServicer(object):
@@ -311,6 +339,28 @@ class ClientServiceServicer(object):
         Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (the task is not
         paused, or ended before it could be resumed), UNAVAILABLE (its node is
         offline, or the runner did not confirm in time), PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExecTask(self, request_iterator, context):
+        """Runs a command inside a RUNNING command task or VPS, as `docker exec`
+        does (container tasks and VPS: in the container; native tasks: a
+        process in the task's cgroup, working directory and environment). The
+        first request must be a start; then stdin, resizes and stdin_close. The
+        responses are output, then exactly one exit with the command's own exit
+        code, after which the stream closes with OK. The bytes travel on a
+        stream the task's runner opens (RunnerService.Exec), so runners behind
+        NAT serve it. A caller that cancels (or goes away) ends the command:
+        the runner kills its process. Needs a bidirectional stream (HTTP/2).
+        Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (no start first, a bad task id, an empty
+        command, a relative workdir, a command the runner could not start),
+        NOT_FOUND (unknown task), FAILED_PRECONDITION (the task is not running:
+        pending, paused or ended), UNAVAILABLE (its node is offline, or its
+        runner did not open the exec in time), PERMISSION_DENIED (someone
+        else's task).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -655,6 +705,54 @@ class ClientServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddSshKey(self, request, context):
+        """Registers an OpenSSH public key for a user, so the SSH jump host lets it
+        through to their VPS. Least role: user, for a key of their own; admin
+        for another user's.
+        Errors: INVALID_ARGUMENT (not one OpenSSH public key line, or a type the
+        jump host cannot check), NOT_FOUND (unknown user), ALREADY_EXISTS (the
+        key is registered already), PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSshKeys(self, request, context):
+        """Lists registered keys. Least role: user, for their own; admin for
+        anyone's.
+        Errors: PERMISSION_DENIED (a non-admin naming another user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveSshKey(self, request, context):
+        """Removes a registered key. Least role: user, for their own; admin for
+        anyone's.
+        Errors: NOT_FOUND, PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForwardPort(self, request_iterator, context):
+        """Carries one TCP connection to a port of a running task or VPS (see
+        ForwardOpen for where it goes), over a stream its runner opens, so it
+        works behind NAT. The first request must be an open; the first response
+        is an opened; then bytes both ways, each direction ending with a close;
+        the stream closes with OK once both did. Cancelling the call drops the
+        connection at once. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+        1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+        running, or nothing listens on the port: connection refused),
+        UNAVAILABLE (the task's node is offline, its runner did not answer in
+        time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+        PERMISSION_DENIED (another user's task).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClientServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -687,6 +785,11 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     servicer.ResumeTask,
                     request_deserializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.SerializeToString,
+            ),
+            'ExecTask': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecTask,
+                    request_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.SerializeToString,
             ),
             'ResubmitTask': grpc.unary_unary_rpc_method_handler(
                     servicer.ResubmitTask,
@@ -848,6 +951,26 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.SerializeToString,
             ),
+            'AddSshKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddSshKey,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.SerializeToString,
+            ),
+            'ListSshKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSshKeys,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.SerializeToString,
+            ),
+            'RemoveSshKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveSshKey,
+                    request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.SerializeToString,
+            ),
+            'ForwardPort': grpc.stream_stream_rpc_method_handler(
+                    servicer.ForwardPort,
+                    request_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'hakuriver.v1.ClientService', rpc_method_handlers)
@@ -974,6 +1097,23 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ResumeTask',
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskRequest.SerializeToString,
             hakuriver_dot_v1_dot_client__pb2.ResumeTaskResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ExecTask(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.ClientService/ExecTask',
+            hakuriver_dot_v1_dot_exec__pb2.ExecTaskRequest.SerializeToString,
+            hakuriver_dot_v1_dot_exec__pb2.ExecTaskResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
@@ -1518,5 +1658,73 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/DeleteSnapshot',
             hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.SerializeToString,
             hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def AddSshKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/AddSshKey',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListSshKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ListSshKeys',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.ListSshKeysResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RemoveSshKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/RemoveSshKey',
+            hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
+            hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ForwardPort(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.ClientService/ForwardPort',
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -1,3 +1,4 @@
+from hakuriver.v1 import exec_pb2 as _exec_pb2
 from hakuriver.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -19,9 +20,10 @@ class ControlRequest(_message.Message):
     def __init__(self, hello: _Optional[_Union[RunnerHello, _Mapping]] = ..., heartbeat: _Optional[_Union[RunnerHeartbeat, _Mapping]] = ..., task_event: _Optional[_Union[TaskEvent, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ...) -> None: ...
 
 class ControlResponse(_message.Message):
-    __slots__ = ["drain", "kill_task", "open_tunnel", "pause_task", "resume_task", "run_task", "snapshot_vps", "start_vps", "stop_vps", "welcome"]
+    __slots__ = ["drain", "kill_task", "open_exec", "open_tunnel", "pause_task", "resume_task", "run_task", "snapshot_vps", "start_vps", "stop_vps", "welcome"]
     DRAIN_FIELD_NUMBER: _ClassVar[int]
     KILL_TASK_FIELD_NUMBER: _ClassVar[int]
+    OPEN_EXEC_FIELD_NUMBER: _ClassVar[int]
     OPEN_TUNNEL_FIELD_NUMBER: _ClassVar[int]
     PAUSE_TASK_FIELD_NUMBER: _ClassVar[int]
     RESUME_TASK_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +34,7 @@ class ControlResponse(_message.Message):
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     drain: Drain
     kill_task: KillTaskCommand
+    open_exec: _exec_pb2.OpenExec
     open_tunnel: OpenTunnel
     pause_task: PauseTaskCommand
     resume_task: ResumeTaskCommand
@@ -40,7 +43,7 @@ class ControlResponse(_message.Message):
     start_vps: StartVps
     stop_vps: StopVps
     welcome: Welcome
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run_task: _Optional[_Union[RunTask, _Mapping]] = ..., kill_task: _Optional[_Union[KillTaskCommand, _Mapping]] = ..., pause_task: _Optional[_Union[PauseTaskCommand, _Mapping]] = ..., resume_task: _Optional[_Union[ResumeTaskCommand, _Mapping]] = ..., open_tunnel: _Optional[_Union[OpenTunnel, _Mapping]] = ..., drain: _Optional[_Union[Drain, _Mapping]] = ..., stop_vps: _Optional[_Union[StopVps, _Mapping]] = ..., start_vps: _Optional[_Union[StartVps, _Mapping]] = ..., snapshot_vps: _Optional[_Union[SnapshotVps, _Mapping]] = ...) -> None: ...
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run_task: _Optional[_Union[RunTask, _Mapping]] = ..., kill_task: _Optional[_Union[KillTaskCommand, _Mapping]] = ..., pause_task: _Optional[_Union[PauseTaskCommand, _Mapping]] = ..., resume_task: _Optional[_Union[ResumeTaskCommand, _Mapping]] = ..., open_tunnel: _Optional[_Union[OpenTunnel, _Mapping]] = ..., drain: _Optional[_Union[Drain, _Mapping]] = ..., open_exec: _Optional[_Union[_exec_pb2.OpenExec, _Mapping]] = ..., stop_vps: _Optional[_Union[StopVps, _Mapping]] = ..., start_vps: _Optional[_Union[StartVps, _Mapping]] = ..., snapshot_vps: _Optional[_Union[SnapshotVps, _Mapping]] = ...) -> None: ...
 
 class Drain(_message.Message):
     __slots__ = ["drained"]
@@ -95,14 +98,16 @@ class LogCursor(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., stdout_offset: _Optional[int] = ..., stderr_offset: _Optional[int] = ...) -> None: ...
 
 class OpenTunnel(_message.Message):
-    __slots__ = ["port", "task_id", "tunnel_id"]
+    __slots__ = ["forward", "port", "task_id", "tunnel_id"]
+    FORWARD_FIELD_NUMBER: _ClassVar[int]
     PORT_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     TUNNEL_ID_FIELD_NUMBER: _ClassVar[int]
+    forward: bool
     port: int
     task_id: str
     tunnel_id: str
-    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ...) -> None: ...
+    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ..., forward: bool = ...) -> None: ...
 
 class PauseTaskCommand(_message.Message):
     __slots__ = ["task_id"]
@@ -223,7 +228,7 @@ class TaskEvent(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ..., snapshot_name: _Optional[str] = ..., snapshot_error: _Optional[str] = ..., snapshot_tarball: _Optional[str] = ..., snapshot_size_bytes: _Optional[int] = ...) -> None: ...
 
 class TaskSpec(_message.Message):
-    __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "numa_node", "privileged", "public_key", "task_id", "time_limit_ms"]
+    __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "no_ssh", "numa_node", "privileged", "public_key", "task_id", "time_limit_ms"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -240,6 +245,7 @@ class TaskSpec(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
     MOUNTS_FIELD_NUMBER: _ClassVar[int]
+    NO_SSH_FIELD_NUMBER: _ClassVar[int]
     NUMA_NODE_FIELD_NUMBER: _ClassVar[int]
     PRIVILEGED_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
@@ -254,12 +260,13 @@ class TaskSpec(_message.Message):
     kind: _types_pb2.TaskKind
     memory_bytes: int
     mounts: _containers.RepeatedScalarFieldContainer[str]
+    no_ssh: bool
     numa_node: int
     privileged: bool
     public_key: str
     task_id: str
     time_limit_ms: int
-    def __init__(self, task_id: _Optional[str] = ..., kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., gpus: _Optional[_Iterable[int]] = ..., numa_node: _Optional[int] = ..., public_key: _Optional[str] = ..., time_limit_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory_bytes: _Optional[int] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., gpus: _Optional[_Iterable[int]] = ..., numa_node: _Optional[int] = ..., public_key: _Optional[str] = ..., time_limit_ms: _Optional[int] = ..., no_ssh: bool = ...) -> None: ...
 
 class TunnelClose(_message.Message):
     __slots__ = ["reason"]

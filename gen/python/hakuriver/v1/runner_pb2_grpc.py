@@ -2,6 +2,7 @@
 """Client and server classes corresponding to protobuf-defined services."""
 import grpc
 
+from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
 from hakuriver.v1 import runner_pb2 as hakuriver_dot_v1_dot_runner__pb2
 
 
@@ -32,6 +33,11 @@ class RunnerServiceStub(object):
                 '/hakuriver.v1.RunnerService/Tunnel',
                 request_serializer=hakuriver_dot_v1_dot_runner__pb2.TunnelRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_runner__pb2.TunnelResponse.FromString,
+                )
+        self.Exec = channel.stream_stream(
+                '/hakuriver.v1.RunnerService/Exec',
+                request_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecResponse.FromString,
                 )
 
 
@@ -79,6 +85,21 @@ class RunnerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Exec(self, request_iterator, context):
+        """One stream per exec (ClientService.ExecTask), opened by the runner when
+        the Host asks for it with an OpenExec command. The first request (within
+        10 s) names the exec and says whether the command started; then output
+        flows up and stdin, resizes and stdin_close down, until an exit. The
+        Host ending the stream (the client went away) makes the runner kill the
+        command. Least role: runner join token.
+        Errors: DEADLINE_EXCEEDED (no open in 10 s), CANCELED (closed before
+        it), INVALID_ARGUMENT (the first message is not an open), NOT_FOUND (no
+        client waits for that exec id: it timed out or never existed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RunnerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -91,6 +112,11 @@ def add_RunnerServiceServicer_to_server(servicer, server):
                     servicer.Tunnel,
                     request_deserializer=hakuriver_dot_v1_dot_runner__pb2.TunnelRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_runner__pb2.TunnelResponse.SerializeToString,
+            ),
+            'Exec': grpc.stream_stream_rpc_method_handler(
+                    servicer.Exec,
+                    request_deserializer=hakuriver_dot_v1_dot_exec__pb2.ExecRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_exec__pb2.ExecResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -142,5 +168,22 @@ class RunnerService(object):
         return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.RunnerService/Tunnel',
             hakuriver_dot_v1_dot_runner__pb2.TunnelRequest.SerializeToString,
             hakuriver_dot_v1_dot_runner__pb2.TunnelResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Exec(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.RunnerService/Exec',
+            hakuriver_dot_v1_dot_exec__pb2.ExecRequest.SerializeToString,
+            hakuriver_dot_v1_dot_exec__pb2.ExecResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

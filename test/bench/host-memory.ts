@@ -1,0 +1,86 @@
+/**
+ * Benchmark: the Host's resident memory idle, right after 10,000 tasks have
+ * run to completion, and 60 s later (aims: ≤ 80 MB, ≤ 150 MB, back within
+ * 20 MB of idle). The tasks are native `true` with `cores 0` on one runner,
+ * submitted 32 at a time, each a SubmitTask call of its own; a Watch sees
+ * them end. Idle is read after a warm-up of 20 tasks, so it counts the
+ * code paths a working Host has loaded, not a Host that never ran one.
+ * Run: npm run bench -- host-memory (HAKURIVER_BENCH_TASKS, default 10000;
+ * HAKURIVER_BENCH_SETTLE_S, default 60).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Client } from "@connectrpc/connect";
+import type { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
+import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
+import { TestCluster } from "../helpers/cluster.js";
+import { rssMb } from "../helpers/proc-stats.js";
+
+const TASKS = Number(process.env.HAKURIVER_BENCH_TASKS ?? 10_000);
+const SETTLE_S = Number(process.env.HAKURIVER_BENCH_SETTLE_S ?? 60);
+const IN_FLIGHT = 32;
+const FINAL = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.LOST, TaskStatus.KILLED_OOM, TaskStatus.TIMEOUT];
+
+/** Submits `count` native `true` tasks and resolves once a Watch has seen each end; returns what did not complete ("" when all did). */
+async function runTasks(client: Client<typeof ClientService>, count: number): Promise<string> {
+  const ended = new Map<string, TaskStatus>();
+  const sampleMessage = new Map<TaskStatus, string>();
+  const watch = new AbortController();
+  let snapshotDone!: () => void;
+  const ready = new Promise<void>((resolve) => (snapshotDone = resolve));
+  const ids = new Set<string>();
+  let allEnded!: () => void;
+  const done = new Promise<void>((resolve) => (allEnded = resolve));
+  const check = (): void => {
+    if (ids.size === count && [...ids].every((id) => ended.has(id))) allEnded();
+  };
+  const watching = (async () => {
+    for await (const message of client.watch({ tasks: true, taskFilter: { statuses: FINAL } }, { signal: watch.signal })) {
+      if (message.snapshotComplete) snapshotDone();
+      for (const task of message.tasks) {
+        ended.set(task.taskId, task.status);
+        if (!sampleMessage.has(task.status)) sampleMessage.set(task.status, task.message);
+      }
+      check();
+    }
+  })().catch((error: unknown) => {
+    if (!watch.signal.aborted) throw error;
+  });
+  await ready;
+  let submitted = 0;
+  const submitter = async (): Promise<void> => {
+    while (submitted < count) {
+      submitted++;
+      const { tasks } = await client.submitTask({ command: "true", container: "NULL", cores: 0 });
+      ids.add(tasks[0]!.taskId);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, submitter));
+  check();
+  await done;
+  watch.abort();
+  await watching;
+  const byStatus = new Map<TaskStatus, number>();
+  for (const id of ids) if (ended.get(id) !== TaskStatus.COMPLETED) byStatus.set(ended.get(id)!, (byStatus.get(ended.get(id)!) ?? 0) + 1);
+  return [...byStatus].map(([status, n]) => `${n} ${TaskStatus[status]} (${sampleMessage.get(status)})`).join(", ");
+}
+
+const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
+try {
+  await cluster.startHost();
+  await cluster.startRunner("bench");
+  const pid = cluster.host!.child.pid!;
+  await runTasks(cluster.client, 20);
+  await sleep(5_000);
+  const idle = rssMb(pid);
+  console.log(`Host RSS idle (after 20 warm-up tasks): ${idle.toFixed(0)} MB (aim ≤ 80 MB)`);
+  const start = performance.now();
+  const notCompleted = await runTasks(cluster.client, TASKS);
+  const seconds = (performance.now() - start) / 1000;
+  const after = rssMb(pid);
+  console.log(`after ${TASKS} tasks (${(TASKS / seconds).toFixed(0)} tasks/s${notCompleted ? `; NOT completed: ${notCompleted}` : ""}): ${after.toFixed(0)} MB (aim ≤ 150 MB)`);
+  await sleep(SETTLE_S * 1000);
+  const later = rssMb(pid);
+  console.log(`${SETTLE_S} s later: ${later.toFixed(0)} MB, ${(later - idle).toFixed(0)} MB above idle (aim ≤ 20 MB)`);
+} finally {
+  await cluster.cleanup();
+}
