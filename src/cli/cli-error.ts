@@ -59,7 +59,8 @@ export function describeError(error: unknown, hostAddress?: string): string {
 
 function describeErrorLine(error: unknown, hostAddress?: string): string {
   if (error instanceof ConnectError) {
-    const unreachable = error.code === Code.Unavailable && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|connect/i.test(error.rawMessage);
+    // `connect` as a word (Node's "connect ECONNREFUSED ..."), not inside the Host's own "... when its runner reconnects".
+    const unreachable = error.code === Code.Unavailable && /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|\bconnect\b/i.test(error.rawMessage);
     if (unreachable && hostAddress) {
       return `error: cannot reach the Host at ${hostAddress} (${error.rawMessage}). Is "hakuriver host" running? Set --host or HAKURIVER_HOST.`;
     }

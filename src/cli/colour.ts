@@ -21,6 +21,7 @@ const STYLE_OF_WORD: Readonly<Record<string, Style>> = {
   killed_oom: "red",
   lost: "red",
   timeout: "red",
+  stopped: "blue",
   online: "green",
   offline: "red",
   drained: "yellow",

@@ -27,6 +27,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { words: ["task"], load: async () => (await import("./commands/task.js")).taskCommands },
   { words: ["vps"], load: async () => (await import("./commands/vps.js")).vpsCommands },
   { words: ["ssh", "ssh-proxy", "ssh-config"], load: async () => (await import("./commands/ssh.js")).sshCommands },
+  { words: ["forward"], load: async () => (await import("./commands/forward.js")).forwardCommand },
   { words: ["exec"], load: async () => (await import("./commands/exec.js")).execCommand },
   { words: ["logs"], load: async () => (await import("./commands/logs.js")).logsCommand },
   { words: ["nodes", "health", "node"], load: async () => (await import("./commands/nodes.js")).nodeCommands },

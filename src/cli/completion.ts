@@ -38,9 +38,13 @@ const TASK_ID_SLOTS: ReadonlyMap<string, IdQuery> = new Map([
   ["task resume", { kind: TaskKind.COMMAND, statuses: [TaskStatus.PAUSED] }],
   ["logs", {}],
   ["vps status", { kind: TaskKind.VPS }],
-  ["vps kill", { kind: TaskKind.VPS, statuses: ACTIVE }],
+  ["vps kill", { kind: TaskKind.VPS, statuses: [...ACTIVE, TaskStatus.STOPPED] }],
   ["vps pause", { kind: TaskKind.VPS, statuses: [TaskStatus.RUNNING] }],
   ["vps resume", { kind: TaskKind.VPS, statuses: [TaskStatus.PAUSED] }],
+  ["vps stop", { kind: TaskKind.VPS, statuses: [TaskStatus.RUNNING, TaskStatus.PAUSED] }],
+  ["vps start", { kind: TaskKind.VPS, statuses: [TaskStatus.STOPPED] }],
+  ["vps restart", { kind: TaskKind.VPS, statuses: [TaskStatus.RUNNING, TaskStatus.PAUSED, TaskStatus.STOPPED] }],
+  ["vps snapshot", { kind: TaskKind.VPS, statuses: [TaskStatus.RUNNING, TaskStatus.PAUSED, TaskStatus.STOPPED] }],
   ["ssh", { kind: TaskKind.VPS, statuses: [TaskStatus.RUNNING] }],
 ]);
 

@@ -48,8 +48,8 @@ export interface ClientContext extends HostClient {
  * A client of the Host at `hostAddress` presenting `credential`, whose
  * UNAUTHENTICATED errors say how to fix them.
  */
-export function hostClient(hostAddress: string, credential: ClientCredential): HostClient {
-  const options: HostTransportOptions = { token: credential.token, ...(Object.keys(credential.tls).length > 0 ? { tls: credential.tls } : {}) };
+export function hostClient(hostAddress: string, credential: ClientCredential, extra: Pick<HostTransportOptions, "wideWindows"> = {}): HostClient {
+  const options: HostTransportOptions = { ...extra, token: credential.token, ...(Object.keys(credential.tls).length > 0 ? { tls: credential.tls } : {}) };
   const connection = createHostConnection(hostAddress, options);
   const client = createClient(ClientService, explainRefusals(connection.transport, credential, hostAddress));
   return { client, close: connection.close };
@@ -58,11 +58,11 @@ export function hostClient(hostAddress: string, credential: ClientCredential): H
 /**
  * Loads the config (with the given flag overrides), resolves the Host
  * address and its credential (auth.token, else ~/.hakuriver/credentials)
- * and creates the client.
+ * and creates the client (`extra.wideWindows` for bulk byte streams).
  */
-export function clientContext(args: GlobalArgs, flags: SettingFlags = {}): ClientContext {
+export function clientContext(args: GlobalArgs, flags: SettingFlags = {}, extra: Pick<HostTransportOptions, "wideWindows"> = {}): ClientContext {
   const config = loadConfig(args.config, { ...globalFlags(args), ...flags });
   const hostAddress = resolveHostAddress(args.host, config);
   const credential = resolveClientCredential(config, hostAddress);
-  return { config, hostAddress, credential, json: args.json === true, ...hostClient(hostAddress, credential) };
+  return { config, hostAddress, credential, json: args.json === true, ...hostClient(hostAddress, credential, extra) };
 }

@@ -45,6 +45,7 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver vps submit --public-key-file ~/.ssh/id_ed25519.pub --cores 2", "a VPS with 2 cores, on any node"],
     ["hakuriver vps submit --target gpu1::0 --container mylab", "a VPS from environment mylab on GPU 0 of gpu1"],
     ["hakuriver vps submit --gpus 1 --container mylab", "a VPS with any free GPU"],
+    ["hakuriver vps submit --from-snapshot mybox", "a new VPS with the disk of snapshot mybox"],
     ["hakuriver vps submit --ssh none --container mylab", "no sshd, no key, any image; then: hakuriver vps connect ID"],
   ],
   "vps connect": [["hakuriver vps connect 1234567890", "a root shell in the VPS (works without sshd: vps submit --ssh none)"]],
@@ -53,6 +54,17 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
   "vps kill": [["hakuriver vps kill 1234567890", "stop and remove a VPS"]],
   "vps pause": [["hakuriver vps pause 1234567890", "freeze a VPS (its sessions stall)"]],
   "vps resume": [["hakuriver vps resume 1234567890", "let a paused VPS run again"]],
+  "vps stop": [["hakuriver vps stop 1234567890", "stop a VPS, keep its disk, free its cores, memory and GPUs"]],
+  "vps start": [
+    ["hakuriver vps start 1234567890", "start a stopped VPS again on its node (queued while the node is full)"],
+    ["hakuriver vps start 1234567890 --node beta", "start it on node beta from its latest snapshot"],
+  ],
+  "vps restart": [["hakuriver vps restart 1234567890", "stop a VPS and start it again on its node"]],
+  "vps snapshot": [
+    ["hakuriver vps snapshot 1234567890 --name mybox", "save the VPS's disk as snapshot mybox in shared storage"],
+    ["hakuriver vps snapshot delete mybox", "delete snapshot mybox and its tarball"],
+  ],
+  "vps snapshots": [["hakuriver vps snapshots", "list snapshots, newest first"]],
   ssh: [
     ["hakuriver ssh 1234567890", "log in as root through the Host"],
     ["hakuriver ssh 1234567890 -- -L 8888:localhost:8888", "with ssh options (here a port forward)"],
@@ -62,6 +74,10 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ["hakuriver ssh-config 1234567890 --install", "add the block to ~/.ssh/config, then: ssh hakuriver-1234567890"],
     ["hakuriver ssh-config 1234567890", "print the block instead"],
     ["hakuriver ssh-config 1234567890 --jump --install", "a block that reaches the VPS through the Host's SSH jump host (ProxyJump, no hakuriver needed to log in)"],
+  ],
+  forward: [
+    ["hakuriver forward 1234567890 8888", "Jupyter in task 1234567890 at http://127.0.0.1:8888 here"],
+    ["hakuriver forward 1234567890 6006 --local 0", "TensorBoard on any free local port (printed)"],
   ],
   exec: [
     ["hakuriver exec 1234567890 -- nvidia-smi", "run a command inside a running task or VPS; exits with its code"],

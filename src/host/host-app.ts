@@ -46,6 +46,10 @@ import { ExecBroker } from "./exec/exec-broker.js";
 import { openDatabase } from "./store/open-db.js";
 import { NodeRepo } from "./store/node-repo.js";
 import { TaskRepo } from "./store/task-repo.js";
+import { SnapshotRepo } from "./store/snapshot-repo.js";
+import { VpsLifecycle } from "./vps/vps-lifecycle.js";
+import { VpsSnapshots } from "./vps/vps-snapshots.js";
+import { join } from "node:path";
 import { createIdGenerator } from "./tasks/ids.js";
 import { TaskEvents } from "./tasks/task-events.js";
 import { DependencyTracker } from "./tasks/dependency-tracker.js";
@@ -223,7 +227,16 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
   await sshKeys.load();
   const throttle = new LoginThrottle(options.auth.throttle ?? DEFAULT_LOGIN_THROTTLE, now);
   const authDeps = { store: authStore, throttle, audit, now, log };
-  const plane = new ControlPlane({ watch, nodes, repo, tasks, logs, events, log, now, heartbeatIntervalMs: options.heartbeatIntervalMs, tokenLive: (tokenId) => authStore.isLive(tokenId), runnerFigures: (node, figures) => metrics.runnerFigures(node, figures) });
+  const tarballDir = join(options.sharedDir, options.containerDir);
+  const snapshots = new VpsSnapshots({ nodes, repo: new SnapshotRepo(database.db), tarballDir, now, log });
+  const lifecycle = new VpsLifecycle({ tasks, nodes, snapshots: new SnapshotRepo(database.db), scheduler, tarballDir, log });
+  const plane = new ControlPlane({
+    watch, nodes, repo, tasks, logs, events, log, now,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    tokenLive: (tokenId) => authStore.isLive(tokenId),
+    runnerFigures: (node, figures) => metrics.runnerFigures(node, figures),
+    snapshotReported: (node, event) => snapshots.reported(node, event),
+  });
   const ports = { api: options.port, sshProxy: 0 };
   const jump = { port: 0, hostKey: "" };
   const facts = {
@@ -234,6 +247,7 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
     sshJumpHostKey: () => jump.hostKey,
     authEnabled: options.auth.enabled,
     tls: options.tls !== undefined,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
   };
   const monitor = new NodeMonitor({
     nodes,
@@ -328,6 +342,9 @@ export async function createHostCore(options: HostOptions): Promise<HostCore> {
           auth: { store: authStore, audit, facts },
           sshKeys: { keys: sshKeys, users: authStore, authEnabled: options.auth.enabled },
           watch: { feed, repo, nodes, ledger, clock: systemClock, hostStopping: stopping.signal },
+          vps: { lifecycle, snapshots },
+          broker,
+          forwardMeter: metrics.forwards,
           execs,
         }),
       );

@@ -128,6 +128,9 @@ export class ControlLoop implements TaskReporter {
           sshHostKeys: [...(report.sshHostKeys ?? [])],
           stdoutSize: BigInt(report.stdoutSize),
           stderrSize: BigInt(report.stderrSize),
+          ...(report.snapshot
+            ? { snapshotName: report.snapshot.name, snapshotError: report.snapshot.error, snapshotTarball: report.snapshot.tarball, snapshotSizeBytes: BigInt(report.snapshot.sizeBytes) }
+            : {}),
         },
       },
     });
@@ -301,6 +304,18 @@ export class ControlLoop implements TaskReporter {
         return;
       case "drain":
         log.info({ drained: message.value.drained }, "drain state changed");
+        return;
+      case "stopVps":
+        // Not awaited: docker stop grants sshd 10 s; the stopped report follows.
+        void supervisor.stopVps(message.value.taskId).catch((err) => log.error({ err }, "VPS stop failed"));
+        return;
+      case "startVps":
+        // Not awaited: a start waits for sshd (up to minutes); commands behind it go on.
+        void supervisor.startVps(message.value).catch((err) => log.error({ err }, "VPS start failed"));
+        return;
+      case "snapshotVps":
+        // Not awaited: a commit and save of a large disk takes minutes.
+        void supervisor.snapshotVps(message.value).catch((err) => log.error({ err }, "VPS snapshot failed"));
         return;
       default:
         log.warn({ case: message.case }, "unhandled command");

@@ -19,6 +19,7 @@ import { StateFile } from "./state-file.js";
 import { Supervisor } from "./supervisor.js";
 import { detectNuma } from "./topology.js";
 import { lockStateDir } from "./state-lock.js";
+import { containerAddress, forwardTarget } from "./forward-target.js";
 import { TunnelDialer } from "./tunnels.js";
 import { dockerClient } from "./vps/docker-connection.js";
 import { VpsExecutor } from "./vps/vps-executor.js";
@@ -67,7 +68,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   // Counted here, sent up with every heartbeat: the Host's /metrics shows them per node.
   const figures = new RunnerFigures();
   const images = new ImageSync(docker, join(options.sharedDir, options.containerDir ?? "hakuriver-containers"), log, figures);
-  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env) });
+
+  const tarballDir = join(options.sharedDir, options.containerDir ?? "hakuriver-containers");
+  const vps = new VpsExecutor({ docker, ensureImage: (env) => images.ensure(env), tarballDir });
   const containers = new DockerExecutor({ docker, images, runner: options.name, sharedDir: options.sharedDir, log });
   const executors: Executor[] = [native, vps, containers];
   const executorFor = (spec: TaskSpec): Executor => {
@@ -75,7 +78,14 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     if (spec.container === "NULL" || spec.container === "") return native;
     return containers;
   };
-  const tunnels = new TunnelDialer({ hostAddress: options.hostAddress, joinToken: options.joinToken, tls: options.tls, log, portOf: (taskId) => vps.sshPortOf(taskId) });
+  const tunnels = new TunnelDialer({
+    hostAddress: options.hostAddress,
+    joinToken: options.joinToken,
+    tls: options.tls,
+    log,
+    portOf: (taskId) => vps.sshPortOf(taskId),
+    forwardTarget: (taskId, port) => forwardTarget(taskId, port, { held: (id) => loop.supervisor.held(id), containerAddress: (ref) => containerAddress(docker, ref) }),
+  });
   // A running task's handle ref says where an exec goes: `pid:start` for a native task, else its container.
   const execs: ExecDialer = new ExecDialer({
     hostAddress: options.hostAddress,
@@ -105,6 +115,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
       log,
       reporter,
       figures,
+      vps,
     }),
     figures,
     log,

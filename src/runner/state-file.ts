@@ -26,6 +26,8 @@ export interface RecordedTask {
   readonly end?: RecordedEnd;
   /** Where its time limit's clock stood at its last start, pause or resume; absent = no limit. */
   readonly timeLimit?: TimeLimitState;
+  /** A VPS stopped on request, its container kept (a restarted runner holds it stopped). */
+  readonly stopped?: boolean;
 }
 
 /** One line of the journal: a task recorded (or re-recorded), or forgotten. */
@@ -91,6 +93,13 @@ export class StateFile {
     const known = this.tasks.get(taskId);
     if (!known || known.end) return;
     this.record({ ...known, timeLimit });
+  }
+
+  /** Records whether an open task is a stopped VPS (a task not recorded, or ended, is left alone). */
+  noteStopped(taskId: string, stopped: boolean): void {
+    const known = this.tasks.get(taskId);
+    if (!known || known.end || (known.stopped ?? false) === stopped) return;
+    this.record({ ...known, stopped });
   }
 
   forget(taskId: string): void {

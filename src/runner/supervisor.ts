@@ -7,7 +7,7 @@
  * and the output link to the control stream.
  */
 import type { Logger } from "pino";
-import type { TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
+import type { SnapshotVps, StartVps, TaskSpec } from "../../gen/hakuriver/v1/runner_pb.js";
 import { isFinal } from "../shared/task-status.js";
 import { systemClock, type CancelTimer, type Clock } from "../shared/clock.js";
 import type { Executor, ExitInfo, TaskHandle } from "./executors/executor.js";
@@ -19,6 +19,7 @@ import { recoverTasks } from "./tasks/recovery.js";
 import { TimeLimitWatch } from "./tasks/time-limit-watch.js";
 import { finalStatus, TaskTable, type RunnerTask, type TaskReport, type TaskReporter } from "./tasks/task-table.js";
 import type { RunnerFigures } from "./runner-figures.js";
+import { VpsControl, type VpsOperations } from "./tasks/vps-control.js";
 
 /** What a Supervisor needs. */
 export interface SupervisorDeps {
@@ -34,6 +35,8 @@ export interface SupervisorDeps {
   readonly clock?: Clock;
   /** Where spawn times are counted for the heartbeat's figures; none = not counted. */
   readonly figures?: RunnerFigures;
+  /** VPS stop, start and snapshot; none = those commands are refused (logged). */
+  readonly vps?: VpsOperations;
 }
 
 /** The runner's tasks. */
@@ -42,11 +45,16 @@ export class Supervisor {
   private readonly link = new OutputLink();
   private readonly pruner: Pruner;
   private readonly clock: Clock;
+  private readonly vps: VpsControl | undefined;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.clock = deps.clock ?? systemClock;
     this.table = new TaskTable({ reporter: deps.reporter, log: deps.log, connected: () => this.link.connected });
     this.pruner = new Pruner({ table: this.table, state: deps.state, clock: this.clock, log: deps.log, connected: () => this.link.connected });
+    this.vps = deps.vps && new VpsControl({
+      vps: deps.vps, table: this.table, state: deps.state, link: this.link, sharedDir: deps.sharedDir, localTempDir: deps.localTempDir, log: deps.log,
+      watch: (task, handle) => this.watch(task, handle),
+    });
   }
 
   /** Starts a task; a repeated RunTask for a known task re-reports its status. */
@@ -121,6 +129,8 @@ export class Supervisor {
 
   private end(task: RunnerTask, exit: ExitInfo): void {
     if (isFinal(task.status)) return;
+    // A VPS stopped on request has not ended: it is held stopped, its container kept.
+    if (exit.keptStopped && this.vps && !task.killRequested) return this.vps.markStopped(task);
     task.timeLimit?.stop();
     const { status, message } = finalStatus(exit, task.killRequested, task.timedOutAtMs);
     task.endedAt = this.clock.now();
@@ -140,7 +150,32 @@ export class Supervisor {
     }
     if (isFinal(task.status)) return;
     task.killRequested = true;
+    if (task.status === "stopped") return this.endStopped(task);
     await task.handle?.kill();
+  }
+
+  /** Ends a stopped VPS for good (kill, or stale): its kept container is removed. */
+  private async endStopped(task: RunnerTask): Promise<void> {
+    await this.vps?.discard(task);
+    this.end(task, { exitCode: null, oomKilled: false, detail: "its stopped container was removed" });
+  }
+
+  /** Stops a running or paused VPS and keeps its container (see `tasks/vps-control.ts`). */
+  async stopVps(taskId: string): Promise<void> {
+    if (!this.vps) return void this.deps.log.warn({ taskId }, "this runner serves no VPS stop");
+    await this.vps.stop(taskId);
+  }
+
+  /** Starts a stopped VPS (its kept container, or one from a snapshot). */
+  async startVps(command: StartVps): Promise<void> {
+    if (!this.vps) return void this.deps.log.warn({ taskId: command.spec?.taskId }, "this runner serves no VPS start");
+    await this.vps.start(command);
+  }
+
+  /** Saves a snapshot of a VPS to shared storage. */
+  async snapshotVps(command: SnapshotVps): Promise<void> {
+    if (!this.vps) return void this.deps.log.warn({ taskId: command.taskId }, "this runner serves no VPS snapshot");
+    await this.vps.snapshot(command);
   }
 
   /** Pauses a running task. */
@@ -196,7 +231,8 @@ export class Supervisor {
       const task = this.table.get(taskId);
       if (!task || isFinal(task.status)) continue;
       task.killRequested = true;
-      await task.handle?.kill();
+      if (task.status === "stopped") await this.endStopped(task);
+      else await task.handle?.kill();
     }
   }
 
@@ -218,6 +254,11 @@ export class Supervisor {
   /** The inventory for a hello: every held task, ended ones included. */
   inventory(): TaskReport[] {
     return this.table.inventory();
+  }
+
+  /** The task `taskId` as held now (its status and handle), if this runner holds it. */
+  held(taskId: string): Readonly<RunnerTask> | undefined {
+    return this.table.get(taskId);
   }
 
   /** The handle ref (container id, or `pid:start`) of a task running now, for exec; undefined when no such task runs here. */

@@ -9,32 +9,22 @@
  * Back-pressure both ways through the byte pipe both tunnel ends share
  * (`shared/byte-pipe.ts`). A FIN either way becomes a `close` message.
  */
-import type { ClientHttp2Stream, ClientSessionRequestOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from "node:http2";
+import type { SecureClientSessionOptions } from "node:http2";
 import { connect, type Socket } from "node:net";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { createGrpcTransport, type Http2SessionManager } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import { type OpenTunnel, RunnerService, type TunnelRequestSchema } from "../../gen/hakuriver/v1/runner_pb.js";
 import { PipeOutbox, writeWithBackPressure } from "../shared/byte-pipe.js";
 import type { HostTlsOptions } from "../shared/tls-client.js";
 import { bearerToken, hostBaseUrl, hostSessionOptions } from "../shared/transport.js";
+import { WIDE_WINDOW_SETTINGS, WideWindowSessionManager } from "../shared/wide-window-session.js";
+import type { DialTarget } from "./forward-target.js";
 
 type Outgoing = MessageInitShape<typeof TunnelRequestSchema>;
 
 const CONNECT_TIMEOUT_MS = 10_000;
-/** HTTP/2 receive windows of a tunnel connection: wide, so bulk copies are not bound by round trips. */
-const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
-const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
-
-/** A session manager whose connection-level receive window is widened too (Node keeps 64 KiB otherwise). */
-class TunnelSessionManager extends Http2SessionManager {
-  override async request(method: string, path: string, headers: OutgoingHttpHeaders, options: Omit<ClientSessionRequestOptions, "signal">): Promise<ClientHttp2Stream> {
-    const stream = await super.request(method, path, headers, options);
-    stream.session?.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
-    return stream;
-  }
-}
 
 /** What the dialer needs. */
 export interface TunnelDialerOptions {
@@ -46,12 +36,17 @@ export interface TunnelDialerOptions {
   readonly log: Logger;
   /** The sshd port on 127.0.0.1 of a task this runner holds (undefined: not ours). */
   readonly portOf: (taskId: string) => number | undefined;
+  /**
+   * Where a port forward (OpenTunnel.forward) of a task goes: its own
+   * address and the port asked, or why not. Absent: forwards are refused.
+   */
+  readonly forwardTarget?: (taskId: string, port: number) => Promise<DialTarget | string>;
 }
 
-function dialLocal(port: number): Promise<Socket> {
+function dialLocal(port: number, host = "127.0.0.1"): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: "127.0.0.1", port, allowHalfOpen: true });
-    const timer = setTimeout(() => socket.destroy(new Error(`connect to 127.0.0.1:${port} timed out`)), CONNECT_TIMEOUT_MS);
+    const socket = connect({ host, port, allowHalfOpen: true });
+    const timer = setTimeout(() => socket.destroy(new Error(`connect to ${host}:${port} timed out`)), CONNECT_TIMEOUT_MS);
     socket.once("connect", () => {
       clearTimeout(timer);
       socket.off("error", reject);
@@ -81,24 +76,32 @@ export class TunnelDialer {
     return this.active.size;
   }
 
+  /** The address a tunnel dials: the VPS's sshd, or for a forward the task's own port; or why not. */
+  private async target(command: OpenTunnel): Promise<DialTarget | string> {
+    if (!command.forward) {
+      const port = this.options.portOf(command.taskId);
+      return port === undefined ? `task ${command.taskId} is not a VPS running on this runner` : { host: "127.0.0.1", port };
+    }
+    if (!this.options.forwardTarget) return "this runner does not forward ports";
+    return this.options.forwardTarget(command.taskId, command.port).catch((e: unknown) => `cannot find task ${command.taskId}'s address: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
   /** Serves one OpenTunnel command; never throws (failures go to the Host as the open's error). */
   async open(command: OpenTunnel): Promise<void> {
     const { log } = this.options;
-    const port = this.options.portOf(command.taskId);
+    const target = await this.target(command);
     let socket: Socket | undefined;
     let error = "";
-    if (port === undefined) error = `task ${command.taskId} is not a VPS running on this runner`;
+    if (typeof target === "string") error = target;
     else {
-      socket = await dialLocal(port).catch((e: unknown) => {
-        error = e instanceof Error ? e.message : String(e);
+      socket = await dialLocal(target.port, target.host).catch((e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        error = code === "ECONNREFUSED" ? `connection refused: nothing listens on port ${target.port} of task ${command.taskId}` : e instanceof Error ? e.message : String(e);
         return undefined;
       });
     }
     const { baseUrl } = this;
-    const manager = new TunnelSessionManager(baseUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, {
-      ...this.sessionOptions,
-      settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: 256 * 1024 },
-    });
+    const manager = new WideWindowSessionManager(baseUrl, { pingIntervalMs: 10_000, pingTimeoutMs: 10_000 }, { ...this.sessionOptions, settings: WIDE_WINDOW_SETTINGS });
     this.active.add(manager);
     const client = createClient(RunnerService, createGrpcTransport({ baseUrl, sessionManager: manager, interceptors: this.options.joinToken ? [bearerToken(this.options.joinToken)] : [] }));
     const outbox = new PipeOutbox<Outgoing>((bytes) => ({ message: { case: "data", value: bytes } }));
@@ -113,7 +116,7 @@ export class TunnelDialer {
         if (!outbox.data(chunk)) local.pause();
       });
       local.on("end", () => {
-        outbox.push({ message: { case: "close", value: { reason: "sshd closed" } } });
+        outbox.push({ message: { case: "close", value: { reason: command.forward ? "task closed" : "sshd closed" } } });
         outbox.end();
       });
       local.on("error", () => abort.abort());

@@ -20,6 +20,7 @@ export const RESOURCE_TYPE = {
   token: "hakuriver.v1.TokenInfo",
   container: "hakuriver.v1.EnvContainer",
   tarball: "hakuriver.v1.Tarball",
+  snapshot: "hakuriver.v1.Snapshot",
   sshKey: "hakuriver.v1.SshKey",
 } as const;
 
@@ -115,6 +116,20 @@ export const ErrorReason = {
   /** The runner did not confirm a pause/resume in time. UNAVAILABLE, ResourceInfo (node). Retry. */
   RUNNER_NOT_CONFIRMED: "RUNNER_NOT_CONFIRMED",
 
+  // ── VPS stop, start, snapshots ──
+  /** A VPS operation on a command task. FAILED_PRECONDITION (TASK_KIND). Use a VPS's id. */
+  NOT_A_VPS: "NOT_A_VPS",
+  /** Stop of a VPS that is already stopped. FAILED_PRECONDITION (TASK_STATUS). Start it instead. */
+  VPS_ALREADY_STOPPED: "VPS_ALREADY_STOPPED",
+  /** Start of a VPS that is not stopped (or stop/snapshot of one not started yet). FAILED_PRECONDITION (TASK_STATUS, metadata `status`). */
+  VPS_WRONG_STATUS: "VPS_WRONG_STATUS",
+  /** No snapshot has the name (or the VPS has none, for a start on another node). NOT_FOUND, ResourceInfo (hakuriver.v1.Snapshot). Take one with SnapshotVps. */
+  SNAPSHOT_NOT_FOUND: "SNAPSHOT_NOT_FOUND",
+  /** The snapshot name is another VPS's snapshot or an environment's. ALREADY_EXISTS. Pick another name. */
+  SNAPSHOT_NAME_TAKEN: "SNAPSHOT_NAME_TAKEN",
+  /** The runner could not save the snapshot, or did not finish in time. UNAVAILABLE, metadata `node`. Read the message, retry. */
+  SNAPSHOT_FAILED: "SNAPSHOT_FAILED",
+
   // ── Auth ──
   /** No credential was sent. UNAUTHENTICATED. Send `authorization: Bearer <token>`. */
   CREDENTIAL_MISSING: "CREDENTIAL_MISSING",
@@ -160,6 +175,12 @@ export const ErrorReason = {
   DOCKER_UNAVAILABLE: "DOCKER_UNAVAILABLE",
   /** `delete-container --image`: another container still uses the environment's image. FAILED_PRECONDITION (IMAGE_IN_USE). Remove that container, retry. */
   IMAGE_IN_USE: "IMAGE_IN_USE",
+
+  // ── Port forwarding ──
+  /** Nothing listens on the forwarded port inside the task (connection refused). FAILED_PRECONDITION (TASK_PORT, metadata `port`). Start the server, retry. */
+  PORT_REFUSED: "PORT_REFUSED",
+  /** The runner could not open the forward's stream (it did not answer in time, or failed). UNAVAILABLE, ResourceInfo (node). Retry. */
+  TUNNEL_FAILED: "TUNNEL_FAILED",
 } as const;
 
 /** One reason of the catalogue. */

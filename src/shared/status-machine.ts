@@ -7,6 +7,12 @@
  *      │            ├────────────┴─────────┴──▶ completed | failed | killed | killed_oom | lost | timeout
  *      └──▶ killed | failed (never placed)
  *
+ *   VPS only:
+ *   running | paused ──▶ stopped ──▶ pending ──▶ assigning ──▶ running
+ *                           │  ▲         │            │
+ *                           │  └─────────┴────────────┘ (start cancelled, or it failed: disk kept)
+ *                           └──▶ killed | failed | lost
+ *
  * - pending: queued on the Host. assigning: sent to a runner. A runner that
  *   reconnects without a task it was sent puts it back to assigning (resend).
  * - A runner may report running straight from pending/assigning, and any
@@ -14,16 +20,22 @@
  * - timeout: the runner stopped a task that ran past its time limit. Only a
  *   task that has run can reach it (never pending), but from assigning too:
  *   "running" may not have reached the Host before the end did.
+ * - stopped (VPS only): its container is kept, its resources are free.
+ *   A start queues it (pending) and places it (assigning); the runner
+ *   reports running, or stopped again when it could not start it. A runner
+ *   starting its own kept container may report running straight from
+ *   stopped. Kill ends it (killed) and removes the container.
  * - A final status never changes; moving to the same status is a no-op.
  */
 import type { TaskStatusName } from "./task-status.js";
 import { isFinal } from "./task-status.js";
 
 const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
-  pending: ["assigning", "running", "killed", "failed", "lost"],
-  assigning: ["pending", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
-  running: ["paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
-  paused: ["running", "completed", "failed", "killed", "killed_oom", "lost", "timeout"],
+  pending: ["assigning", "running", "killed", "failed", "lost", "stopped"],
+  assigning: ["pending", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout", "stopped"],
+  running: ["paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout", "stopped"],
+  paused: ["running", "completed", "failed", "killed", "killed_oom", "lost", "timeout", "stopped"],
+  stopped: ["pending", "assigning", "running", "killed", "failed", "lost"],
   completed: [],
   failed: [],
   killed: [],

@@ -14,7 +14,8 @@ export type TaskStatusName =
   | "killed"
   | "killed_oom"
   | "lost"
-  | "timeout";
+  | "timeout"
+  | "stopped";
 
 const NAME_OF: Record<TaskStatus, TaskStatusName | undefined> = {
   [TaskStatus.UNSPECIFIED]: undefined,
@@ -28,6 +29,7 @@ const NAME_OF: Record<TaskStatus, TaskStatusName | undefined> = {
   [TaskStatus.KILLED_OOM]: "killed_oom",
   [TaskStatus.LOST]: "lost",
   [TaskStatus.TIMEOUT]: "timeout",
+  [TaskStatus.STOPPED]: "stopped",
 };
 
 const ENUM_OF = new Map<string, TaskStatus>(
@@ -49,7 +51,10 @@ export const FINAL_STATUSES: ReadonlySet<TaskStatusName> = new Set([
   "timeout",
 ]);
 
-/** Statuses that hold resources on a node. */
+/**
+ * Statuses that hold resources on a node. A `stopped` VPS is not among
+ * them: its container is kept, its cores, memory and GPUs are free.
+ */
 export const ACTIVE_STATUSES: readonly TaskStatusName[] = ["assigning", "running", "paused"];
 
 /** True for completed, failed, killed, killed_oom, lost and timeout. */

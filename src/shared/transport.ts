@@ -8,6 +8,7 @@ import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { invalidArgument } from "./errors.js";
 import { tlsSessionOptions, wantsTls, type HostTlsOptions } from "./tls-client.js";
+import { WIDE_WINDOW_SETTINGS, WideWindowSessionManager } from "./wide-window-session.js";
 
 /**
  * Turns `host:port`, `:port`, `port` or a URL into the base URL of the
@@ -46,6 +47,8 @@ export interface HostTransportOptions {
   readonly pingTimeoutMs?: number;
   /** How to trust the Host; a CA file or a pin (or an `https://` address) means TLS. */
   readonly tls?: HostTlsOptions;
+  /** Wide HTTP/2 receive windows, for bulk byte streams (port forwards); default Node's 64 KiB. */
+  readonly wideWindows?: boolean;
 }
 
 /** A transport with its own HTTP/2 connection, which its owner can close. */
@@ -64,11 +67,10 @@ export interface HostConnection {
  */
 export function createHostConnection(address: string, options: HostTransportOptions = {}): HostConnection {
   const baseUrl = hostBaseUrl(address, options.tls);
-  const sessionManager = new Http2SessionManager(baseUrl, {
-    pingIntervalMs: options.pingIntervalMs ?? 5000,
-    pingTimeoutMs: options.pingTimeoutMs ?? 5000,
-    pingIdleConnection: true,
-  }, hostSessionOptions(baseUrl, options.tls));
+  const ping = { pingIntervalMs: options.pingIntervalMs ?? 5000, pingTimeoutMs: options.pingTimeoutMs ?? 5000, pingIdleConnection: true };
+  const sessionManager = options.wideWindows
+    ? new WideWindowSessionManager(baseUrl, ping, { ...hostSessionOptions(baseUrl, options.tls), settings: WIDE_WINDOW_SETTINGS })
+    : new Http2SessionManager(baseUrl, ping, hostSessionOptions(baseUrl, options.tls));
   return { transport: createHostTransport(address, options, sessionManager), close: () => sessionManager.abort() };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
+import { TaskKind, TaskStatus, type Task } from "../../gen/hakuriver/v1/types_pb.js";
 import { api, describeError, isAbort } from "./api.js";
 import { When, ErrorText } from "./components.js";
 import { FINAL_STATUSES, absoluteTime } from "./format.js";
@@ -29,7 +29,7 @@ export function useTask(id: string): { readonly task: Task | undefined; readonly
   return { task: live ?? fetched, error: live ? "" : error };
 }
 
-/** Kill, Pause and Resume for a task, with the Host's refusal shown beside them. */
+/** Kill, Pause and Resume for a task (and Stop and Start for a VPS), with the Host's refusal shown beside them. */
 export function TaskActions(props: { readonly task: Task; readonly testId: string; readonly onTerminal?: () => void }) {
   const { task } = props;
   const [busy, setBusy] = useState("");
@@ -57,6 +57,16 @@ export function TaskActions(props: { readonly task: Task; readonly testId: strin
       <button disabled={task.status !== TaskStatus.PAUSED || busy !== ""} onClick={() => void act("resume", () => api.resumeTask({ taskId: task.taskId }))}>
         {busy === "resume" ? "Resuming…" : "Resume"}
       </button>
+      {task.kind === TaskKind.VPS && (
+        <>
+          <button disabled={(task.status !== TaskStatus.RUNNING && task.status !== TaskStatus.PAUSED) || busy !== ""} onClick={() => void act("stop", () => api.stopVps({ taskId: task.taskId }))}>
+            {busy === "stop" ? "Stopping…" : "Stop (keep disk)"}
+          </button>
+          <button disabled={task.status !== TaskStatus.STOPPED || busy !== ""} onClick={() => void act("start", () => api.startVps({ taskId: task.taskId }))}>
+            {busy === "start" ? "Starting…" : "Start"}
+          </button>
+        </>
+      )}
       {props.onTerminal && (
         <button disabled={task.status !== TaskStatus.RUNNING} title="a shell inside it, through exec" data-testid="terminal-button" onClick={props.onTerminal}>
           Terminal

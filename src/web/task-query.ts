@@ -33,7 +33,8 @@ export interface TaskQuery {
 export const DEFAULT_QUERY: TaskQuery = { status: "", node: "", batch: "", kind: "command", text: "", sort: "id", descending: true };
 
 const SORT_KEYS: readonly SortKey[] = ["id", "status", "node", "command", "duration"];
-const ACTIVE = new Set([TaskStatus.PENDING, TaskStatus.ASSIGNING, TaskStatus.RUNNING, TaskStatus.PAUSED]);
+/** The "active" filter: not ended (a stopped VPS included: it is not over). */
+const ACTIVE = new Set([TaskStatus.PENDING, TaskStatus.ASSIGNING, TaskStatus.RUNNING, TaskStatus.PAUSED, TaskStatus.STOPPED]);
 
 /** Reads a query from the hash's query parameters; unknown values fall back to the defaults. */
 export function queryFromParams(params: Readonly<Record<string, string>>): TaskQuery {

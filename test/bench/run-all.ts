@@ -2,7 +2,7 @@
  * Runs every benchmark in this folder, each in its own process, and lets
  * them print their figures. `npm run bench -- NAME` runs only those whose
  * file name contains NAME. Every `.js` here but this one is a benchmark:
- * cli-start, dashboard, docker-overhead, exec-latency, heartbeat-scale, host-memory, jump-login,
+ * cli-start, dashboard, docker-overhead, exec-latency, forward-throughput, heartbeat-scale, host-memory, jump-login,
  * large-submit, native-throughput, ssh-tunnel,
  * submit-durability, task-latency.
  */

@@ -124,9 +124,10 @@ export class TestCluster {
   }
 
   /** Starts a runner named `name` and waits until its node is online. */
-  async startRunner(name: string, options: { env?: Record<string, string>; wrapper?: string[]; wait?: boolean; sharedDir?: string; localTempDir?: string } = {}): Promise<Proc> {
+  async startRunner(name: string, options: { env?: Record<string, string>; wrapper?: string[]; wait?: boolean; sharedDir?: string; localTempDir?: string; hostAddress?: string } = {}): Promise<Proc> {
     const proc = startProc(
-      ["runner", "--host", this.address, "--name", name, "--shared-dir", options.sharedDir ?? this.sharedDir, "--local-temp-dir", options.localTempDir ?? join(this.dir, `temp-${name}`)],
+      // hostAddress: where this runner dials (a Host bound to 0.0.0.0 is reached at each namespace's own veth end).
+      ["runner", "--host", options.hostAddress ?? this.address, "--name", name, "--shared-dir", options.sharedDir ?? this.sharedDir, "--local-temp-dir", options.localTempDir ?? join(this.dir, `temp-${name}`)],
       { HAKURIVER_AUTH_JOIN_TOKEN: this.joinToken, ...this.env, ...options.env },
       options.wrapper,
     );

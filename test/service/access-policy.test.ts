@@ -59,6 +59,7 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   killTask: ownWork,
   pauseTask: ownWork,
   resumeTask: ownWork,
+  forwardPort: ownWork,
   execTask: ownWork,
   drainNode: operator,
   undrainNode: operator,
@@ -77,6 +78,14 @@ const EXPECTED: Record<string, Record<Caller, Outcome>> = {
   listUsers: admin,
   removeUser: admin,
   setUserRole: admin,
+  // The tasks are command tasks: allowed callers get FAILED_PRECONDITION (not a VPS), after the owner check.
+  stopVps: ownWork,
+  startVps: ownWork,
+  restartVps: ownWork,
+  snapshotVps: ownWork,
+  listSnapshots: viewer,
+  // An unknown snapshot is NOT_FOUND for any user (there is no owner to check).
+  deleteSnapshot: user,
   addSshKey: user,
   listSshKeys: user,
   removeSshKey: user,
@@ -187,6 +196,9 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     pauseTask: () => client.pauseTask({ taskId: task }),
     resumeTask: () => client.resumeTask({ taskId: task }),
     // A queued task: allowed callers get FAILED_PRECONDITION (it is not running).
+    forwardPort: async () => {
+      for await (const _ of client.forwardPort(once({ message: { case: "open" as const, value: { taskId: task, port: 80 } } }))) break;
+    },
     execTask: async () => {
       for await (const _ of client.execTask(once({ message: { case: "start" as const, value: { taskId: task, command: ["true"] } } }))) break;
     },
@@ -211,6 +223,12 @@ async function call(caller: Caller, method: string): Promise<Code | undefined> {
     listUsers: () => client.listUsers({}),
     removeUser: () => client.removeUser({ name: "no-such-user" }),
     setUserRole: () => client.setUserRole({ name: "no-such-user", role: Role.VIEWER }),
+    stopVps: () => client.stopVps({ taskId: task }),
+    startVps: () => client.startVps({ taskId: task }),
+    restartVps: () => client.restartVps({ taskId: task }),
+    snapshotVps: () => client.snapshotVps({ taskId: task }),
+    listSnapshots: () => client.listSnapshots({}),
+    deleteSnapshot: () => client.deleteSnapshot({ name: "no-such-snapshot" }),
     // Allowed callers get INVALID_ARGUMENT (no key) and NOT_FOUND (no such key id).
     addSshKey: () => client.addSshKey({ publicKey: "not a key" }),
     listSshKeys: () => client.listSshKeys({}),

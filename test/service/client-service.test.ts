@@ -191,7 +191,7 @@ test("ListTasks with an unknown status is INVALID_ARGUMENT and names the valid s
     } catch (error) {
       const err = ConnectError.from(error);
       assert.equal(err.code, Code.InvalidArgument, err.message);
-      assert.match(err.rawMessage, new RegExp(`^${status} is not a task status.*valid statuses: pending \\(1\\), assigning \\(2\\).*killed_oom \\(8\\), lost \\(9\\), timeout \\(10\\)$`));
+      assert.match(err.rawMessage, new RegExp(`^${status} is not a task status.*valid statuses: pending \\(1\\), assigning \\(2\\).*killed_oom \\(8\\), lost \\(9\\), timeout \\(10\\), stopped \\(11\\)$`));
     }
   }
   const listed = await host.client.listTasks({ statuses: [TaskStatus.COMPLETED] });

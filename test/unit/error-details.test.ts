@@ -202,3 +202,11 @@ test("the CLI prints field violations under the error line, with the same exit c
   const none = describeError(new ConnectError("task 1 not found", Code.NotFound));
   assert.equal(none, "error (not found): task 1 not found", "an error without field violations stays one line");
 });
+
+test("the CLI blames the Host's address only when the Host cannot be reached", () => {
+  const down = describeError(new ConnectError("connect ECONNREFUSED 127.0.0.1:8000", Code.Unavailable), "127.0.0.1:8000");
+  assert.match(down, /^error: cannot reach the Host at 127\.0\.0\.1:8000/);
+  // The Host answered: its own UNAVAILABLE (a node offline) is passed on as it is.
+  const offline = describeError(new ConnectError("node alpha is offline; try again when its runner reconnects", Code.Unavailable), "127.0.0.1:8000");
+  assert.equal(offline, "error (unavailable): node alpha is offline; try again when its runner reconnects");
+});

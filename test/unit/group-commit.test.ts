@@ -113,6 +113,6 @@ function taskRow(taskId: number, batchId: number) {
     task_id: taskId, batch_id: batchId, kind: "command", status: "pending", command: "x", args_json: "[]", env_json: "{}", cores: 1, memory_bytes: 0,
     container: "NULL", privileged: 0, mounts_json: "[]", target: "", assigned_node: null, numa_node: null, gpus_json: "[]", gpu_count: 0, exit_code: null,
     message: "", submitted_at: 0, started_at: null, completed_at: null, ssh_port: 0, ssh_host_keys: "", public_key: "", stdout_final_bytes: -1, stderr_final_bytes: -1, owner: "", time_limit_ms: 0, name: "", labels_json: "{}",
-    dependencies_json: "[]", awaiting_dependencies: 0, placement_reason: "",
+    dependencies_json: "[]", awaiting_dependencies: 0, placement_reason: "", start_from: "",
   };
 }

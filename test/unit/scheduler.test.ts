@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
-import { Scheduler } from "../../src/host/scheduling/scheduler.js";
+import { Scheduler, demandOf } from "../../src/host/scheduling/scheduler.js";
+import { assignmentCommand } from "../../src/host/runners/runner-commands.js";
 import type { TaskRecord } from "../../src/host/tasks/task-record.js";
 import type { TaskSpecInput } from "../../src/host/tasks/submit-spec.js";
 import { echoSpec } from "../helpers/task-store.js";
@@ -107,4 +108,18 @@ test("zero-core tasks in one pass alternate over equal nodes, and each stored ta
   scheduler.kick();
   await scheduler.idle();
   assert.equal((await d.repo.get(named!.taskId))?.placementReason, "placed on alpha: its target names it");
+});
+
+test("a start of a stopped VPS asks for its own node (and, in its kept container, the very GPUs it had)", () => {
+  const vps = { cores: 2, memoryBytes: 1024, target: "", numaNode: null, gpus: [1, 3], gpuCount: 2 };
+  assert.deepEqual(demandOf({ ...vps, startOn: "alpha", startFrom: "" }), { cores: 2, memoryBytes: 1024, node: "alpha", numaNode: null, gpus: [1, 3] });
+  const moved = demandOf({ ...vps, startOn: "beta", startFrom: "box" });
+  assert.equal(moved.node, "beta");
+  assert.equal(moved.gpuCount, 2, "a new container on another node gets any free GPUs by count");
+  assert.equal(demandOf({ ...vps, target: "gamma", startOn: null }).node, "gamma", "no start queued: the target as submitted");
+  const record = { taskId: 5, kind: "vps", command: "", args: [], env: {}, cores: 1, memoryBytes: 0, container: "env", privileged: false, mounts: [], gpus: [], numaNode: null, timeLimitMs: 0, publicKey: "k" } as unknown as TaskRecord;
+  assert.equal(assignmentCommand(record).message?.case, "runTask");
+  const start = assignmentCommand({ ...record, startOn: "alpha", startFrom: "box" }).message;
+  assert.equal(start?.case, "startVps");
+  assert.equal(start?.case === "startVps" ? start.value.snapshot : undefined, "box");
 });

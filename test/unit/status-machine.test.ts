@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { transition } from "../../src/shared/status-machine.js";
 import { FINAL_STATUSES, isFinal, parseStatusName, statusEnum, statusName, type TaskStatusName } from "../../src/shared/task-status.js";
 
-const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout"];
+const ALL: TaskStatusName[] = ["pending", "assigning", "running", "paused", "completed", "failed", "killed", "killed_oom", "lost", "timeout", "stopped"];
 
 test("a final status never changes", () => {
   for (const from of FINAL_STATUSES) {
@@ -47,4 +47,17 @@ test("timeout is final and reached only from a status that has run (or may have)
   assert.equal(transition("timeout", "running").kind, "refuse");
   assert.equal(transition("timeout", "killed").kind, "refuse", "a kill after the timeout changes nothing");
   assert.ok(isFinal("timeout"));
+});
+
+test("stopped (VPS only) is neither final nor active, and comes back through the queue", () => {
+  assert.equal(isFinal("stopped"), false);
+  assert.equal(parseStatusName("STOPPED"), "stopped");
+  for (const from of ["running", "paused"] as const) assert.equal(transition(from, "stopped").kind, "apply", `${from} -> stopped`);
+  const back: TaskStatusName[] = ["stopped", "pending", "assigning", "running"];
+  for (let i = 1; i < back.length; i++) assert.equal(transition(back[i - 1]!, back[i]!).kind, "apply", `${back[i - 1]} -> ${back[i]}`);
+  assert.equal(transition("assigning", "stopped").kind, "apply", "a start the runner could not carry out leaves it stopped");
+  assert.equal(transition("stopped", "killed").kind, "apply", "vps kill ends a stopped VPS for good");
+  assert.equal(transition("stopped", "paused").kind, "refuse", "a stopped container cannot be frozen");
+  assert.equal(transition("stopped", "completed").kind, "refuse");
+  assert.equal(transition("killed", "stopped").kind, "refuse");
 });

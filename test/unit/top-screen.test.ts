@@ -32,7 +32,7 @@ function stateOf(...messages: MessageInitShape<typeof WatchResponseSchema>[]): T
 const plain = (lines: string[]) => lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
 
 test("top watches every status that is not final", () => {
-  assert.deepEqual(TOP_STATUSES, [TaskStatus.PENDING, TaskStatus.ASSIGNING, TaskStatus.RUNNING, TaskStatus.PAUSED]);
+  assert.deepEqual(TOP_STATUSES, [TaskStatus.PENDING, TaskStatus.ASSIGNING, TaskStatus.RUNNING, TaskStatus.PAUSED, TaskStatus.STOPPED]);
 });
 
 test("before the snapshot is complete the screen says it is connecting", () => {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hakuriver/v1/runner.proto.
  */
 export const file_hakuriver_v1_runner: GenFile = /*@__PURE__*/
-  fileDesc("ChloYWt1cml2ZXIvdjEvcnVubmVyLnByb3RvEgxoYWt1cml2ZXIudjEi1wEKDkNvbnRyb2xSZXF1ZXN0EioKBWhlbGxvGAEgASgLMhkuaGFrdXJpdmVyLnYxLlJ1bm5lckhlbGxvSAASMgoJaGVhcnRiZWF0GAIgASgLMh0uaGFrdXJpdmVyLnYxLlJ1bm5lckhlYXJ0YmVhdEgAEi0KCnRhc2tfZXZlbnQYAyABKAsyFy5oYWt1cml2ZXIudjEuVGFza0V2ZW50SAASKwoJbG9nX2NodW5rGAQgASgLMhYuaGFrdXJpdmVyLnYxLkxvZ0NodW5rSABCCQoHbWVzc2FnZSKXAwoPQ29udHJvbFJlc3BvbnNlEigKB3dlbGNvbWUYASABKAsyFS5oYWt1cml2ZXIudjEuV2VsY29tZUgAEikKCHJ1bl90YXNrGAIgASgLMhUuaGFrdXJpdmVyLnYxLlJ1blRhc2tIABIyCglraWxsX3Rhc2sYAyABKAsyHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tDb21tYW5kSAASNAoKcGF1c2VfdGFzaxgEIAEoCzIeLmhha3VyaXZlci52MS5QYXVzZVRhc2tDb21tYW5kSAASNgoLcmVzdW1lX3Rhc2sYBSABKAsyHy5oYWt1cml2ZXIudjEuUmVzdW1lVGFza0NvbW1hbmRIABIvCgtvcGVuX3R1bm5lbBgGIAEoCzIYLmhha3VyaXZlci52MS5PcGVuVHVubmVsSAASJAoFZHJhaW4YByABKAsyEy5oYWt1cml2ZXIudjEuRHJhaW5IABIrCglvcGVuX2V4ZWMYCCABKAsyFi5oYWt1cml2ZXIudjEuT3BlbkV4ZWNIAEIJCgdtZXNzYWdlIpMBCgtSdW5uZXJIZWxsbxIMCgRuYW1lGAEgASgJEhIKCmpvaW5fdG9rZW4YAiABKAkSKgoJcmVzb3VyY2VzGAMgASgLMhcuaGFrdXJpdmVyLnYxLlJlc291cmNlcxIlCgV0YXNrcxgEIAMoCzIWLmhha3VyaXZlci52MS5IZWxkVGFzaxIPCgd2ZXJzaW9uGAUgASgJIqYBCghIZWxkVGFzaxIPCgd0YXNrX2lkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgDIAEoBUgAiAEBEg8KB21lc3NhZ2UYBCABKAkSEwoLc3Rkb3V0X3NpemUYBSABKAMSEwoLc3RkZXJyX3NpemUYBiABKANCDAoKX2V4aXRfY29kZSJ9Cg9SdW5uZXJIZWFydGJlYXQSIgoFdXNhZ2UYASABKAsyEy5oYWt1cml2ZXIudjEuVXNhZ2USGAoQcnVubmluZ190YXNrX2lkcxgCIAMoCRIsCgdmaWd1cmVzGBQgASgLMhsuaGFrdXJpdmVyLnYxLlJ1bm5lckZpZ3VyZXMisgIKDVJ1bm5lckZpZ3VyZXMSIwobc3Bhd25fYnVja2V0X2JvdW5kc19zZWNvbmRzGAEgAygBEhsKE3NwYXduX2J1Y2tldF9jb3VudHMYAiADKAMSEwoLc3Bhd25fY291bnQYAyABKAMSGQoRc3Bhd25fc2Vjb25kc19zdW0YBCABKAESFgoOc3Bhd25fZmFpbHVyZXMYBSABKAMSEwoLaW1hZ2VfbG9hZHMYBiABKAMSHgoWaW1hZ2VfbG9hZF9zZWNvbmRzX3N1bRgHIAEoARIYChBvcGVuX2Rlc2NyaXB0b3JzGAggASgFEh0KFXJlc2lkZW50X21lbW9yeV9ieXRlcxgJIAEoAxITCgtjcHVfc2Vjb25kcxgKIAEoARIUCgxhY3RpdmVfdGFza3MYCyABKAUi0AEKCVRhc2tFdmVudBIPCgd0YXNrX2lkGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmhha3VyaXZlci52MS5UYXNrU3RhdHVzEhYKCWV4aXRfY29kZRgDIAEoBUgAiAEBEg8KB21lc3NhZ2UYBCABKAkSEAoIc3NoX3BvcnQYBSABKAUSEwoLc3Rkb3V0X3NpemUYBiABKAMSEwoLc3RkZXJyX3NpemUYByABKAMSFQoNc3NoX2hvc3Rfa2V5cxgIIAMoCUIMCgpfZXhpdF9jb2RlImIKCExvZ0NodW5rEg8KB3Rhc2tfaWQYASABKAkSJwoGc3RyZWFtGAIgASgOMhcuaGFrdXJpdmVyLnYxLkxvZ1N0cmVhbRIOCgZvZmZzZXQYAyABKAMSDAoEZGF0YRgEIAEoDCJ/CgdXZWxjb21lEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgBIAEoAxIsCgtsb2dfY3Vyc29ycxgCIAMoCzIXLmhha3VyaXZlci52MS5Mb2dDdXJzb3ISFgoOc3RhbGVfdGFza19pZHMYAyADKAkSDwoHZHJhaW5lZBgEIAEoCCJKCglMb2dDdXJzb3ISDwoHdGFza19pZBgBIAEoCRIVCg1zdGRvdXRfb2Zmc2V0GAIgASgDEhUKDXN0ZGVycl9vZmZzZXQYAyABKAMihQMKCFRhc2tTcGVjEg8KB3Rhc2tfaWQYASABKAkSJAoEa2luZBgCIAEoDjIWLmhha3VyaXZlci52MS5UYXNrS2luZBIPCgdjb21tYW5kGAMgASgJEgwKBGFyZ3MYBCADKAkSLAoDZW52GAUgAygLMh8uaGFrdXJpdmVyLnYxLlRhc2tTcGVjLkVudkVudHJ5Eg0KBWNvcmVzGAYgASgBEhQKDG1lbW9yeV9ieXRlcxgHIAEoAxIRCgljb250YWluZXIYCCABKAkSEgoKcHJpdmlsZWdlZBgJIAEoCBIOCgZtb3VudHMYCiADKAkSDAoEZ3B1cxgLIAMoBRIWCgludW1hX25vZGUYDCABKAVIAIgBARISCgpwdWJsaWNfa2V5GA0gASgJEhUKDXRpbWVfbGltaXRfbXMYDiABKAMSDgoGbm9fc3NoGA8gASgIGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDAoKX251bWFfbm9kZSIvCgdSdW5UYXNrEiQKBHNwZWMYASABKAsyFi5oYWt1cml2ZXIudjEuVGFza1NwZWMiMgoPS2lsbFRhc2tDb21tYW5kEg8KB3Rhc2tfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIiMKEFBhdXNlVGFza0NvbW1hbmQSDwoHdGFza19pZBgBIAEoCSIkChFSZXN1bWVUYXNrQ29tbWFuZBIPCgd0YXNrX2lkGAEgASgJIj4KCk9wZW5UdW5uZWwSEQoJdHVubmVsX2lkGAEgASgJEg8KB3Rhc2tfaWQYAiABKAkSDAoEcG9ydBgDIAEoBSIYCgVEcmFpbhIPCgdkcmFpbmVkGAEgASgIIoABCg1UdW5uZWxSZXF1ZXN0EigKBG9wZW4YASABKAsyGC5oYWt1cml2ZXIudjEuVHVubmVsT3BlbkgAEg4KBGRhdGEYAiABKAxIABIqCgVjbG9zZRgDIAEoCzIZLmhha3VyaXZlci52MS5UdW5uZWxDbG9zZUgAQgkKB21lc3NhZ2UiVwoOVHVubmVsUmVzcG9uc2USDgoEZGF0YRgBIAEoDEgAEioKBWNsb3NlGAIgASgLMhkuaGFrdXJpdmVyLnYxLlR1bm5lbENsb3NlSABCCQoHbWVzc2FnZSIuCgpUdW5uZWxPcGVuEhEKCXR1bm5lbF9pZBgBIAEoCRINCgVlcnJvchgCIAEoCSIdCgtUdW5uZWxDbG9zZRIOCgZyZWFzb24YASABKAky5wEKDVJ1bm5lclNlcnZpY2USSgoHQ29udHJvbBIcLmhha3VyaXZlci52MS5Db250cm9sUmVxdWVzdBodLmhha3VyaXZlci52MS5Db250cm9sUmVzcG9uc2UoATABEkcKBlR1bm5lbBIbLmhha3VyaXZlci52MS5UdW5uZWxSZXF1ZXN0GhwuaGFrdXJpdmVyLnYxLlR1bm5lbFJlc3BvbnNlKAEwARJBCgRFeGVjEhkuaGFrdXJpdmVyLnYxLkV4ZWNSZXF1ZXN0GhouaGFrdXJpdmVyLnYxLkV4ZWNSZXNwb25zZSgBMAFiBnByb3RvMw", [file_hakuriver_v1_exec, file_hakuriver_v1_types]);
+  fileDesc("ChloYWt1cml2ZXIvdjEvcnVubmVyLnByb3RvEgxoYWt1cml2ZXIudjEi1wEKDkNvbnRyb2xSZXF1ZXN0EioKBWhlbGxvGAEgASgLMhkuaGFrdXJpdmVyLnYxLlJ1bm5lckhlbGxvSAASMgoJaGVhcnRiZWF0GAIgASgLMh0uaGFrdXJpdmVyLnYxLlJ1bm5lckhlYXJ0YmVhdEgAEi0KCnRhc2tfZXZlbnQYAyABKAsyFy5oYWt1cml2ZXIudjEuVGFza0V2ZW50SAASKwoJbG9nX2NodW5rGAQgASgLMhYuaGFrdXJpdmVyLnYxLkxvZ0NodW5rSABCCQoHbWVzc2FnZSKiBAoPQ29udHJvbFJlc3BvbnNlEigKB3dlbGNvbWUYASABKAsyFS5oYWt1cml2ZXIudjEuV2VsY29tZUgAEikKCHJ1bl90YXNrGAIgASgLMhUuaGFrdXJpdmVyLnYxLlJ1blRhc2tIABIyCglraWxsX3Rhc2sYAyABKAsyHS5oYWt1cml2ZXIudjEuS2lsbFRhc2tDb21tYW5kSAASNAoKcGF1c2VfdGFzaxgEIAEoCzIeLmhha3VyaXZlci52MS5QYXVzZVRhc2tDb21tYW5kSAASNgoLcmVzdW1lX3Rhc2sYBSABKAsyHy5oYWt1cml2ZXIudjEuUmVzdW1lVGFza0NvbW1hbmRIABIvCgtvcGVuX3R1bm5lbBgGIAEoCzIYLmhha3VyaXZlci52MS5PcGVuVHVubmVsSAASJAoFZHJhaW4YByABKAsyEy5oYWt1cml2ZXIudjEuRHJhaW5IABIrCglvcGVuX2V4ZWMYCCABKAsyFi5oYWt1cml2ZXIudjEuT3BlbkV4ZWNIABIpCghzdG9wX3ZwcxgJIAEoCzIVLmhha3VyaXZlci52MS5TdG9wVnBzSAASKwoJc3RhcnRfdnBzGAogASgLMhYuaGFrdXJpdmVyLnYxLlN0YXJ0VnBzSAASMQoMc25hcHNob3RfdnBzGAsgASgLMhkuaGFrdXJpdmVyLnYxLlNuYXBzaG90VnBzSABCCQoHbWVzc2FnZSKTAQoLUnVubmVySGVsbG8SDAoEbmFtZRgBIAEoCRISCgpqb2luX3Rva2VuGAIgASgJEioKCXJlc291cmNlcxgDIAEoCzIXLmhha3VyaXZlci52MS5SZXNvdXJjZXMSJQoFdGFza3MYBCADKAsyFi5oYWt1cml2ZXIudjEuSGVsZFRhc2sSDwoHdmVyc2lvbhgFIAEoCSKmAQoISGVsZFRhc2sSDwoHdGFza19pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5oYWt1cml2ZXIudjEuVGFza1N0YXR1cxIWCglleGl0X2NvZGUYAyABKAVIAIgBARIPCgdtZXNzYWdlGAQgASgJEhMKC3N0ZG91dF9zaXplGAUgASgDEhMKC3N0ZGVycl9zaXplGAYgASgDQgwKCl9leGl0X2NvZGUifQoPUnVubmVySGVhcnRiZWF0EiIKBXVzYWdlGAEgASgLMhMuaGFrdXJpdmVyLnYxLlVzYWdlEhgKEHJ1bm5pbmdfdGFza19pZHMYAiADKAkSLAoHZmlndXJlcxgUIAEoCzIbLmhha3VyaXZlci52MS5SdW5uZXJGaWd1cmVzIrICCg1SdW5uZXJGaWd1cmVzEiMKG3NwYXduX2J1Y2tldF9ib3VuZHNfc2Vjb25kcxgBIAMoARIbChNzcGF3bl9idWNrZXRfY291bnRzGAIgAygDEhMKC3NwYXduX2NvdW50GAMgASgDEhkKEXNwYXduX3NlY29uZHNfc3VtGAQgASgBEhYKDnNwYXduX2ZhaWx1cmVzGAUgASgDEhMKC2ltYWdlX2xvYWRzGAYgASgDEh4KFmltYWdlX2xvYWRfc2Vjb25kc19zdW0YByABKAESGAoQb3Blbl9kZXNjcmlwdG9ycxgIIAEoBRIdChVyZXNpZGVudF9tZW1vcnlfYnl0ZXMYCSABKAMSEwoLY3B1X3NlY29uZHMYCiABKAESFAoMYWN0aXZlX3Rhc2tzGAsgASgFIrYCCglUYXNrRXZlbnQSDwoHdGFza19pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5oYWt1cml2ZXIudjEuVGFza1N0YXR1cxIWCglleGl0X2NvZGUYAyABKAVIAIgBARIPCgdtZXNzYWdlGAQgASgJEhAKCHNzaF9wb3J0GAUgASgFEhMKC3N0ZG91dF9zaXplGAYgASgDEhMKC3N0ZGVycl9zaXplGAcgASgDEhUKDXNzaF9ob3N0X2tleXMYCCADKAkSFQoNc25hcHNob3RfbmFtZRgJIAEoCRIWCg5zbmFwc2hvdF9lcnJvchgKIAEoCRIYChBzbmFwc2hvdF90YXJiYWxsGAsgASgJEhsKE3NuYXBzaG90X3NpemVfYnl0ZXMYDCABKANCDAoKX2V4aXRfY29kZSJiCghMb2dDaHVuaxIPCgd0YXNrX2lkGAEgASgJEicKBnN0cmVhbRgCIAEoDjIXLmhha3VyaXZlci52MS5Mb2dTdHJlYW0SDgoGb2Zmc2V0GAMgASgDEgwKBGRhdGEYBCABKAwifwoHV2VsY29tZRIdChVoZWFydGJlYXRfaW50ZXJ2YWxfbXMYASABKAMSLAoLbG9nX2N1cnNvcnMYAiADKAsyFy5oYWt1cml2ZXIudjEuTG9nQ3Vyc29yEhYKDnN0YWxlX3Rhc2tfaWRzGAMgAygJEg8KB2RyYWluZWQYBCABKAgiSgoJTG9nQ3Vyc29yEg8KB3Rhc2tfaWQYASABKAkSFQoNc3Rkb3V0X29mZnNldBgCIAEoAxIVCg1zdGRlcnJfb2Zmc2V0GAMgASgDIoUDCghUYXNrU3BlYxIPCgd0YXNrX2lkGAEgASgJEiQKBGtpbmQYAiABKA4yFi5oYWt1cml2ZXIudjEuVGFza0tpbmQSDwoHY29tbWFuZBgDIAEoCRIMCgRhcmdzGAQgAygJEiwKA2VudhgFIAMoCzIfLmhha3VyaXZlci52MS5UYXNrU3BlYy5FbnZFbnRyeRINCgVjb3JlcxgGIAEoARIUCgxtZW1vcnlfYnl0ZXMYByABKAMSEQoJY29udGFpbmVyGAggASgJEhIKCnByaXZpbGVnZWQYCSABKAgSDgoGbW91bnRzGAogAygJEgwKBGdwdXMYCyADKAUSFgoJbnVtYV9ub2RlGAwgASgFSACIAQESEgoKcHVibGljX2tleRgNIAEoCRIVCg10aW1lX2xpbWl0X21zGA4gASgDEg4KBm5vX3NzaBgPIAEoCBoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9udW1hX25vZGUiLwoHUnVuVGFzaxIkCgRzcGVjGAEgASgLMhYuaGFrdXJpdmVyLnYxLlRhc2tTcGVjIjIKD0tpbGxUYXNrQ29tbWFuZBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIjChBQYXVzZVRhc2tDb21tYW5kEg8KB3Rhc2tfaWQYASABKAkiJAoRUmVzdW1lVGFza0NvbW1hbmQSDwoHdGFza19pZBgBIAEoCSJPCgpPcGVuVHVubmVsEhEKCXR1bm5lbF9pZBgBIAEoCRIPCgd0YXNrX2lkGAIgASgJEgwKBHBvcnQYAyABKAUSDwoHZm9yd2FyZBgEIAEoCCIYCgVEcmFpbhIPCgdkcmFpbmVkGAEgASgIIoABCg1UdW5uZWxSZXF1ZXN0EigKBG9wZW4YASABKAsyGC5oYWt1cml2ZXIudjEuVHVubmVsT3BlbkgAEg4KBGRhdGEYAiABKAxIABIqCgVjbG9zZRgDIAEoCzIZLmhha3VyaXZlci52MS5UdW5uZWxDbG9zZUgAQgkKB21lc3NhZ2UiVwoOVHVubmVsUmVzcG9uc2USDgoEZGF0YRgBIAEoDEgAEioKBWNsb3NlGAIgASgLMhkuaGFrdXJpdmVyLnYxLlR1bm5lbENsb3NlSABCCQoHbWVzc2FnZSIuCgpUdW5uZWxPcGVuEhEKCXR1bm5lbF9pZBgBIAEoCRINCgVlcnJvchgCIAEoCSIdCgtUdW5uZWxDbG9zZRIOCgZyZWFzb24YASABKAkiGgoHU3RvcFZwcxIPCgd0YXNrX2lkGAEgASgJIkIKCFN0YXJ0VnBzEiQKBHNwZWMYASABKAsyFi5oYWt1cml2ZXIudjEuVGFza1NwZWMSEAoIc25hcHNob3QYAiABKAkiLAoLU25hcHNob3RWcHMSDwoHdGFza19pZBgBIAEoCRIMCgRuYW1lGAIgASgJMucBCg1SdW5uZXJTZXJ2aWNlEkoKB0NvbnRyb2wSHC5oYWt1cml2ZXIudjEuQ29udHJvbFJlcXVlc3QaHS5oYWt1cml2ZXIudjEuQ29udHJvbFJlc3BvbnNlKAEwARJHCgZUdW5uZWwSGy5oYWt1cml2ZXIudjEuVHVubmVsUmVxdWVzdBocLmhha3VyaXZlci52MS5UdW5uZWxSZXNwb25zZSgBMAESQQoERXhlYxIZLmhha3VyaXZlci52MS5FeGVjUmVxdWVzdBoaLmhha3VyaXZlci52MS5FeGVjUmVzcG9uc2UoATABYgZwcm90bzM", [file_hakuriver_v1_exec, file_hakuriver_v1_types]);
 
 /**
  * ControlRequest is a runner-to-Host message on the control stream.
@@ -145,6 +145,31 @@ export type ControlResponse = Message<"hakuriver.v1.ControlResponse"> & {
      */
     value: OpenExec;
     case: "openExec";
+  } | {
+    /**
+     * Stop a VPS's container and keep it (its disk) for a later StartVps.
+     *
+     * @generated from field: hakuriver.v1.StopVps stop_vps = 9;
+     */
+    value: StopVps;
+    case: "stopVps";
+  } | {
+    /**
+     * Start a stopped VPS again: its kept container, or a new one from a
+     * snapshot.
+     *
+     * @generated from field: hakuriver.v1.StartVps start_vps = 10;
+     */
+    value: StartVps;
+    case: "startVps";
+  } | {
+    /**
+     * Commit a VPS's container and save it as a tarball in shared storage.
+     *
+     * @generated from field: hakuriver.v1.SnapshotVps snapshot_vps = 11;
+     */
+    value: SnapshotVps;
+    case: "snapshotVps";
   } | { case: undefined; value?: undefined };
 };
 
@@ -472,6 +497,38 @@ export type TaskEvent = Message<"hakuriver.v1.TaskEvent"> & {
    * @generated from field: repeated string ssh_host_keys = 8;
    */
   sshHostKeys: string[];
+
+  /**
+   * Set when the event answers a SnapshotVps: SnapshotVps.name. The Host
+   * reads only the snapshot fields of such an event, never its status (the
+   * runner sends the VPS's current one). Empty = not about a snapshot.
+   *
+   * @generated from field: string snapshot_name = 9;
+   */
+  snapshotName: string;
+
+  /**
+   * With snapshot_name: empty when the snapshot was saved; else why not
+   * (the Host fails the SnapshotVps call with it).
+   *
+   * @generated from field: string snapshot_error = 10;
+   */
+  snapshotError: string;
+
+  /**
+   * With snapshot_name and no error: the tarball's file name in
+   * shared_dir/<container_dir> (`<name>-<unixts>.tar`).
+   *
+   * @generated from field: string snapshot_tarball = 11;
+   */
+  snapshotTarball: string;
+
+  /**
+   * With snapshot_name and no error: the tarball's size in bytes.
+   *
+   * @generated from field: int64 snapshot_size_bytes = 12;
+   */
+  snapshotSizeBytes: bigint;
 };
 
 /**
@@ -846,11 +903,23 @@ export type OpenTunnel = Message<"hakuriver.v1.OpenTunnel"> & {
 
   /**
    * The port on the runner's loopback as the Host knows it (Task.ssh_port);
-   * the runner dials the sshd port it holds for the task.
+   * the runner dials the sshd port it holds for the task. With forward set:
+   * the task's own port (1 to 65535) to dial instead.
    *
    * @generated from field: int32 port = 3;
    */
   port: number;
+
+  /**
+   * False (older Hosts): the VPS's sshd, as above. True: a port forward
+   * (ClientService.ForwardPort): the runner dials `port` at the task's own
+   * address (127.0.0.1 for a command task, which shares the runner's
+   * network; the container's address for a VPS), and only for a task it
+   * runs now; never an address the Host or a client names.
+   *
+   * @generated from field: bool forward = 4;
+   */
+  forward: boolean;
 };
 
 /**
@@ -1014,6 +1083,96 @@ export type TunnelClose = Message<"hakuriver.v1.TunnelClose"> & {
  */
 export const TunnelCloseSchema: GenMessage<TunnelClose> = /*@__PURE__*/
   messageDesc(file_hakuriver_v1_runner, 20);
+
+/**
+ * StopVps asks the runner to stop a running (or paused) VPS's container
+ * without removing it: `docker stop`, then the runner reports
+ * TASK_STATUS_STOPPED. The runner keeps the stopped VPS across its own
+ * restarts and lists it in its hello.
+ *
+ * @generated from message hakuriver.v1.StopVps
+ */
+export type StopVps = Message<"hakuriver.v1.StopVps"> & {
+  /**
+   * Task.task_id (decimal) of a VPS on this runner.
+   *
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+};
+
+/**
+ * Describes the message hakuriver.v1.StopVps.
+ * Use `create(StopVpsSchema)` to create a new message.
+ */
+export const StopVpsSchema: GenMessage<StopVps> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_runner, 21);
+
+/**
+ * StartVps asks the runner to start a stopped VPS. Sent like RunTask (once
+ * the Host placed the start; followed up until acknowledged); the runner
+ * reports RUNNING once its sshd answers, or STOPPED with a message when it
+ * could not start it.
+ *
+ * @generated from message hakuriver.v1.StartVps
+ */
+export type StartVps = Message<"hakuriver.v1.StartVps"> & {
+  /**
+   * The VPS as the Host knows it (the same fields as a RunTask's).
+   *
+   * @generated from field: hakuriver.v1.TaskSpec spec = 1;
+   */
+  spec?: TaskSpec | undefined;
+
+  /**
+   * Empty: start the container this runner kept when it stopped the VPS.
+   * Else the environment name of a snapshot (image hakuriver/<snapshot>:base,
+   * loaded from its tarball like any environment): any container of the
+   * task on this runner is removed and a new one is made from the snapshot.
+   *
+   * @generated from field: string snapshot = 2;
+   */
+  snapshot: string;
+};
+
+/**
+ * Describes the message hakuriver.v1.StartVps.
+ * Use `create(StartVpsSchema)` to create a new message.
+ */
+export const StartVpsSchema: GenMessage<StartVps> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_runner, 22);
+
+/**
+ * SnapshotVps asks the runner to commit a VPS's container (running, paused
+ * or stopped) to image hakuriver/<name>:base and save it as the tarball
+ * `<name>-<unixts>.tar` in shared_dir/<container_dir>, replacing older
+ * tarballs of that name. The runner answers with a TaskEvent whose
+ * snapshot_name is `name`.
+ *
+ * @generated from message hakuriver.v1.SnapshotVps
+ */
+export type SnapshotVps = Message<"hakuriver.v1.SnapshotVps"> & {
+  /**
+   * Task.task_id (decimal) of a VPS on this runner.
+   *
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * The snapshot's name, a valid environment name (the Host checked it).
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message hakuriver.v1.SnapshotVps.
+ * Use `create(SnapshotVpsSchema)` to create a new message.
+ */
+export const SnapshotVpsSchema: GenMessage<SnapshotVps> = /*@__PURE__*/
+  messageDesc(file_hakuriver_v1_runner, 23);
 
 /**
  * RunnerService is served by the Host and dialled by runners, which may sit

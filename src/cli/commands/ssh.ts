@@ -61,12 +61,15 @@ function hostOf(address: string): string {
  * the Host's entry in ~/.hakuriver/credentials. That module is imported only
  * then, as it loads the gRPC transport: `hakuriver ssh` hands its token to
  * the ProxyCommand in HAKURIVER_AUTH_TOKEN, so that path never needs it.
+ * The port: --proxy-port, else the one the Host reports (DescribeCluster;
+ * the gRPC client loads only then: the ProxyCommand `ssh` and `ssh-config`
+ * write always names the port), else network.host_ssh_proxy_port.
  */
 async function proxyTarget(args: SshArgs): Promise<ProxyTarget> {
   const config = loadConfig(args.config, {});
   const hostAddress = resolveHostAddress(args.host, config);
   const host = hostOf(hostAddress);
-  const port = args["proxy-port"] ?? config.hostSshProxyPort;
+  const port = args["proxy-port"] ?? (await (await import("../cluster-ports.js")).resolveSshProxyPort(args, undefined, config.hostSshProxyPort));
   const token = config.token || (await import("../client-credential.js")).resolveClientCredential(config, hostAddress).token;
   return { hostAddress, host, port, token };
 }
@@ -231,7 +234,7 @@ export function sshCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
   const common = <T>(s: Argv<T>) =>
     s
       .positional("id", { type: "string", demandOption: true, describe: "VPS task id" })
-      .option("proxy-port", { type: "number", describe: "the Host's SSH proxy port (network.host_ssh_proxy_port)" });
+      .option("proxy-port", { type: "number", describe: "the Host's SSH proxy port (default: the port the Host reports, else network.host_ssh_proxy_port)" });
   return y
     .command(
       "ssh <id>",

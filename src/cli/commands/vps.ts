@@ -19,6 +19,7 @@ import { WaitTimeout, waitForTasks } from "../wait-for-tasks.js";
 import { gpuCountOption } from "../option-values.js";
 import { parseLabelPairs } from "../../shared/task-labels.js";
 import { dependencyFields, dependencyOptions, type DependencyArgs } from "../dependency-options.js";
+import { vpsLifecycleCommands } from "./vps-lifecycle.js";
 import { processExitCode } from "../exit-codes.js";
 import { runExec } from "../exec-client.js";
 import { actOnTask, nameLabelFilter, nameLabelFilterOptions, namingOptions, ownerFilter, ownerOptions, resourceOptions, type NameLabelFilter, type OwnerFilter } from "./task.js";
@@ -38,6 +39,7 @@ interface SubmitArgs extends GlobalArgs, DependencyArgs {
   "wait-timeout"?: number;
   name?: string;
   label?: string[];
+  "from-snapshot"?: string;
   ssh?: string;
 }
 
@@ -118,6 +120,7 @@ async function submit(args: SubmitArgs): Promise<number> {
     gpuCount: gpuCountOption(args.gpus),
     name: args.name ?? "",
     labels: parseLabelPairs(args.label ?? []),
+    fromSnapshot: args["from-snapshot"] ?? "",
     ...dependencyFields(args),
   });
   let task = response.tasks[0]!;
@@ -149,7 +152,7 @@ async function list(args: GlobalArgs & OwnerFilter & NameLabelFilter & { all?: b
     console.log(
       table(
         ["ID", "STATUS", "NODE", "OWNER", "NAME", "SSH PORT", "SUBMITTED", "SSH"],
-        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), reachHint(t)]),
+        shown.map((t) => [t.taskId, taskStatusCell(t), t.assignedNode || "-", ownerText(t), nameText(t), t.sshPort > 0 ? String(t.sshPort) : "-", formatTime(t.submittedAt), statusName(t.status) === "stopped" ? `hakuriver vps start ${t.taskId}` : reachHint(t)]),
       ),
     );
   }
@@ -169,7 +172,7 @@ async function status(args: GlobalArgs & { id: string }): Promise<number> {
   console.log(
     keyValues([
       ["SSH port", task.sshPort > 0 ? `${task.sshPort} (on the runner's 127.0.0.1; reached through the Host)` : "-"],
-      ["SSH", !active ? "- (not active)" : task.sshPort > 0 ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : `none (no sshd); a root shell: hakuriver vps connect ${task.taskId}`],
+      ["SSH", active ? (task.sshPort > 0 ? `hakuriver ssh ${task.taskId}   (or: hakuriver ssh-config ${task.taskId} --install; ssh hakuriver-${task.taskId})` : `none (no sshd); a root shell: hakuriver vps connect ${task.taskId}`) : statusName(task.status) === "stopped" ? `- (stopped; hakuriver vps start ${task.taskId} brings it back)` : "- (not active)"],
     ]),
   );
   return 0;
@@ -185,7 +188,8 @@ async function connect(args: GlobalArgs & { id: string }): Promise<number> {
 export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>) => Promise<void>): Argv<GlobalArgs> {
   const id = <T>(s: Argv<T>) => s.positional("id", { type: "string", demandOption: true, describe: "VPS task id" });
   return y.command("vps", "submit and manage VPS tasks (containers you log into with ssh)", (v) =>
-    v
+    // stop, start, restart, snapshot and snapshots live in vps-lifecycle.ts.
+    vpsLifecycleCommands(v
       .command(
         "submit",
         "start a VPS: hakuriver vps submit [--target NODE[::GPUS]] [--public-key-file F]",
@@ -193,6 +197,7 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
           dependencyOptions(namingOptions(resourceOptions(s)))
             .option("public-key-file", { type: "string", describe: "OpenSSH public key file (default ~/.ssh/id_ed25519.pub, then id_rsa.pub)" })
             .option("public-key-string", { type: "string", describe: "the public key itself" })
+            .option("from-snapshot", { type: "string", describe: "start from this snapshot's disk (hakuriver vps snapshots lists them)" })
             .option("ssh", { type: "string", choices: ["key", "none"], describe: "key (default): sshd with your public key; none: no sshd, no key, any image (open a shell with hakuriver vps connect)" })
             .option("wait", { type: "boolean", describe: "wait until sshd answers (status running)" })
             .option("wait-timeout", { type: "number", describe: "seconds --wait waits (default 300)" }),
@@ -203,7 +208,8 @@ export function vpsCommands(y: Argv<GlobalArgs>, run: (fn: () => Promise<number>
       .command("connect <id>", "open a root shell in a VPS (through exec: no sshd or key needed)", id, (a) => run(() => connect(a)))
       .command("kill <id>", "stop and remove a VPS", id, (a) => run(() => actOnTask("kill", a, "VPS")))
       .command("pause <id>", "pause a VPS (its sessions freeze)", id, (a) => run(() => actOnTask("pause", a, "VPS")))
-      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS")))
-      .demandCommand(1, "name a vps command: submit, list, status, connect, kill, pause or resume"),
+      .command("resume <id>", "resume a paused VPS", id, (a) => run(() => actOnTask("resume", a, "VPS"))),
+      run,
+    ).demandCommand(1, "name a vps command: submit, list, status, connect, kill, pause, resume, stop, start, restart, snapshot or snapshots"),
   );
 }

@@ -43,6 +43,7 @@ export function describeCall(method: string, request: unknown, response: unknown
 
 function detailOf(method: string, fields: Fields): string {
   if (method === "AddUser" || method === "SetUserRole") return `role ${ROLE_NAMES[Number(fields["role"]) - 1] ?? String(fields["role"])}`;
+  if (method === "ForwardPort") return `port ${String(fields["port"])}`;
   if (method === "CreateToken") return `${fields["kind"] === 2 ? "join" : "user"} token${fields["label"] ? ` "${String(fields["label"])}"` : ""}`.slice(0, MAX_DETAIL);
   return "";
 }

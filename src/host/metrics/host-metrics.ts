@@ -10,6 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { RunnerFigures } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { isFinal, STATUS_NAMES } from "../../shared/task-status.js";
 import type { NodeState } from "../runners/node-registry.js";
+import type { TunnelMeter } from "../tunnels/splice.js";
 import type { NodeStatusName } from "../runners/node-status.js";
 import type { TaskKindName, TaskRecord } from "../tasks/task-record.js";
 import { registerRunnerSeries, RunnerFigureStore } from "./runner-series.js";
@@ -59,6 +60,8 @@ export class HostMetrics {
   private readonly commitGroupSize: Histogram;
   private readonly tunnelBytes: Counter<"direction">;
   private openTunnels = 0;
+  /** Hears of port forwards (ForwardPort): their connections and bytes, apart from SSH tunnels. */
+  readonly forwards: TunnelMeter;
 
   constructor(deps: HostMetricsDeps) {
     const registers = [this.registry];
@@ -154,6 +157,7 @@ export class HostMetrics {
       labelNames: ["direction"] as const,
       registers,
     });
+    this.forwards = forwardMeter(registers);
     this.commitSeconds = new Histogram({
       name: "hakuriver_sqlite_commit_seconds",
       help: "Time of each group commit to SQLite (BEGIN to COMMIT returned, fsync included), in seconds.",
@@ -231,4 +235,28 @@ export class HostMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/** The forward metrics: connections open now and bytes by direction. */
+function forwardMeter(registers: Registry[]): TunnelMeter {
+  let open = 0;
+  new Gauge({
+    name: "hakuriver_forward_connections",
+    help: "TCP connections carried by port forwards (hakuriver forward) to a runner now.",
+    registers,
+    collect() {
+      this.set(open);
+    },
+  });
+  const bytes = new Counter({
+    name: "hakuriver_forward_bytes_total",
+    help: "Bytes relayed by port forwards, by direction (to_runner: from the client; to_client: from the task).",
+    labelNames: ["direction"] as const,
+    registers,
+  });
+  return {
+    tunnelOpened: () => void (open += 1),
+    tunnelClosed: () => void (open = Math.max(0, open - 1)),
+    tunnelRelayed: (direction, count) => bytes.inc({ direction }, count),
+  };
 }

@@ -13,7 +13,7 @@ import { every } from "../../shared/periodic.js";
 import type { TaskRepo } from "../store/task-repo.js";
 import type { TaskManager } from "../tasks/task-manager.js";
 import type { TaskRecord } from "../tasks/task-record.js";
-import { runTaskCommand } from "./runner-commands.js";
+import { assignmentCommand } from "./runner-commands.js";
 import type { NodeRegistry } from "./node-registry.js";
 
 /** What the watch needs. */
@@ -49,7 +49,7 @@ export class AssignmentWatch {
     const node = task.assignedNode;
     if (!node) return;
     this.sent.set(task.taskId, { node, sentAt: this.deps.now(), resends: 0 });
-    this.deps.nodes.send(node, runTaskCommand(task));
+    this.deps.nodes.send(node, assignmentCommand(task));
   }
 
   /** The runner on `node` reported `taskId`: stop waiting for it. */
@@ -97,7 +97,7 @@ export class AssignmentWatch {
       entry.resends += 1;
       entry.sentAt = now;
       deps.log.warn({ taskId: String(taskId), node: entry.node, resends: entry.resends }, "runner has not acknowledged a task; sending it again");
-      deps.nodes.send(entry.node, runTaskCommand(task));
+      deps.nodes.send(entry.node, assignmentCommand(task));
     }
   }
 }

@@ -40,6 +40,8 @@ export interface ControlPlaneDeps {
   readonly tokenLive: (tokenId: string) => boolean;
   /** Gets the figures each heartbeat carries (for /metrics); none = they are dropped. */
   readonly runnerFigures?: (node: string, figures: RunnerFigures) => void;
+  /** Gets each task event that answers a SnapshotVps (its snapshot_name is set); none = they are only logged. */
+  readonly snapshotReported?: (node: string, event: TaskEvent) => void;
 }
 
 /** Handles runner messages. */
@@ -105,6 +107,12 @@ export class ControlPlane {
       case "taskEvent": {
         const taskId = parseTaskId(message.value.taskId);
         if (taskId !== undefined) this.deps.watch.acknowledged(node, taskId);
+        // An answer to a SnapshotVps, not a status report.
+        if (message.value.snapshotName !== "") {
+          if (this.deps.snapshotReported) this.deps.snapshotReported(node, message.value);
+          else this.deps.log.warn({ node, taskId: message.value.taskId, snapshot: message.value.snapshotName }, "a snapshot report nobody waits for");
+          return;
+        }
         await this.faults.taskEvent(node, message.value, (event) => this.taskEvent(node, event));
         return;
       }
@@ -165,6 +173,8 @@ export class ControlPlane {
       ...(event.sshPort > 0 ? { sshPort: event.sshPort } : {}),
       ...(event.sshHostKeys.length > 0 ? { sshHostKeys: [...event.sshHostKeys] } : {}),
       ...(isFinal(to) ? { stdoutFinalBytes: Number(event.stdoutSize), stderrFinalBytes: Number(event.stderrSize) } : {}),
+      // A start of a stopped VPS is over once its runner says how it went (running, or stopped again).
+      ...(task.startOn && to !== "pending" && to !== "assigning" ? { startOn: null, startFrom: "" } : {}),
     });
     return { committed: staged?.committed ?? Promise.resolve() };
   }

@@ -48,6 +48,11 @@ export async function reconcileHello(
       if (!isFinal(reported)) stale.push(entry.taskId);
       continue;
     }
+    // A start of this stopped VPS is queued or was sent: the runner still holding it stopped is no news.
+    if (task.startOn && reported === "stopped") {
+      if (task.status === "assigning") resend.push(task);
+      continue;
+    }
     await deps.tasks.change(task.taskId, reported, {
       exitCode: entry.exitCode ?? null,
       message: entry.message,

@@ -1,7 +1,8 @@
 /**
  * Every command the Host sends down a runner's control stream is built
  * here, so the wire shape of "what a runner is told" lives in one module:
- * the welcome, run, kill, pause, resume, open-tunnel, open-exec and drain commands.
+ * the welcome, run, kill, pause, resume, open-tunnel, open-exec and drain
+ * commands, and a VPS's stop, start and snapshot.
  */
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ControlResponseSchema, WelcomeSchema } from "../../../gen/hakuriver/v1/runner_pb.js";
@@ -46,6 +47,26 @@ export function runTaskCommand(task: TaskRecord): RunnerCommand {
   return { message: { case: "runTask", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey, noSsh } } } };
 }
 
+/** Starts a stopped VPS whose start was placed: its kept container, or a new one from the snapshot `task.startFrom`. */
+export function startVpsCommand(task: TaskRecord): RunnerCommand {
+  return { message: { case: "startVps", value: { spec: { ...taskSpecFields(task), publicKey: task.publicKey }, snapshot: task.startFrom ?? "" } } };
+}
+
+/** What to send for a placed task: a start of a stopped VPS (it has `startOn`), else RunTask. */
+export function assignmentCommand(task: TaskRecord): RunnerCommand {
+  return task.startOn ? startVpsCommand(task) : runTaskCommand(task);
+}
+
+/** Stops a VPS's container and keeps it. */
+export function stopVpsCommand(taskId: number): RunnerCommand {
+  return { message: { case: "stopVps", value: { taskId: String(taskId) } } };
+}
+
+/** Commits a VPS's container and saves it as the tarball of snapshot `name`. */
+export function snapshotVpsCommand(taskId: number, name: string): RunnerCommand {
+  return { message: { case: "snapshotVps", value: { taskId: String(taskId), name } } };
+}
+
 /** Stops a task; `reason` ends up in the task's message. */
 export function killTaskCommand(taskId: number, reason: string): RunnerCommand {
   return { message: { case: "killTask", value: { taskId: String(taskId), reason } } };
@@ -61,9 +82,12 @@ export function resumeTaskCommand(taskId: number): RunnerCommand {
   return { message: { case: "resumeTask", value: { taskId: String(taskId) } } };
 }
 
-/** Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task `taskId`. */
-export function openTunnelCommand(tunnelId: string, taskId: string, port: number): RunnerCommand {
-  return { message: { case: "openTunnel", value: { tunnelId, taskId, port } } };
+/**
+ * Asks the runner to dial a Tunnel stream named `tunnelId` to `port` of task
+ * `taskId`: its sshd, or with `forward` the task's own port (a port forward).
+ */
+export function openTunnelCommand(tunnelId: string, taskId: string, port: number, forward = false): RunnerCommand {
+  return { message: { case: "openTunnel", value: { tunnelId, taskId, port, forward } } };
 }
 
 /** Tells the runner whether its node takes new work. */

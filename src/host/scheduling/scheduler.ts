@@ -28,11 +28,13 @@ const PENDING_PAGE_SIZE = 500;
  * count: the indexes it holds once placed are what it was given, not what
  * it asked for.
  */
-export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus" | "gpuCount">): Demand {
+export function demandOf(task: Pick<TaskRecord, "cores" | "memoryBytes" | "target" | "numaNode" | "gpus" | "gpuCount" | "startOn" | "startFrom">): Demand {
+  // A stopped VPS starting again in its kept container needs the very GPUs that container was made with.
+  if (task.startOn && !task.startFrom) return { cores: task.cores, memoryBytes: task.memoryBytes, node: task.startOn, numaNode: task.numaNode, gpus: task.gpus };
   return {
     cores: task.cores,
     memoryBytes: task.memoryBytes,
-    node: task.target ? parseTarget(task.target).node : null,
+    node: task.startOn ? task.startOn : task.target ? parseTarget(task.target).node : null,
     numaNode: task.numaNode,
     gpus: task.gpuCount > 0 ? [] : task.gpus,
     ...(task.gpuCount > 0 ? { gpuCount: task.gpuCount } : {}),

@@ -32,6 +32,8 @@ export interface ClusterFacts {
   readonly sshJumpHostKey: () => string;
   readonly authEnabled: boolean;
   readonly tls: boolean;
+  /** Milliseconds between runner heartbeats (timing.heartbeat_interval). */
+  readonly heartbeatIntervalMs: number;
 }
 
 /** What the auth RPCs need. */
@@ -90,7 +92,16 @@ export function authHandlers(deps: AuthHandlerDeps): AuthHandlers {
   return {
     describeCluster() {
       const { facts } = deps;
-      return { version: facts.version, apiPort: facts.apiPort(), sshProxyPort: facts.sshProxyPort(), sshJumpPort: facts.sshJumpPort(), sshJumpHostKey: facts.sshJumpHostKey(), authEnabled: facts.authEnabled, tls: facts.tls };
+      return {
+        version: facts.version,
+        apiPort: facts.apiPort(),
+        sshProxyPort: facts.sshProxyPort(),
+        sshJumpPort: facts.sshJumpPort(),
+        sshJumpHostKey: facts.sshJumpHostKey(),
+        authEnabled: facts.authEnabled,
+        tls: facts.tls,
+        heartbeatIntervalMs: BigInt(facts.heartbeatIntervalMs),
+      };
     },
     whoAmI(_request, ctx) {
       const caller = callingUser(ctx);

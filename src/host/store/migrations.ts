@@ -156,6 +156,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("tasks").addColumn("placement_reason", "text", (c) => c.notNull().defaultTo("")).execute();
     },
   },
+  // VPS stop/start/snapshot: where a queued start of a stopped VPS must run (start_on; null = not
+  // a restart) and from which snapshot (start_from; "" = its kept container), and the snapshots.
+  "0010-vps-lifecycle": {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable("tasks").addColumn("start_on", "text").execute();
+      await db.schema.alterTable("tasks").addColumn("start_from", "text", (c) => c.notNull().defaultTo("")).execute();
+      await db.schema
+        .createTable("vps_snapshots")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("task_id", "integer", (c) => c.notNull())
+        .addColumn("node", "text", (c) => c.notNull())
+        .addColumn("owner", "text", (c) => c.notNull().defaultTo(""))
+        .addColumn("tarball", "text", (c) => c.notNull())
+        .addColumn("size_bytes", "integer", (c) => c.notNull())
+        .addColumn("created_at", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("vps_snapshots_task").on("vps_snapshots").columns(["task_id", "created_at"]).execute();
+    },
+  },
   // SSH public keys registered for users (hakuriver key add): the jump host lets them through to
   // their owners' VPS. The fingerprint is unique, so an offered key names one user.
   "0011-ssh-keys": {

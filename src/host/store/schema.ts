@@ -63,6 +63,21 @@ export interface TaskTable {
   awaiting_dependencies: number;
   /** Why the scheduler chose assigned_node; empty until placed (migration 0009). */
   placement_reason: string;
+  /** VPS: the node a queued start of the stopped VPS must run on; null = no start queued (migration 0010). */
+  start_on: string | null;
+  /** VPS: the snapshot that start creates its container from; "" = its kept container (migration 0010). */
+  start_from: string;
+}
+
+/** One VPS snapshot: an environment tarball in shared storage (migration 0010). */
+export interface VpsSnapshotTable {
+  name: string;
+  task_id: number;
+  node: string;
+  owner: string;
+  tarball: string;
+  size_bytes: number;
+  created_at: number;
 }
 
 /** One dependency edge: task `task_id` waits for task (or, with on_batch 1, batch) `on_id`. */
@@ -146,5 +161,6 @@ export interface Database {
   users: UserTable;
   tokens: TokenTable;
   audit_events: AuditTable;
+  vps_snapshots: VpsSnapshotTable;
   ssh_keys: SshKeyTable;
 }

@@ -48,6 +48,8 @@ function toRecord(row: Selectable<TaskTable>): TaskRecord {
     dependencies: JSON.parse(row.dependencies_json) as TaskDependency[],
     awaitingDependencies: row.awaiting_dependencies === 1,
     placementReason: row.placement_reason,
+    startOn: row.start_on,
+    startFrom: row.start_from,
   };
 }
 
@@ -87,11 +89,13 @@ function toRow(task: TaskRecord): TaskTable {
     dependencies_json: JSON.stringify(task.dependencies),
     awaiting_dependencies: task.awaitingDependencies ? 1 : 0,
     placement_reason: task.placementReason,
+    start_on: task.startOn ?? null,
+    start_from: task.startFrom ?? "",
   };
 }
 
 /** Statuses a task has not ended in. */
-const UNFINISHED_STATUSES: readonly TaskStatusName[] = ["pending", "assigning", "running", "paused"];
+const UNFINISHED_STATUSES: readonly TaskStatusName[] = ["pending", "assigning", "running", "paused", "stopped"];
 /** Final statuses other than completed: an after_ok dependency ending in one fails its dependants. */
 const UNSUCCESSFUL_STATUSES: readonly TaskStatusName[] = [...FINAL_STATUSES].filter((s) => s !== "completed");
 

@@ -65,7 +65,7 @@ export function taskNotFound(taskId: number | bigint | string): DomainError {
 }
 
 /** A FAILED_PRECONDITION about a task's status: `reason`, the current status in the metadata and a TASK_STATUS violation. */
-function statusPrecondition(task: TaskRecord, reason: ErrorReason, message: string, wanted: string): DomainError {
+export function statusPrecondition(task: TaskRecord, reason: ErrorReason, message: string, wanted: string): DomainError {
   return failedPrecondition(message, {
     reason,
     metadata: { task_id: String(task.taskId), status: task.status },
@@ -75,7 +75,7 @@ function statusPrecondition(task: TaskRecord, reason: ErrorReason, message: stri
 }
 
 /** An UNAVAILABLE error about a task's node (offline, or its runner silent). */
-function nodeUnavailable(node: string, reason: ErrorReason, message: string, retryDelayMs?: number): DomainError {
+export function nodeUnavailable(node: string, reason: ErrorReason, message: string, retryDelayMs?: number): DomainError {
   return new DomainError("unavailable", message, {
     reason,
     metadata: { node },
@@ -162,6 +162,8 @@ export class TaskManager {
       awaitingDependencies: awaitsDependencies(spec),
       message: awaitsDependencies(spec) ? waitingMessage(spec.dependencies ?? []) : "queued",
       placementReason: "",
+      startOn: null,
+      startFrom: "",
     }));
     const batchId = intoBatch ?? tasks[0]!.taskId;
     const withBatch = tasks.map((task) => ({ ...task, batchId }));
@@ -249,8 +251,12 @@ export class TaskManager {
       throw statusPrecondition(task, ErrorReason.TASK_ALREADY_FINISHED, `task ${task.taskId} is already ${task.status}; nothing to kill`, "only a task that has not finished can be killed");
     }
     if (task.status === "pending") {
-      return (await this.change(task.taskId, "killed", { message: "killed by user before it started" }))!;
+      // A stopped VPS whose start was queued still has its kept container on its node: its runner removes it.
+      if (task.kind === "vps" && task.assignedNode) this.deps.nodes.send(task.assignedNode, killTaskCommand(task.taskId, "killed by user"));
+      return (await this.change(task.taskId, "killed", { message: "killed by user before it started", startOn: null, startFrom: "" }))!;
     }
+    // A stopped VPS moved off its node whose new start was given up: nothing is left anywhere to stop.
+    if (task.assignedNode === null) return (await this.change(task.taskId, "killed", { message: "killed by user" }))!;
     const node = task.assignedNode ?? "";
     const sent = this.deps.nodes.send(node, killTaskCommand(task.taskId, "killed by user"));
     if (sent) {

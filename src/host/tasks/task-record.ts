@@ -60,4 +60,11 @@ export interface TaskRecord extends TaskDefinition {
   readonly awaitingDependencies: boolean;
   /** Why the scheduler placed it on assignedNode ("placed on beta: most free cores ..."); empty until placed. */
   readonly placementReason: string;
+  /**
+   * VPS only: while a start of the stopped VPS is queued or sent (pending,
+   * assigning), the node it must run on; null or absent otherwise.
+   */
+  readonly startOn?: string | null;
+  /** VPS only, with startOn: the snapshot its new container is made from; "" or absent = its kept container. */
+  readonly startFrom?: string;
 }

@@ -51,9 +51,10 @@ export class TunnelBroker {
    * Asks `node`'s runner to open a tunnel to task `taskId`'s port `port`
    * and resolves with the stream once the runner dialled back. Rejects with
    * a TunnelOpenError when the node is offline, the runner reports an error,
-   * or nothing arrives within `timeoutMs`.
+   * or nothing arrives within `timeoutMs`. With `forward`, `port` is the
+   * task's own port (a port forward) instead of its sshd.
    */
-  open(node: string, taskId: string, port: number, timeoutMs: number): Promise<RunnerTunnel> {
+  open(node: string, taskId: string, port: number, timeoutMs: number, forward = false): Promise<RunnerTunnel> {
     const tunnelId = randomUUID();
     return new Promise<RunnerTunnel>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -68,7 +69,7 @@ export class TunnelBroker {
         resolve: (tunnel) => (settle(), resolve(tunnel)),
         reject: (error) => (settle(), reject(error)),
       });
-      const sent = this.nodes.send(node, openTunnelCommand(tunnelId, taskId, port));
+      const sent = this.nodes.send(node, openTunnelCommand(tunnelId, taskId, port, forward));
       if (!sent) this.pending.get(tunnelId)?.reject(new TunnelOpenError("offline", `node ${node} has no control stream`));
     });
   }

@@ -29,6 +29,11 @@ export interface ExitInfo {
   readonly memoryLimitBytes?: number;
   /** Extra words for the task's message (signal name, launch error). */
   readonly detail?: string;
+  /**
+   * VPS only: its container was stopped on request and kept (a VPS stop):
+   * the task has not ended; it is stopped, and may be started again.
+   */
+  readonly keptStopped?: boolean;
 }
 
 /** A started task. */
@@ -45,6 +50,11 @@ export interface TaskHandle {
   kill(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * VPS only: stops the container and keeps it; `wait` then resolves with
+   * `keptStopped`. Absent for tasks that cannot be stopped and kept.
+   */
+  stop?(): Promise<void>;
 }
 
 /** Context for a start: paths the runner owns. */
@@ -61,12 +71,20 @@ export interface StartContext {
  *   still be read): the handle's `wait` gives its real exit;
  * - `ended`: it is gone, and this is all that is known of how it ended;
  * - `lost`: it cannot be adopted (never started, or its executor's work dies
- *   with the runner); whatever is left of it is for {@link Executor.destroy}.
+ *   with the runner); whatever is left of it is for {@link Executor.destroy};
+ * - `stopped`: a VPS stopped on request whose kept container is still there.
  */
 export type Recovery =
   | { readonly kind: "adopted"; readonly handle: TaskHandle; readonly paused: boolean }
+  | { readonly kind: "stopped" }
   | { readonly kind: "ended"; readonly exit: ExitInfo }
   | { readonly kind: "lost" };
+
+/** What the state file says of a task besides its reference. */
+export interface RecoveryHint {
+  /** It was stopped on request (a VPS stop) and its container kept. */
+  readonly stopped?: boolean;
+}
 
 /**
  * An executor, in the shape of Nomad's task driver: start one task, recover
@@ -89,7 +107,7 @@ export interface Executor {
    * its output going to `sink`, or says it cannot. Rejects only when it could
    * not look (say, the Docker engine is down): then the task is left alone.
    */
-  recover(taskId: string, ref: string, sink: OutputSink): Promise<Recovery>;
+  recover(taskId: string, ref: string, sink: OutputSink, hint?: RecoveryHint): Promise<Recovery>;
   /**
    * Stops and removes whatever is left of a task that was not adopted
    * (process, container, cgroup); a task with nothing left is a no-op.

@@ -65,12 +65,17 @@ async function recoverOne(deps: RecoveryDeps, executor: Executor, recorded: Reco
   const output = new TaskOutput(taskId, deps.sharedDir);
   let found: Recovery;
   try {
-    found = await executor.recover(taskId, ref, output);
+    found = await executor.recover(taskId, ref, output, { stopped: recorded.stopped === true });
   } catch (error) {
     // Left recorded and unheld: the Host marks it lost when the hello lacks it.
     output.close();
     deps.log.warn({ executor: executor.name, taskId, err: errorText(error) }, "could not recover a task");
     return false;
+  }
+  if (found.kind === "stopped") {
+    // A stopped VPS: held stopped (not ended), so the hello lists it and a start can bring it back.
+    deps.table.add({ spec: { taskId } as TaskSpec, status: "stopped", message: "stopped; its container is kept", output, killRequested: false, notes: [], survivesRestart: true });
+    return true;
   }
   if (found.kind === "adopted") {
     const task: RunnerTask = {

@@ -27,6 +27,8 @@ export interface TaskReport {
   readonly sshHostKeys?: readonly string[];
   readonly stdoutSize: number;
   readonly stderrSize: number;
+  /** Set when the report answers a SnapshotVps (the Host then reads only this). */
+  readonly snapshot?: { readonly name: string; readonly error: string; readonly tarball: string; readonly sizeBytes: number };
 }
 
 /**
@@ -140,7 +142,7 @@ export class TaskTable {
     return [...this.tasks.values()].filter((t) => t.status !== "assigning").map(reportOf);
   }
 
-  /** Ids of tasks running or paused now. */
+  /** Ids of tasks running or paused now (a stopped VPS is not active: it holds nothing). */
   activeIds(): string[] {
     return [...this.tasks.values()].filter((t) => t.status === "running" || t.status === "paused").map((t) => t.spec.taskId);
   }

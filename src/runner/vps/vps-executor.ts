@@ -10,7 +10,8 @@ import type { TaskSpec } from "../../../gen/hakuriver/v1/runner_pb.js";
 import { environmentImage } from "../../shared/tarballs.js";
 import { Limiter } from "../docker/limiter.js";
 import { LABELS, ROLES, containerEnv, resourceHostConfig } from "../docker/task-container.js";
-import type { Executor, OutputSink, Recovery, StartContext, TaskHandle } from "../executors/executor.js";
+import type { Executor, OutputSink, Recovery, RecoveryHint, StartContext, TaskHandle } from "../executors/executor.js";
+import { saveSnapshot, type SavedSnapshot } from "./vps-snapshot.js";
 import { readHostKeys } from "./host-keys.js";
 import { waitForSshBanner } from "./ssh-banner.js";
 import { AUTHORIZED_KEY_ENV, KEEP_ALIVE_SCRIPT, NO_SSHD_EXIT_CODE, SSHD_SCRIPT } from "./sshd-script.js";
@@ -30,6 +31,8 @@ export interface VpsExecutorOptions {
   readonly sshdTimeoutMs?: number;
   /** Container creations/starts allowed at once (default 3; dockerd 20.10 deadlocks on bursts). */
   readonly startSlots?: number;
+  /** `shared_dir/<container_dir>`, where snapshots are saved as environment tarballs; none = snapshots are refused. */
+  readonly tarballDir?: string;
 }
 
 /** Label of a VPS container started without sshd (value "none"), so a restarted runner adopts it with no port. */
@@ -103,23 +106,53 @@ export class VpsExecutor implements Executor {
       return created;
     });
     try {
-      const port = containerPort(await container.inspect());
-      if (!port) throw new Error("Docker published no port for the VPS's sshd");
-      const banner = await waitForSshBanner("127.0.0.1", port, this.options.sshdTimeoutMs ?? 120_000, async () => {
-        const info = await container.inspect().catch(() => undefined);
-        if (!info) return "the VPS container disappeared while sshd was starting";
-        if (info.State.Running && !info.State.Restarting) return undefined;
-        const why = info.State.ExitCode === NO_SSHD_EXIT_CODE ? "openssh is missing in the image and could not be installed" : `the container exited with code ${info.State.ExitCode}`;
-        return `sshd did not start: ${why}: ${await logTail(container)}`;
-      });
-      const hostKeys = await hostKeysOrNote(container, sink);
-      this.ports.set(spec.taskId, port);
-      sink.stdout(Buffer.from(`VPS ${name} is up; sshd (${banner}) on the runner's 127.0.0.1:${port}\n`));
-      return new VpsHandle(container, port, () => this.ports.delete(spec.taskId), hostKeys);
+      return await this.ready(container, spec.taskId, sink);
     } catch (error) {
       await container.remove({ force: true }).catch(() => {});
       throw error;
     }
+  }
+
+  /** Waits for a started VPS container's sshd to answer, then holds its port and returns its handle. */
+  private async ready(container: Docker.Container, taskId: string, sink: OutputSink): Promise<VpsHandle> {
+    const port = containerPort(await container.inspect());
+    if (!port) throw new Error("Docker published no port for the VPS's sshd");
+    const banner = await waitForSshBanner("127.0.0.1", port, this.options.sshdTimeoutMs ?? 120_000, async () => {
+      const info = await container.inspect().catch(() => undefined);
+      if (!info) return "the VPS container disappeared while sshd was starting";
+      if (info.State.Running && !info.State.Restarting) return undefined;
+      const why = info.State.ExitCode === NO_SSHD_EXIT_CODE ? "openssh is missing in the image and could not be installed" : `the container exited with code ${info.State.ExitCode}`;
+      return `sshd did not start: ${why}: ${await logTail(container)}`;
+    });
+    const hostKeys = await hostKeysOrNote(container, sink);
+    this.ports.set(taskId, port);
+    sink.stdout(Buffer.from(`VPS ${vpsContainerName(taskId)} is up; sshd (${banner}) on the runner's 127.0.0.1:${port}\n`));
+    return new VpsHandle(container, port, () => this.ports.delete(taskId), hostKeys);
+  }
+
+  /**
+   * Starts the kept container of a stopped VPS again (its filesystem as it
+   * was; Docker publishes sshd on a new loopback port) and resolves once
+   * sshd answers. Rejects when the container is gone or will not start.
+   */
+  async startStopped(taskId: string, sink: OutputSink): Promise<TaskHandle> {
+    const container = this.options.docker.getContainer(vpsContainerName(taskId));
+    const info = await container.inspect().catch((error: unknown) => {
+      if (isNotFound(error)) throw new Error(`the VPS's container ${vpsContainerName(taskId)} is gone from this node; start it on a node from a snapshot (vps start ID --node NODE)`);
+      throw error;
+    });
+    if (!info.State.Running) await this.limiter.run(() => container.start());
+    if (info.Config.Labels?.[SSH_MODE_LABEL] === "none") {
+      sink.stdout(Buffer.from(`VPS ${vpsContainerName(taskId)} is up again without sshd; open a shell with: hakuriver vps connect ${taskId}\n`));
+      return new VpsHandle(container, 0, () => {});
+    }
+    return this.ready(container, taskId, sink);
+  }
+
+  /** Commits the VPS's container (running, paused or stopped) and saves it as snapshot `name` in the tarball dir. */
+  async snapshot(taskId: string, name: string): Promise<SavedSnapshot> {
+    if (!this.options.tarballDir) throw new Error("this runner has no shared tarball directory to save snapshots in");
+    return saveSnapshot(this.options.docker, vpsContainerName(taskId), name, this.options.tarballDir);
   }
 
   /**
@@ -155,11 +188,16 @@ export class VpsExecutor implements Executor {
     return new VpsHandle(container, 0, () => {});
   }
 
-  /** Adopts a VPS whose container still runs (or is paused) with its port published (none for a VPS without sshd). */
-  async recover(taskId: string, ref: string): Promise<Recovery> {
+  /**
+   * Adopts a VPS whose container still runs (or is paused) with its port
+   * published (none for a VPS without sshd); one stopped on request whose container is still there is
+   * held stopped.
+   */
+  async recover(taskId: string, ref: string, _sink?: OutputSink, hint: RecoveryHint = {}): Promise<Recovery> {
     // Received but not recorded with its container id (the runner died while starting it): look it up by name.
     const container = this.options.docker.getContainer(ref === "" ? vpsContainerName(taskId) : ref);
     const info = await container.inspect().catch(() => undefined);
+    if (hint.stopped && info && !info.State.Running) return { kind: "stopped" };
     const port = info ? containerPort(info) : undefined;
     const noSsh = info?.Config.Labels?.[SSH_MODE_LABEL] === "none";
     if (!info || !(info.State.Running || info.State.Paused)) return { kind: "lost" };

@@ -3,6 +3,8 @@
  * unless-stopped, Docker restarts a VPS whose sshd died; the task ends only
  * when the container stops for good (kill, or stopped from outside), and
  * the container is then removed (the original's `docker stop` + `docker rm`).
+ * A stop on request (`stop`) keeps the container: the watch then ends with
+ * `keptStopped`, and a later start makes a new handle of the same container.
  */
 import type Docker from "dockerode";
 import { isEngineNotFound as isNotFound } from "../../shared/docker-errors.js";
@@ -19,6 +21,8 @@ export function containerPort(info: Docker.ContainerInspectInfo): number | undef
 export class VpsHandle implements TaskHandle {
   readonly ref: string;
   private ended: Promise<ExitInfo> | undefined;
+  /** Set by {@link stop}: the container's next stop is the one asked for, and it is kept. */
+  private stopping = false;
 
   /**
    * `sshHostKeys`: the sshd's public host keys (`TYPE BASE64` lines), reported
@@ -59,6 +63,7 @@ export class VpsHandle implements TaskHandle {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
+      if (this.stopping) return { exitCode: info.State.ExitCode, oomKilled: false, keptStopped: true, detail: "stopped by user; its container is kept" };
       await this.container.remove({ force: true }).catch(() => {});
       return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, detail: `the VPS container stopped with code ${info.State.ExitCode}` };
     }
@@ -72,6 +77,20 @@ export class VpsHandle implements TaskHandle {
 
   async pause(): Promise<void> {
     await this.container.pause();
+  }
+
+  /** Stops the container (sshd gets 10 s) and keeps it, with its filesystem. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    try {
+      await this.container.unpause().catch(() => {});
+      await this.container.stop({ t: 10 });
+    } catch (error) {
+      // Stopped already (304) is what was asked; anything else leaves it running.
+      if ((error as { statusCode?: number }).statusCode === 304) return;
+      this.stopping = false;
+      throw error;
+    }
   }
 
   async resume(): Promise<void> {

@@ -212,6 +212,47 @@ type ClientServiceClient interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(ctx context.Context, in *ListAuditRequest, opts ...grpc.CallOption) (*ListAuditResponse, error)
+	// Stops a running or paused VPS's container and keeps it (its disk) on its
+	// node; its cores, memory and GPUs are released and it is STOPPED. Waits
+	// for the runner to confirm. A VPS whose start is queued goes back to
+	// STOPPED. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND, FAILED_PRECONDITION (not
+	// a VPS, already stopped, finished, or not started yet), UNAVAILABLE (its
+	// node is offline, or its runner did not confirm in time).
+	StopVps(ctx context.Context, in *StopVpsRequest, opts ...grpc.CallOption) (*StopVpsResponse, error)
+	// Starts a STOPPED VPS: on its own node (its kept container; its cores,
+	// memory and GPUs are reserved again, and it queues PENDING with a
+	// "waiting: ..." message while the node has no room), or on another node
+	// from its latest snapshot. Answers after one scheduling pass. Least
+	// role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
+	// no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
+	// stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+	// can never hold it).
+	StartVps(ctx context.Context, in *StartVpsRequest, opts ...grpc.CallOption) (*StartVpsResponse, error)
+	// Stops a running or paused VPS (as StopVps) and starts it again on its
+	// node (as StartVps); a stopped one is just started. Least role: user (own
+	// tasks only).
+	// Errors: those of StopVps and StartVps.
+	RestartVps(ctx context.Context, in *RestartVpsRequest, opts ...grpc.CallOption) (*RestartVpsResponse, error)
+	// Saves a VPS's disk as a snapshot in shared storage (docker commit, then
+	// an environment tarball), so StartVps can bring it up on another node and
+	// SubmitTaskRequest.from_snapshot can start new VPS from it. Waits until
+	// the tarball is written (minutes for a large disk). Least role: user (own
+	// tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id or name), NOT_FOUND,
+	// FAILED_PRECONDITION (not a VPS, or not running, paused or stopped),
+	// ALREADY_EXISTS (the name is another VPS's snapshot or an environment's),
+	// UNAVAILABLE (its node is offline, or the runner could not save it: the
+	// message says why).
+	SnapshotVps(ctx context.Context, in *SnapshotVpsRequest, opts ...grpc.CallOption) (*SnapshotVpsResponse, error)
+	// Lists snapshots, newest first. Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad task id).
+	ListSnapshots(ctx context.Context, in *ListSnapshotsRequest, opts ...grpc.CallOption) (*ListSnapshotsResponse, error)
+	// Deletes a snapshot and its tarball. Least role: user (own snapshots
+	// only).
+	// Errors: NOT_FOUND (no snapshot has the name).
+	DeleteSnapshot(ctx context.Context, in *DeleteSnapshotRequest, opts ...grpc.CallOption) (*DeleteSnapshotResponse, error)
 	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
 	// through to their VPS. Least role: user, for a key of their own; admin
 	// for another user's.
@@ -227,6 +268,19 @@ type ClientServiceClient interface {
 	// anyone's.
 	// Errors: NOT_FOUND, PERMISSION_DENIED.
 	RemoveSshKey(ctx context.Context, in *RemoveSshKeyRequest, opts ...grpc.CallOption) (*RemoveSshKeyResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error)
 }
 
 type clientServiceClient struct {
@@ -647,6 +701,60 @@ func (c *clientServiceClient) ListAudit(ctx context.Context, in *ListAuditReques
 	return out, nil
 }
 
+func (c *clientServiceClient) StopVps(ctx context.Context, in *StopVpsRequest, opts ...grpc.CallOption) (*StopVpsResponse, error) {
+	out := new(StopVpsResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/StopVps", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) StartVps(ctx context.Context, in *StartVpsRequest, opts ...grpc.CallOption) (*StartVpsResponse, error) {
+	out := new(StartVpsResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/StartVps", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RestartVps(ctx context.Context, in *RestartVpsRequest, opts ...grpc.CallOption) (*RestartVpsResponse, error) {
+	out := new(RestartVpsResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/RestartVps", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) SnapshotVps(ctx context.Context, in *SnapshotVpsRequest, opts ...grpc.CallOption) (*SnapshotVpsResponse, error) {
+	out := new(SnapshotVpsResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/SnapshotVps", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ListSnapshots(ctx context.Context, in *ListSnapshotsRequest, opts ...grpc.CallOption) (*ListSnapshotsResponse, error) {
+	out := new(ListSnapshotsResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/ListSnapshots", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) DeleteSnapshot(ctx context.Context, in *DeleteSnapshotRequest, opts ...grpc.CallOption) (*DeleteSnapshotResponse, error) {
+	out := new(DeleteSnapshotResponse)
+	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/DeleteSnapshot", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *clientServiceClient) AddSshKey(ctx context.Context, in *AddSshKeyRequest, opts ...grpc.CallOption) (*AddSshKeyResponse, error) {
 	out := new(AddSshKeyResponse)
 	err := c.cc.Invoke(ctx, "/hakuriver.v1.ClientService/AddSshKey", in, out, opts...)
@@ -672,6 +780,37 @@ func (c *clientServiceClient) RemoveSshKey(ctx context.Context, in *RemoveSshKey
 		return nil, err
 	}
 	return out, nil
+}
+
+func (c *clientServiceClient) ForwardPort(ctx context.Context, opts ...grpc.CallOption) (ClientService_ForwardPortClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_ClientService_serviceDesc.Streams[5], "/hakuriver.v1.ClientService/ForwardPort", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &clientServiceForwardPortClient{stream}
+	return x, nil
+}
+
+type ClientService_ForwardPortClient interface {
+	Send(*ForwardPortRequest) error
+	Recv() (*ForwardPortResponse, error)
+	grpc.ClientStream
+}
+
+type clientServiceForwardPortClient struct {
+	grpc.ClientStream
+}
+
+func (x *clientServiceForwardPortClient) Send(m *ForwardPortRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortClient) Recv() (*ForwardPortResponse, error) {
+	m := new(ForwardPortResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // ClientServiceServer is the server API for ClientService service.
@@ -873,6 +1012,47 @@ type ClientServiceServer interface {
 	// Reads the audit trail. Least role: operator.
 	// Errors: INVALID_ARGUMENT (limit out of range).
 	ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error)
+	// Stops a running or paused VPS's container and keeps it (its disk) on its
+	// node; its cores, memory and GPUs are released and it is STOPPED. Waits
+	// for the runner to confirm. A VPS whose start is queued goes back to
+	// STOPPED. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND, FAILED_PRECONDITION (not
+	// a VPS, already stopped, finished, or not started yet), UNAVAILABLE (its
+	// node is offline, or its runner did not confirm in time).
+	StopVps(context.Context, *StopVpsRequest) (*StopVpsResponse, error)
+	// Starts a STOPPED VPS: on its own node (its kept container; its cores,
+	// memory and GPUs are reserved again, and it queues PENDING with a
+	// "waiting: ..." message while the node has no room), or on another node
+	// from its latest snapshot. Answers after one scheduling pass. Least
+	// role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
+	// no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
+	// stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+	// can never hold it).
+	StartVps(context.Context, *StartVpsRequest) (*StartVpsResponse, error)
+	// Stops a running or paused VPS (as StopVps) and starts it again on its
+	// node (as StartVps); a stopped one is just started. Least role: user (own
+	// tasks only).
+	// Errors: those of StopVps and StartVps.
+	RestartVps(context.Context, *RestartVpsRequest) (*RestartVpsResponse, error)
+	// Saves a VPS's disk as a snapshot in shared storage (docker commit, then
+	// an environment tarball), so StartVps can bring it up on another node and
+	// SubmitTaskRequest.from_snapshot can start new VPS from it. Waits until
+	// the tarball is written (minutes for a large disk). Least role: user (own
+	// tasks only).
+	// Errors: INVALID_ARGUMENT (a bad id or name), NOT_FOUND,
+	// FAILED_PRECONDITION (not a VPS, or not running, paused or stopped),
+	// ALREADY_EXISTS (the name is another VPS's snapshot or an environment's),
+	// UNAVAILABLE (its node is offline, or the runner could not save it: the
+	// message says why).
+	SnapshotVps(context.Context, *SnapshotVpsRequest) (*SnapshotVpsResponse, error)
+	// Lists snapshots, newest first. Least role: viewer.
+	// Errors: INVALID_ARGUMENT (a bad task id).
+	ListSnapshots(context.Context, *ListSnapshotsRequest) (*ListSnapshotsResponse, error)
+	// Deletes a snapshot and its tarball. Least role: user (own snapshots
+	// only).
+	// Errors: NOT_FOUND (no snapshot has the name).
+	DeleteSnapshot(context.Context, *DeleteSnapshotRequest) (*DeleteSnapshotResponse, error)
 	// Registers an OpenSSH public key for a user, so the SSH jump host lets it
 	// through to their VPS. Least role: user, for a key of their own; admin
 	// for another user's.
@@ -888,6 +1068,19 @@ type ClientServiceServer interface {
 	// anyone's.
 	// Errors: NOT_FOUND, PERMISSION_DENIED.
 	RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error)
+	// Carries one TCP connection to a port of a running task or VPS (see
+	// ForwardOpen for where it goes), over a stream its runner opens, so it
+	// works behind NAT. The first request must be an open; the first response
+	// is an opened; then bytes both ways, each direction ending with a close;
+	// the stream closes with OK once both did. Cancelling the call drops the
+	// connection at once. Least role: user (own tasks only).
+	// Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+	// 1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+	// running, or nothing listens on the port: connection refused),
+	// UNAVAILABLE (the task's node is offline, its runner did not answer in
+	// time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+	// PERMISSION_DENIED (another user's task).
+	ForwardPort(ClientService_ForwardPortServer) error
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -994,6 +1187,24 @@ func (UnimplementedClientServiceServer) RevokeToken(context.Context, *RevokeToke
 func (UnimplementedClientServiceServer) ListAudit(context.Context, *ListAuditRequest) (*ListAuditResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListAudit not implemented")
 }
+func (UnimplementedClientServiceServer) StopVps(context.Context, *StopVpsRequest) (*StopVpsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StopVps not implemented")
+}
+func (UnimplementedClientServiceServer) StartVps(context.Context, *StartVpsRequest) (*StartVpsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StartVps not implemented")
+}
+func (UnimplementedClientServiceServer) RestartVps(context.Context, *RestartVpsRequest) (*RestartVpsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RestartVps not implemented")
+}
+func (UnimplementedClientServiceServer) SnapshotVps(context.Context, *SnapshotVpsRequest) (*SnapshotVpsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SnapshotVps not implemented")
+}
+func (UnimplementedClientServiceServer) ListSnapshots(context.Context, *ListSnapshotsRequest) (*ListSnapshotsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListSnapshots not implemented")
+}
+func (UnimplementedClientServiceServer) DeleteSnapshot(context.Context, *DeleteSnapshotRequest) (*DeleteSnapshotResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteSnapshot not implemented")
+}
 func (UnimplementedClientServiceServer) AddSshKey(context.Context, *AddSshKeyRequest) (*AddSshKeyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AddSshKey not implemented")
 }
@@ -1002,6 +1213,9 @@ func (UnimplementedClientServiceServer) ListSshKeys(context.Context, *ListSshKey
 }
 func (UnimplementedClientServiceServer) RemoveSshKey(context.Context, *RemoveSshKeyRequest) (*RemoveSshKeyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RemoveSshKey not implemented")
+}
+func (UnimplementedClientServiceServer) ForwardPort(ClientService_ForwardPortServer) error {
+	return status.Errorf(codes.Unimplemented, "method ForwardPort not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 
@@ -1635,6 +1849,114 @@ func _ClientService_ListAudit_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_StopVps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopVpsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).StopVps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/StopVps",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).StopVps(ctx, req.(*StopVpsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_StartVps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StartVpsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).StartVps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/StartVps",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).StartVps(ctx, req.(*StartVpsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RestartVps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RestartVpsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RestartVps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/RestartVps",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RestartVps(ctx, req.(*RestartVpsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_SnapshotVps_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SnapshotVpsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).SnapshotVps(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/SnapshotVps",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).SnapshotVps(ctx, req.(*SnapshotVpsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ListSnapshots_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSnapshotsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ListSnapshots(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/ListSnapshots",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ListSnapshots(ctx, req.(*ListSnapshotsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_DeleteSnapshot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteSnapshotRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).DeleteSnapshot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/hakuriver.v1.ClientService/DeleteSnapshot",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).DeleteSnapshot(ctx, req.(*DeleteSnapshotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ClientService_AddSshKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(AddSshKeyRequest)
 	if err := dec(in); err != nil {
@@ -1687,6 +2009,32 @@ func _ClientService_RemoveSshKey_Handler(srv interface{}, ctx context.Context, d
 		return srv.(ClientServiceServer).RemoveSshKey(ctx, req.(*RemoveSshKeyRequest))
 	}
 	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ForwardPort_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).ForwardPort(&clientServiceForwardPortServer{stream})
+}
+
+type ClientService_ForwardPortServer interface {
+	Send(*ForwardPortResponse) error
+	Recv() (*ForwardPortRequest, error)
+	grpc.ServerStream
+}
+
+type clientServiceForwardPortServer struct {
+	grpc.ServerStream
+}
+
+func (x *clientServiceForwardPortServer) Send(m *ForwardPortResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *clientServiceForwardPortServer) Recv() (*ForwardPortRequest, error) {
+	m := new(ForwardPortRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 var _ClientService_serviceDesc = grpc.ServiceDesc{
@@ -1806,6 +2154,30 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _ClientService_ListAudit_Handler,
 		},
 		{
+			MethodName: "StopVps",
+			Handler:    _ClientService_StopVps_Handler,
+		},
+		{
+			MethodName: "StartVps",
+			Handler:    _ClientService_StartVps_Handler,
+		},
+		{
+			MethodName: "RestartVps",
+			Handler:    _ClientService_RestartVps_Handler,
+		},
+		{
+			MethodName: "SnapshotVps",
+			Handler:    _ClientService_SnapshotVps_Handler,
+		},
+		{
+			MethodName: "ListSnapshots",
+			Handler:    _ClientService_ListSnapshots_Handler,
+		},
+		{
+			MethodName: "DeleteSnapshot",
+			Handler:    _ClientService_DeleteSnapshot_Handler,
+		},
+		{
 			MethodName: "AddSshKey",
 			Handler:    _ClientService_AddSshKey_Handler,
 		},
@@ -1845,6 +2217,12 @@ var _ClientService_serviceDesc = grpc.ServiceDesc{
 			StreamName:    "CreateTarball",
 			Handler:       _ClientService_CreateTarball_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "ForwardPort",
+			Handler:       _ClientService_ForwardPort_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "hakuriver/v1/client.proto",

@@ -14,61 +14,61 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17hakuriver/v1/auth.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x18\n\x16\x44\x65scribeClusterRequest\"\xf8\x01\n\x17\x44\x65scribeClusterResponse\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12\x19\n\x08\x61pi_port\x18\x02 \x01(\x05R\x07\x61piPort\x12$\n\x0essh_proxy_port\x18\x03 \x01(\x05R\x0csshProxyPort\x12!\n\x0c\x61uth_enabled\x18\x04 \x01(\x08R\x0b\x61uthEnabled\x12\x10\n\x03tls\x18\x05 \x01(\x08R\x03tls\x12\"\n\rssh_jump_port\x18\x06 \x01(\x05R\x0bsshJumpPort\x12)\n\x11ssh_jump_host_key\x18\x08 \x01(\tR\x0esshJumpHostKey\"\x0f\n\rWhoAmIRequest\"\xce\x01\n\x0eWhoAmIResponse\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x19\n\x08token_id\x18\x03 \x01(\tR\x07tokenId\x12\x1f\n\x0btoken_label\x18\x04 \x01(\tR\ntokenLabel\x12\x44\n\x10token_expires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0etokenExpiresAt\"\x9e\x01\n\x04User\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x39\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1f\n\x0btoken_count\x18\x04 \x01(\x05R\ntokenCount\"\x99\x01\n\x0e\x41\x64\x64UserRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x1f\n\x0btoken_label\x18\x03 \x01(\tR\ntokenLabel\x12*\n\x11token_ttl_seconds\x18\x04 \x01(\x03R\x0ftokenTtlSeconds\"\x87\x01\n\x0f\x41\x64\x64UserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.UserR\x04user\x12\x36\n\ntoken_info\x18\x02 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\x12\x14\n\x05token\x18\x03 \x01(\tR\x05token\"\x12\n\x10ListUsersRequest\"=\n\x11ListUsersResponse\x12(\n\x05users\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.UserR\x05users\"\'\n\x11RemoveUserRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\";\n\x12RemoveUserResponse\x12%\n\x0erevoked_tokens\x18\x01 \x01(\x05R\rrevokedTokens\"P\n\x12SetUserRoleRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\"=\n\x13SetUserRoleResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.UserR\x04user\"\xec\x02\n\tTokenInfo\x12\x19\n\x08token_id\x18\x01 \x01(\tR\x07tokenId\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.TokenKindR\x04kind\x12\x12\n\x04user\x18\x03 \x01(\tR\x04user\x12\x14\n\x05label\x18\x04 \x01(\tR\x05label\x12\x39\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x39\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\trevokedAt\x12<\n\x0clast_used_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nlastUsedAt\"\x8c\x01\n\x12\x43reateTokenRequest\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x17.hakuriver.v1.TokenKindR\x04kind\x12\x12\n\x04user\x18\x02 \x01(\tR\x04user\x12\x14\n\x05label\x18\x03 \x01(\tR\x05label\x12\x1f\n\x0bttl_seconds\x18\x04 \x01(\x03R\nttlSeconds\"c\n\x13\x43reateTokenResponse\x12\x36\n\ntoken_info\x18\x01 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\x12\x14\n\x05token\x18\x02 \x01(\tR\x05token\"9\n\x11ListTokensRequest\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x10\n\x03\x61ll\x18\x02 \x01(\x08R\x03\x61ll\"E\n\x12ListTokensResponse\x12/\n\x06tokens\x18\x01 \x03(\x0b\x32\x17.hakuriver.v1.TokenInfoR\x06tokens\"/\n\x12RevokeTokenRequest\x12\x19\n\x08token_id\x18\x01 \x01(\tR\x07tokenId\"M\n\x13RevokeTokenResponse\x12\x36\n\ntoken_info\x18\x01 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\"\xda\x01\n\nAuditEvent\x12\x0e\n\x02id\x18\x01 \x01(\x03R\x02id\x12*\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x02\x61t\x12\x14\n\x05\x61\x63tor\x18\x03 \x01(\tR\x05\x61\x63tor\x12\x16\n\x06\x61\x63tion\x18\x04 \x01(\tR\x06\x61\x63tion\x12\x16\n\x06target\x18\x05 \x01(\tR\x06target\x12\x18\n\x07outcome\x18\x06 \x01(\tR\x07outcome\x12\x18\n\x07\x61\x64\x64ress\x18\x07 \x01(\tR\x07\x61\x64\x64ress\x12\x16\n\x06\x64\x65tail\x18\x08 \x01(\tR\x06\x64\x65tail\"n\n\x10ListAuditRequest\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x30\n\x05since\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05since\x12\x14\n\x05limit\x18\x03 \x01(\x05R\x05limit\"E\n\x11ListAuditResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.hakuriver.v1.AuditEventR\x06\x65vents*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x11\n\rROLE_OPERATOR\x10\x03\x12\x0e\n\nROLE_ADMIN\x10\x04*Q\n\tTokenKind\x12\x1a\n\x16TOKEN_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fTOKEN_KIND_USER\x10\x01\x12\x13\n\x0fTOKEN_KIND_JOIN\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17hakuriver/v1/auth.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x18\n\x16\x44\x65scribeClusterRequest\"\xac\x02\n\x17\x44\x65scribeClusterResponse\x12\x18\n\x07version\x18\x01 \x01(\tR\x07version\x12\x19\n\x08\x61pi_port\x18\x02 \x01(\x05R\x07\x61piPort\x12$\n\x0essh_proxy_port\x18\x03 \x01(\x05R\x0csshProxyPort\x12!\n\x0c\x61uth_enabled\x18\x04 \x01(\x08R\x0b\x61uthEnabled\x12\x10\n\x03tls\x18\x05 \x01(\x08R\x03tls\x12\"\n\rssh_jump_port\x18\x06 \x01(\x05R\x0bsshJumpPort\x12)\n\x11ssh_jump_host_key\x18\x08 \x01(\tR\x0esshJumpHostKey\x12\x32\n\x15heartbeat_interval_ms\x18\x07 \x01(\x03R\x13heartbeatIntervalMs\"\x0f\n\rWhoAmIRequest\"\xce\x01\n\x0eWhoAmIResponse\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x19\n\x08token_id\x18\x03 \x01(\tR\x07tokenId\x12\x1f\n\x0btoken_label\x18\x04 \x01(\tR\ntokenLabel\x12\x44\n\x10token_expires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0etokenExpiresAt\"\x9e\x01\n\x04User\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x39\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1f\n\x0btoken_count\x18\x04 \x01(\x05R\ntokenCount\"\x99\x01\n\x0e\x41\x64\x64UserRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\x12\x1f\n\x0btoken_label\x18\x03 \x01(\tR\ntokenLabel\x12*\n\x11token_ttl_seconds\x18\x04 \x01(\x03R\x0ftokenTtlSeconds\"\x87\x01\n\x0f\x41\x64\x64UserResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.UserR\x04user\x12\x36\n\ntoken_info\x18\x02 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\x12\x14\n\x05token\x18\x03 \x01(\tR\x05token\"\x12\n\x10ListUsersRequest\"=\n\x11ListUsersResponse\x12(\n\x05users\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.UserR\x05users\"\'\n\x11RemoveUserRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\";\n\x12RemoveUserResponse\x12%\n\x0erevoked_tokens\x18\x01 \x01(\x05R\rrevokedTokens\"P\n\x12SetUserRoleRequest\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12&\n\x04role\x18\x02 \x01(\x0e\x32\x12.hakuriver.v1.RoleR\x04role\"=\n\x13SetUserRoleResponse\x12&\n\x04user\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.UserR\x04user\"\xec\x02\n\tTokenInfo\x12\x19\n\x08token_id\x18\x01 \x01(\tR\x07tokenId\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.TokenKindR\x04kind\x12\x12\n\x04user\x18\x03 \x01(\tR\x04user\x12\x14\n\x05label\x18\x04 \x01(\tR\x05label\x12\x39\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x39\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\trevokedAt\x12<\n\x0clast_used_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nlastUsedAt\"\x8c\x01\n\x12\x43reateTokenRequest\x12+\n\x04kind\x18\x01 \x01(\x0e\x32\x17.hakuriver.v1.TokenKindR\x04kind\x12\x12\n\x04user\x18\x02 \x01(\tR\x04user\x12\x14\n\x05label\x18\x03 \x01(\tR\x05label\x12\x1f\n\x0bttl_seconds\x18\x04 \x01(\x03R\nttlSeconds\"c\n\x13\x43reateTokenResponse\x12\x36\n\ntoken_info\x18\x01 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\x12\x14\n\x05token\x18\x02 \x01(\tR\x05token\"9\n\x11ListTokensRequest\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x10\n\x03\x61ll\x18\x02 \x01(\x08R\x03\x61ll\"E\n\x12ListTokensResponse\x12/\n\x06tokens\x18\x01 \x03(\x0b\x32\x17.hakuriver.v1.TokenInfoR\x06tokens\"/\n\x12RevokeTokenRequest\x12\x19\n\x08token_id\x18\x01 \x01(\tR\x07tokenId\"M\n\x13RevokeTokenResponse\x12\x36\n\ntoken_info\x18\x01 \x01(\x0b\x32\x17.hakuriver.v1.TokenInfoR\ttokenInfo\"\xda\x01\n\nAuditEvent\x12\x0e\n\x02id\x18\x01 \x01(\x03R\x02id\x12*\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x02\x61t\x12\x14\n\x05\x61\x63tor\x18\x03 \x01(\tR\x05\x61\x63tor\x12\x16\n\x06\x61\x63tion\x18\x04 \x01(\tR\x06\x61\x63tion\x12\x16\n\x06target\x18\x05 \x01(\tR\x06target\x12\x18\n\x07outcome\x18\x06 \x01(\tR\x07outcome\x12\x18\n\x07\x61\x64\x64ress\x18\x07 \x01(\tR\x07\x61\x64\x64ress\x12\x16\n\x06\x64\x65tail\x18\x08 \x01(\tR\x06\x64\x65tail\"n\n\x10ListAuditRequest\x12\x12\n\x04user\x18\x01 \x01(\tR\x04user\x12\x30\n\x05since\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05since\x12\x14\n\x05limit\x18\x03 \x01(\x05R\x05limit\"E\n\x11ListAuditResponse\x12\x30\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.hakuriver.v1.AuditEventR\x06\x65vents*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x11\n\rROLE_OPERATOR\x10\x03\x12\x0e\n\nROLE_ADMIN\x10\x04*Q\n\tTokenKind\x12\x1a\n\x16TOKEN_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fTOKEN_KIND_USER\x10\x01\x12\x13\n\x0fTOKEN_KIND_JOIN\x10\x02\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'hakuriver.v1.auth_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _ROLE._serialized_start=2635
-  _ROLE._serialized_end=2730
-  _TOKENKIND._serialized_start=2732
-  _TOKENKIND._serialized_end=2813
+  _ROLE._serialized_start=2687
+  _ROLE._serialized_end=2782
+  _TOKENKIND._serialized_start=2784
+  _TOKENKIND._serialized_end=2865
   _DESCRIBECLUSTERREQUEST._serialized_start=74
   _DESCRIBECLUSTERREQUEST._serialized_end=98
   _DESCRIBECLUSTERRESPONSE._serialized_start=101
-  _DESCRIBECLUSTERRESPONSE._serialized_end=349
-  _WHOAMIREQUEST._serialized_start=351
-  _WHOAMIREQUEST._serialized_end=366
-  _WHOAMIRESPONSE._serialized_start=369
-  _WHOAMIRESPONSE._serialized_end=575
-  _USER._serialized_start=578
-  _USER._serialized_end=736
-  _ADDUSERREQUEST._serialized_start=739
-  _ADDUSERREQUEST._serialized_end=892
-  _ADDUSERRESPONSE._serialized_start=895
-  _ADDUSERRESPONSE._serialized_end=1030
-  _LISTUSERSREQUEST._serialized_start=1032
-  _LISTUSERSREQUEST._serialized_end=1050
-  _LISTUSERSRESPONSE._serialized_start=1052
-  _LISTUSERSRESPONSE._serialized_end=1113
-  _REMOVEUSERREQUEST._serialized_start=1115
-  _REMOVEUSERREQUEST._serialized_end=1154
-  _REMOVEUSERRESPONSE._serialized_start=1156
-  _REMOVEUSERRESPONSE._serialized_end=1215
-  _SETUSERROLEREQUEST._serialized_start=1217
-  _SETUSERROLEREQUEST._serialized_end=1297
-  _SETUSERROLERESPONSE._serialized_start=1299
-  _SETUSERROLERESPONSE._serialized_end=1360
-  _TOKENINFO._serialized_start=1363
-  _TOKENINFO._serialized_end=1727
-  _CREATETOKENREQUEST._serialized_start=1730
-  _CREATETOKENREQUEST._serialized_end=1870
-  _CREATETOKENRESPONSE._serialized_start=1872
-  _CREATETOKENRESPONSE._serialized_end=1971
-  _LISTTOKENSREQUEST._serialized_start=1973
-  _LISTTOKENSREQUEST._serialized_end=2030
-  _LISTTOKENSRESPONSE._serialized_start=2032
-  _LISTTOKENSRESPONSE._serialized_end=2101
-  _REVOKETOKENREQUEST._serialized_start=2103
-  _REVOKETOKENREQUEST._serialized_end=2150
-  _REVOKETOKENRESPONSE._serialized_start=2152
-  _REVOKETOKENRESPONSE._serialized_end=2229
-  _AUDITEVENT._serialized_start=2232
-  _AUDITEVENT._serialized_end=2450
-  _LISTAUDITREQUEST._serialized_start=2452
-  _LISTAUDITREQUEST._serialized_end=2562
-  _LISTAUDITRESPONSE._serialized_start=2564
-  _LISTAUDITRESPONSE._serialized_end=2633
+  _DESCRIBECLUSTERRESPONSE._serialized_end=401
+  _WHOAMIREQUEST._serialized_start=403
+  _WHOAMIREQUEST._serialized_end=418
+  _WHOAMIRESPONSE._serialized_start=421
+  _WHOAMIRESPONSE._serialized_end=627
+  _USER._serialized_start=630
+  _USER._serialized_end=788
+  _ADDUSERREQUEST._serialized_start=791
+  _ADDUSERREQUEST._serialized_end=944
+  _ADDUSERRESPONSE._serialized_start=947
+  _ADDUSERRESPONSE._serialized_end=1082
+  _LISTUSERSREQUEST._serialized_start=1084
+  _LISTUSERSREQUEST._serialized_end=1102
+  _LISTUSERSRESPONSE._serialized_start=1104
+  _LISTUSERSRESPONSE._serialized_end=1165
+  _REMOVEUSERREQUEST._serialized_start=1167
+  _REMOVEUSERREQUEST._serialized_end=1206
+  _REMOVEUSERRESPONSE._serialized_start=1208
+  _REMOVEUSERRESPONSE._serialized_end=1267
+  _SETUSERROLEREQUEST._serialized_start=1269
+  _SETUSERROLEREQUEST._serialized_end=1349
+  _SETUSERROLERESPONSE._serialized_start=1351
+  _SETUSERROLERESPONSE._serialized_end=1412
+  _TOKENINFO._serialized_start=1415
+  _TOKENINFO._serialized_end=1779
+  _CREATETOKENREQUEST._serialized_start=1782
+  _CREATETOKENREQUEST._serialized_end=1922
+  _CREATETOKENRESPONSE._serialized_start=1924
+  _CREATETOKENRESPONSE._serialized_end=2023
+  _LISTTOKENSREQUEST._serialized_start=2025
+  _LISTTOKENSREQUEST._serialized_end=2082
+  _LISTTOKENSRESPONSE._serialized_start=2084
+  _LISTTOKENSRESPONSE._serialized_end=2153
+  _REVOKETOKENREQUEST._serialized_start=2155
+  _REVOKETOKENREQUEST._serialized_end=2202
+  _REVOKETOKENRESPONSE._serialized_start=2204
+  _REVOKETOKENRESPONSE._serialized_end=2281
+  _AUDITEVENT._serialized_start=2284
+  _AUDITEVENT._serialized_end=2502
+  _LISTAUDITREQUEST._serialized_start=2504
+  _LISTAUDITREQUEST._serialized_end=2614
+  _LISTAUDITRESPONSE._serialized_start=2616
+  _LISTAUDITRESPONSE._serialized_end=2685
 # @@protoc_insertion_point(module_scope)

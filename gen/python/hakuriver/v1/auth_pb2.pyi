@@ -82,9 +82,10 @@ class DescribeClusterRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DescribeClusterResponse(_message.Message):
-    __slots__ = ["api_port", "auth_enabled", "ssh_jump_host_key", "ssh_jump_port", "ssh_proxy_port", "tls", "version"]
+    __slots__ = ["api_port", "auth_enabled", "heartbeat_interval_ms", "ssh_jump_host_key", "ssh_jump_port", "ssh_proxy_port", "tls", "version"]
     API_PORT_FIELD_NUMBER: _ClassVar[int]
     AUTH_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
     SSH_JUMP_HOST_KEY_FIELD_NUMBER: _ClassVar[int]
     SSH_JUMP_PORT_FIELD_NUMBER: _ClassVar[int]
     SSH_PROXY_PORT_FIELD_NUMBER: _ClassVar[int]
@@ -92,12 +93,13 @@ class DescribeClusterResponse(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     api_port: int
     auth_enabled: bool
+    heartbeat_interval_ms: int
     ssh_jump_host_key: str
     ssh_jump_port: int
     ssh_proxy_port: int
     tls: bool
     version: str
-    def __init__(self, version: _Optional[str] = ..., api_port: _Optional[int] = ..., ssh_proxy_port: _Optional[int] = ..., auth_enabled: bool = ..., tls: bool = ..., ssh_jump_port: _Optional[int] = ..., ssh_jump_host_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, version: _Optional[str] = ..., api_port: _Optional[int] = ..., ssh_proxy_port: _Optional[int] = ..., auth_enabled: bool = ..., tls: bool = ..., ssh_jump_port: _Optional[int] = ..., ssh_jump_host_key: _Optional[str] = ..., heartbeat_interval_ms: _Optional[int] = ...) -> None: ...
 
 class ListAuditRequest(_message.Message):
     __slots__ = ["limit", "since", "user"]

@@ -14,12 +14,14 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
+from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
 from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
 from hakuriver.v1 import ssh_keys_pb2 as hakuriver_dot_v1_dot_ssh__keys__pb2
 from hakuriver.v1 import types_pb2 as hakuriver_dot_v1_dot_types__pb2
+from hakuriver.v1 import vps_lifecycle_pb2 as hakuriver_dot_v1_dot_vps__lifecycle__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hakuriver/v1/client.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17hakuriver/v1/auth.proto\x1a\x1fhakuriver/v1/environments.proto\x1a\x17hakuriver/v1/exec.proto\x1a\x1bhakuriver/v1/ssh_keys.proto\x1a\x18hakuriver/v1/types.proto\"\x92\x06\n\x11SubmitTaskRequest\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x18\n\x07\x63ommand\x18\x02 \x01(\tR\x07\x63ommand\x12\x12\n\x04\x61rgs\x18\x03 \x03(\tR\x04\x61rgs\x12:\n\x03\x65nv\x18\x04 \x03(\x0b\x32(.hakuriver.v1.SubmitTaskRequest.EnvEntryR\x03\x65nv\x12\x14\n\x05\x63ores\x18\x05 \x01(\x01R\x05\x63ores\x12\x16\n\x06memory\x18\x06 \x01(\tR\x06memory\x12\x18\n\x07targets\x18\x07 \x03(\tR\x07targets\x12\x1c\n\tcontainer\x18\x08 \x01(\tR\tcontainer\x12#\n\nprivileged\x18\t \x01(\x08H\x00R\nprivileged\x88\x01\x01\x12\x16\n\x06mounts\x18\n \x03(\tR\x06mounts\x12\x1d\n\npublic_key\x18\x0b \x01(\tR\tpublicKey\x12\x19\n\x08no_queue\x18\x0c \x01(\x08R\x07noQueue\x12\x14\n\x05sweep\x18\r \x01(\x08R\x05sweep\x12\x1d\n\ntime_limit\x18\x0e \x01(\tR\ttimeLimit\x12\x14\n\x05\x61\x66ter\x18\x0f \x03(\tR\x05\x61\x66ter\x12\x19\n\x08\x61\x66ter_ok\x18\x10 \x03(\tR\x07\x61\x66terOk\x12 \n\tgpu_count\x18\x11 \x01(\x05H\x01R\x08gpuCount\x88\x01\x01\x12\x12\n\x04name\x18\x12 \x01(\tR\x04name\x12\x43\n\x06labels\x18\x13 \x03(\x0b\x32+.hakuriver.v1.SubmitTaskRequest.LabelsEntryR\x06labels\x12\x19\n\x08ssh_mode\x18\x14 \x01(\tR\x07sshMode\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\r\n\x0b_privilegedB\x0c\n\n_gpu_count\"Y\n\x12SubmitTaskResponse\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\x12(\n\x05tasks\x18\x02 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\")\n\x0eGetTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"9\n\x0fGetTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"\x9e\x03\n\x10ListTasksRequest\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x19\n\x08\x62\x61tch_id\x18\x02 \x01(\tR\x07\x62\x61tchId\x12\x34\n\x08statuses\x18\x03 \x03(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x08statuses\x12\x12\n\x04node\x18\x04 \x01(\tR\x04node\x12\x14\n\x05limit\x18\x05 \x01(\x05R\x05limit\x12\x14\n\x05owner\x18\x06 \x01(\tR\x05owner\x12\x12\n\x04mine\x18\x07 \x01(\x08R\x04mine\x12\x1d\n\npage_token\x18\x08 \x01(\tR\tpageToken\x12\x1b\n\tname_glob\x18\t \x01(\tR\x08nameGlob\x12\x42\n\x06labels\x18\n \x03(\x0b\x32*.hakuriver.v1.ListTasksRequest.LabelsEntryR\x06labels\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"e\n\x11ListTasksResponse\x12(\n\x05tasks\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"{\n\x0cWatchRequest\x12?\n\x0btask_filter\x18\x01 \x01(\x0b\x32\x1e.hakuriver.v1.ListTasksRequestR\ntaskFilter\x12\x14\n\x05tasks\x18\x02 \x01(\x08R\x05tasks\x12\x14\n\x05nodes\x18\x03 \x01(\x08R\x05nodes\"\xd6\x01\n\rWatchResponse\x12\x1a\n\x08snapshot\x18\x01 \x01(\x08R\x08snapshot\x12+\n\x11snapshot_complete\x18\x02 \x01(\x08R\x10snapshotComplete\x12(\n\x05tasks\x18\x03 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\x12(\n\x10removed_task_ids\x18\x04 \x03(\tR\x0eremovedTaskIds\x12(\n\x05nodes\x18\x05 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\"*\n\x0fKillTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\":\n\x10KillTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"+\n\x10PauseTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\";\n\x11PauseTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\",\n\x11ResumeTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"<\n\x12ResumeTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"K\n\x13ResubmitTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x1b\n\tnew_batch\x18\x02 \x01(\x08R\x08newBatch\">\n\x14ResubmitTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"\xfe\x01\n\x11\x46ollowLogsRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12/\n\x06stream\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.LogStreamR\x06stream\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12\x16\n\x06\x66ollow\x18\x04 \x01(\x08R\x06\x66ollow\x12\x1d\n\ntail_lines\x18\x05 \x01(\x05R\ttailLines\x12\x30\n\x05since\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05since\x12\x1e\n\ntimestamps\x18\x07 \x01(\x08R\ntimestamps\"t\n\x12\x46ollowLogsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x15.hakuriver.v1.LogDataH\x00R\x04\x64\x61ta\x12(\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x14.hakuriver.v1.LogEndH\x00R\x03\x65ndB\x07\n\x05\x65vent\"r\n\x07LogData\x12\x16\n\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x12\n\x04\x64\x61ta\x18\x02 \x01(\x0cR\x04\x64\x61ta\x12;\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nreceivedAt\"~\n\x06LogEnd\x12\x30\n\x06status\x18\x01 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x02 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x12\n\x04size\x18\x03 \x01(\x03R\x04sizeB\x0c\n\n_exit_code\"\x12\n\x10ListNodesRequest\"=\n\x11ListNodesResponse\x12(\n\x05nodes\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\"#\n\rHealthRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\"\xae\x01\n\x0eHealthResponse\x12(\n\x05nodes\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\x12<\n\taggregate\x18\x02 \x01(\x0b\x32\x1e.hakuriver.v1.ClusterAggregateR\taggregate\x12\x34\n\x07history\x18\x03 \x03(\x0b\x32\x1a.hakuriver.v1.HealthSampleR\x07history\"\xa3\x03\n\x10\x43lusterAggregate\x12\x1f\n\x0btotal_nodes\x18\x01 \x01(\x05R\ntotalNodes\x12!\n\x0conline_nodes\x18\x02 \x01(\x05R\x0bonlineNodes\x12\x1f\n\x0btotal_cores\x18\x03 \x01(\x05R\ntotalCores\x12,\n\x12total_memory_bytes\x18\x04 \x01(\x03R\x10totalMemoryBytes\x12*\n\x11used_memory_bytes\x18\x05 \x01(\x03R\x0fusedMemoryBytes\x12&\n\x0f\x61vg_cpu_percent\x18\x06 \x01(\x01R\ravgCpuPercent\x12,\n\x12\x61vg_memory_percent\x18\x07 \x01(\x01R\x10\x61vgMemoryPercent\x12!\n\nmax_temp_c\x18\x08 \x01(\x01H\x00R\x08maxTempC\x88\x01\x01\x12#\n\rrunning_tasks\x18\t \x01(\x05R\x0crunningTasks\x12#\n\rpending_tasks\x18\n \x01(\x05R\x0cpendingTasksB\r\n\x0b_max_temp_c\"\xa8\x01\n\x0cHealthSample\x12*\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x02\x61t\x12<\n\taggregate\x18\x02 \x01(\x0b\x32\x1e.hakuriver.v1.ClusterAggregateR\taggregate\x12.\n\x05nodes\x18\x03 \x03(\x0b\x32\x18.hakuriver.v1.NodeSampleR\x05nodes\"\x9a\x01\n\nNodeSample\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.NodeStatusR\x06status\x12\x1f\n\x0b\x63pu_percent\x18\x03 \x01(\x01R\ncpuPercent\x12%\n\x0ememory_percent\x18\x04 \x01(\x01R\rmemoryPercent\"&\n\x10\x44rainNodeRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\";\n\x11\x44rainNodeResponse\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.NodeR\x04node\"(\n\x12UndrainNodeRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\"=\n\x13UndrainNodeResponse\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.NodeR\x04node2\x99\x17\n\rClientService\x12O\n\nSubmitTask\x12\x1f.hakuriver.v1.SubmitTaskRequest\x1a .hakuriver.v1.SubmitTaskResponse\x12\x46\n\x07GetTask\x12\x1c.hakuriver.v1.GetTaskRequest\x1a\x1d.hakuriver.v1.GetTaskResponse\x12L\n\tListTasks\x12\x1e.hakuriver.v1.ListTasksRequest\x1a\x1f.hakuriver.v1.ListTasksResponse\x12I\n\x08KillTask\x12\x1d.hakuriver.v1.KillTaskRequest\x1a\x1e.hakuriver.v1.KillTaskResponse\x12L\n\tPauseTask\x12\x1e.hakuriver.v1.PauseTaskRequest\x1a\x1f.hakuriver.v1.PauseTaskResponse\x12O\n\nResumeTask\x12\x1f.hakuriver.v1.ResumeTaskRequest\x1a .hakuriver.v1.ResumeTaskResponse\x12M\n\x08\x45xecTask\x12\x1d.hakuriver.v1.ExecTaskRequest\x1a\x1e.hakuriver.v1.ExecTaskResponse(\x01\x30\x01\x12U\n\x0cResubmitTask\x12!.hakuriver.v1.ResubmitTaskRequest\x1a\".hakuriver.v1.ResubmitTaskResponse\x12Q\n\nFollowLogs\x12\x1f.hakuriver.v1.FollowLogsRequest\x1a .hakuriver.v1.FollowLogsResponse0\x01\x12L\n\tListNodes\x12\x1e.hakuriver.v1.ListNodesRequest\x1a\x1f.hakuriver.v1.ListNodesResponse\x12\x43\n\x06Health\x12\x1b.hakuriver.v1.HealthRequest\x1a\x1c.hakuriver.v1.HealthResponse\x12L\n\tDrainNode\x12\x1e.hakuriver.v1.DrainNodeRequest\x1a\x1f.hakuriver.v1.DrainNodeResponse\x12R\n\x0bUndrainNode\x12 .hakuriver.v1.UndrainNodeRequest\x1a!.hakuriver.v1.UndrainNodeResponse\x12\x42\n\x05Watch\x12\x1a.hakuriver.v1.WatchRequest\x1a\x1b.hakuriver.v1.WatchResponse0\x01\x12^\n\x0f\x43reateContainer\x12$.hakuriver.v1.CreateContainerRequest\x1a%.hakuriver.v1.CreateContainerResponse\x12[\n\x0eListContainers\x12#.hakuriver.v1.ListContainersRequest\x1a$.hakuriver.v1.ListContainersResponse\x12[\n\x0eStartContainer\x12#.hakuriver.v1.StartContainerRequest\x1a$.hakuriver.v1.StartContainerResponse\x12X\n\rStopContainer\x12\".hakuriver.v1.StopContainerRequest\x1a#.hakuriver.v1.StopContainerResponse\x12^\n\x0f\x44\x65leteContainer\x12$.hakuriver.v1.DeleteContainerRequest\x1a%.hakuriver.v1.DeleteContainerResponse\x12\x44\n\x05Shell\x12\x1a.hakuriver.v1.ShellRequest\x1a\x1b.hakuriver.v1.ShellResponse(\x01\x30\x01\x12Z\n\rCreateTarball\x12\".hakuriver.v1.CreateTarballRequest\x1a#.hakuriver.v1.CreateTarballResponse0\x01\x12U\n\x0cListTarballs\x12!.hakuriver.v1.ListTarballsRequest\x1a\".hakuriver.v1.ListTarballsResponse\x12X\n\rDeleteTarball\x12\".hakuriver.v1.DeleteTarballRequest\x1a#.hakuriver.v1.DeleteTarballResponse\x12^\n\x0f\x44\x65scribeCluster\x12$.hakuriver.v1.DescribeClusterRequest\x1a%.hakuriver.v1.DescribeClusterResponse\x12\x43\n\x06WhoAmI\x12\x1b.hakuriver.v1.WhoAmIRequest\x1a\x1c.hakuriver.v1.WhoAmIResponse\x12\x46\n\x07\x41\x64\x64User\x12\x1c.hakuriver.v1.AddUserRequest\x1a\x1d.hakuriver.v1.AddUserResponse\x12L\n\tListUsers\x12\x1e.hakuriver.v1.ListUsersRequest\x1a\x1f.hakuriver.v1.ListUsersResponse\x12O\n\nRemoveUser\x12\x1f.hakuriver.v1.RemoveUserRequest\x1a .hakuriver.v1.RemoveUserResponse\x12R\n\x0bSetUserRole\x12 .hakuriver.v1.SetUserRoleRequest\x1a!.hakuriver.v1.SetUserRoleResponse\x12R\n\x0b\x43reateToken\x12 .hakuriver.v1.CreateTokenRequest\x1a!.hakuriver.v1.CreateTokenResponse\x12O\n\nListTokens\x12\x1f.hakuriver.v1.ListTokensRequest\x1a .hakuriver.v1.ListTokensResponse\x12R\n\x0bRevokeToken\x12 .hakuriver.v1.RevokeTokenRequest\x1a!.hakuriver.v1.RevokeTokenResponse\x12L\n\tListAudit\x12\x1e.hakuriver.v1.ListAuditRequest\x1a\x1f.hakuriver.v1.ListAuditResponse\x12L\n\tAddSshKey\x12\x1e.hakuriver.v1.AddSshKeyRequest\x1a\x1f.hakuriver.v1.AddSshKeyResponse\x12R\n\x0bListSshKeys\x12 .hakuriver.v1.ListSshKeysRequest\x1a!.hakuriver.v1.ListSshKeysResponse\x12U\n\x0cRemoveSshKey\x12!.hakuriver.v1.RemoveSshKeyRequest\x1a\".hakuriver.v1.RemoveSshKeyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hakuriver/v1/client.proto\x12\x0chakuriver.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17hakuriver/v1/auth.proto\x1a\x1fhakuriver/v1/environments.proto\x1a\x1ahakuriver/v1/forward.proto\x1a\x17hakuriver/v1/exec.proto\x1a\x1bhakuriver/v1/ssh_keys.proto\x1a\x18hakuriver/v1/types.proto\x1a hakuriver/v1/vps_lifecycle.proto\"\xb7\x06\n\x11SubmitTaskRequest\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x18\n\x07\x63ommand\x18\x02 \x01(\tR\x07\x63ommand\x12\x12\n\x04\x61rgs\x18\x03 \x03(\tR\x04\x61rgs\x12:\n\x03\x65nv\x18\x04 \x03(\x0b\x32(.hakuriver.v1.SubmitTaskRequest.EnvEntryR\x03\x65nv\x12\x14\n\x05\x63ores\x18\x05 \x01(\x01R\x05\x63ores\x12\x16\n\x06memory\x18\x06 \x01(\tR\x06memory\x12\x18\n\x07targets\x18\x07 \x03(\tR\x07targets\x12\x1c\n\tcontainer\x18\x08 \x01(\tR\tcontainer\x12#\n\nprivileged\x18\t \x01(\x08H\x00R\nprivileged\x88\x01\x01\x12\x16\n\x06mounts\x18\n \x03(\tR\x06mounts\x12\x1d\n\npublic_key\x18\x0b \x01(\tR\tpublicKey\x12\x19\n\x08no_queue\x18\x0c \x01(\x08R\x07noQueue\x12\x14\n\x05sweep\x18\r \x01(\x08R\x05sweep\x12\x1d\n\ntime_limit\x18\x0e \x01(\tR\ttimeLimit\x12\x14\n\x05\x61\x66ter\x18\x0f \x03(\tR\x05\x61\x66ter\x12\x19\n\x08\x61\x66ter_ok\x18\x10 \x03(\tR\x07\x61\x66terOk\x12 \n\tgpu_count\x18\x11 \x01(\x05H\x01R\x08gpuCount\x88\x01\x01\x12\x12\n\x04name\x18\x12 \x01(\tR\x04name\x12\x43\n\x06labels\x18\x13 \x03(\x0b\x32+.hakuriver.v1.SubmitTaskRequest.LabelsEntryR\x06labels\x12\x19\n\x08ssh_mode\x18\x14 \x01(\tR\x07sshMode\x12#\n\rfrom_snapshot\x18\x15 \x01(\tR\x0c\x66romSnapshot\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\r\n\x0b_privilegedB\x0c\n\n_gpu_count\"Y\n\x12SubmitTaskResponse\x12\x19\n\x08\x62\x61tch_id\x18\x01 \x01(\tR\x07\x62\x61tchId\x12(\n\x05tasks\x18\x02 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\")\n\x0eGetTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"9\n\x0fGetTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"\x9e\x03\n\x10ListTasksRequest\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x19\n\x08\x62\x61tch_id\x18\x02 \x01(\tR\x07\x62\x61tchId\x12\x34\n\x08statuses\x18\x03 \x03(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x08statuses\x12\x12\n\x04node\x18\x04 \x01(\tR\x04node\x12\x14\n\x05limit\x18\x05 \x01(\x05R\x05limit\x12\x14\n\x05owner\x18\x06 \x01(\tR\x05owner\x12\x12\n\x04mine\x18\x07 \x01(\x08R\x04mine\x12\x1d\n\npage_token\x18\x08 \x01(\tR\tpageToken\x12\x1b\n\tname_glob\x18\t \x01(\tR\x08nameGlob\x12\x42\n\x06labels\x18\n \x03(\x0b\x32*.hakuriver.v1.ListTasksRequest.LabelsEntryR\x06labels\x1a\x39\n\x0bLabelsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"e\n\x11ListTasksResponse\x12(\n\x05tasks\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"{\n\x0cWatchRequest\x12?\n\x0btask_filter\x18\x01 \x01(\x0b\x32\x1e.hakuriver.v1.ListTasksRequestR\ntaskFilter\x12\x14\n\x05tasks\x18\x02 \x01(\x08R\x05tasks\x12\x14\n\x05nodes\x18\x03 \x01(\x08R\x05nodes\"\xd6\x01\n\rWatchResponse\x12\x1a\n\x08snapshot\x18\x01 \x01(\x08R\x08snapshot\x12+\n\x11snapshot_complete\x18\x02 \x01(\x08R\x10snapshotComplete\x12(\n\x05tasks\x18\x03 \x03(\x0b\x32\x12.hakuriver.v1.TaskR\x05tasks\x12(\n\x10removed_task_ids\x18\x04 \x03(\tR\x0eremovedTaskIds\x12(\n\x05nodes\x18\x05 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\"*\n\x0fKillTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\":\n\x10KillTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"+\n\x10PauseTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\";\n\x11PauseTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\",\n\x11ResumeTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"<\n\x12ResumeTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"K\n\x13ResubmitTaskRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x1b\n\tnew_batch\x18\x02 \x01(\x08R\x08newBatch\">\n\x14ResubmitTaskResponse\x12&\n\x04task\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.TaskR\x04task\"\xfe\x01\n\x11\x46ollowLogsRequest\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12/\n\x06stream\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.LogStreamR\x06stream\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12\x16\n\x06\x66ollow\x18\x04 \x01(\x08R\x06\x66ollow\x12\x1d\n\ntail_lines\x18\x05 \x01(\x05R\ttailLines\x12\x30\n\x05since\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x05since\x12\x1e\n\ntimestamps\x18\x07 \x01(\x08R\ntimestamps\"t\n\x12\x46ollowLogsResponse\x12+\n\x04\x64\x61ta\x18\x01 \x01(\x0b\x32\x15.hakuriver.v1.LogDataH\x00R\x04\x64\x61ta\x12(\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x14.hakuriver.v1.LogEndH\x00R\x03\x65ndB\x07\n\x05\x65vent\"r\n\x07LogData\x12\x16\n\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x12\n\x04\x64\x61ta\x18\x02 \x01(\x0cR\x04\x64\x61ta\x12;\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nreceivedAt\"~\n\x06LogEnd\x12\x30\n\x06status\x18\x01 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x02 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x12\n\x04size\x18\x03 \x01(\x03R\x04sizeB\x0c\n\n_exit_code\"\x12\n\x10ListNodesRequest\"=\n\x11ListNodesResponse\x12(\n\x05nodes\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\"#\n\rHealthRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\"\xae\x01\n\x0eHealthResponse\x12(\n\x05nodes\x18\x01 \x03(\x0b\x32\x12.hakuriver.v1.NodeR\x05nodes\x12<\n\taggregate\x18\x02 \x01(\x0b\x32\x1e.hakuriver.v1.ClusterAggregateR\taggregate\x12\x34\n\x07history\x18\x03 \x03(\x0b\x32\x1a.hakuriver.v1.HealthSampleR\x07history\"\xa3\x03\n\x10\x43lusterAggregate\x12\x1f\n\x0btotal_nodes\x18\x01 \x01(\x05R\ntotalNodes\x12!\n\x0conline_nodes\x18\x02 \x01(\x05R\x0bonlineNodes\x12\x1f\n\x0btotal_cores\x18\x03 \x01(\x05R\ntotalCores\x12,\n\x12total_memory_bytes\x18\x04 \x01(\x03R\x10totalMemoryBytes\x12*\n\x11used_memory_bytes\x18\x05 \x01(\x03R\x0fusedMemoryBytes\x12&\n\x0f\x61vg_cpu_percent\x18\x06 \x01(\x01R\ravgCpuPercent\x12,\n\x12\x61vg_memory_percent\x18\x07 \x01(\x01R\x10\x61vgMemoryPercent\x12!\n\nmax_temp_c\x18\x08 \x01(\x01H\x00R\x08maxTempC\x88\x01\x01\x12#\n\rrunning_tasks\x18\t \x01(\x05R\x0crunningTasks\x12#\n\rpending_tasks\x18\n \x01(\x05R\x0cpendingTasksB\r\n\x0b_max_temp_c\"\xa8\x01\n\x0cHealthSample\x12*\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x02\x61t\x12<\n\taggregate\x18\x02 \x01(\x0b\x32\x1e.hakuriver.v1.ClusterAggregateR\taggregate\x12.\n\x05nodes\x18\x03 \x03(\x0b\x32\x18.hakuriver.v1.NodeSampleR\x05nodes\"\x9a\x01\n\nNodeSample\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.NodeStatusR\x06status\x12\x1f\n\x0b\x63pu_percent\x18\x03 \x01(\x01R\ncpuPercent\x12%\n\x0ememory_percent\x18\x04 \x01(\x01R\rmemoryPercent\"&\n\x10\x44rainNodeRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\";\n\x11\x44rainNodeResponse\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.NodeR\x04node\"(\n\x12UndrainNodeRequest\x12\x12\n\x04node\x18\x01 \x01(\tR\x04node\"=\n\x13UndrainNodeResponse\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x12.hakuriver.v1.NodeR\x04node2\xe0\x1b\n\rClientService\x12O\n\nSubmitTask\x12\x1f.hakuriver.v1.SubmitTaskRequest\x1a .hakuriver.v1.SubmitTaskResponse\x12\x46\n\x07GetTask\x12\x1c.hakuriver.v1.GetTaskRequest\x1a\x1d.hakuriver.v1.GetTaskResponse\x12L\n\tListTasks\x12\x1e.hakuriver.v1.ListTasksRequest\x1a\x1f.hakuriver.v1.ListTasksResponse\x12I\n\x08KillTask\x12\x1d.hakuriver.v1.KillTaskRequest\x1a\x1e.hakuriver.v1.KillTaskResponse\x12L\n\tPauseTask\x12\x1e.hakuriver.v1.PauseTaskRequest\x1a\x1f.hakuriver.v1.PauseTaskResponse\x12O\n\nResumeTask\x12\x1f.hakuriver.v1.ResumeTaskRequest\x1a .hakuriver.v1.ResumeTaskResponse\x12M\n\x08\x45xecTask\x12\x1d.hakuriver.v1.ExecTaskRequest\x1a\x1e.hakuriver.v1.ExecTaskResponse(\x01\x30\x01\x12U\n\x0cResubmitTask\x12!.hakuriver.v1.ResubmitTaskRequest\x1a\".hakuriver.v1.ResubmitTaskResponse\x12Q\n\nFollowLogs\x12\x1f.hakuriver.v1.FollowLogsRequest\x1a .hakuriver.v1.FollowLogsResponse0\x01\x12L\n\tListNodes\x12\x1e.hakuriver.v1.ListNodesRequest\x1a\x1f.hakuriver.v1.ListNodesResponse\x12\x43\n\x06Health\x12\x1b.hakuriver.v1.HealthRequest\x1a\x1c.hakuriver.v1.HealthResponse\x12L\n\tDrainNode\x12\x1e.hakuriver.v1.DrainNodeRequest\x1a\x1f.hakuriver.v1.DrainNodeResponse\x12R\n\x0bUndrainNode\x12 .hakuriver.v1.UndrainNodeRequest\x1a!.hakuriver.v1.UndrainNodeResponse\x12\x42\n\x05Watch\x12\x1a.hakuriver.v1.WatchRequest\x1a\x1b.hakuriver.v1.WatchResponse0\x01\x12^\n\x0f\x43reateContainer\x12$.hakuriver.v1.CreateContainerRequest\x1a%.hakuriver.v1.CreateContainerResponse\x12[\n\x0eListContainers\x12#.hakuriver.v1.ListContainersRequest\x1a$.hakuriver.v1.ListContainersResponse\x12[\n\x0eStartContainer\x12#.hakuriver.v1.StartContainerRequest\x1a$.hakuriver.v1.StartContainerResponse\x12X\n\rStopContainer\x12\".hakuriver.v1.StopContainerRequest\x1a#.hakuriver.v1.StopContainerResponse\x12^\n\x0f\x44\x65leteContainer\x12$.hakuriver.v1.DeleteContainerRequest\x1a%.hakuriver.v1.DeleteContainerResponse\x12\x44\n\x05Shell\x12\x1a.hakuriver.v1.ShellRequest\x1a\x1b.hakuriver.v1.ShellResponse(\x01\x30\x01\x12Z\n\rCreateTarball\x12\".hakuriver.v1.CreateTarballRequest\x1a#.hakuriver.v1.CreateTarballResponse0\x01\x12U\n\x0cListTarballs\x12!.hakuriver.v1.ListTarballsRequest\x1a\".hakuriver.v1.ListTarballsResponse\x12X\n\rDeleteTarball\x12\".hakuriver.v1.DeleteTarballRequest\x1a#.hakuriver.v1.DeleteTarballResponse\x12^\n\x0f\x44\x65scribeCluster\x12$.hakuriver.v1.DescribeClusterRequest\x1a%.hakuriver.v1.DescribeClusterResponse\x12\x43\n\x06WhoAmI\x12\x1b.hakuriver.v1.WhoAmIRequest\x1a\x1c.hakuriver.v1.WhoAmIResponse\x12\x46\n\x07\x41\x64\x64User\x12\x1c.hakuriver.v1.AddUserRequest\x1a\x1d.hakuriver.v1.AddUserResponse\x12L\n\tListUsers\x12\x1e.hakuriver.v1.ListUsersRequest\x1a\x1f.hakuriver.v1.ListUsersResponse\x12O\n\nRemoveUser\x12\x1f.hakuriver.v1.RemoveUserRequest\x1a .hakuriver.v1.RemoveUserResponse\x12R\n\x0bSetUserRole\x12 .hakuriver.v1.SetUserRoleRequest\x1a!.hakuriver.v1.SetUserRoleResponse\x12R\n\x0b\x43reateToken\x12 .hakuriver.v1.CreateTokenRequest\x1a!.hakuriver.v1.CreateTokenResponse\x12O\n\nListTokens\x12\x1f.hakuriver.v1.ListTokensRequest\x1a .hakuriver.v1.ListTokensResponse\x12R\n\x0bRevokeToken\x12 .hakuriver.v1.RevokeTokenRequest\x1a!.hakuriver.v1.RevokeTokenResponse\x12L\n\tListAudit\x12\x1e.hakuriver.v1.ListAuditRequest\x1a\x1f.hakuriver.v1.ListAuditResponse\x12\x46\n\x07StopVps\x12\x1c.hakuriver.v1.StopVpsRequest\x1a\x1d.hakuriver.v1.StopVpsResponse\x12I\n\x08StartVps\x12\x1d.hakuriver.v1.StartVpsRequest\x1a\x1e.hakuriver.v1.StartVpsResponse\x12O\n\nRestartVps\x12\x1f.hakuriver.v1.RestartVpsRequest\x1a .hakuriver.v1.RestartVpsResponse\x12R\n\x0bSnapshotVps\x12 .hakuriver.v1.SnapshotVpsRequest\x1a!.hakuriver.v1.SnapshotVpsResponse\x12X\n\rListSnapshots\x12\".hakuriver.v1.ListSnapshotsRequest\x1a#.hakuriver.v1.ListSnapshotsResponse\x12[\n\x0e\x44\x65leteSnapshot\x12#.hakuriver.v1.DeleteSnapshotRequest\x1a$.hakuriver.v1.DeleteSnapshotResponse\x12L\n\tAddSshKey\x12\x1e.hakuriver.v1.AddSshKeyRequest\x1a\x1f.hakuriver.v1.AddSshKeyResponse\x12R\n\x0bListSshKeys\x12 .hakuriver.v1.ListSshKeysRequest\x1a!.hakuriver.v1.ListSshKeysResponse\x12U\n\x0cRemoveSshKey\x12!.hakuriver.v1.RemoveSshKeyRequest\x1a\".hakuriver.v1.RemoveSshKeyResponse\x12V\n\x0b\x46orwardPort\x12 .hakuriver.v1.ForwardPortRequest\x1a!.hakuriver.v1.ForwardPortResponse(\x01\x30\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'hakuriver.v1.client_pb2', globals())
@@ -32,74 +34,74 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _SUBMITTASKREQUEST_LABELSENTRY._serialized_options = b'8\001'
   _LISTTASKSREQUEST_LABELSENTRY._options = None
   _LISTTASKSREQUEST_LABELSENTRY._serialized_options = b'8\001'
-  _SUBMITTASKREQUEST._serialized_start=215
-  _SUBMITTASKREQUEST._serialized_end=1001
-  _SUBMITTASKREQUEST_ENVENTRY._serialized_start=859
-  _SUBMITTASKREQUEST_ENVENTRY._serialized_end=913
-  _SUBMITTASKREQUEST_LABELSENTRY._serialized_start=915
-  _SUBMITTASKREQUEST_LABELSENTRY._serialized_end=972
-  _SUBMITTASKRESPONSE._serialized_start=1003
-  _SUBMITTASKRESPONSE._serialized_end=1092
-  _GETTASKREQUEST._serialized_start=1094
-  _GETTASKREQUEST._serialized_end=1135
-  _GETTASKRESPONSE._serialized_start=1137
-  _GETTASKRESPONSE._serialized_end=1194
-  _LISTTASKSREQUEST._serialized_start=1197
-  _LISTTASKSREQUEST._serialized_end=1611
-  _LISTTASKSREQUEST_LABELSENTRY._serialized_start=915
-  _LISTTASKSREQUEST_LABELSENTRY._serialized_end=972
-  _LISTTASKSRESPONSE._serialized_start=1613
-  _LISTTASKSRESPONSE._serialized_end=1714
-  _WATCHREQUEST._serialized_start=1716
-  _WATCHREQUEST._serialized_end=1839
-  _WATCHRESPONSE._serialized_start=1842
-  _WATCHRESPONSE._serialized_end=2056
-  _KILLTASKREQUEST._serialized_start=2058
-  _KILLTASKREQUEST._serialized_end=2100
-  _KILLTASKRESPONSE._serialized_start=2102
-  _KILLTASKRESPONSE._serialized_end=2160
-  _PAUSETASKREQUEST._serialized_start=2162
-  _PAUSETASKREQUEST._serialized_end=2205
-  _PAUSETASKRESPONSE._serialized_start=2207
-  _PAUSETASKRESPONSE._serialized_end=2266
-  _RESUMETASKREQUEST._serialized_start=2268
-  _RESUMETASKREQUEST._serialized_end=2312
-  _RESUMETASKRESPONSE._serialized_start=2314
-  _RESUMETASKRESPONSE._serialized_end=2374
-  _RESUBMITTASKREQUEST._serialized_start=2376
-  _RESUBMITTASKREQUEST._serialized_end=2451
-  _RESUBMITTASKRESPONSE._serialized_start=2453
-  _RESUBMITTASKRESPONSE._serialized_end=2515
-  _FOLLOWLOGSREQUEST._serialized_start=2518
-  _FOLLOWLOGSREQUEST._serialized_end=2772
-  _FOLLOWLOGSRESPONSE._serialized_start=2774
-  _FOLLOWLOGSRESPONSE._serialized_end=2890
-  _LOGDATA._serialized_start=2892
-  _LOGDATA._serialized_end=3006
-  _LOGEND._serialized_start=3008
-  _LOGEND._serialized_end=3134
-  _LISTNODESREQUEST._serialized_start=3136
-  _LISTNODESREQUEST._serialized_end=3154
-  _LISTNODESRESPONSE._serialized_start=3156
-  _LISTNODESRESPONSE._serialized_end=3217
-  _HEALTHREQUEST._serialized_start=3219
-  _HEALTHREQUEST._serialized_end=3254
-  _HEALTHRESPONSE._serialized_start=3257
-  _HEALTHRESPONSE._serialized_end=3431
-  _CLUSTERAGGREGATE._serialized_start=3434
-  _CLUSTERAGGREGATE._serialized_end=3853
-  _HEALTHSAMPLE._serialized_start=3856
-  _HEALTHSAMPLE._serialized_end=4024
-  _NODESAMPLE._serialized_start=4027
-  _NODESAMPLE._serialized_end=4181
-  _DRAINNODEREQUEST._serialized_start=4183
-  _DRAINNODEREQUEST._serialized_end=4221
-  _DRAINNODERESPONSE._serialized_start=4223
-  _DRAINNODERESPONSE._serialized_end=4282
-  _UNDRAINNODEREQUEST._serialized_start=4284
-  _UNDRAINNODEREQUEST._serialized_end=4324
-  _UNDRAINNODERESPONSE._serialized_start=4326
-  _UNDRAINNODERESPONSE._serialized_end=4387
-  _CLIENTSERVICE._serialized_start=4390
-  _CLIENTSERVICE._serialized_end=7359
+  _SUBMITTASKREQUEST._serialized_start=277
+  _SUBMITTASKREQUEST._serialized_end=1100
+  _SUBMITTASKREQUEST_ENVENTRY._serialized_start=958
+  _SUBMITTASKREQUEST_ENVENTRY._serialized_end=1012
+  _SUBMITTASKREQUEST_LABELSENTRY._serialized_start=1014
+  _SUBMITTASKREQUEST_LABELSENTRY._serialized_end=1071
+  _SUBMITTASKRESPONSE._serialized_start=1102
+  _SUBMITTASKRESPONSE._serialized_end=1191
+  _GETTASKREQUEST._serialized_start=1193
+  _GETTASKREQUEST._serialized_end=1234
+  _GETTASKRESPONSE._serialized_start=1236
+  _GETTASKRESPONSE._serialized_end=1293
+  _LISTTASKSREQUEST._serialized_start=1296
+  _LISTTASKSREQUEST._serialized_end=1710
+  _LISTTASKSREQUEST_LABELSENTRY._serialized_start=1014
+  _LISTTASKSREQUEST_LABELSENTRY._serialized_end=1071
+  _LISTTASKSRESPONSE._serialized_start=1712
+  _LISTTASKSRESPONSE._serialized_end=1813
+  _WATCHREQUEST._serialized_start=1815
+  _WATCHREQUEST._serialized_end=1938
+  _WATCHRESPONSE._serialized_start=1941
+  _WATCHRESPONSE._serialized_end=2155
+  _KILLTASKREQUEST._serialized_start=2157
+  _KILLTASKREQUEST._serialized_end=2199
+  _KILLTASKRESPONSE._serialized_start=2201
+  _KILLTASKRESPONSE._serialized_end=2259
+  _PAUSETASKREQUEST._serialized_start=2261
+  _PAUSETASKREQUEST._serialized_end=2304
+  _PAUSETASKRESPONSE._serialized_start=2306
+  _PAUSETASKRESPONSE._serialized_end=2365
+  _RESUMETASKREQUEST._serialized_start=2367
+  _RESUMETASKREQUEST._serialized_end=2411
+  _RESUMETASKRESPONSE._serialized_start=2413
+  _RESUMETASKRESPONSE._serialized_end=2473
+  _RESUBMITTASKREQUEST._serialized_start=2475
+  _RESUBMITTASKREQUEST._serialized_end=2550
+  _RESUBMITTASKRESPONSE._serialized_start=2552
+  _RESUBMITTASKRESPONSE._serialized_end=2614
+  _FOLLOWLOGSREQUEST._serialized_start=2617
+  _FOLLOWLOGSREQUEST._serialized_end=2871
+  _FOLLOWLOGSRESPONSE._serialized_start=2873
+  _FOLLOWLOGSRESPONSE._serialized_end=2989
+  _LOGDATA._serialized_start=2991
+  _LOGDATA._serialized_end=3105
+  _LOGEND._serialized_start=3107
+  _LOGEND._serialized_end=3233
+  _LISTNODESREQUEST._serialized_start=3235
+  _LISTNODESREQUEST._serialized_end=3253
+  _LISTNODESRESPONSE._serialized_start=3255
+  _LISTNODESRESPONSE._serialized_end=3316
+  _HEALTHREQUEST._serialized_start=3318
+  _HEALTHREQUEST._serialized_end=3353
+  _HEALTHRESPONSE._serialized_start=3356
+  _HEALTHRESPONSE._serialized_end=3530
+  _CLUSTERAGGREGATE._serialized_start=3533
+  _CLUSTERAGGREGATE._serialized_end=3952
+  _HEALTHSAMPLE._serialized_start=3955
+  _HEALTHSAMPLE._serialized_end=4123
+  _NODESAMPLE._serialized_start=4126
+  _NODESAMPLE._serialized_end=4280
+  _DRAINNODEREQUEST._serialized_start=4282
+  _DRAINNODEREQUEST._serialized_end=4320
+  _DRAINNODERESPONSE._serialized_start=4322
+  _DRAINNODERESPONSE._serialized_end=4381
+  _UNDRAINNODEREQUEST._serialized_start=4383
+  _UNDRAINNODEREQUEST._serialized_end=4423
+  _UNDRAINNODERESPONSE._serialized_start=4425
+  _UNDRAINNODERESPONSE._serialized_end=4486
+  _CLIENTSERVICE._serialized_start=4489
+  _CLIENTSERVICE._serialized_end=8041
 # @@protoc_insertion_point(module_scope)

@@ -1,9 +1,11 @@
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from hakuriver.v1 import auth_pb2 as _auth_pb2
 from hakuriver.v1 import environments_pb2 as _environments_pb2
+from hakuriver.v1 import forward_pb2 as _forward_pb2
 from hakuriver.v1 import exec_pb2 as _exec_pb2
 from hakuriver.v1 import ssh_keys_pb2 as _ssh_keys_pb2
 from hakuriver.v1 import types_pb2 as _types_pb2
+from hakuriver.v1 import vps_lifecycle_pb2 as _vps_lifecycle_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -243,7 +245,7 @@ class ResumeTaskResponse(_message.Message):
     def __init__(self, task: _Optional[_Union[_types_pb2.Task, _Mapping]] = ...) -> None: ...
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "gpu_count", "kind", "labels", "memory", "mounts", "name", "no_queue", "privileged", "public_key", "ssh_mode", "sweep", "targets", "time_limit"]
+    __slots__ = ["after", "after_ok", "args", "command", "container", "cores", "env", "from_snapshot", "gpu_count", "kind", "labels", "memory", "mounts", "name", "no_queue", "privileged", "public_key", "ssh_mode", "sweep", "targets", "time_limit"]
     class EnvEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -265,6 +267,7 @@ class SubmitTaskRequest(_message.Message):
     CONTAINER_FIELD_NUMBER: _ClassVar[int]
     CORES_FIELD_NUMBER: _ClassVar[int]
     ENV_FIELD_NUMBER: _ClassVar[int]
+    FROM_SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     GPU_COUNT_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
@@ -285,6 +288,7 @@ class SubmitTaskRequest(_message.Message):
     container: str
     cores: float
     env: _containers.ScalarMap[str, str]
+    from_snapshot: str
     gpu_count: int
     kind: _types_pb2.TaskKind
     labels: _containers.ScalarMap[str, str]
@@ -298,7 +302,7 @@ class SubmitTaskRequest(_message.Message):
     sweep: bool
     targets: _containers.RepeatedScalarFieldContainer[str]
     time_limit: str
-    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ..., gpu_count: _Optional[int] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., ssh_mode: _Optional[str] = ...) -> None: ...
+    def __init__(self, kind: _Optional[_Union[_types_pb2.TaskKind, str]] = ..., command: _Optional[str] = ..., args: _Optional[_Iterable[str]] = ..., env: _Optional[_Mapping[str, str]] = ..., cores: _Optional[float] = ..., memory: _Optional[str] = ..., targets: _Optional[_Iterable[str]] = ..., container: _Optional[str] = ..., privileged: bool = ..., mounts: _Optional[_Iterable[str]] = ..., public_key: _Optional[str] = ..., no_queue: bool = ..., sweep: bool = ..., time_limit: _Optional[str] = ..., after: _Optional[_Iterable[str]] = ..., after_ok: _Optional[_Iterable[str]] = ..., gpu_count: _Optional[int] = ..., name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., ssh_mode: _Optional[str] = ..., from_snapshot: _Optional[str] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ["batch_id", "tasks"]

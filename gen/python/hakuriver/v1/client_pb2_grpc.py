@@ -6,7 +6,9 @@ from hakuriver.v1 import auth_pb2 as hakuriver_dot_v1_dot_auth__pb2
 from hakuriver.v1 import client_pb2 as hakuriver_dot_v1_dot_client__pb2
 from hakuriver.v1 import environments_pb2 as hakuriver_dot_v1_dot_environments__pb2
 from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
+from hakuriver.v1 import forward_pb2 as hakuriver_dot_v1_dot_forward__pb2
 from hakuriver.v1 import ssh_keys_pb2 as hakuriver_dot_v1_dot_ssh__keys__pb2
+from hakuriver.v1 import vps_lifecycle_pb2 as hakuriver_dot_v1_dot_vps__lifecycle__pb2
 
 
 class ClientServiceStub(object):
@@ -200,6 +202,36 @@ class ClientServiceStub(object):
                 request_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.FromString,
                 )
+        self.StopVps = channel.unary_unary(
+                '/hakuriver.v1.ClientService/StopVps',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsResponse.FromString,
+                )
+        self.StartVps = channel.unary_unary(
+                '/hakuriver.v1.ClientService/StartVps',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsResponse.FromString,
+                )
+        self.RestartVps = channel.unary_unary(
+                '/hakuriver.v1.ClientService/RestartVps',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsResponse.FromString,
+                )
+        self.SnapshotVps = channel.unary_unary(
+                '/hakuriver.v1.ClientService/SnapshotVps',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsResponse.FromString,
+                )
+        self.ListSnapshots = channel.unary_unary(
+                '/hakuriver.v1.ClientService/ListSnapshots',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsResponse.FromString,
+                )
+        self.DeleteSnapshot = channel.unary_unary(
+                '/hakuriver.v1.ClientService/DeleteSnapshot',
+                request_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.FromString,
+                )
         self.AddSshKey = channel.unary_unary(
                 '/hakuriver.v1.ClientService/AddSshKey',
                 request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.SerializeToString,
@@ -214,6 +246,11 @@ class ClientServiceStub(object):
                 '/hakuriver.v1.ClientService/RemoveSshKey',
                 request_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
                 response_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
+                )
+        self.ForwardPort = channel.stream_stream(
+                '/hakuriver.v1.ClientService/ForwardPort',
+                request_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+                response_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
                 )
 
 
@@ -597,6 +634,77 @@ class ClientServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StopVps(self, request, context):
+        """Stops a running or paused VPS's container and keeps it (its disk) on its
+        node; its cores, memory and GPUs are released and it is STOPPED. Waits
+        for the runner to confirm. A VPS whose start is queued goes back to
+        STOPPED. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND, FAILED_PRECONDITION (not
+        a VPS, already stopped, finished, or not started yet), UNAVAILABLE (its
+        node is offline, or its runner did not confirm in time).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartVps(self, request, context):
+        """Starts a STOPPED VPS: on its own node (its kept container; its cores,
+        memory and GPUs are reserved again, and it queues PENDING with a
+        "waiting: ..." message while the node has no room), or on another node
+        from its latest snapshot. Answers after one scheduling pass. Least
+        role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (a bad id), NOT_FOUND (no such task or node, or
+        no snapshot of it for another node), FAILED_PRECONDITION (not a VPS, not
+        stopped, or the node is offline or drained), INVALID_ARGUMENT (the node
+        can never hold it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestartVps(self, request, context):
+        """Stops a running or paused VPS (as StopVps) and starts it again on its
+        node (as StartVps); a stopped one is just started. Least role: user (own
+        tasks only).
+        Errors: those of StopVps and StartVps.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SnapshotVps(self, request, context):
+        """Saves a VPS's disk as a snapshot in shared storage (docker commit, then
+        an environment tarball), so StartVps can bring it up on another node and
+        SubmitTaskRequest.from_snapshot can start new VPS from it. Waits until
+        the tarball is written (minutes for a large disk). Least role: user (own
+        tasks only).
+        Errors: INVALID_ARGUMENT (a bad id or name), NOT_FOUND,
+        FAILED_PRECONDITION (not a VPS, or not running, paused or stopped),
+        ALREADY_EXISTS (the name is another VPS's snapshot or an environment's),
+        UNAVAILABLE (its node is offline, or the runner could not save it: the
+        message says why).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSnapshots(self, request, context):
+        """Lists snapshots, newest first. Least role: viewer.
+        Errors: INVALID_ARGUMENT (a bad task id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSnapshot(self, request, context):
+        """Deletes a snapshot and its tarball. Least role: user (own snapshots
+        only).
+        Errors: NOT_FOUND (no snapshot has the name).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AddSshKey(self, request, context):
         """Registers an OpenSSH public key for a user, so the SSH jump host lets it
         through to their VPS. Least role: user, for a key of their own; admin
@@ -622,6 +730,24 @@ class ClientServiceServicer(object):
         """Removes a registered key. Least role: user, for their own; admin for
         anyone's.
         Errors: NOT_FOUND, PERMISSION_DENIED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForwardPort(self, request_iterator, context):
+        """Carries one TCP connection to a port of a running task or VPS (see
+        ForwardOpen for where it goes), over a stream its runner opens, so it
+        works behind NAT. The first request must be an open; the first response
+        is an opened; then bytes both ways, each direction ending with a close;
+        the stream closes with OK once both did. Cancelling the call drops the
+        connection at once. Least role: user (own tasks only).
+        Errors: INVALID_ARGUMENT (no open first, a bad task id, a port outside
+        1-65535), NOT_FOUND (no such task), FAILED_PRECONDITION (the task is not
+        running, or nothing listens on the port: connection refused),
+        UNAVAILABLE (the task's node is offline, its runner did not answer in
+        time, or its connection broke), DEADLINE_EXCEEDED (no open in 10 s),
+        PERMISSION_DENIED (another user's task).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -795,6 +921,36 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     request_deserializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_auth__pb2.ListAuditResponse.SerializeToString,
             ),
+            'StopVps': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopVps,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsResponse.SerializeToString,
+            ),
+            'StartVps': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartVps,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsResponse.SerializeToString,
+            ),
+            'RestartVps': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestartVps,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsResponse.SerializeToString,
+            ),
+            'SnapshotVps': grpc.unary_unary_rpc_method_handler(
+                    servicer.SnapshotVps,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsResponse.SerializeToString,
+            ),
+            'ListSnapshots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSnapshots,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsResponse.SerializeToString,
+            ),
+            'DeleteSnapshot': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSnapshot,
+                    request_deserializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.SerializeToString,
+            ),
             'AddSshKey': grpc.unary_unary_rpc_method_handler(
                     servicer.AddSshKey,
                     request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.AddSshKeyRequest.FromString,
@@ -809,6 +965,11 @@ def add_ClientServiceServicer_to_server(servicer, server):
                     servicer.RemoveSshKey,
                     request_deserializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.FromString,
                     response_serializer=hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.SerializeToString,
+            ),
+            'ForwardPort': grpc.stream_stream_rpc_method_handler(
+                    servicer.ForwardPort,
+                    request_deserializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.FromString,
+                    response_serializer=hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1399,6 +1560,108 @@ class ClientService(object):
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
+    def StopVps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/StopVps',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.StopVpsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def StartVps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/StartVps',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.StartVpsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RestartVps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/RestartVps',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.RestartVpsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SnapshotVps(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/SnapshotVps',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.SnapshotVpsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListSnapshots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/ListSnapshots',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.ListSnapshotsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteSnapshot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/DeleteSnapshot',
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotRequest.SerializeToString,
+            hakuriver_dot_v1_dot_vps__lifecycle__pb2.DeleteSnapshotResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
     def AddSshKey(request,
             target,
             options=(),
@@ -1446,5 +1709,22 @@ class ClientService(object):
         return grpc.experimental.unary_unary(request, target, '/hakuriver.v1.ClientService/RemoveSshKey',
             hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyRequest.SerializeToString,
             hakuriver_dot_v1_dot_ssh__keys__pb2.RemoveSshKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ForwardPort(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/hakuriver.v1.ClientService/ForwardPort',
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortRequest.SerializeToString,
+            hakuriver_dot_v1_dot_forward__pb2.ForwardPortResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -15,7 +15,7 @@ from hakuriver.v1 import exec_pb2 as hakuriver_dot_v1_dot_exec__pb2
 from hakuriver.v1 import types_pb2 as hakuriver_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hakuriver/v1/runner.proto\x12\x0chakuriver.v1\x1a\x17hakuriver/v1/exec.proto\x1a\x18hakuriver/v1/types.proto\"\xfe\x01\n\x0e\x43ontrolRequest\x12\x31\n\x05hello\x18\x01 \x01(\x0b\x32\x19.hakuriver.v1.RunnerHelloH\x00R\x05hello\x12=\n\theartbeat\x18\x02 \x01(\x0b\x32\x1d.hakuriver.v1.RunnerHeartbeatH\x00R\theartbeat\x12\x38\n\ntask_event\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.TaskEventH\x00R\ttaskEvent\x12\x35\n\tlog_chunk\x18\x04 \x01(\x0b\x32\x16.hakuriver.v1.LogChunkH\x00R\x08logChunkB\t\n\x07message\"\xe7\x03\n\x0f\x43ontrolResponse\x12\x31\n\x07welcome\x18\x01 \x01(\x0b\x32\x15.hakuriver.v1.WelcomeH\x00R\x07welcome\x12\x32\n\x08run_task\x18\x02 \x01(\x0b\x32\x15.hakuriver.v1.RunTaskH\x00R\x07runTask\x12<\n\tkill_task\x18\x03 \x01(\x0b\x32\x1d.hakuriver.v1.KillTaskCommandH\x00R\x08killTask\x12?\n\npause_task\x18\x04 \x01(\x0b\x32\x1e.hakuriver.v1.PauseTaskCommandH\x00R\tpauseTask\x12\x42\n\x0bresume_task\x18\x05 \x01(\x0b\x32\x1f.hakuriver.v1.ResumeTaskCommandH\x00R\nresumeTask\x12;\n\x0bopen_tunnel\x18\x06 \x01(\x0b\x32\x18.hakuriver.v1.OpenTunnelH\x00R\nopenTunnel\x12+\n\x05\x64rain\x18\x07 \x01(\x0b\x32\x13.hakuriver.v1.DrainH\x00R\x05\x64rain\x12\x35\n\topen_exec\x18\x08 \x01(\x0b\x32\x16.hakuriver.v1.OpenExecH\x00R\x08openExecB\t\n\x07message\"\xbf\x01\n\x0bRunnerHello\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n\njoin_token\x18\x02 \x01(\tR\tjoinToken\x12\x35\n\tresources\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.ResourcesR\tresources\x12,\n\x05tasks\x18\x04 \x03(\x0b\x32\x16.hakuriver.v1.HeldTaskR\x05tasks\x12\x18\n\x07version\x18\x05 \x01(\tR\x07version\"\xe1\x01\n\x08HeldTask\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x03 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12\x1f\n\x0bstdout_size\x18\x05 \x01(\x03R\nstdoutSize\x12\x1f\n\x0bstderr_size\x18\x06 \x01(\x03R\nstderrSizeB\x0c\n\n_exit_code\"\x9d\x01\n\x0fRunnerHeartbeat\x12)\n\x05usage\x18\x01 \x01(\x0b\x32\x13.hakuriver.v1.UsageR\x05usage\x12(\n\x10running_task_ids\x18\x02 \x03(\tR\x0erunningTaskIds\x12\x35\n\x07\x66igures\x18\x14 \x01(\x0b\x32\x1b.hakuriver.v1.RunnerFiguresR\x07\x66igures\"\xeb\x03\n\rRunnerFigures\x12=\n\x1bspawn_bucket_bounds_seconds\x18\x01 \x03(\x01R\x18spawnBucketBoundsSeconds\x12.\n\x13spawn_bucket_counts\x18\x02 \x03(\x03R\x11spawnBucketCounts\x12\x1f\n\x0bspawn_count\x18\x03 \x01(\x03R\nspawnCount\x12*\n\x11spawn_seconds_sum\x18\x04 \x01(\x01R\x0fspawnSecondsSum\x12%\n\x0espawn_failures\x18\x05 \x01(\x03R\rspawnFailures\x12\x1f\n\x0bimage_loads\x18\x06 \x01(\x03R\nimageLoads\x12\x33\n\x16image_load_seconds_sum\x18\x07 \x01(\x01R\x13imageLoadSecondsSum\x12)\n\x10open_descriptors\x18\x08 \x01(\x05R\x0fopenDescriptors\x12\x32\n\x15resident_memory_bytes\x18\t \x01(\x03R\x13residentMemoryBytes\x12\x1f\n\x0b\x63pu_seconds\x18\n \x01(\x01R\ncpuSeconds\x12!\n\x0c\x61\x63tive_tasks\x18\x0b \x01(\x05R\x0b\x61\x63tiveTasks\"\xa1\x02\n\tTaskEvent\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x03 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12\x19\n\x08ssh_port\x18\x05 \x01(\x05R\x07sshPort\x12\x1f\n\x0bstdout_size\x18\x06 \x01(\x03R\nstdoutSize\x12\x1f\n\x0bstderr_size\x18\x07 \x01(\x03R\nstderrSize\x12\"\n\rssh_host_keys\x18\x08 \x03(\tR\x0bsshHostKeysB\x0c\n\n_exit_code\"\x80\x01\n\x08LogChunk\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12/\n\x06stream\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.LogStreamR\x06stream\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12\x12\n\x04\x64\x61ta\x18\x04 \x01(\x0cR\x04\x64\x61ta\"\xb7\x01\n\x07Welcome\x12\x32\n\x15heartbeat_interval_ms\x18\x01 \x01(\x03R\x13heartbeatIntervalMs\x12\x38\n\x0blog_cursors\x18\x02 \x03(\x0b\x32\x17.hakuriver.v1.LogCursorR\nlogCursors\x12$\n\x0estale_task_ids\x18\x03 \x03(\tR\x0cstaleTaskIds\x12\x18\n\x07\x64rained\x18\x04 \x01(\x08R\x07\x64rained\"n\n\tLogCursor\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12#\n\rstdout_offset\x18\x02 \x01(\x03R\x0cstdoutOffset\x12#\n\rstderr_offset\x18\x03 \x01(\x03R\x0cstderrOffset\"\x95\x04\n\x08TaskSpec\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12*\n\x04kind\x18\x02 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x18\n\x07\x63ommand\x18\x03 \x01(\tR\x07\x63ommand\x12\x12\n\x04\x61rgs\x18\x04 \x03(\tR\x04\x61rgs\x12\x31\n\x03\x65nv\x18\x05 \x03(\x0b\x32\x1f.hakuriver.v1.TaskSpec.EnvEntryR\x03\x65nv\x12\x14\n\x05\x63ores\x18\x06 \x01(\x01R\x05\x63ores\x12!\n\x0cmemory_bytes\x18\x07 \x01(\x03R\x0bmemoryBytes\x12\x1c\n\tcontainer\x18\x08 \x01(\tR\tcontainer\x12\x1e\n\nprivileged\x18\t \x01(\x08R\nprivileged\x12\x16\n\x06mounts\x18\n \x03(\tR\x06mounts\x12\x12\n\x04gpus\x18\x0b \x03(\x05R\x04gpus\x12 \n\tnuma_node\x18\x0c \x01(\x05H\x00R\x08numaNode\x88\x01\x01\x12\x1d\n\npublic_key\x18\r \x01(\tR\tpublicKey\x12\"\n\rtime_limit_ms\x18\x0e \x01(\x03R\x0btimeLimitMs\x12\x15\n\x06no_ssh\x18\x0f \x01(\x08R\x05noSsh\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0c\n\n_numa_node\"5\n\x07RunTask\x12*\n\x04spec\x18\x01 \x01(\x0b\x32\x16.hakuriver.v1.TaskSpecR\x04spec\"B\n\x0fKillTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"+\n\x10PauseTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\",\n\x11ResumeTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"V\n\nOpenTunnel\x12\x1b\n\ttunnel_id\x18\x01 \x01(\tR\x08tunnelId\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x12\n\x04port\x18\x03 \x01(\x05R\x04port\"!\n\x05\x44rain\x12\x18\n\x07\x64rained\x18\x01 \x01(\x08R\x07\x64rained\"\x93\x01\n\rTunnelRequest\x12.\n\x04open\x18\x01 \x01(\x0b\x32\x18.hakuriver.v1.TunnelOpenH\x00R\x04open\x12\x14\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00R\x04\x64\x61ta\x12\x31\n\x05\x63lose\x18\x03 \x01(\x0b\x32\x19.hakuriver.v1.TunnelCloseH\x00R\x05\x63loseB\t\n\x07message\"d\n\x0eTunnelResponse\x12\x14\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00R\x04\x64\x61ta\x12\x31\n\x05\x63lose\x18\x02 \x01(\x0b\x32\x19.hakuriver.v1.TunnelCloseH\x00R\x05\x63loseB\t\n\x07message\"?\n\nTunnelOpen\x12\x1b\n\ttunnel_id\x18\x01 \x01(\tR\x08tunnelId\x12\x14\n\x05\x65rror\x18\x02 \x01(\tR\x05\x65rror\"%\n\x0bTunnelClose\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason2\xe7\x01\n\rRunnerService\x12J\n\x07\x43ontrol\x12\x1c.hakuriver.v1.ControlRequest\x1a\x1d.hakuriver.v1.ControlResponse(\x01\x30\x01\x12G\n\x06Tunnel\x12\x1b.hakuriver.v1.TunnelRequest\x1a\x1c.hakuriver.v1.TunnelResponse(\x01\x30\x01\x12\x41\n\x04\x45xec\x12\x19.hakuriver.v1.ExecRequest\x1a\x1a.hakuriver.v1.ExecResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19hakuriver/v1/runner.proto\x12\x0chakuriver.v1\x1a\x17hakuriver/v1/exec.proto\x1a\x18hakuriver/v1/types.proto\"\xfe\x01\n\x0e\x43ontrolRequest\x12\x31\n\x05hello\x18\x01 \x01(\x0b\x32\x19.hakuriver.v1.RunnerHelloH\x00R\x05hello\x12=\n\theartbeat\x18\x02 \x01(\x0b\x32\x1d.hakuriver.v1.RunnerHeartbeatH\x00R\theartbeat\x12\x38\n\ntask_event\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.TaskEventH\x00R\ttaskEvent\x12\x35\n\tlog_chunk\x18\x04 \x01(\x0b\x32\x16.hakuriver.v1.LogChunkH\x00R\x08logChunkB\t\n\x07message\"\x92\x05\n\x0f\x43ontrolResponse\x12\x31\n\x07welcome\x18\x01 \x01(\x0b\x32\x15.hakuriver.v1.WelcomeH\x00R\x07welcome\x12\x32\n\x08run_task\x18\x02 \x01(\x0b\x32\x15.hakuriver.v1.RunTaskH\x00R\x07runTask\x12<\n\tkill_task\x18\x03 \x01(\x0b\x32\x1d.hakuriver.v1.KillTaskCommandH\x00R\x08killTask\x12?\n\npause_task\x18\x04 \x01(\x0b\x32\x1e.hakuriver.v1.PauseTaskCommandH\x00R\tpauseTask\x12\x42\n\x0bresume_task\x18\x05 \x01(\x0b\x32\x1f.hakuriver.v1.ResumeTaskCommandH\x00R\nresumeTask\x12;\n\x0bopen_tunnel\x18\x06 \x01(\x0b\x32\x18.hakuriver.v1.OpenTunnelH\x00R\nopenTunnel\x12+\n\x05\x64rain\x18\x07 \x01(\x0b\x32\x13.hakuriver.v1.DrainH\x00R\x05\x64rain\x12\x35\n\topen_exec\x18\x08 \x01(\x0b\x32\x16.hakuriver.v1.OpenExecH\x00R\x08openExec\x12\x32\n\x08stop_vps\x18\t \x01(\x0b\x32\x15.hakuriver.v1.StopVpsH\x00R\x07stopVps\x12\x35\n\tstart_vps\x18\n \x01(\x0b\x32\x16.hakuriver.v1.StartVpsH\x00R\x08startVps\x12>\n\x0csnapshot_vps\x18\x0b \x01(\x0b\x32\x19.hakuriver.v1.SnapshotVpsH\x00R\x0bsnapshotVpsB\t\n\x07message\"\xbf\x01\n\x0bRunnerHello\x12\x12\n\x04name\x18\x01 \x01(\tR\x04name\x12\x1d\n\njoin_token\x18\x02 \x01(\tR\tjoinToken\x12\x35\n\tresources\x18\x03 \x01(\x0b\x32\x17.hakuriver.v1.ResourcesR\tresources\x12,\n\x05tasks\x18\x04 \x03(\x0b\x32\x16.hakuriver.v1.HeldTaskR\x05tasks\x12\x18\n\x07version\x18\x05 \x01(\tR\x07version\"\xe1\x01\n\x08HeldTask\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x03 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12\x1f\n\x0bstdout_size\x18\x05 \x01(\x03R\nstdoutSize\x12\x1f\n\x0bstderr_size\x18\x06 \x01(\x03R\nstderrSizeB\x0c\n\n_exit_code\"\x9d\x01\n\x0fRunnerHeartbeat\x12)\n\x05usage\x18\x01 \x01(\x0b\x32\x13.hakuriver.v1.UsageR\x05usage\x12(\n\x10running_task_ids\x18\x02 \x03(\tR\x0erunningTaskIds\x12\x35\n\x07\x66igures\x18\x14 \x01(\x0b\x32\x1b.hakuriver.v1.RunnerFiguresR\x07\x66igures\"\xeb\x03\n\rRunnerFigures\x12=\n\x1bspawn_bucket_bounds_seconds\x18\x01 \x03(\x01R\x18spawnBucketBoundsSeconds\x12.\n\x13spawn_bucket_counts\x18\x02 \x03(\x03R\x11spawnBucketCounts\x12\x1f\n\x0bspawn_count\x18\x03 \x01(\x03R\nspawnCount\x12*\n\x11spawn_seconds_sum\x18\x04 \x01(\x01R\x0fspawnSecondsSum\x12%\n\x0espawn_failures\x18\x05 \x01(\x03R\rspawnFailures\x12\x1f\n\x0bimage_loads\x18\x06 \x01(\x03R\nimageLoads\x12\x33\n\x16image_load_seconds_sum\x18\x07 \x01(\x01R\x13imageLoadSecondsSum\x12)\n\x10open_descriptors\x18\x08 \x01(\x05R\x0fopenDescriptors\x12\x32\n\x15resident_memory_bytes\x18\t \x01(\x03R\x13residentMemoryBytes\x12\x1f\n\x0b\x63pu_seconds\x18\n \x01(\x01R\ncpuSeconds\x12!\n\x0c\x61\x63tive_tasks\x18\x0b \x01(\x05R\x0b\x61\x63tiveTasks\"\xc8\x03\n\tTaskEvent\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32\x18.hakuriver.v1.TaskStatusR\x06status\x12 \n\texit_code\x18\x03 \x01(\x05H\x00R\x08\x65xitCode\x88\x01\x01\x12\x18\n\x07message\x18\x04 \x01(\tR\x07message\x12\x19\n\x08ssh_port\x18\x05 \x01(\x05R\x07sshPort\x12\x1f\n\x0bstdout_size\x18\x06 \x01(\x03R\nstdoutSize\x12\x1f\n\x0bstderr_size\x18\x07 \x01(\x03R\nstderrSize\x12\"\n\rssh_host_keys\x18\x08 \x03(\tR\x0bsshHostKeys\x12#\n\rsnapshot_name\x18\t \x01(\tR\x0csnapshotName\x12%\n\x0esnapshot_error\x18\n \x01(\tR\rsnapshotError\x12)\n\x10snapshot_tarball\x18\x0b \x01(\tR\x0fsnapshotTarball\x12.\n\x13snapshot_size_bytes\x18\x0c \x01(\x03R\x11snapshotSizeBytesB\x0c\n\n_exit_code\"\x80\x01\n\x08LogChunk\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12/\n\x06stream\x18\x02 \x01(\x0e\x32\x17.hakuriver.v1.LogStreamR\x06stream\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12\x12\n\x04\x64\x61ta\x18\x04 \x01(\x0cR\x04\x64\x61ta\"\xb7\x01\n\x07Welcome\x12\x32\n\x15heartbeat_interval_ms\x18\x01 \x01(\x03R\x13heartbeatIntervalMs\x12\x38\n\x0blog_cursors\x18\x02 \x03(\x0b\x32\x17.hakuriver.v1.LogCursorR\nlogCursors\x12$\n\x0estale_task_ids\x18\x03 \x03(\tR\x0cstaleTaskIds\x12\x18\n\x07\x64rained\x18\x04 \x01(\x08R\x07\x64rained\"n\n\tLogCursor\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12#\n\rstdout_offset\x18\x02 \x01(\x03R\x0cstdoutOffset\x12#\n\rstderr_offset\x18\x03 \x01(\x03R\x0cstderrOffset\"\x95\x04\n\x08TaskSpec\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12*\n\x04kind\x18\x02 \x01(\x0e\x32\x16.hakuriver.v1.TaskKindR\x04kind\x12\x18\n\x07\x63ommand\x18\x03 \x01(\tR\x07\x63ommand\x12\x12\n\x04\x61rgs\x18\x04 \x03(\tR\x04\x61rgs\x12\x31\n\x03\x65nv\x18\x05 \x03(\x0b\x32\x1f.hakuriver.v1.TaskSpec.EnvEntryR\x03\x65nv\x12\x14\n\x05\x63ores\x18\x06 \x01(\x01R\x05\x63ores\x12!\n\x0cmemory_bytes\x18\x07 \x01(\x03R\x0bmemoryBytes\x12\x1c\n\tcontainer\x18\x08 \x01(\tR\tcontainer\x12\x1e\n\nprivileged\x18\t \x01(\x08R\nprivileged\x12\x16\n\x06mounts\x18\n \x03(\tR\x06mounts\x12\x12\n\x04gpus\x18\x0b \x03(\x05R\x04gpus\x12 \n\tnuma_node\x18\x0c \x01(\x05H\x00R\x08numaNode\x88\x01\x01\x12\x1d\n\npublic_key\x18\r \x01(\tR\tpublicKey\x12\"\n\rtime_limit_ms\x18\x0e \x01(\x03R\x0btimeLimitMs\x12\x15\n\x06no_ssh\x18\x0f \x01(\x08R\x05noSsh\x1a\x36\n\x08\x45nvEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x42\x0c\n\n_numa_node\"5\n\x07RunTask\x12*\n\x04spec\x18\x01 \x01(\x0b\x32\x16.hakuriver.v1.TaskSpecR\x04spec\"B\n\x0fKillTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\"+\n\x10PauseTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\",\n\x11ResumeTaskCommand\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"p\n\nOpenTunnel\x12\x1b\n\ttunnel_id\x18\x01 \x01(\tR\x08tunnelId\x12\x17\n\x07task_id\x18\x02 \x01(\tR\x06taskId\x12\x12\n\x04port\x18\x03 \x01(\x05R\x04port\x12\x18\n\x07\x66orward\x18\x04 \x01(\x08R\x07\x66orward\"!\n\x05\x44rain\x12\x18\n\x07\x64rained\x18\x01 \x01(\x08R\x07\x64rained\"\x93\x01\n\rTunnelRequest\x12.\n\x04open\x18\x01 \x01(\x0b\x32\x18.hakuriver.v1.TunnelOpenH\x00R\x04open\x12\x14\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00R\x04\x64\x61ta\x12\x31\n\x05\x63lose\x18\x03 \x01(\x0b\x32\x19.hakuriver.v1.TunnelCloseH\x00R\x05\x63loseB\t\n\x07message\"d\n\x0eTunnelResponse\x12\x14\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00R\x04\x64\x61ta\x12\x31\n\x05\x63lose\x18\x02 \x01(\x0b\x32\x19.hakuriver.v1.TunnelCloseH\x00R\x05\x63loseB\t\n\x07message\"?\n\nTunnelOpen\x12\x1b\n\ttunnel_id\x18\x01 \x01(\tR\x08tunnelId\x12\x14\n\x05\x65rror\x18\x02 \x01(\tR\x05\x65rror\"%\n\x0bTunnelClose\x12\x16\n\x06reason\x18\x01 \x01(\tR\x06reason\"\"\n\x07StopVps\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\"R\n\x08StartVps\x12*\n\x04spec\x18\x01 \x01(\x0b\x32\x16.hakuriver.v1.TaskSpecR\x04spec\x12\x1a\n\x08snapshot\x18\x02 \x01(\tR\x08snapshot\":\n\x0bSnapshotVps\x12\x17\n\x07task_id\x18\x01 \x01(\tR\x06taskId\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name2\xe7\x01\n\rRunnerService\x12J\n\x07\x43ontrol\x12\x1c.hakuriver.v1.ControlRequest\x1a\x1d.hakuriver.v1.ControlResponse(\x01\x30\x01\x12G\n\x06Tunnel\x12\x1b.hakuriver.v1.TunnelRequest\x1a\x1c.hakuriver.v1.TunnelResponse(\x01\x30\x01\x12\x41\n\x04\x45xec\x12\x19.hakuriver.v1.ExecRequest\x1a\x1a.hakuriver.v1.ExecResponse(\x01\x30\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'hakuriver.v1.runner_pb2', globals())
@@ -27,47 +27,53 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CONTROLREQUEST._serialized_start=95
   _CONTROLREQUEST._serialized_end=349
   _CONTROLRESPONSE._serialized_start=352
-  _CONTROLRESPONSE._serialized_end=839
-  _RUNNERHELLO._serialized_start=842
-  _RUNNERHELLO._serialized_end=1033
-  _HELDTASK._serialized_start=1036
-  _HELDTASK._serialized_end=1261
-  _RUNNERHEARTBEAT._serialized_start=1264
-  _RUNNERHEARTBEAT._serialized_end=1421
-  _RUNNERFIGURES._serialized_start=1424
-  _RUNNERFIGURES._serialized_end=1915
-  _TASKEVENT._serialized_start=1918
-  _TASKEVENT._serialized_end=2207
-  _LOGCHUNK._serialized_start=2210
-  _LOGCHUNK._serialized_end=2338
-  _WELCOME._serialized_start=2341
-  _WELCOME._serialized_end=2524
-  _LOGCURSOR._serialized_start=2526
-  _LOGCURSOR._serialized_end=2636
-  _TASKSPEC._serialized_start=2639
-  _TASKSPEC._serialized_end=3172
-  _TASKSPEC_ENVENTRY._serialized_start=3104
-  _TASKSPEC_ENVENTRY._serialized_end=3158
-  _RUNTASK._serialized_start=3174
-  _RUNTASK._serialized_end=3227
-  _KILLTASKCOMMAND._serialized_start=3229
-  _KILLTASKCOMMAND._serialized_end=3295
-  _PAUSETASKCOMMAND._serialized_start=3297
-  _PAUSETASKCOMMAND._serialized_end=3340
-  _RESUMETASKCOMMAND._serialized_start=3342
-  _RESUMETASKCOMMAND._serialized_end=3386
-  _OPENTUNNEL._serialized_start=3388
-  _OPENTUNNEL._serialized_end=3474
-  _DRAIN._serialized_start=3476
-  _DRAIN._serialized_end=3509
-  _TUNNELREQUEST._serialized_start=3512
-  _TUNNELREQUEST._serialized_end=3659
-  _TUNNELRESPONSE._serialized_start=3661
-  _TUNNELRESPONSE._serialized_end=3761
-  _TUNNELOPEN._serialized_start=3763
-  _TUNNELOPEN._serialized_end=3826
-  _TUNNELCLOSE._serialized_start=3828
-  _TUNNELCLOSE._serialized_end=3865
-  _RUNNERSERVICE._serialized_start=3868
-  _RUNNERSERVICE._serialized_end=4099
+  _CONTROLRESPONSE._serialized_end=1010
+  _RUNNERHELLO._serialized_start=1013
+  _RUNNERHELLO._serialized_end=1204
+  _HELDTASK._serialized_start=1207
+  _HELDTASK._serialized_end=1432
+  _RUNNERHEARTBEAT._serialized_start=1435
+  _RUNNERHEARTBEAT._serialized_end=1592
+  _RUNNERFIGURES._serialized_start=1595
+  _RUNNERFIGURES._serialized_end=2086
+  _TASKEVENT._serialized_start=2089
+  _TASKEVENT._serialized_end=2545
+  _LOGCHUNK._serialized_start=2548
+  _LOGCHUNK._serialized_end=2676
+  _WELCOME._serialized_start=2679
+  _WELCOME._serialized_end=2862
+  _LOGCURSOR._serialized_start=2864
+  _LOGCURSOR._serialized_end=2974
+  _TASKSPEC._serialized_start=2977
+  _TASKSPEC._serialized_end=3510
+  _TASKSPEC_ENVENTRY._serialized_start=3442
+  _TASKSPEC_ENVENTRY._serialized_end=3496
+  _RUNTASK._serialized_start=3512
+  _RUNTASK._serialized_end=3565
+  _KILLTASKCOMMAND._serialized_start=3567
+  _KILLTASKCOMMAND._serialized_end=3633
+  _PAUSETASKCOMMAND._serialized_start=3635
+  _PAUSETASKCOMMAND._serialized_end=3678
+  _RESUMETASKCOMMAND._serialized_start=3680
+  _RESUMETASKCOMMAND._serialized_end=3724
+  _OPENTUNNEL._serialized_start=3726
+  _OPENTUNNEL._serialized_end=3838
+  _DRAIN._serialized_start=3840
+  _DRAIN._serialized_end=3873
+  _TUNNELREQUEST._serialized_start=3876
+  _TUNNELREQUEST._serialized_end=4023
+  _TUNNELRESPONSE._serialized_start=4025
+  _TUNNELRESPONSE._serialized_end=4125
+  _TUNNELOPEN._serialized_start=4127
+  _TUNNELOPEN._serialized_end=4190
+  _TUNNELCLOSE._serialized_start=4192
+  _TUNNELCLOSE._serialized_end=4229
+  _STOPVPS._serialized_start=4231
+  _STOPVPS._serialized_end=4265
+  _STARTVPS._serialized_start=4267
+  _STARTVPS._serialized_end=4349
+  _SNAPSHOTVPS._serialized_start=4351
+  _SNAPSHOTVPS._serialized_end=4409
+  _RUNNERSERVICE._serialized_start=4412
+  _RUNNERSERVICE._serialized_end=4643
 # @@protoc_insertion_point(module_scope)

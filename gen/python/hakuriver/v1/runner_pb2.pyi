@@ -20,7 +20,7 @@ class ControlRequest(_message.Message):
     def __init__(self, hello: _Optional[_Union[RunnerHello, _Mapping]] = ..., heartbeat: _Optional[_Union[RunnerHeartbeat, _Mapping]] = ..., task_event: _Optional[_Union[TaskEvent, _Mapping]] = ..., log_chunk: _Optional[_Union[LogChunk, _Mapping]] = ...) -> None: ...
 
 class ControlResponse(_message.Message):
-    __slots__ = ["drain", "kill_task", "open_exec", "open_tunnel", "pause_task", "resume_task", "run_task", "welcome"]
+    __slots__ = ["drain", "kill_task", "open_exec", "open_tunnel", "pause_task", "resume_task", "run_task", "snapshot_vps", "start_vps", "stop_vps", "welcome"]
     DRAIN_FIELD_NUMBER: _ClassVar[int]
     KILL_TASK_FIELD_NUMBER: _ClassVar[int]
     OPEN_EXEC_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,9 @@ class ControlResponse(_message.Message):
     PAUSE_TASK_FIELD_NUMBER: _ClassVar[int]
     RESUME_TASK_FIELD_NUMBER: _ClassVar[int]
     RUN_TASK_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_VPS_FIELD_NUMBER: _ClassVar[int]
+    START_VPS_FIELD_NUMBER: _ClassVar[int]
+    STOP_VPS_FIELD_NUMBER: _ClassVar[int]
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     drain: Drain
     kill_task: KillTaskCommand
@@ -36,8 +39,11 @@ class ControlResponse(_message.Message):
     pause_task: PauseTaskCommand
     resume_task: ResumeTaskCommand
     run_task: RunTask
+    snapshot_vps: SnapshotVps
+    start_vps: StartVps
+    stop_vps: StopVps
     welcome: Welcome
-    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run_task: _Optional[_Union[RunTask, _Mapping]] = ..., kill_task: _Optional[_Union[KillTaskCommand, _Mapping]] = ..., pause_task: _Optional[_Union[PauseTaskCommand, _Mapping]] = ..., resume_task: _Optional[_Union[ResumeTaskCommand, _Mapping]] = ..., open_tunnel: _Optional[_Union[OpenTunnel, _Mapping]] = ..., drain: _Optional[_Union[Drain, _Mapping]] = ..., open_exec: _Optional[_Union[_exec_pb2.OpenExec, _Mapping]] = ...) -> None: ...
+    def __init__(self, welcome: _Optional[_Union[Welcome, _Mapping]] = ..., run_task: _Optional[_Union[RunTask, _Mapping]] = ..., kill_task: _Optional[_Union[KillTaskCommand, _Mapping]] = ..., pause_task: _Optional[_Union[PauseTaskCommand, _Mapping]] = ..., resume_task: _Optional[_Union[ResumeTaskCommand, _Mapping]] = ..., open_tunnel: _Optional[_Union[OpenTunnel, _Mapping]] = ..., drain: _Optional[_Union[Drain, _Mapping]] = ..., open_exec: _Optional[_Union[_exec_pb2.OpenExec, _Mapping]] = ..., stop_vps: _Optional[_Union[StopVps, _Mapping]] = ..., start_vps: _Optional[_Union[StartVps, _Mapping]] = ..., snapshot_vps: _Optional[_Union[SnapshotVps, _Mapping]] = ...) -> None: ...
 
 class Drain(_message.Message):
     __slots__ = ["drained"]
@@ -92,14 +98,16 @@ class LogCursor(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., stdout_offset: _Optional[int] = ..., stderr_offset: _Optional[int] = ...) -> None: ...
 
 class OpenTunnel(_message.Message):
-    __slots__ = ["port", "task_id", "tunnel_id"]
+    __slots__ = ["forward", "port", "task_id", "tunnel_id"]
+    FORWARD_FIELD_NUMBER: _ClassVar[int]
     PORT_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     TUNNEL_ID_FIELD_NUMBER: _ClassVar[int]
+    forward: bool
     port: int
     task_id: str
     tunnel_id: str
-    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ...) -> None: ...
+    def __init__(self, tunnel_id: _Optional[str] = ..., task_id: _Optional[str] = ..., port: _Optional[int] = ..., forward: bool = ...) -> None: ...
 
 class PauseTaskCommand(_message.Message):
     __slots__ = ["task_id"]
@@ -169,10 +177,36 @@ class RunnerHello(_message.Message):
     version: str
     def __init__(self, name: _Optional[str] = ..., join_token: _Optional[str] = ..., resources: _Optional[_Union[_types_pb2.Resources, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[HeldTask, _Mapping]]] = ..., version: _Optional[str] = ...) -> None: ...
 
+class SnapshotVps(_message.Message):
+    __slots__ = ["name", "task_id"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class StartVps(_message.Message):
+    __slots__ = ["snapshot", "spec"]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    SPEC_FIELD_NUMBER: _ClassVar[int]
+    snapshot: str
+    spec: TaskSpec
+    def __init__(self, spec: _Optional[_Union[TaskSpec, _Mapping]] = ..., snapshot: _Optional[str] = ...) -> None: ...
+
+class StopVps(_message.Message):
+    __slots__ = ["task_id"]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
 class TaskEvent(_message.Message):
-    __slots__ = ["exit_code", "message", "ssh_host_keys", "ssh_port", "status", "stderr_size", "stdout_size", "task_id"]
+    __slots__ = ["exit_code", "message", "snapshot_error", "snapshot_name", "snapshot_size_bytes", "snapshot_tarball", "ssh_host_keys", "ssh_port", "status", "stderr_size", "stdout_size", "task_id"]
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_ERROR_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_NAME_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_TARBALL_FIELD_NUMBER: _ClassVar[int]
     SSH_HOST_KEYS_FIELD_NUMBER: _ClassVar[int]
     SSH_PORT_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -181,13 +215,17 @@ class TaskEvent(_message.Message):
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     exit_code: int
     message: str
+    snapshot_error: str
+    snapshot_name: str
+    snapshot_size_bytes: int
+    snapshot_tarball: str
     ssh_host_keys: _containers.RepeatedScalarFieldContainer[str]
     ssh_port: int
     status: _types_pb2.TaskStatus
     stderr_size: int
     stdout_size: int
     task_id: str
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[_Union[_types_pb2.TaskStatus, str]] = ..., exit_code: _Optional[int] = ..., message: _Optional[str] = ..., ssh_port: _Optional[int] = ..., stdout_size: _Optional[int] = ..., stderr_size: _Optional[int] = ..., ssh_host_keys: _Optional[_Iterable[str]] = ..., snapshot_name: _Optional[str] = ..., snapshot_error: _Optional[str] = ..., snapshot_tarball: _Optional[str] = ..., snapshot_size_bytes: _Optional[int] = ...) -> None: ...
 
 class TaskSpec(_message.Message):
     __slots__ = ["args", "command", "container", "cores", "env", "gpus", "kind", "memory_bytes", "mounts", "no_ssh", "numa_node", "privileged", "public_key", "task_id", "time_limit_ms"]
