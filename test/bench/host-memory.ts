@@ -11,57 +11,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@connectrpc/connect";
 import type { ClientService } from "../../gen/hakuriver/v1/client_pb.js";
-import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
 import { TestCluster } from "../helpers/cluster.js";
 import { rssMb } from "../helpers/proc-stats.js";
+import { runNativeTasks } from "../helpers/run-native-tasks.js";
 
 const TASKS = Number(process.env.HAKURIVER_BENCH_TASKS ?? 10_000);
 const SETTLE_S = Number(process.env.HAKURIVER_BENCH_SETTLE_S ?? 60);
 const IN_FLIGHT = 32;
-const FINAL = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.LOST, TaskStatus.KILLED_OOM, TaskStatus.TIMEOUT];
 
-/** Submits `count` native `true` tasks and resolves once a Watch has seen each end; returns what did not complete ("" when all did). */
+/** Runs `count` native `true` tasks (no cores reserved); returns what did not complete ("" when all did). */
 async function runTasks(client: Client<typeof ClientService>, count: number): Promise<string> {
-  const ended = new Map<string, TaskStatus>();
-  const sampleMessage = new Map<TaskStatus, string>();
-  const watch = new AbortController();
-  let snapshotDone!: () => void;
-  const ready = new Promise<void>((resolve) => (snapshotDone = resolve));
-  const ids = new Set<string>();
-  let allEnded!: () => void;
-  const done = new Promise<void>((resolve) => (allEnded = resolve));
-  const check = (): void => {
-    if (ids.size === count && [...ids].every((id) => ended.has(id))) allEnded();
-  };
-  const watching = (async () => {
-    for await (const message of client.watch({ tasks: true, taskFilter: { statuses: FINAL } }, { signal: watch.signal })) {
-      if (message.snapshotComplete) snapshotDone();
-      for (const task of message.tasks) {
-        ended.set(task.taskId, task.status);
-        if (!sampleMessage.has(task.status)) sampleMessage.set(task.status, task.message);
-      }
-      check();
-    }
-  })().catch((error: unknown) => {
-    if (!watch.signal.aborted) throw error;
-  });
-  await ready;
-  let submitted = 0;
-  const submitter = async (): Promise<void> => {
-    while (submitted < count) {
-      submitted++;
-      const { tasks } = await client.submitTask({ command: "true", container: "NULL", cores: 0 });
-      ids.add(tasks[0]!.taskId);
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, submitter));
-  check();
-  await done;
-  watch.abort();
-  await watching;
-  const byStatus = new Map<TaskStatus, number>();
-  for (const id of ids) if (ended.get(id) !== TaskStatus.COMPLETED) byStatus.set(ended.get(id)!, (byStatus.get(ended.get(id)!) ?? 0) + 1);
-  return [...byStatus].map(([status, n]) => `${n} ${TaskStatus[status]} (${sampleMessage.get(status)})`).join(", ");
+  return (await runNativeTasks(client, { count, cores: 0, inFlight: IN_FLIGHT })).notCompletedText;
 }
 
 const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });

@@ -11,13 +11,12 @@
  */
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { TaskStatus } from "../../gen/hakuriver/v1/types_pb.js";
 import { TestCluster } from "../helpers/cluster.js";
 import { cpuSeconds } from "../helpers/proc-stats.js";
+import { runNativeTasks } from "../helpers/run-native-tasks.js";
 
 const TASKS = Number(process.env.HAKURIVER_BENCH_TASKS ?? 1000);
 const IN_FLIGHT = 32;
-const FINAL = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.KILLED, TaskStatus.LOST, TaskStatus.KILLED_OOM, TaskStatus.TIMEOUT];
 
 /** Spawns `true` `count` times, `parallel` at once; returns spawns per second. */
 async function spawnRate(count: number, parallel: number): Promise<number> {
@@ -37,6 +36,7 @@ interface Throughput {
   readonly tasksPerSecond: number;
   readonly hostCpuMsPerTask: number;
   readonly failed: number;
+  readonly why: string;
 }
 
 /** Runs `TASKS` tasks through a fresh cluster of `runners` runners. */
@@ -47,48 +47,18 @@ async function throughput(runners: number): Promise<Throughput> {
   try {
     await cluster.startHost();
     for (let i = 0; i < runners; i++) await cluster.startRunner(`bench-${i}`);
-    const { client } = cluster;
-    const ended = new Map<string, TaskStatus>();
-    const watch = new AbortController();
-    let snapshotDone!: () => void;
-    const ready = new Promise<void>((resolve) => (snapshotDone = resolve));
-    let allEnded!: () => void;
-    const done = new Promise<void>((resolve) => (allEnded = resolve));
-    const watching = (async () => {
-      for await (const message of client.watch({ tasks: true, taskFilter: { statuses: FINAL } }, { signal: watch.signal })) {
-        if (message.snapshotComplete) snapshotDone();
-        for (const task of message.tasks) ended.set(task.taskId, task.status);
-        if (ended.size >= TASKS) allEnded();
-      }
-    })().catch((error: unknown) => {
-      if (!watch.signal.aborted) throw error;
-    });
-    await ready;
     const pid = cluster.host!.child.pid!;
-    const cpuStart = cpuSeconds(pid);
-    const start = performance.now();
-    let submitted = 0;
-    const submitter = async (): Promise<void> => {
-      while (submitted < TASKS) {
-        submitted++;
-        await client.submitTask({ command: "true", container: "NULL", cores: 1 });
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, submitter));
-    await done;
-    const seconds = (performance.now() - start) / 1000;
+    let cpuStart = 0;
+    const run = await runNativeTasks(cluster.client, { count: TASKS, cores: 1, inFlight: IN_FLIGHT, beforeSubmit: () => (cpuStart = cpuSeconds(pid)) });
     const cpu = cpuSeconds(pid) - cpuStart;
-    watch.abort();
-    await watching;
-    const failed = [...ended.values()].filter((s) => s !== TaskStatus.COMPLETED).length;
-    return { tasksPerSecond: TASKS / seconds, hostCpuMsPerTask: (1000 * cpu) / TASKS, failed };
+    return { tasksPerSecond: TASKS / run.seconds, hostCpuMsPerTask: (1000 * cpu) / TASKS, failed: run.notCompleted, why: run.notCompletedText };
   } finally {
     await cluster.cleanup();
   }
 }
 
 function describe(label: string, t: Throughput): string {
-  return `${label}: ${t.tasksPerSecond.toFixed(0)} tasks/s, Host CPU ${t.hostCpuMsPerTask.toFixed(2)} ms/task${t.failed > 0 ? `, ${t.failed} NOT completed` : ""}`;
+  return `${label}: ${t.tasksPerSecond.toFixed(0)} tasks/s, Host CPU ${t.hostCpuMsPerTask.toFixed(2)} ms/task${t.failed > 0 ? `, ${t.failed} NOT completed: ${t.why}` : ""}`;
 }
 
 const cores = availableParallelism();
