@@ -8,6 +8,7 @@
  *   node dist/test/bench/forward-throughput.js            # 1 GiB each way, 3 rounds
  *   BENCH_BYTES=1073741824 BENCH_ROUNDS=5 node dist/test/bench/forward-throughput.js
  *   BENCH_ONLY=GET node dist/test/bench/forward-throughput.js   # one direction
+ *   BENCH_PROFILE_DIR=/tmp/prof node dist/...    # --cpu-prof of the Host, runner and CLI
  *
  * Prints figures (medians); asserts nothing. Aim: forwarded ≥ 0.5× direct.
  */
@@ -21,6 +22,9 @@ const BYTES = Number(process.env.BENCH_BYTES ?? 1024 ** 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** `GET` or `PUT` alone (for profiling one direction); both by default. */
 const ONLY = process.env.BENCH_ONLY;
+/** Where the Host, the runner and the forwarding CLI write --cpu-prof profiles; none by default. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+const PROFILE_ARGS = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 /** The task: `GET n\n` sends n bytes then FIN; `PUT n\n` reads n bytes then answers `ok\n`. */
 const SERVER = `
@@ -106,8 +110,9 @@ async function main(): Promise<void> {
   const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn", HAKURIVER_TLS_MODE: "off" });
   let forward: ChildProcess | undefined;
   try {
+    cluster.hostNodeArgs = PROFILE_ARGS;
     await cluster.startHost();
-    await cluster.startRunner("bench");
+    await cluster.startRunner("bench", PROFILE_DIR ? { wrapper: ["sh", "-c", `exec "$0" ${PROFILE_ARGS.join(" ")} "$@"`] } : {});
     const script = join(cluster.dir, "byte-server.cjs");
     writeFileSync(script, SERVER);
     const port = await freePort();
@@ -115,7 +120,7 @@ async function main(): Promise<void> {
     if (submitted.code !== 0) throw new Error(submitted.stderr);
     const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
     await waitUntil(async () => (await transfer(port, "PUT").then(() => true, () => false)), 30_000, () => "the byte server never listened");
-    forward = spawn(process.execPath, [CLI, "forward", taskId, String(port), "--local", "0"], { env: { ...process.env, ...cluster.cliEnv() }, stdio: ["ignore", "pipe", "inherit"] });
+    forward = spawn(process.execPath, [...PROFILE_ARGS, CLI, "forward", taskId, String(port), "--local", "0"], { env: { ...process.env, ...cluster.cliEnv() }, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     forward.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     await waitUntil(() => /Forwarding \S+:(\d+) /.test(out), 30_000, () => `forward did not start: ${out}`);
