@@ -42,6 +42,7 @@ async function benchTaskLatency(runs = 200): Promise<void> {
     }
     // Measured: a task with a cgroup (cores > 0) that directly follows one without runs its
     // process about 12 ms longer on the runner (spawn to exit, not the Host); in a row it does not.
+    // The kernel's cgroup migration waits an RCU grace period when no join happened for ~20 ms.
     const inARow: number[] = [];
     for (let i = 0; i < runs; i++) inARow.push(await roundTrip(1));
     console.log(`native task submit→completed, cores 1, ${runs} in a row (none without a cgroup between): median ${quantile(inARow, 0.5).toFixed(1)} ms, p90 ${quantile(inARow, 0.9).toFixed(1)} ms`);
