@@ -6,7 +6,7 @@
  * them end. Idle is read after a warm-up of 20 tasks, so it counts the
  * code paths a working Host has loaded, not a Host that never ran one.
  * Run: npm run bench -- host-memory (HAKURIVER_BENCH_TASKS, default 10000;
- * HAKURIVER_BENCH_SETTLE_S, default 60).
+ * HAKURIVER_BENCH_SETTLE_S, default 60; HAKURIVER_BENCH_HOST_NODE_ARGS, options to the Host's node).
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@connectrpc/connect";
@@ -25,6 +25,8 @@ async function runTasks(client: Client<typeof ClientService>, count: number): Pr
 }
 
 const cluster = new TestCluster({ HAKURIVER_LOG_LEVEL: "warn" });
+// Options for the Host's node, e.g. HAKURIVER_BENCH_HOST_NODE_ARGS="--max-semi-space-size=2".
+cluster.hostNodeArgs = process.env.HAKURIVER_BENCH_HOST_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 try {
   await cluster.startHost();
   await cluster.startRunner("bench");
