@@ -228,16 +228,10 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     await waitUntil(async () => (await runnerConnections(8080)) === 0, 20_000, () => "the runner kept its connection after the client died");
   });
 
-  it("forwards to a native command task's port on the runner's loopback", async () => {
-    const site = join(cluster.dir, "native-site");
-    mkdirSync(site);
-    writeFileSync(join(site, "index.html"), "native task page\n");
-    const port = 18_000 + Math.floor(Math.random() * 1000);
-    const submitted = await cli(["task", "submit", "--container", "NULL", "--json", "--", "/bin/busybox", "httpd", "-f", "-p", String(port), "-h", site]);
-    assert.equal(submitted.code, 0, submitted.stderr);
-    const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
+  /** Waits for command task `taskId` to run, forwards `port` and checks its /index.html is `page`; kills the task after. */
+  async function expectPageThroughForward(taskId: string, port: number, runsWithinMs: number, page: string): Promise<void> {
     try {
-      await waitUntil(async () => (await cluster.client.getTask({ taskId })).task?.status === 3, 30_000, () => "the httpd task never ran");
+      await waitUntil(async () => (await cluster.client.getTask({ taskId })).task?.status === 3, runsWithinMs, () => `task ${taskId} never ran`);
       const forward = await startForward([taskId, String(port), "--local", "0"], cliEnv());
       try {
         // busybox may take a moment to listen after the task runs.
@@ -246,7 +240,7 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
           got = await fetchBytes(`http://${forward.address}/index.html`).catch(() => undefined);
           return got?.status === 200;
         }, 15_000, () => `no page through the forward: ${forward.output()}`);
-        assert.equal(got!.body.toString(), "native task page\n");
+        assert.equal(got!.body.toString(), page);
       } finally {
         forward.child.kill("SIGINT");
       }
@@ -254,6 +248,17 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     } finally {
       await cli(["task", "kill", taskId]);
     }
+  }
+
+  it("forwards to a native command task's port on the runner's loopback", async () => {
+    const site = join(cluster.dir, "native-site");
+    mkdirSync(site);
+    writeFileSync(join(site, "index.html"), "native task page\n");
+    const port = 18_000 + Math.floor(Math.random() * 1000);
+    const submitted = await cli(["task", "submit", "--container", "NULL", "--json", "--", "/bin/busybox", "httpd", "-f", "-p", String(port), "-h", site]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
+    await expectPageThroughForward(taskId, port, 30_000, "native task page\n");
   });
 
   it("forwards to a container command task's port (it shares the runner's network)", async () => {
@@ -263,23 +268,7 @@ describe("hakuriver forward to a runner behind NAT", { timeout: 600_000 }, () =>
     const submitted = await cli(["task", "submit", "--container", "fwdbb", "--json", "--", "sh", "-c", serve]);
     assert.equal(submitted.code, 0, submitted.stderr);
     const taskId = (JSON.parse(submitted.stdout) as { tasks: { taskId: string }[] }).tasks[0]!.taskId;
-    try {
-      await waitUntil(async () => (await cluster.client.getTask({ taskId })).task?.status === 3, 60_000, () => "the container task never ran");
-      const forward = await startForward([taskId, String(port), "--local", "0"], cliEnv());
-      try {
-        let got: { status: number; body: Buffer } | undefined;
-        await waitUntil(async () => {
-          got = await fetchBytes(`http://${forward.address}/index.html`).catch(() => undefined);
-          return got?.status === 200;
-        }, 15_000, () => `no page through the forward: ${forward.output()}`);
-        assert.equal(got!.body.toString(), "container task page\n");
-      } finally {
-        forward.child.kill("SIGINT");
-      }
-      assert.equal(await forward.exited, 0, forward.output());
-    } finally {
-      await cli(["task", "kill", taskId]);
-    }
+    await expectPageThroughForward(taskId, port, 60_000, "container task page\n");
   });
 
   it("refuses bad input as typed, with the right codes", async () => {
